@@ -1,0 +1,60 @@
+// Command flux-ledger renders a consortium's ledger network, described in CUE, into the
+// GitOps repository each party's cluster reconciles with Flux. It also runs as the Flux
+// CLI plugin `flux ledger`. This package only parses flags and calls the generator.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// exitError carries a specific exit code (e.g. `generate --check` finding drift).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func main() {
+	if err := newRootCommand().Execute(); err != nil {
+		// Errors that list several problems (vet) carry one per line: keep them one per line.
+		for _, line := range strings.Split(err.Error(), "\n") {
+			fmt.Fprintln(os.Stderr, "flux-ledger:", line)
+		}
+		var exit *exitError
+		if errors.As(err, &exit) {
+			os.Exit(exit.code)
+		}
+		os.Exit(1)
+	}
+}
+
+type globalOptions struct {
+	repo string
+}
+
+func newRootCommand() *cobra.Command {
+	opts := &globalOptions{}
+	root := &cobra.Command{
+		Use:   "flux-ledger",
+		Short: "Run one blockchain network across many parties' clusters with GitOps",
+		Long: `flux-ledger turns a consortium's ledger network, described in CUE (cue/), into a Git
+repository that each party's Kubernetes cluster reconciles on its own with Flux or the
+Azure Arc Flux extension: one directory per party (parties/<party>/), one Flux entry
+point per cluster (clusters/<cluster>/), and the consortium's policies (policies/).
+Node private keys are SOPS-encrypted to their owning party only.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().StringVar(&opts.repo, "repo", ".", "root of the network repository (holds cue/, parties/, clusters/)")
+	root.AddCommand(
+		newVetCommand(opts),
+		newVersionCommand(),
+	)
+	return root
+}

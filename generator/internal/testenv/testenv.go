@@ -1,0 +1,95 @@
+// Package testenv finds what tests need from outside Go: the repository root, the
+// reference CUE module, and the pinned external CLIs that `make tools` builds into bin/.
+package testenv
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+)
+
+// RepoRoot is the repository's top-level directory.
+func RepoRoot(t testing.TB) string {
+	t.Helper()
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("cannot locate repository root")
+	}
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..", ".."))
+}
+
+// Tool returns the path of a pinned CLI in bin/. Under `make test`
+// (FLUX_LEDGER_REQUIRE_TOOLS=1) a missing tool fails the test; a bare `go test`
+// skips it with the command that builds it.
+func Tool(t testing.TB, name string) string {
+	t.Helper()
+	path := filepath.Join(RepoRoot(t), "bin", name)
+	if _, err := exec.LookPath(path); err != nil {
+		if os.Getenv("FLUX_LEDGER_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("%s is required: %v (run make tools)", name, err)
+		}
+		t.Skipf("%s not built: run make tools (or make test)", name)
+	}
+	return path
+}
+
+// CopyDir copies a directory tree (regular files only) for tests that mutate a module.
+func CopyDir(t testing.TB, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Module builds a throwaway CUE module in a temporary directory: the repository's
+// cue.mod and schema, an empty identities package, and the given files (path relative
+// to the module root → content), typically a network.cue. It returns the module root.
+func Module(t testing.TB, files map[string]string) string {
+	t.Helper()
+	root := RepoRoot(t)
+	dir := t.TempDir()
+	CopyDir(t, filepath.Join(root, "cue", "cue.mod"), filepath.Join(dir, "cue.mod"))
+	CopyDir(t, filepath.Join(root, "cue", "schema"), filepath.Join(dir, "schema"))
+	if err := os.MkdirAll(filepath.Join(dir, "identities"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(root, "cue", "identities", "doc.cue"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = mergeFiles(map[string]string{"identities/doc.cue": string(data)}, files)
+	for name, content := range files {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func mergeFiles(base, overlay map[string]string) map[string]string {
+	for k, v := range overlay {
+		base[k] = v
+	}
+	return base
+}

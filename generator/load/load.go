@@ -1,0 +1,264 @@
+// Package load reads a flux-ledger CUE module, validates it the way `cue vet -c` does
+// and decodes it into a model.Network. It is the only package that speaks CUE's Go API
+// for reading; every error it returns names a file position and a CUE path.
+package load
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/cuecontext"
+	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/load"
+	"cuelang.org/go/cue/token"
+
+	"github.com/flux-ledger/flux-ledger/generator/model"
+)
+
+// Issue is one validation failure: where it is and what is wrong.
+type Issue struct {
+	Pos     string // file:line:col, relative to the working directory when possible
+	Path    string // CUE path of the offending value, e.g. nodes.a-1.cluster
+	Message string
+}
+
+func (i Issue) String() string {
+	var b strings.Builder
+	if i.Pos != "" {
+		b.WriteString(i.Pos)
+		b.WriteString(": ")
+	}
+	if i.Path != "" {
+		b.WriteString(i.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(i.Message)
+	return b.String()
+}
+
+// Error lists every issue found in a network, one line each.
+type Error struct {
+	Issues []Issue
+}
+
+func (e *Error) Error() string {
+	lines := make([]string, len(e.Issues))
+	for i, issue := range e.Issues {
+		lines[i] = issue.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// NetworkField is the top-level field of the CUE package that holds the network.
+const NetworkField = "network"
+
+// Result is a loaded network: the typed model plus the concrete CUE value it came from,
+// for stages that need to export or hash the evaluated network.
+type Result struct {
+	Network *model.Network
+	Value   cue.Value
+}
+
+// Network loads the CUE module rooted at dir (the directory holding cue.mod), checks
+// that it is valid and fully concrete, and decodes it.
+func Network(dir string) (*Result, error) {
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("%s: no such directory", dir)
+	case err != nil:
+		return nil, err
+	case !info.IsDir():
+		return nil, fmt.Errorf("%s: not a directory", dir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "cue.mod")); err != nil {
+		return nil, fmt.Errorf("%s: not a CUE module (no cue.mod directory)", dir)
+	}
+
+	instances := load.Instances([]string{"."}, &load.Config{Dir: dir})
+	if len(instances) != 1 {
+		return nil, fmt.Errorf("%s: expected one CUE package, found %d", dir, len(instances))
+	}
+	if err := instances[0].Err; err != nil {
+		return nil, issues(err)
+	}
+	root := cuecontext.New().BuildInstance(instances[0])
+	if err := root.Err(); err != nil {
+		return nil, issues(err)
+	}
+	if err := root.Validate(cue.Concrete(true), cue.Final(), cue.All()); err != nil {
+		return nil, issues(err)
+	}
+	value := root.LookupPath(cue.MakePath(cue.Str(NetworkField)))
+	if !value.Exists() {
+		return nil, fmt.Errorf("%s: the package defines no %q field (network: schema.#Network & {...})", dir, NetworkField)
+	}
+	var network model.Network
+	if err := value.Decode(&network); err != nil {
+		return nil, issues(err)
+	}
+	return &Result{Network: &network, Value: value}, nil
+}
+
+// entry is one error as CUE reported it, before folding.
+type entry struct {
+	issue       Issue
+	format      string
+	args        []any
+	disjunction bool
+}
+
+// issues turns CUE's error tree into one Issue per distinct failure, in CUE's order.
+// CUE reports a failed disjunction as a header plus one "conflicting values" line per
+// alternative, and a failed reference again at every value computed from it; a user
+// needs one line saying which value is wrong, so those are folded or dropped.
+func issues(err error) error {
+	cwd, _ := os.Getwd()
+	var entries []*entry
+	byPath := map[string][]*entry{}
+	for _, e := range cueerrors.Errors(err) {
+		format, args := e.Msg()
+		en := &entry{
+			issue: Issue{
+				Path:    strings.Join(e.Path(), "."),
+				Message: oneLine(fmt.Sprintf(format, args...)),
+				Pos:     position(cueerrors.Positions(e), cwd),
+			},
+			format:      format,
+			args:        args,
+			disjunction: strings.Contains(format, "errors in empty disjunction"),
+		}
+		entries = append(entries, en)
+		byPath[en.issue.Path] = append(byPath[en.issue.Path], en)
+	}
+
+	var out []Issue
+	seen := map[string]bool{}
+	emit := func(i Issue) {
+		if key := i.String(); !seen[key] {
+			seen[key] = true
+			out = append(out, i)
+		}
+	}
+	folded := map[string]bool{}
+	for _, en := range entries {
+		path := en.issue.Path
+		group := byPath[path]
+		if hasDisjunction(group) {
+			if folded[path] {
+				continue
+			}
+			folded[path] = true
+			if i, ok := foldDisjunction(path, group); ok {
+				emit(i)
+				continue
+			}
+			for _, other := range group {
+				if !other.disjunction && !isConflict(other.format) {
+					emit(other.issue)
+				}
+			}
+			continue
+		}
+		if !isCascade(en.issue.Message) {
+			emit(en.issue)
+		}
+	}
+	if len(out) == 0 {
+		for _, en := range entries {
+			emit(en.issue)
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, Issue{Message: oneLine(err.Error())})
+	}
+	return &Error{Issues: out}
+}
+
+func hasDisjunction(group []*entry) bool {
+	for _, en := range group {
+		if en.disjunction {
+			return true
+		}
+	}
+	return false
+}
+
+// foldDisjunction turns "value X conflicts with each of A, B, C" into one issue. It
+// applies only when every alternative failed by conflict (an enumeration); when one
+// alternative failed for a reason of its own (a bound, a pattern), that reason is the
+// useful message and the conflicts with defaults are noise.
+func foldDisjunction(path string, group []*entry) (Issue, bool) {
+	var allowed []string
+	var got string
+	pos := ""
+	for _, en := range group {
+		switch {
+		case en.disjunction:
+		case isConflict(en.format) && len(en.args) == 2:
+			a, b := fmt.Sprint(en.args[0]), fmt.Sprint(en.args[1])
+			if got != "" && got != b {
+				return Issue{}, false
+			}
+			got = b
+			allowed = append(allowed, a)
+			pos = en.issue.Pos
+		default:
+			return Issue{}, false
+		}
+	}
+	if got == "" {
+		return Issue{}, false
+	}
+	return Issue{
+		Pos:     pos,
+		Path:    path,
+		Message: fmt.Sprintf("invalid value %s (must be one of %s)", got, strings.Join(allowed, ", ")),
+	}, true
+}
+
+func isConflict(format string) bool { return strings.HasPrefix(format, "conflicting values") }
+
+// isCascade recognises errors CUE reports at values computed from an already-reported
+// error: they point at the schema, not at what the user wrote.
+func isCascade(message string) bool {
+	for _, s := range []string{"invalid interpolation", "key value of dynamic field must be concrete", "invalid left-hand value", "_|_"} {
+		if strings.Contains(message, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// position picks the most useful of an error's positions: the last one in a file the
+// user wrote (not the schema), which is where the offending value stands.
+func position(positions []token.Pos, cwd string) string {
+	if len(positions) == 0 {
+		return ""
+	}
+	chosen := positions[0]
+	for _, p := range positions {
+		if !inSchema(p.Filename()) {
+			chosen = p
+		}
+	}
+	file := chosen.Filename()
+	if rel, err := filepath.Rel(cwd, file); err == nil && !strings.HasPrefix(rel, "..") {
+		file = rel
+	}
+	return fmt.Sprintf("%s:%d:%d", file, chosen.Line(), chosen.Column())
+}
+
+func inSchema(file string) bool {
+	dir := filepath.Base(filepath.Dir(file))
+	return dir == "schema" || strings.Contains(filepath.ToSlash(file), "/cue.mod/")
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,216 @@
+package load_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/flux-ledger/flux-ledger/generator/internal/testenv"
+	"github.com/flux-ledger/flux-ledger/generator/load"
+)
+
+func TestReferenceNetworkLoads(t *testing.T) {
+	result, err := load.Network(filepath.Join(testenv.RepoRoot(t), "cue"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := result.Network
+	if got := len(n.Parties); got != 3 {
+		t.Errorf("parties = %d, want 3", got)
+	}
+	providers := map[string]bool{}
+	for _, c := range n.Clusters {
+		providers[c.Provider] = true
+		if c.GitOps.Mode != "arc" || c.GitOps.Arc == nil {
+			t.Errorf("cluster %s is not Arc-enabled", c.Name)
+		}
+	}
+	for _, p := range []string{"aks", "gke", "eks"} {
+		if !providers[p] {
+			t.Errorf("no cluster on %s", p)
+		}
+	}
+	validators := 0
+	for _, node := range n.Nodes {
+		if node.IsValidator() {
+			validators++
+		}
+		if node.Party != n.Clusters[node.Cluster].Party {
+			t.Errorf("node %s: party %q, cluster party %q", node.Name, node.Party, n.Clusters[node.Cluster].Party)
+		}
+	}
+	if validators < 4 {
+		t.Errorf("validators = %d, want >= 4", validators)
+	}
+}
+
+// TestBaseNetworkIsValid guards the corpus: each invalid case must fail because of its
+// own edit, not because the base it edits is broken.
+func TestBaseNetworkIsValid(t *testing.T) {
+	dir := testenv.Module(t, map[string]string{"network.cue": readBase(t)})
+	if _, err := load.Network(dir); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := cueVet(t, dir); err != nil {
+		t.Fatalf("cue vet: %v\n%s", err, out)
+	}
+}
+
+var positioned = regexp.MustCompile(`^\S+\.cue:\d+:\d+: `)
+
+// TestInvalidCorpus runs every case under testdata/invalid through flux-ledger's loader
+// and the real cue CLI: both must reject it with the expected message.
+func TestInvalidCorpus(t *testing.T) {
+	base := readBase(t)
+	cases, _ := filepath.Glob("testdata/invalid/*.txtar")
+	if len(cases) < 25 {
+		t.Fatalf("corpus has %d cases, want at least 25", len(cases))
+	}
+	for _, path := range cases {
+		name := strings.TrimSuffix(filepath.Base(path), ".txtar")
+		t.Run(name, func(t *testing.T) {
+			network, wants := applyCase(t, base, path)
+			dir := testenv.Module(t, map[string]string{"network.cue": network})
+
+			_, err := load.Network(dir)
+			if err == nil {
+				t.Fatal("flux-ledger accepted the network")
+			}
+			line := matchingLine(err.Error(), wants)
+			if line == "" {
+				t.Fatalf("no line of the flux-ledger error mentions all of %q:\n%s", wants, err)
+			}
+			if !positioned.MatchString(line) {
+				t.Errorf("error line has no file:line:col: %q", line)
+			}
+
+			out, err := cueVet(t, dir)
+			if err == nil {
+				t.Fatal("cue vet accepted the network")
+			}
+			for _, want := range wants {
+				if !strings.Contains(string(out), want) {
+					t.Errorf("cue vet output does not mention %q:\n%s", want, out)
+				}
+			}
+		})
+	}
+}
+
+func TestValidVariants(t *testing.T) {
+	cases, _ := filepath.Glob("testdata/valid/*.cue")
+	if len(cases) < 3 {
+		t.Fatalf("found %d valid variants, want at least 3", len(cases))
+	}
+	for _, path := range cases {
+		t.Run(strings.TrimSuffix(filepath.Base(path), ".cue"), func(t *testing.T) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := testenv.Module(t, map[string]string{"network.cue": string(data)})
+			if _, err := load.Network(dir); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := cueVet(t, dir); err != nil {
+				t.Fatalf("cue vet: %v\n%s", err, out)
+			}
+		})
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		dir  func(t *testing.T) string
+		want string
+	}{
+		{"missing directory", func(t *testing.T) string { return filepath.Join(t.TempDir(), "nope") }, "no such directory"},
+		{"file not directory", func(t *testing.T) string {
+			f := filepath.Join(t.TempDir(), "f")
+			os.WriteFile(f, nil, 0o644)
+			return f
+		}, "not a directory"},
+		{"no cue.mod", func(t *testing.T) string { return t.TempDir() }, "not a CUE module"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := load.Network(tt.dir(t))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error = %v, want %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error spans several lines: %q", err)
+			}
+		})
+	}
+}
+
+func readBase(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile("testdata/base.cue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// applyCase edits the base network as the case says: each "old" section, which must
+// occur exactly once, becomes the "new" section that follows it. Each "want:" line of
+// the case's comment is a fragment the error must contain.
+func applyCase(t *testing.T, base, path string) (network string, wants []string) {
+	t.Helper()
+	archive, err := txtar.ParseFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(archive.Comment), "\n") {
+		if want, ok := strings.CutPrefix(line, "want: "); ok {
+			wants = append(wants, want)
+		}
+	}
+	if len(wants) == 0 {
+		t.Fatal("case has no want: line")
+	}
+	files := archive.Files
+	if len(files)%2 != 0 {
+		t.Fatal("case needs old/new pairs")
+	}
+	for i := 0; i < len(files); i += 2 {
+		if files[i].Name != "old" || files[i+1].Name != "new" {
+			t.Fatalf("sections %q,%q: want old,new", files[i].Name, files[i+1].Name)
+		}
+		old := strings.TrimSuffix(string(files[i].Data), "\n")
+		if n := strings.Count(base, old); n != 1 {
+			t.Fatalf("old section occurs %d times in the base network:\n%s", n, old)
+		}
+		base = strings.Replace(base, old, strings.TrimSuffix(string(files[i+1].Data), "\n"), 1)
+	}
+	return base, wants
+}
+
+// matchingLine returns the first line of text that contains every fragment.
+func matchingLine(text string, fragments []string) string {
+lines:
+	for _, line := range strings.Split(text, "\n") {
+		for _, f := range fragments {
+			if !strings.Contains(line, f) {
+				continue lines
+			}
+		}
+		return line
+	}
+	return ""
+}
+
+func cueVet(t *testing.T, dir string) ([]byte, error) {
+	t.Helper()
+	cmd := exec.Command(testenv.Tool(t, "cue"), "vet", "-c", ".")
+	cmd.Dir = dir
+	return cmd.CombinedOutput()
+}

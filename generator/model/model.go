@@ -1,0 +1,202 @@
+// Package model is the typed network every stage after loading consumes. Values are
+// decoded from the validated CUE by package load, so every constraint in cue/schema
+// already holds: the model trusts its input and never re-validates it.
+package model
+
+import (
+	"sort"
+	"strings"
+)
+
+// Network is a consortium's ledger network: who takes part, where they run, what runs.
+type Network struct {
+	Name       string              `json:"name"`
+	Platform   string              `json:"platform"`
+	ChainID    uint64              `json:"chainId"`
+	Consensus  Consensus           `json:"consensus"`
+	Launched   bool                `json:"launched"`
+	Repository Repository          `json:"repository"`
+	Parties    map[string]Party    `json:"parties"`
+	Clusters   map[string]Cluster  `json:"clusters"`
+	Nodes      map[string]Node     `json:"nodes"`
+	Identities map[string]Identity `json:"identities"`
+	Compliance Compliance          `json:"compliance"`
+}
+
+// Consensus algorithms.
+const (
+	QBFT  = "qbft"
+	IBFT2 = "ibft2"
+)
+
+type Consensus struct {
+	Algorithm             string `json:"algorithm"`
+	BlockPeriodSeconds    int    `json:"blockPeriodSeconds"`
+	EpochLength           int    `json:"epochLength"`
+	RequestTimeoutSeconds int    `json:"requestTimeoutSeconds"`
+}
+
+type Repository struct {
+	URL      string `json:"url"`
+	Branch   string `json:"branch"`
+	Interval string `json:"interval"`
+}
+
+type Party struct {
+	Name        string   `json:"name"`
+	DisplayName string   `json:"displayName"`
+	Contact     string   `json:"contact"`
+	Recipients  []string `json:"recipients"`
+	Namespace   string   `json:"namespace"`
+}
+
+// GitOps modes of a cluster.
+const (
+	ModeArc  = "arc"
+	ModeFlux = "flux"
+)
+
+type Cluster struct {
+	Name     string   `json:"name"`
+	Party    string   `json:"party"`
+	Provider string   `json:"provider"`
+	Region   string   `json:"region"`
+	GitOps   GitOps   `json:"gitops"`
+	Exposure Exposure `json:"exposure"`
+}
+
+type GitOps struct {
+	Mode string     `json:"mode"`
+	Arc  *ArcTarget `json:"arc,omitempty"`
+}
+
+type ArcTarget struct {
+	Subscription  string `json:"subscription"`
+	ResourceGroup string `json:"resourceGroup"`
+	ClusterName   string `json:"clusterName"`
+	ClusterKind   string `json:"clusterKind"`
+}
+
+// Exposure modes of a cluster.
+const (
+	ExposeLoadBalancer = "loadbalancer"
+	ExposeAmbassador   = "ambassador"
+	ExposeHAProxy      = "haproxy"
+	ExposeIstio        = "istio"
+	ExposeNone         = "none"
+)
+
+type Exposure struct {
+	Mode      string `json:"mode"`
+	DNSSuffix string `json:"dnsSuffix,omitempty"`
+	Host      string `json:"host,omitempty"`
+}
+
+// Node roles.
+const (
+	RoleValidator = "validator"
+	RoleMember    = "member"
+	RoleBootnode  = "bootnode"
+	RoleRPC       = "rpc"
+)
+
+type Node struct {
+	Name      string    `json:"name"`
+	Role      string    `json:"role"`
+	Cluster   string    `json:"cluster"`
+	Party     string    `json:"party"`
+	Image     string    `json:"image"`
+	Resources Resources `json:"resources"`
+	Storage   Storage   `json:"storage"`
+	Ports     Ports     `json:"ports"`
+	Endpoint  Endpoint  `json:"endpoint"`
+}
+
+type Resources struct {
+	Requests ResourceList `json:"requests"`
+	Limits   ResourceList `json:"limits"`
+}
+
+type ResourceList struct {
+	CPU    string `json:"cpu"`
+	Memory string `json:"memory"`
+}
+
+type Storage struct {
+	Size string `json:"size"`
+}
+
+type Ports struct {
+	P2P     int `json:"p2p"`
+	RPC     int `json:"rpc"`
+	Metrics int `json:"metrics"`
+}
+
+// Endpoint is where other nodes reach a node's p2p port.
+type Endpoint struct {
+	Host string `json:"host"`
+	Port int    `json:"port"`
+}
+
+// Identity is the public half of a node's secp256k1 key.
+type Identity struct {
+	// Address is 0x-prefixed lowercase hex of keccak256(PublicKey)[12:].
+	Address string `json:"address"`
+	// PublicKey is 0x-prefixed lowercase hex of the 64-byte uncompressed key (X‖Y).
+	PublicKey string `json:"publicKey"`
+}
+
+type Compliance struct {
+	AllowedRegistries        []string `json:"allowedRegistries"`
+	RequireDigest            bool     `json:"requireDigest"`
+	AllowedRegions           []string `json:"allowedRegions"`
+	MaxValidatorSharePercent int      `json:"maxValidatorSharePercent"`
+}
+
+// PartyNames returns every party name in ascending order.
+func (n *Network) PartyNames() []string { return sortedKeys(n.Parties) }
+
+// ClusterNames returns every cluster name in ascending order.
+func (n *Network) ClusterNames() []string { return sortedKeys(n.Clusters) }
+
+// NodeNames returns every node name in ascending order.
+func (n *Network) NodeNames() []string { return sortedKeys(n.Nodes) }
+
+// NodesByParty groups the nodes by owning party, each list in ascending name order.
+// One pass over the nodes: callers iterate parties without rescanning every node.
+func (n *Network) NodesByParty() map[string][]Node {
+	byParty := make(map[string][]Node, len(n.Parties))
+	for _, name := range n.NodeNames() {
+		node := n.Nodes[name]
+		byParty[node.Party] = append(byParty[node.Party], node)
+	}
+	return byParty
+}
+
+// ClustersByParty groups the clusters by owning party, each list in ascending name order.
+func (n *Network) ClustersByParty() map[string][]Cluster {
+	byParty := make(map[string][]Cluster, len(n.Parties))
+	for _, name := range n.ClusterNames() {
+		c := n.Clusters[name]
+		byParty[c.Party] = append(byParty[c.Party], c)
+	}
+	return byParty
+}
+
+// IsValidator reports whether the node takes part in consensus.
+func (n Node) IsValidator() bool { return n.Role == RoleValidator }
+
+// Registry is the registry host of the node's image.
+func (n Node) Registry() string {
+	registry, _, _ := strings.Cut(n.Image, "/")
+	return registry
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
