@@ -54,6 +54,7 @@ Node private keys are SOPS-encrypted to their owning party only.`,
 	root.PersistentFlags().StringVar(&opts.repo, "repo", ".", "root of the network repository (holds cue/, parties/, clusters/)")
 	root.AddCommand(
 		newVetCommand(opts),
+		newKeysCommand(opts),
 		newVersionCommand(),
 	)
 	return root

@@ -200,3 +200,25 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+// Label keys every generated object carries.
+const (
+	LabelNetwork = "ledger.flux-ledger.dev/network"
+	LabelParty   = "ledger.flux-ledger.dev/party"
+	LabelNode    = "ledger.flux-ledger.dev/node"
+	LabelManaged = "app.kubernetes.io/managed-by"
+)
+
+// Labels are the labels of an object owned by a party (and, when node is not empty, by
+// one of its nodes).
+func Labels(n *Network, party, node string) map[string]string {
+	labels := map[string]string{
+		LabelNetwork: n.Name,
+		LabelParty:   party,
+		LabelManaged: "flux-ledger",
+	}
+	if node != "" {
+		labels[LabelNode] = node
+	}
+	return labels
+}

@@ -7,7 +7,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
+
+	"filippo.io/age"
 )
 
 // RepoRoot is the repository's top-level directory.
@@ -92,4 +95,50 @@ func mergeFiles(base, overlay map[string]string) map[string]string {
 		base[k] = v
 	}
 	return base
+}
+
+// BaseNetwork is the small valid network of the load tests (two parties, alpha and
+// beta), with each party's recipient replaced by the given one when not empty.
+func BaseNetwork(t testing.TB, alphaRecipient, betaRecipient string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(RepoRoot(t), "generator", "load", "testdata", "base.cue"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	network := string(data)
+	for old, recipient := range map[string]string{
+		"age1a0wy2f3efug284a4r78kudc0jy03cmls0wfk52a5773d08v6446qx6u4av": alphaRecipient,
+		"age10k2a9fa93fhfu7qj8htca6gwypm35juh5jg2zakgcjpcs8m4afaqm8w3eg": betaRecipient,
+	} {
+		if recipient != "" {
+			network = strings.Replace(network, old, recipient, 1)
+		}
+	}
+	return network
+}
+
+// Repo builds a throwaway network repository whose cue/ module holds the given
+// network.cue, and returns its root.
+func Repo(t testing.TB, network string) string {
+	t.Helper()
+	module := Module(t, map[string]string{"network.cue": network})
+	root := t.TempDir()
+	if err := os.Rename(module, filepath.Join(root, "cue")); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// AgeKey creates a fresh age identity and writes it to a key file, as a party would.
+func AgeKey(t testing.TB) (identity *age.X25519Identity, keyFile string) {
+	t.Helper()
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFile = filepath.Join(t.TempDir(), "age.agekey")
+	if err := os.WriteFile(keyFile, []byte(id.String()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return id, keyFile
 }

@@ -1,0 +1,297 @@
+// Package keys manages node identities in a network repository: it creates missing ones
+// (public half into cue/identities/, private half sealed to the owning party under
+// parties/<party>/secrets/), re-encrypts a party's secrets to a new recipient list, and
+// verifies that sealed keys match their public identities.
+package keys
+
+import (
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"filippo.io/age"
+
+	"github.com/flux-ledger/flux-ledger/generator/identity"
+	"github.com/flux-ledger/flux-ledger/generator/load"
+	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/secrets"
+	"github.com/flux-ledger/flux-ledger/generator/tree"
+)
+
+// LockTimeout is how long a writer waits for another one to finish.
+const LockTimeout = 30 * time.Second
+
+// Result lists the files a command wrote, relative to the repository root.
+type Result struct {
+	Written []string
+}
+
+// InitOptions selects what `keys init` creates.
+type InitOptions struct {
+	Party string
+	// Rotate names nodes whose existing identity is deliberately replaced.
+	Rotate []string
+}
+
+// Init creates an identity for every node of the party that has none, and for each
+// node in Rotate. Existing identities are never touched otherwise. Everything is
+// computed and sealed in memory first; files are written only when all succeeded.
+func Init(repo string, opts InitOptions) (*Result, error) {
+	network, party, err := loadParty(repo, opts.Party)
+	if err != nil {
+		return nil, err
+	}
+	nodes := network.NodesByParty()[party.Name]
+	byName := map[string]model.Node{}
+	for _, n := range nodes {
+		byName[n.Name] = n
+	}
+	for _, r := range opts.Rotate {
+		if _, ok := byName[r]; !ok {
+			return nil, fmt.Errorf("--rotate %s: party %s has no node %q", r, party.Name, r)
+		}
+	}
+	if err := checkSealedTo(repo, party, nodes); err != nil {
+		return nil, err
+	}
+
+	out := tree.Tree{}
+	for _, node := range nodes {
+		_, has := network.Identities[node.Name]
+		if has && !slices.Contains(opts.Rotate, node.Name) {
+			continue
+		}
+		key, err := identity.Generate()
+		if err != nil {
+			return nil, err
+		}
+		if err := seal(out, network, node, key); err != nil {
+			return nil, err
+		}
+	}
+	sopsConfig, err := secrets.Config(network)
+	if err != nil {
+		return nil, err
+	}
+	out[secrets.ConfigPath] = sopsConfig
+	return write(repo, out)
+}
+
+// seal adds a node's sealed key Secret and public identity to out.
+func seal(out tree.Tree, network *model.Network, node model.Node, key *ecdsa.PrivateKey) error {
+	plain, err := identity.Secret(network, node, key)
+	if err != nil {
+		return err
+	}
+	sealed, err := secrets.Seal(plain, network.Parties[node.Party].Recipients)
+	if err != nil {
+		return fmt.Errorf("%s: %w", identity.SecretPath(node.Party, node.Name), err)
+	}
+	public, err := identity.CUE(node, identity.Public(key))
+	if err != nil {
+		return err
+	}
+	out[identity.SecretPath(node.Party, node.Name)] = sealed
+	out[identity.IdentityPath(node.Name)] = public
+	return nil
+}
+
+// RewrapOptions selects the party whose secrets are re-encrypted and the key to do it.
+type RewrapOptions struct {
+	Party string
+	// Identities are the caller's age identities; one must be a current recipient.
+	Identities []age.Identity
+}
+
+// Rewrap re-encrypts every secret of the party whose recipients differ from the
+// party's recipients in the network, using a current recipient's identity. Files that
+// already match are left byte-identical.
+func Rewrap(repo string, opts RewrapOptions) (*Result, error) {
+	_, party, err := loadParty(repo, opts.Party)
+	if err != nil {
+		return nil, err
+	}
+	files, err := sealedFiles(repo, party.Name)
+	if err != nil {
+		return nil, err
+	}
+	out := tree.Tree{}
+	var failed []string
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join(repo, f))
+		if err != nil {
+			return nil, err
+		}
+		current, err := secrets.Recipients(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		if secrets.SameRecipients(current, party.Recipients) {
+			continue
+		}
+		rewrapped, err := secrets.Rewrap(data, opts.Identities, party.Recipients)
+		if err != nil {
+			failed = append(failed, f)
+			continue
+		}
+		out[f] = rewrapped
+	}
+	if len(failed) > 0 {
+		return nil, fmt.Errorf("cannot decrypt %s with the given age identity: rewrapping needs a key of a current recipient", strings.Join(failed, ", "))
+	}
+	return write(repo, out)
+}
+
+// VerifyOptions selects the party whose sealed keys are checked.
+type VerifyOptions struct {
+	Party      string
+	Identities []age.Identity
+}
+
+// Verify decrypts every node key of the party and checks it against the node's public
+// identity, and that each secret is sealed to exactly the party's recipients. It
+// returns one error line per problem, each naming its file.
+func Verify(repo string, opts VerifyOptions) error {
+	network, party, err := loadParty(repo, opts.Party)
+	if err != nil {
+		return err
+	}
+	var problems []string
+	for _, node := range network.NodesByParty()[party.Name] {
+		path := identity.SecretPath(party.Name, node.Name)
+		if err := verifyNode(repo, network, party, node, opts.Identities); err != nil {
+			problems = append(problems, path+": "+err.Error())
+		}
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "\n"))
+	}
+	return nil
+}
+
+func verifyNode(repo string, network *model.Network, party model.Party, node model.Node, ids []age.Identity) error {
+	public, ok := network.Identities[node.Name]
+	if !ok {
+		return fmt.Errorf("node %s has no public identity in %s", node.Name, identity.IdentityPath(node.Name))
+	}
+	sealed, err := os.ReadFile(filepath.Join(repo, identity.SecretPath(party.Name, node.Name)))
+	if err != nil {
+		return fmt.Errorf("unreadable: %w", unwrapPathError(err))
+	}
+	recipients, err := secrets.Recipients(sealed)
+	if err != nil {
+		return err
+	}
+	if !secrets.SameRecipients(recipients, party.Recipients) {
+		return fmt.Errorf("sealed to %s, but party %s's recipients are %s (run flux-ledger keys rewrap --party %s)",
+			strings.Join(recipients, ","), party.Name, strings.Join(party.Recipients, ","), party.Name)
+	}
+	plain, err := secrets.Open(sealed, ids)
+	if err != nil {
+		return err
+	}
+	key, err := identity.KeyFromSecret(plain)
+	if err != nil {
+		return err
+	}
+	if got := identity.Public(key); got != public {
+		return fmt.Errorf("private key does not match the public identity in %s (key address %s, identity address %s)",
+			identity.IdentityPath(node.Name), got.Address, public.Address)
+	}
+	return nil
+}
+
+// checkSealedTo refuses to add keys for a party whose existing secrets are sealed to
+// another recipient list: the repository would hold a mix, and the fix is a rewrap.
+func checkSealedTo(repo string, party model.Party, nodes []model.Node) error {
+	files, err := sealedFiles(repo, party.Name)
+	if err != nil {
+		return err
+	}
+	var stale []string
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join(repo, f))
+		if err != nil {
+			return err
+		}
+		recipients, err := secrets.Recipients(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		if !secrets.SameRecipients(recipients, party.Recipients) {
+			stale = append(stale, f)
+		}
+	}
+	if len(stale) > 0 {
+		return fmt.Errorf("%s: sealed to an outdated recipient list for party %s; run flux-ledger keys rewrap --party %s --identity <age key file> first",
+			strings.Join(stale, ", "), party.Name, party.Name)
+	}
+	return nil
+}
+
+// sealedFiles lists the party's sealed Secret files, relative to the repository.
+func sealedFiles(repo, party string) ([]string, error) {
+	dir := filepath.Join(repo, "parties", party, "secrets")
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".yaml") {
+			files = append(files, "parties/"+party+"/secrets/"+e.Name())
+		}
+	}
+	return files, nil
+}
+
+func loadParty(repo, name string) (*model.Network, model.Party, error) {
+	result, err := load.Network(filepath.Join(repo, "cue"))
+	if err != nil {
+		return nil, model.Party{}, err
+	}
+	network := result.Network
+	party, ok := network.Parties[name]
+	if !ok {
+		return nil, model.Party{}, fmt.Errorf("unknown party %q (parties: %s)", name, strings.Join(network.PartyNames(), ", "))
+	}
+	return network, party, nil
+}
+
+// write applies the files under one repository lock, only those that differ.
+func write(repo string, files tree.Tree) (*Result, error) {
+	unlock, err := tree.Lock(repo, LockTimeout)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	result := &Result{}
+	for _, p := range files.Paths() {
+		full := filepath.Join(repo, filepath.FromSlash(p))
+		if current, err := os.ReadFile(full); err == nil && string(current) == string(files[p]) {
+			continue
+		}
+		if err := tree.WriteFile(full, files[p]); err != nil {
+			return nil, err
+		}
+		result.Written = append(result.Written, p)
+	}
+	return result, nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

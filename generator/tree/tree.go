@@ -1,0 +1,213 @@
+// Package tree owns the repository on disk: it compares a desired tree (path → bytes),
+// rendered in memory, with what the generator-owned directories hold, and applies only
+// the difference. Every file is replaced by rename, so a reader (or a crash) sees each
+// file either old or new, never half-written.
+package tree
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Tree maps slash-separated paths, relative to the repository root, to file contents.
+type Tree map[string][]byte
+
+// Paths returns the tree's paths in ascending order.
+func (t Tree) Paths() []string {
+	paths := make([]string, 0, len(t))
+	for p := range t {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	return paths
+}
+
+// Action is what happens to one file.
+type Action string
+
+const (
+	Add    Action = "add"
+	Change Action = "change"
+	Remove Action = "remove"
+)
+
+// Change is one file that differs between the desired tree and the disk.
+type FileChange struct {
+	Path   string
+	Action Action
+	Data   []byte // nil for Remove
+}
+
+// Ownership says which files the generator may create, rewrite and delete.
+type Ownership struct {
+	// Dirs are the generator-owned directories (e.g. "parties", "clusters").
+	Dirs []string
+	// Files are generator-owned files outside those directories (e.g. ".sops.yaml").
+	Files []string
+	// Keep reports paths inside owned directories that the generator must never delete
+	// although it does not render them (each party's secrets/).
+	Keep func(path string) bool
+}
+
+// Diff compares the desired tree with the disk under root and returns the changes,
+// sorted by path. Desired paths must lie inside owned directories or be owned files.
+func Diff(root string, desired Tree, own Ownership) ([]FileChange, error) {
+	for p := range desired {
+		if err := checkPath(p); err != nil {
+			return nil, err
+		}
+		if !own.owns(p) {
+			return nil, fmt.Errorf("%s: outside the generator-owned paths", p)
+		}
+	}
+	existing, err := own.scan(root)
+	if err != nil {
+		return nil, err
+	}
+	var changes []FileChange
+	for _, p := range desired.Paths() {
+		data := desired[p]
+		current, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p)))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			changes = append(changes, FileChange{Path: p, Action: Add, Data: data})
+		case err != nil:
+			return nil, err
+		case !bytes.Equal(current, data):
+			changes = append(changes, FileChange{Path: p, Action: Change, Data: data})
+		}
+	}
+	for _, p := range existing {
+		if _, ok := desired[p]; !ok && (own.Keep == nil || !own.Keep(p)) {
+			changes = append(changes, FileChange{Path: p, Action: Remove})
+		}
+	}
+	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
+	return changes, nil
+}
+
+// Apply writes the changes under root: atomic replacement for added and changed files,
+// removal (and removal of directories left empty) for stale ones.
+func Apply(root string, changes []FileChange) error {
+	for _, c := range changes {
+		full := filepath.Join(root, filepath.FromSlash(c.Path))
+		switch c.Action {
+		case Add, Change:
+			if err := WriteFile(full, c.Data); err != nil {
+				return err
+			}
+		case Remove:
+			if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+			removeEmptyParents(root, filepath.Dir(full))
+		}
+	}
+	return nil
+}
+
+// WriteFile replaces a file atomically: write a temporary file in the same directory,
+// sync it, then rename it over the target.
+func WriteFile(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, ".flux-ledger-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // no-op once renamed
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func (o Ownership) owns(p string) bool {
+	for _, f := range o.Files {
+		if p == f {
+			return true
+		}
+	}
+	for _, d := range o.Dirs {
+		if strings.HasPrefix(p, d+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// scan lists the regular files under the owned directories and the owned files that
+// exist, skipping leftovers of interrupted writes (which it removes).
+func (o Ownership) scan(root string) ([]string, error) {
+	var paths []string
+	for _, f := range o.Files {
+		if _, err := os.Stat(filepath.Join(root, f)); err == nil {
+			paths = append(paths, f)
+		}
+	}
+	for _, d := range o.Dirs {
+		base := filepath.Join(root, d)
+		err := filepath.WalkDir(base, func(full string, e fs.DirEntry, err error) error {
+			if errors.Is(err, fs.ErrNotExist) && full == base {
+				return fs.SkipDir
+			}
+			if err != nil {
+				return err
+			}
+			if e.IsDir() {
+				return nil
+			}
+			if strings.HasPrefix(e.Name(), ".flux-ledger-") && strings.HasSuffix(e.Name(), ".tmp") {
+				return os.Remove(full)
+			}
+			rel, err := filepath.Rel(root, full)
+			if err != nil {
+				return err
+			}
+			paths = append(paths, filepath.ToSlash(rel))
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return paths, nil
+}
+
+func checkPath(p string) error {
+	if p == "" || path.IsAbs(p) || path.Clean(p) != p || strings.HasPrefix(p, "../") || p == ".." {
+		return fmt.Errorf("%q: not a clean relative path", p)
+	}
+	return nil
+}
+
+func removeEmptyParents(root, dir string) {
+	root = filepath.Clean(root)
+	for dir != root && strings.HasPrefix(dir, root) {
+		if err := os.Remove(dir); err != nil {
+			return
+		}
+		dir = filepath.Dir(dir)
+	}
+}
