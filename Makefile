@@ -6,7 +6,7 @@ TOOLS     := cue sops
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: help build tools vet generate test unit bench clean
+.PHONY: help build tools vet generate check test bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -21,7 +21,11 @@ vet: build tools ## validate the reference network with the real cue CLI and flu
 	cd cue && $(BIN)/cue vet -c ./...
 	$(BIN)/flux-ledger vet cue
 
-generate: vet ## render the reference network (vet until generation lands)
+generate: vet ## validate and render the network: parties/, clusters/, .sops.yaml
+	$(BIN)/flux-ledger generate
+
+check: vet ## fail if the committed generated tree is out of date (the CI drift check)
+	$(BIN)/flux-ledger generate --check
 
 test: tools build ## run every test, with the real external CLIs
 	$(GO) vet ./...

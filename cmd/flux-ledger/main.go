@@ -55,6 +55,7 @@ Node private keys are SOPS-encrypted to their owning party only.`,
 	root.AddCommand(
 		newVetCommand(opts),
 		newKeysCommand(opts),
+		newGenerateCommand(opts),
 		newVersionCommand(),
 	)
 	return root

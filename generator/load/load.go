@@ -88,9 +88,7 @@ func Network(dir string) (*Result, error) {
 		return nil, issues(err)
 	}
 	root := cuecontext.New().BuildInstance(instances[0])
-	if err := root.Err(); err != nil {
-		return nil, issues(err)
-	}
+	// Validate rather than Err: Err stops at the first error, Validate reports them all.
 	if err := root.Validate(cue.Concrete(true), cue.Final(), cue.All()); err != nil {
 		return nil, issues(err)
 	}

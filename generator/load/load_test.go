@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/tools/txtar"
 
-	"github.com/flux-ledger/flux-ledger/generator/internal/testenv"
+	"github.com/flux-ledger/flux-ledger/generator/testenv"
 	"github.com/flux-ledger/flux-ledger/generator/load"
 )
 

@@ -24,8 +24,8 @@ func Encode(obj any) ([]byte, error) {
 	return EncodeNodes(node)
 }
 
-// Node converts an object into a kyaml RNode, dropping the empty status and the
-// creationTimestamp the API types serialise for objects never stored by a server.
+// Node converts an object into a kyaml RNode, dropping the status and the fields the API
+// types serialise for objects never stored by a server.
 func Node(obj any) (*kyaml.RNode, error) {
 	data, err := yaml.Marshal(obj)
 	if err != nil {
@@ -38,10 +38,29 @@ func Node(obj any) (*kyaml.RNode, error) {
 	if err := node.PipeE(kyaml.Clear("status")); err != nil {
 		return nil, err
 	}
-	if err := node.PipeE(kyaml.Lookup("metadata"), kyaml.Clear("creationTimestamp")); err != nil {
-		return nil, err
-	}
+	dropUnset(node.YNode())
 	return node, nil
+}
+
+// dropUnset removes, at any depth, what Go's zero values serialise to but nobody wrote:
+// empty status and updateStrategy objects and null creationTimestamps.
+func dropUnset(n *kyaml.Node) {
+	if n.Kind == kyaml.MappingNode {
+		kept := n.Content[:0]
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key, value := n.Content[i], n.Content[i+1]
+			empty := value.Kind == kyaml.MappingNode && len(value.Content) == 0
+			null := value.Kind == kyaml.ScalarNode && value.Tag == kyaml.NodeTagNull
+			if (key.Value == "status" || key.Value == "updateStrategy") && empty || key.Value == "creationTimestamp" && null {
+				continue
+			}
+			kept = append(kept, key, value)
+		}
+		n.Content = kept
+	}
+	for _, c := range n.Content {
+		dropUnset(c)
+	}
 }
 
 // EncodeNodes writes nodes as a YAML stream, each formatted in Kubernetes field order.

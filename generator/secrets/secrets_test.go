@@ -9,7 +9,7 @@ import (
 
 	"filippo.io/age"
 
-	"github.com/flux-ledger/flux-ledger/generator/internal/testenv"
+	"github.com/flux-ledger/flux-ledger/generator/testenv"
 	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/secrets"
 )

@@ -1,4 +1,4 @@
-// Package testenv finds what tests need from outside Go: the repository root, the
+// Package testenv is for tests only. It finds what tests need from outside Go: the repository root, the
 // reference CUE module, and the pinned external CLIs that `make tools` builds into bin/.
 package testenv
 
@@ -20,7 +20,7 @@ func RepoRoot(t testing.TB) string {
 	if !ok {
 		t.Fatal("cannot locate repository root")
 	}
-	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", "..", ".."))
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 }
 
 // Tool returns the path of a pinned CLI in bin/. Under `make test`

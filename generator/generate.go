@@ -1,0 +1,178 @@
+package generator
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/flux-ledger/flux-ledger/generator/identity"
+	"github.com/flux-ledger/flux-ledger/generator/load"
+	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/render"
+	"github.com/flux-ledger/flux-ledger/generator/secrets"
+	"github.com/flux-ledger/flux-ledger/generator/tree"
+)
+
+// Options control one generation.
+type Options struct {
+	// Repo is the repository root (holds cue/, parties/, clusters/).
+	Repo string
+	// Check computes the changes without writing anything.
+	Check bool
+	// LockTimeout bounds the wait for another writer (default 30s).
+	LockTimeout time.Duration
+}
+
+// Report says what a generation changed (or, with Check, would change).
+type Report struct {
+	Network *model.Network
+	Changes []tree.FileChange
+	// Orphans are sealed secrets whose node no longer exists; they are kept, unused.
+	Orphans []string
+}
+
+// Generate loads and validates the network, renders the desired tree and brings the
+// generator-owned paths of the repository to it, writing only files whose bytes differ.
+func Generate(opts Options) (*Report, error) {
+	if opts.LockTimeout == 0 {
+		opts.LockTimeout = 30 * time.Second
+	}
+	if !opts.Check {
+		unlock, err := tree.Lock(opts.Repo, opts.LockTimeout)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+	}
+	result, err := load.Network(filepath.Join(opts.Repo, "cue"))
+	if err != nil {
+		return nil, err
+	}
+	network := result.Network
+	if err := checkIdentities(network); err != nil {
+		return nil, err
+	}
+	orphans, err := checkSecrets(opts.Repo, network)
+	if err != nil {
+		return nil, err
+	}
+	desired, err := render.Render(network)
+	if err != nil {
+		return nil, err
+	}
+	changes, err := tree.Diff(opts.Repo, desired, render.Ownership)
+	if err != nil {
+		return nil, err
+	}
+	if !opts.Check {
+		if err := tree.Apply(opts.Repo, changes); err != nil {
+			return nil, err
+		}
+	}
+	return &Report{Network: network, Changes: changes, Orphans: orphans}, nil
+}
+
+// checkIdentities fails when a node has no public identity, naming the command that
+// creates the missing ones.
+func checkIdentities(network *model.Network) error {
+	missing := map[string][]string{}
+	for _, name := range network.NodeNames() {
+		if _, ok := network.Identities[name]; !ok {
+			party := network.Nodes[name].Party
+			missing[party] = append(missing[party], name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	var lines []string
+	for _, party := range network.PartyNames() {
+		if nodes := missing[party]; len(nodes) > 0 {
+			lines = append(lines, fmt.Sprintf("nodes without identity: %s; run: flux-ledger keys init --party %s",
+				strings.Join(nodes, ", "), party))
+		}
+	}
+	return errors.New(strings.Join(lines, "\n"))
+}
+
+// checkSecrets makes sure every node's sealed key exists and is sealed to its party's
+// current recipients, and lists sealed keys left behind by removed nodes.
+func checkSecrets(repo string, network *model.Network) (orphans []string, err error) {
+	var problems []string
+	expected := map[string]bool{}
+	for _, name := range network.NodeNames() {
+		node := network.Nodes[name]
+		rel := identity.SecretPath(node.Party, name)
+		expected[rel] = true
+		data, err := os.ReadFile(filepath.Join(repo, rel))
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: missing sealed node key for %s; run: flux-ledger keys init --party %s --rotate %s", rel, name, node.Party, name))
+			continue
+		}
+		recipients, err := secrets.Recipients(data)
+		if err != nil {
+			problems = append(problems, rel+": "+err.Error())
+			continue
+		}
+		party := network.Parties[node.Party]
+		if !secrets.SameRecipients(recipients, party.Recipients) {
+			problems = append(problems, fmt.Sprintf("%s: sealed to an outdated recipient list; run: flux-ledger keys rewrap --party %s", rel, party.Name))
+		}
+	}
+	if len(problems) > 0 {
+		return nil, errors.New(strings.Join(problems, "\n"))
+	}
+	for _, party := range network.PartyNames() {
+		files, _ := filepath.Glob(filepath.Join(repo, "parties", party, "secrets", "*.yaml"))
+		for _, f := range files {
+			rel := path.Join("parties", party, "secrets", filepath.Base(f))
+			if !expected[rel] {
+				orphans = append(orphans, rel)
+			}
+		}
+	}
+	sort.Strings(orphans)
+	return orphans, nil
+}
+
+// Summary counts one directory's changes.
+type Summary struct {
+	Dir                     string
+	Added, Changed, Removed int
+}
+
+// Summaries groups the changes by owning directory (parties/<party>, clusters/<cluster>,
+// or the file itself at the root), sorted.
+func (r *Report) Summaries() []Summary {
+	byDir := map[string]*Summary{}
+	for _, c := range r.Changes {
+		dir := c.Path
+		if parts := strings.SplitN(c.Path, "/", 3); len(parts) == 3 {
+			dir = parts[0] + "/" + parts[1]
+		}
+		s, ok := byDir[dir]
+		if !ok {
+			s = &Summary{Dir: dir}
+			byDir[dir] = s
+		}
+		switch c.Action {
+		case tree.Add:
+			s.Added++
+		case tree.Change:
+			s.Changed++
+		case tree.Remove:
+			s.Removed++
+		}
+	}
+	out := make([]Summary, 0, len(byDir))
+	for _, s := range byDir {
+		out = append(out, *s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Dir < out[j].Dir })
+	return out
+}

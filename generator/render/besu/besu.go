@@ -1,0 +1,139 @@
+// Package besu renders what one party runs of a Hyperledger Besu network (QBFT or
+// IBFT 2.0): namespace, one StatefulSet per node, Services and L4 exposure, genesis and
+// peer-list ConfigMaps built from public identities, NetworkPolicies and a
+// PodDisruptionBudget. Rendering is pure: model in, files out, no disk.
+package besu
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+
+	"github.com/flux-ledger/flux-ledger/generator/identity"
+	"github.com/flux-ledger/flux-ledger/generator/manifest"
+	"github.com/flux-ledger/flux-ledger/generator/model"
+)
+
+// Label keys specific to ledger workloads.
+const (
+	LabelRole = "ledger.flux-ledger.dev/role"
+	// LabelScrape marks namespaces whose pods may scrape node metrics.
+	LabelScrape = "ledger.flux-ledger.dev/scrape"
+)
+
+// ConfigMap names and the files they hold.
+const (
+	GenesisConfigMap = "genesis"
+	GenesisFile      = "genesis.json"
+	PeersConfigMap   = "peers"
+	StaticNodesFile  = "static-nodes.json"
+	AllowlistFile    = "permissions_config.toml"
+)
+
+// Files maps file names, relative to the party's directory, to contents.
+type Files map[string][]byte
+
+func (f Files) add(name string, obj any) error {
+	data, err := manifest.Encode(obj)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	f[name] = data
+	return nil
+}
+
+// Shared holds what every party's directory carries identically, rendered once.
+type Shared struct {
+	Genesis     []byte
+	StaticNodes []byte
+	Allowlist   []byte
+}
+
+// RenderShared renders the network-wide files: genesis and peer lists. It is the only
+// work proportional to the whole network; each party then reuses the bytes.
+func RenderShared(network *model.Network) (*Shared, error) {
+	genesis, err := Genesis(network)
+	if err != nil {
+		return nil, err
+	}
+	enodes := Enodes(network)
+	static, err := json.MarshalIndent(enodes, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	allow, err := toml.Marshal(struct {
+		NodesAllowlist []string `toml:"nodes-allowlist,multiline"`
+	}{enodes})
+	if err != nil {
+		return nil, err
+	}
+	return &Shared{Genesis: genesis, StaticNodes: append(static, '\n'), Allowlist: allow}, nil
+}
+
+// Enodes lists every node's enode URL, ordered by node name.
+func Enodes(network *model.Network) []string {
+	names := network.NodeNames()
+	enodes := make([]string, 0, len(names))
+	for _, name := range names {
+		enodes = append(enodes, Enode(network.Nodes[name], network.Identities[name]))
+	}
+	return enodes
+}
+
+// Enode is the URL other nodes dial: the public key and the node's exposed endpoint.
+func Enode(node model.Node, id model.Identity) string {
+	return fmt.Sprintf("enode://%s@%s:%d", strings.TrimPrefix(id.PublicKey, "0x"), node.Endpoint.Host, node.Endpoint.Port)
+}
+
+// Party renders every file of one party's directory except its sealed secrets, which
+// the kustomization lists (secretFiles, relative to the party's directory).
+func Party(network *model.Network, party model.Party, nodes []model.Node, shared *Shared) (Files, error) {
+	files := Files{}
+	r := &partyRenderer{network: network, party: party, files: files}
+	if err := r.namespace(); err != nil {
+		return nil, err
+	}
+	if err := r.configMaps(shared); err != nil {
+		return nil, err
+	}
+	if err := r.defaultDeny(); err != nil {
+		return nil, err
+	}
+	if err := r.disruptionBudget(nodes); err != nil {
+		return nil, err
+	}
+	var secretFiles []string
+	for _, node := range nodes {
+		if err := r.node(node); err != nil {
+			return nil, err
+		}
+		secretFiles = append(secretFiles, strings.TrimPrefix(identity.SecretPath(party.Name, node.Name), "parties/"+party.Name+"/"))
+	}
+	if err := r.kustomization(secretFiles); err != nil {
+		return nil, err
+	}
+	return files, nil
+}
+
+type partyRenderer struct {
+	network *model.Network
+	party   model.Party
+	files   Files
+}
+
+func (r *partyRenderer) labels(node string) map[string]string {
+	return model.Labels(r.network, r.party.Name, node)
+}
+
+// kustomization lists every rendered file and the sealed secrets, sorted.
+func (r *partyRenderer) kustomization(secretFiles []string) error {
+	resources := append([]string{}, secretFiles...)
+	for name := range r.files {
+		resources = append(resources, name)
+	}
+	sort.Strings(resources)
+	return r.files.add("kustomization.yaml", kustomization(resources))
+}
