@@ -131,7 +131,7 @@ func checkSecrets(repo string, network *model.Network) (orphans []string, err er
 		files, _ := filepath.Glob(filepath.Join(repo, "parties", party, "secrets", "*.yaml"))
 		for _, f := range files {
 			rel := path.Join("parties", party, "secrets", filepath.Base(f))
-			if !expected[rel] {
+			if !expected[rel] && render.WrittenByOthers(rel) {
 				orphans = append(orphans, rel)
 			}
 		}

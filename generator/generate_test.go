@@ -100,33 +100,84 @@ func TestCommittedTreeIsUpToDate(t *testing.T) {
 	}
 }
 
-// TestPartyDirectoriesBuildWithKustomize builds every party directory of the reference
-// network with krusty, the library behind kubectl kustomize.
-func TestPartyDirectoriesBuildWithKustomize(t *testing.T) {
-	root := testenv.RepoRoot(t)
-	result, err := load.Network(filepath.Join(root, "cue"))
+// TestEveryDirectoryBuildsWithKustomize builds, with krusty (the library behind kubectl
+// kustomize, with its default root-only file loading), what each cluster reconciles:
+// its party's directory for that cluster and its entry point.
+func TestEveryDirectoryBuildsWithKustomize(t *testing.T) {
+	for _, variant := range []string{"reference", "one-party-two-clouds"} {
+		t.Run(variant, func(t *testing.T) {
+			root := testenv.RepoRoot(t)
+			if variant != "reference" {
+				root = newVariantRepo(t, variant)
+			}
+			result, err := load.Network(filepath.Join(root, "cue"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			network := result.Network
+			k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
+			statefulSets := map[string]int{}
+			for _, name := range network.ClusterNames() {
+				cluster := network.Clusters[name]
+				party := network.Parties[cluster.Party]
+				dir := filepath.Join(root, "parties", party.Name, "clusters", name)
+				resources, err := k.Run(filesys.MakeFsOnDisk(), dir)
+				if err != nil {
+					t.Fatalf("kustomize build %s: %v", dir, err)
+				}
+				for _, r := range resources.Resources() {
+					if ns := r.GetNamespace(); ns != party.Namespace {
+						t.Errorf("%s: %s/%s in namespace %q", dir, r.GetKind(), r.GetName(), ns)
+					}
+					if r.GetKind() == "StatefulSet" {
+						statefulSets[r.GetName()]++
+						if network.Nodes[r.GetName()].Cluster != name {
+							t.Errorf("%s: runs node %s of cluster %s", dir, r.GetName(), network.Nodes[r.GetName()].Cluster)
+						}
+					}
+				}
+				if cluster.GitOps.Mode == "arc" {
+					if _, err := k.Run(filesys.MakeFsOnDisk(), filepath.Join(root, "clusters", name)); err != nil {
+						t.Errorf("kustomize build clusters/%s: %v", name, err)
+					}
+				}
+			}
+			for _, node := range network.NodeNames() {
+				if statefulSets[node] != 1 {
+					t.Errorf("node %s runs in %d clusters, want exactly 1", node, statefulSets[node])
+				}
+			}
+		})
+	}
+}
+
+// newVariantRepo generates a repository for one of the load tests' valid variants,
+// with fresh age keys for its parties.
+func newVariantRepo(t *testing.T, variant string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "generator", "load", "testdata", "valid", variant+".cue"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
-	nodesByParty := result.Network.NodesByParty()
-	for _, party := range result.Network.PartyNames() {
-		resources, err := k.Run(filesys.MakeFsOnDisk(), filepath.Join(root, "parties", party))
-		if err != nil {
-			t.Fatalf("kustomize build parties/%s: %v", party, err)
-		}
-		kinds := map[string]int{}
-		for _, r := range resources.Resources() {
-			kinds[r.GetKind()]++
-			if ns := r.GetNamespace(); r.GetKind() != "Namespace" && ns != result.Network.Parties[party].Namespace {
-				t.Errorf("parties/%s: %s/%s in namespace %q", party, r.GetKind(), r.GetName(), ns)
-			}
-		}
-		nodes := len(nodesByParty[party])
-		if kinds["StatefulSet"] != nodes || kinds["Secret"] != nodes || kinds["Namespace"] != 1 || kinds["ConfigMap"] != 2 {
-			t.Errorf("parties/%s: kinds %v for %d nodes", party, kinds, nodes)
+	network := string(data)
+	result, err := load.Network(testenv.Module(t, map[string]string{"network.cue": network}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range result.Network.Parties {
+		for _, r := range p.Recipients {
+			id, _ := testenv.AgeKey(t)
+			network = strings.ReplaceAll(network, r, id.Recipient().String())
 		}
 	}
+	repo := testenv.Repo(t, network)
+	for _, p := range result.Network.PartyNames() {
+		if _, err := keys.Init(repo, keys.InitOptions{Party: p}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	generate(t, repo)
+	return repo
 }
 
 func TestRegenerateWritesNothing(t *testing.T) {
@@ -185,13 +236,16 @@ func TestAddingAMemberTouchesOnlyItsFilesAndPeerLists(t *testing.T) {
 	}
 	got := changedPaths(generate(t, repo))
 	want := []string{
-		"change parties/alpha/peers.yaml",
-		"change parties/beta/kustomization.yaml",
+		"change clusters/beta-onprem/sync.yaml", // health checks
+		"change parties/alpha/shared/peers.yaml",
+		"change parties/beta/clusters/beta-onprem/kustomization.yaml",
+		"add parties/beta/nodes/beta-m1/kustomization.yaml",
 		"add parties/beta/nodes/beta-m1/networkpolicy.yaml",
 		"add parties/beta/nodes/beta-m1/service.yaml",
 		"add parties/beta/nodes/beta-m1/statefulset.yaml",
 		"add parties/beta/nodes/beta-m1/tcp.yaml",
-		"change parties/beta/peers.yaml",
+		"change parties/beta/secrets/kustomization.yaml",
+		"change parties/beta/shared/peers.yaml",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("changes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -208,7 +262,7 @@ func TestAddingAMemberTouchesOnlyItsFilesAndPeerLists(t *testing.T) {
 			removed++
 		}
 	}
-	if removed != 4 || len(report.Orphans) != 1 {
+	if removed != 5 || len(report.Orphans) != 1 {
 		t.Errorf("removal: changes %v, orphans %v", changedPaths(report), report.Orphans)
 	}
 	if _, err := os.Stat(filepath.Join(repo, "parties/beta/nodes/beta-m1")); !errors.Is(err, os.ErrNotExist) {
@@ -238,7 +292,7 @@ func TestMissingIdentityNamesTheCommand(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Fatalf("error = %v, want %q", err, want)
 	}
-	if _, err := os.Stat(filepath.Join(repo, "parties", "alpha", "kustomization.yaml")); err == nil {
+	if _, err := os.Stat(filepath.Join(repo, "parties", "alpha", "shared", "kustomization.yaml")); err == nil {
 		t.Error("a failed generate wrote files")
 	}
 }

@@ -93,10 +93,10 @@ func TestGenerateCheckReportsDriftAndWritesNothing(t *testing.T) {
 		}
 	}
 	out, errOut, code := run(t, "--repo", repo, "generate", "--check")
-	if code != 1 || !strings.Contains(out, "add parties/alpha/kustomization.yaml") || !strings.Contains(errOut, "out of date") {
+	if code != 1 || !strings.Contains(out, "add parties/alpha/shared/kustomization.yaml") || !strings.Contains(errOut, "out of date") {
 		t.Fatalf("check on an ungenerated repo: exit %d\n%s%s", code, out, errOut)
 	}
-	if _, err := os.Stat(filepath.Join(repo, "parties", "alpha", "kustomization.yaml")); err == nil {
+	if _, err := os.Stat(filepath.Join(repo, "parties", "alpha", "shared", "kustomization.yaml")); err == nil {
 		t.Fatal("generate --check wrote files")
 	}
 	if out, errOut, code := run(t, "--repo", repo, "generate"); code != 0 || !strings.Contains(out, "parties/alpha:") {

@@ -247,7 +247,8 @@ func sealedFiles(repo, party string) ([]string, error) {
 	}
 	var files []string
 	for _, e := range entries {
-		if !e.IsDir() && strings.HasSuffix(e.Name(), ".yaml") {
+		// kustomization.yaml is the generator's index of the sealed files, not one of them.
+		if !e.IsDir() && strings.HasSuffix(e.Name(), ".yaml") && e.Name() != "kustomization.yaml" {
 			files = append(files, "parties/"+party+"/secrets/"+e.Name())
 		}
 	}

@@ -66,8 +66,10 @@ type Cluster struct {
 }
 
 type GitOps struct {
-	Mode string     `json:"mode"`
-	Arc  *ArcTarget `json:"arc,omitempty"`
+	Mode         string     `json:"mode"`
+	Namespace    string     `json:"namespace"`
+	AgeKeySecret string     `json:"ageKeySecret"`
+	Arc          *ArcTarget `json:"arc,omitempty"`
 }
 
 type ArcTarget struct {

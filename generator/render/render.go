@@ -1,31 +1,45 @@
 // Package render turns a validated network into the desired tree: every file the
 // generator owns, path → bytes, computed in memory. It dispatches each party's
-// directory to the renderer of the network's platform and never touches the disk.
+// directory to the renderer of the network's platform and each cluster's entry point to
+// the Flux renderer, and never touches the disk.
 package render
 
 import (
 	"fmt"
 	"path"
 
+	kustomize "sigs.k8s.io/kustomize/api/types"
+
+	"github.com/flux-ledger/flux-ledger/generator/manifest"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/besu"
+	"github.com/flux-ledger/flux-ledger/generator/render/flux"
 	"github.com/flux-ledger/flux-ledger/generator/secrets"
 	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
 
+// PoliciesKustomization lists the consortium's policies for every cluster.
+const PoliciesKustomization = "policies/kustomization.yaml"
+
 // Ownership is what the generator may write and delete: the parties/ and clusters/
-// directories and .sops.yaml, except each party's secrets/, which `flux-ledger keys`
-// writes and the generator only references.
+// directories, policies/kustomization.yaml and .sops.yaml — except what others write
+// there (see WrittenByOthers).
 var Ownership = tree.Ownership{
 	Dirs:  []string{"parties", "clusters"},
-	Files: []string{secrets.ConfigPath},
-	Keep:  IsSecret,
+	Files: []string{secrets.ConfigPath, PoliciesKustomization},
+	Keep:  WrittenByOthers,
 }
 
-// IsSecret reports whether a path is a sealed secret under parties/<party>/secrets/.
-func IsSecret(p string) bool {
-	dir := path.Dir(p)
-	return path.Base(dir) == "secrets" && path.Dir(path.Dir(dir)) == "parties"
+// WrittenByOthers reports the files inside generator-owned directories that the
+// generator must keep although it does not render them: each party's sealed node keys
+// (written by flux-ledger keys) and the Flux components `flux bootstrap` commits.
+func WrittenByOthers(p string) bool {
+	dir, file := path.Split(p)
+	dir = path.Clean(dir)
+	if path.Base(dir) == "secrets" && path.Dir(path.Dir(dir)) == "parties" {
+		return file != "kustomization.yaml"
+	}
+	return path.Base(dir) == flux.BootstrapNamespace && path.Dir(path.Dir(dir)) == "clusters" && file == flux.BootstrapComponents
 }
 
 // Render renders the whole desired tree. Every node must have a public identity.
@@ -39,6 +53,13 @@ func Render(network *model.Network) (tree.Tree, error) {
 		return nil, err
 	}
 	out[secrets.ConfigPath] = sopsConfig
+	policies, err := manifest.Encode(&kustomize.Kustomization{
+		TypeMeta: kustomize.TypeMeta{APIVersion: kustomize.KustomizationVersion, Kind: kustomize.KustomizationKind},
+	})
+	if err != nil {
+		return nil, err
+	}
+	out[PoliciesKustomization] = policies
 
 	shared, err := besu.RenderShared(network)
 	if err != nil {
@@ -52,6 +73,20 @@ func Render(network *model.Network) (tree.Tree, error) {
 		}
 		for p, data := range files {
 			out[path.Join("parties", name, p)] = data
+		}
+	}
+	nodesByCluster := map[string][]model.Node{}
+	for _, name := range network.NodeNames() {
+		node := network.Nodes[name]
+		nodesByCluster[node.Cluster] = append(nodesByCluster[node.Cluster], node)
+	}
+	for _, name := range network.ClusterNames() {
+		files, err := flux.Cluster(network, network.Clusters[name], nodesByCluster[name])
+		if err != nil {
+			return nil, fmt.Errorf("cluster %s: %w", name, err)
+		}
+		for p, data := range files {
+			out[path.Join(flux.EntryPath(name), p)] = data
 		}
 	}
 	return out, nil

@@ -17,6 +17,8 @@ main_package() {
   case "$1" in
     cue) echo cuelang.org/go/cmd/cue ;;
     sops) echo github.com/getsops/sops/v3/cmd/sops ;;
+    etcd) echo go.etcd.io/etcd/server/v3 ;;
+    kube-apiserver) echo k8s.io/kubernetes/cmd/kube-apiserver ;;
     *) echo "hack/tools/build.sh: unknown tool '$1'" >&2; return 1 ;;
   esac
 }

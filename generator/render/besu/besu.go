@@ -7,6 +7,7 @@ package besu
 import (
 	"encoding/json"
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
@@ -88,34 +89,44 @@ func Enode(node model.Node, id model.Identity) string {
 	return fmt.Sprintf("enode://%s@%s:%d", strings.TrimPrefix(id.PublicKey, "0x"), node.Endpoint.Host, node.Endpoint.Port)
 }
 
-// Party renders every file of one party's directory except its sealed secrets, which
-// the kustomization lists (secretFiles, relative to the party's directory).
+// Party renders one party's directory, except the sealed secrets themselves:
+//
+//	shared/            genesis, peer lists, default-deny policy (same in every cluster)
+//	nodes/<node>/      one node: StatefulSet, Services, NetworkPolicy, exposure
+//	secrets/           the sealed node keys (written by flux-ledger keys) and their index
+//	clusters/<cluster> what one cluster runs: shared, secrets, its own nodes, its PDB
+//
+// Each cluster reconciles only parties/<party>/clusters/<cluster>, so a party with
+// several clusters runs each node exactly once.
 func Party(network *model.Network, party model.Party, nodes []model.Node, shared *Shared) (Files, error) {
 	files := Files{}
 	r := &partyRenderer{network: network, party: party, files: files}
-	if err := r.namespace(); err != nil {
-		return nil, err
-	}
-	if err := r.configMaps(shared); err != nil {
-		return nil, err
-	}
-	if err := r.defaultDeny(); err != nil {
-		return nil, err
-	}
-	if err := r.disruptionBudget(nodes); err != nil {
+	if err := r.shared(shared); err != nil {
 		return nil, err
 	}
 	var secretFiles []string
+	nodesByCluster := map[string][]model.Node{}
 	for _, node := range nodes {
 		if err := r.node(node); err != nil {
 			return nil, err
 		}
-		secretFiles = append(secretFiles, strings.TrimPrefix(identity.SecretPath(party.Name, node.Name), "parties/"+party.Name+"/"))
+		secretFiles = append(secretFiles, path.Base(identity.SecretPath(party.Name, node.Name)))
+		nodesByCluster[node.Cluster] = append(nodesByCluster[node.Cluster], node)
 	}
-	if err := r.kustomization(secretFiles); err != nil {
+	if err := files.add("secrets/kustomization.yaml", kustomization(secretFiles)); err != nil {
 		return nil, err
 	}
+	for _, cluster := range network.ClustersByParty()[party.Name] {
+		if err := r.cluster(cluster, nodesByCluster[cluster.Name]); err != nil {
+			return nil, err
+		}
+	}
 	return files, nil
+}
+
+// ClusterPath is the directory a cluster reconciles, relative to the repository.
+func ClusterPath(party, cluster string) string {
+	return path.Join("parties", party, "clusters", cluster)
 }
 
 type partyRenderer struct {
@@ -128,12 +139,16 @@ func (r *partyRenderer) labels(node string) map[string]string {
 	return model.Labels(r.network, r.party.Name, node)
 }
 
-// kustomization lists every rendered file and the sealed secrets, sorted.
-func (r *partyRenderer) kustomization(secretFiles []string) error {
-	resources := append([]string{}, secretFiles...)
-	for name := range r.files {
+// addDir adds the files of one directory and its kustomization.yaml listing them (and
+// any further resources, such as other directories), sorted.
+func (r *partyRenderer) addDir(dir string, objects map[string]any, extra ...string) error {
+	resources := append([]string{}, extra...)
+	for name, obj := range objects {
+		if err := r.files.add(path.Join(dir, name), obj); err != nil {
+			return err
+		}
 		resources = append(resources, name)
 	}
 	sort.Strings(resources)
-	return r.files.add("kustomization.yaml", kustomization(resources))
+	return r.files.add(path.Join(dir, "kustomization.yaml"), kustomization(resources))
 }

@@ -40,18 +40,7 @@ func (r *partyRenderer) meta(name, node string) metav1.ObjectMeta {
 	return metav1.ObjectMeta{Name: name, Namespace: r.party.Namespace, Labels: r.labels(node)}
 }
 
-func (r *partyRenderer) namespace() error {
-	labels := r.labels("")
-	// Pods in ledger namespaces must meet the restricted Pod Security Standard.
-	labels["pod-security.kubernetes.io/enforce"] = "restricted"
-	labels["pod-security.kubernetes.io/enforce-version"] = "latest"
-	return r.files.add("namespace.yaml", &corev1.Namespace{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
-		ObjectMeta: metav1.ObjectMeta{Name: r.party.Namespace, Labels: labels},
-	})
-}
-
-func (r *partyRenderer) configMaps(shared *Shared) error {
+func (r *partyRenderer) shared(shared *Shared) error {
 	cm := func(name string, data map[string]string) *corev1.ConfigMap {
 		return &corev1.ConfigMap{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
@@ -59,26 +48,41 @@ func (r *partyRenderer) configMaps(shared *Shared) error {
 			Data:       data,
 		}
 	}
-	if err := r.files.add("genesis.yaml", cm(GenesisConfigMap, map[string]string{GenesisFile: string(shared.Genesis)})); err != nil {
-		return err
+	return r.addDir("shared", map[string]any{
+		"genesis.yaml": cm(GenesisConfigMap, map[string]string{GenesisFile: string(shared.Genesis)}),
+		"peers.yaml": cm(PeersConfigMap, map[string]string{
+			StaticNodesFile: string(shared.StaticNodes),
+			AllowlistFile:   string(shared.Allowlist),
+		}),
+		"networkpolicy.yaml": r.defaultDeny(),
+	})
+}
+
+// cluster renders parties/<party>/clusters/<cluster>: the shared files, the sealed
+// keys, the cluster's nodes and a disruption budget for its validators.
+func (r *partyRenderer) cluster(cluster model.Cluster, nodes []model.Node) error {
+	resources := []string{"../../shared", "../../secrets"}
+	for _, n := range nodes {
+		resources = append(resources, "../../nodes/"+n.Name)
 	}
-	return r.files.add("peers.yaml", cm(PeersConfigMap, map[string]string{
-		StaticNodesFile: string(shared.StaticNodes),
-		AllowlistFile:   string(shared.Allowlist),
-	}))
+	objects := map[string]any{}
+	if pdb := r.disruptionBudget(nodes); pdb != nil {
+		objects["pdb.yaml"] = pdb
+	}
+	return r.addDir(path.Join("clusters", cluster.Name), objects, resources...)
 }
 
 // defaultDeny blocks all ingress to the party's pods; each node's own policy opens only
 // the ports that node serves.
-func (r *partyRenderer) defaultDeny() error {
-	return r.files.add("networkpolicy.yaml", &networkingv1.NetworkPolicy{
+func (r *partyRenderer) defaultDeny() *networkingv1.NetworkPolicy {
+	return &networkingv1.NetworkPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
 		ObjectMeta: r.meta("default-deny-ingress", ""),
 		Spec: networkingv1.NetworkPolicySpec{
 			PodSelector: metav1.LabelSelector{},
 			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
 		},
-	})
+	}
 }
 
 // FaultTolerance is how many validators a BFT network of n validators can lose:
@@ -91,9 +95,9 @@ func FaultTolerance(validators int) int {
 }
 
 // disruptionBudget lets a voluntary disruption (drain, upgrade) take down at most f of
-// the party's validators at once. A cluster cannot see the others, so this bounds each
-// party separately; draining several parties at once is a consortium-level decision.
-func (r *partyRenderer) disruptionBudget(nodes []model.Node) error {
+// the cluster's validators at once. A cluster cannot see the others, so this bounds each
+// cluster separately; draining several at once is a consortium-level decision.
+func (r *partyRenderer) disruptionBudget(nodes []model.Node) *policyv1.PodDisruptionBudget {
 	validators := 0
 	for _, n := range nodes {
 		if n.IsValidator() {
@@ -113,38 +117,29 @@ func (r *partyRenderer) disruptionBudget(nodes []model.Node) error {
 	selector := r.labels("")
 	selector[LabelRole] = model.RoleValidator
 	delete(selector, model.LabelManaged)
-	return r.files.add("pdb.yaml", &policyv1.PodDisruptionBudget{
+	return &policyv1.PodDisruptionBudget{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "policy/v1", Kind: "PodDisruptionBudget"},
 		ObjectMeta: r.meta("validators", ""),
 		Spec: policyv1.PodDisruptionBudgetSpec{
 			MaxUnavailable: &maxUnavailable,
 			Selector:       &metav1.LabelSelector{MatchLabels: selector},
 		},
-	})
+	}
 }
 
-// node renders one node's files under nodes/<node>/.
+// node renders one node's directory, nodes/<node>/.
 func (r *partyRenderer) node(node model.Node) error {
-	dir := path.Join("nodes", node.Name)
-	if err := r.files.add(path.Join(dir, "statefulset.yaml"), r.statefulSet(node)); err != nil {
-		return err
-	}
-	if err := r.files.add(path.Join(dir, "service.yaml"), r.headlessService(node)); err != nil {
-		return err
-	}
-	if err := r.files.add(path.Join(dir, "networkpolicy.yaml"), r.nodePolicy(node)); err != nil {
-		return err
-	}
-	exposure, err := r.exposure(node)
+	objects, err := r.exposure(node)
 	if err != nil {
 		return err
 	}
-	for name, obj := range exposure {
-		if err := r.files.add(path.Join(dir, name), obj); err != nil {
-			return err
-		}
+	if objects == nil {
+		objects = map[string]any{}
 	}
-	return nil
+	objects["statefulset.yaml"] = r.statefulSet(node)
+	objects["service.yaml"] = r.headlessService(node)
+	objects["networkpolicy.yaml"] = r.nodePolicy(node)
+	return r.addDir(path.Join("nodes", node.Name), objects)
 }
 
 func (r *partyRenderer) podLabels(node model.Node) map[string]string {

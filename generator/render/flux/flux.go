@@ -1,0 +1,252 @@
+// Package flux renders each cluster's GitOps entry point, clusters/<cluster>/: the
+// party's ledger namespace, the least-privilege service accounts Flux impersonates, and
+// the Flux Kustomizations that reconcile the consortium's policies and then the party's
+// own directory — nothing else. For Azure Arc clusters it also renders the
+// fluxConfiguration (ARM template, Bicep, az script); for plain Flux, a
+// bootstrap-compatible flux-system/ sync with the multi-tenancy lockdown.
+package flux
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"time"
+
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	"github.com/fluxcd/pkg/apis/meta"
+	sourcev1 "github.com/fluxcd/source-controller/api/v1"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kustomize "sigs.k8s.io/kustomize/api/types"
+
+	"github.com/flux-ledger/flux-ledger/generator/manifest"
+	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/render/besu"
+)
+
+// Names of what the entry point creates in the party's GitOps namespace.
+const (
+	// SourceName is the GitRepository every Kustomization of the cluster reads. Under Arc
+	// it is created by the fluxConfiguration of the same name.
+	SourceName = "ledger"
+	// PoliciesKustomization reconciles policies/ before anything of the party.
+	PoliciesKustomization = "ledger-policies"
+	// LedgerKustomization reconciles the party's own directory for this cluster.
+	LedgerKustomization = "ledger"
+	// ReconcilerAccount applies the party's directory: rights in its ledger namespace only.
+	ReconcilerAccount = "ledger-reconciler"
+	// PoliciesAccount applies policies/: Kyverno cluster policies only.
+	PoliciesAccount = "ledger-policies"
+	// PoliciesPath is the consortium's policies directory.
+	PoliciesPath = "policies"
+	// AgeKeyEntry is the key of the age identity in the age key Secret.
+	AgeKeyEntry = "age.agekey"
+)
+
+// Timing of the generated Kustomizations.
+var (
+	syncInterval  = metav1.Duration{Duration: 10 * time.Minute}
+	retryInterval = metav1.Duration{Duration: time.Minute}
+	applyTimeout  = metav1.Duration{Duration: 5 * time.Minute}
+)
+
+// Files maps paths relative to clusters/<cluster>/ to contents.
+type Files map[string][]byte
+
+// Cluster renders clusters/<cluster>/ for one cluster.
+func Cluster(network *model.Network, cluster model.Cluster, nodes []model.Node) (Files, error) {
+	r := &clusterRenderer{network: network, cluster: cluster, party: network.Parties[cluster.Party], files: Files{}}
+	objects := map[string][]any{
+		"namespace.yaml": {r.namespace()},
+		"rbac.yaml":      r.rbac(),
+		"sync.yaml":      r.sync(nodes),
+	}
+	var resources []string
+	for name, objs := range objects {
+		if err := r.addStream(name, objs...); err != nil {
+			return nil, err
+		}
+		resources = append(resources, name)
+	}
+	switch cluster.GitOps.Mode {
+	case model.ModeFlux:
+		if err := r.fluxSystem(); err != nil {
+			return nil, err
+		}
+		resources = append(resources, "flux-system")
+	case model.ModeArc:
+		if err := r.arc(); err != nil {
+			return nil, err
+		}
+	}
+	sort.Strings(resources)
+	if err := r.addStream("kustomization.yaml", &kustomize.Kustomization{
+		TypeMeta:  kustomize.TypeMeta{APIVersion: kustomize.KustomizationVersion, Kind: kustomize.KustomizationKind},
+		Resources: resources,
+	}); err != nil {
+		return nil, err
+	}
+	return r.files, nil
+}
+
+type clusterRenderer struct {
+	network *model.Network
+	cluster model.Cluster
+	party   model.Party
+	files   Files
+}
+
+// addStream writes objects as one multi-document YAML file.
+func (r *clusterRenderer) addStream(name string, objs ...any) error {
+	var out []byte
+	for i, obj := range objs {
+		data, err := manifest.Encode(obj)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if i > 0 {
+			out = append(out, "---\n"...)
+		}
+		out = append(out, data...)
+	}
+	r.files[name] = out
+	return nil
+}
+
+func (r *clusterRenderer) labels() map[string]string {
+	return model.Labels(r.network, r.party.Name, "")
+}
+
+func (r *clusterRenderer) meta(name, namespace string) metav1.ObjectMeta {
+	return metav1.ObjectMeta{Name: name, Namespace: namespace, Labels: r.labels()}
+}
+
+// namespace is the party's ledger namespace. It is created here, by the privileged
+// entry point, so the party's own reconciler needs no cluster-scoped rights; it is
+// never pruned, because deleting a namespace deletes the ledger data in it.
+func (r *clusterRenderer) namespace() *corev1.Namespace {
+	meta := r.meta(r.party.Namespace, "")
+	meta.Labels["pod-security.kubernetes.io/enforce"] = "restricted"
+	meta.Labels["pod-security.kubernetes.io/enforce-version"] = "latest"
+	meta.Annotations = map[string]string{"kustomize.toolkit.fluxcd.io/prune": "disabled"}
+	return &corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"}, ObjectMeta: meta}
+}
+
+// ExposureRules are the API resources a cluster's exposure mode creates per node.
+func ExposureRules(mode string) []rbacv1.PolicyRule {
+	switch mode {
+	case model.ExposeAmbassador:
+		return []rbacv1.PolicyRule{{APIGroups: []string{"getambassador.io"}, Resources: []string{"listeners", "tcpmappings"}}}
+	case model.ExposeHAProxy:
+		return []rbacv1.PolicyRule{{APIGroups: []string{"ingress.v1.haproxy.org"}, Resources: []string{"tcps"}}}
+	case model.ExposeIstio:
+		return []rbacv1.PolicyRule{{APIGroups: []string{"networking.istio.io"}, Resources: []string{"gateways", "virtualservices"}}}
+	}
+	return nil
+}
+
+var manage = []string{"get", "list", "watch", "create", "update", "patch", "delete"}
+
+// rbac gives the party's reconciler exactly the kinds its directory holds, in its
+// ledger namespace only, and the policies account the Kyverno cluster policies only.
+func (r *clusterRenderer) rbac() []any {
+	gitops := r.cluster.GitOps.Namespace
+	ledger := r.party.Namespace
+	rules := []rbacv1.PolicyRule{
+		{APIGroups: []string{""}, Resources: []string{"configmaps", "secrets", "services"}},
+		{APIGroups: []string{"apps"}, Resources: []string{"statefulsets"}},
+		{APIGroups: []string{"networking.k8s.io"}, Resources: []string{"networkpolicies"}},
+		{APIGroups: []string{"policy"}, Resources: []string{"poddisruptionbudgets"}},
+	}
+	rules = append(rules, ExposureRules(r.cluster.Exposure.Mode)...)
+	for i := range rules {
+		rules[i].Verbs = manage
+	}
+	account := func(name string) *corev1.ServiceAccount {
+		return &corev1.ServiceAccount{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"}, ObjectMeta: r.meta(name, gitops)}
+	}
+	subject := func(name string) []rbacv1.Subject {
+		return []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: name, Namespace: gitops}}
+	}
+	policiesRole := "flux-ledger-policies-" + r.party.Name
+	return []any{
+		account(ReconcilerAccount),
+		&rbacv1.Role{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "Role"},
+			ObjectMeta: r.meta(ReconcilerAccount, ledger),
+			Rules:      rules,
+		},
+		&rbacv1.RoleBinding{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "RoleBinding"},
+			ObjectMeta: r.meta(ReconcilerAccount, ledger),
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: ReconcilerAccount},
+			Subjects:   subject(ReconcilerAccount),
+		},
+		account(PoliciesAccount),
+		&rbacv1.ClusterRole{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRole"},
+			ObjectMeta: r.meta(policiesRole, ""),
+			Rules:      []rbacv1.PolicyRule{{APIGroups: []string{"kyverno.io"}, Resources: []string{"clusterpolicies"}, Verbs: manage}},
+		},
+		&rbacv1.ClusterRoleBinding{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding"},
+			ObjectMeta: r.meta(policiesRole, ""),
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: policiesRole},
+			Subjects:   subject(PoliciesAccount),
+		},
+	}
+}
+
+// sync is the pair of Flux Kustomizations: policies first, then the party's directory
+// for this cluster, decrypted with the party's own age key and health-checked on its
+// StatefulSets. Plain Flux also gets the GitRepository that Arc would create.
+func (r *clusterRenderer) sync(nodes []model.Node) []any {
+	gitops := r.cluster.GitOps.Namespace
+	source := kustomizev1.CrossNamespaceSourceReference{Kind: sourcev1.GitRepositoryKind, Name: SourceName}
+	var checks []meta.NamespacedObjectKindReference
+	for _, n := range nodes {
+		checks = append(checks, meta.NamespacedObjectKindReference{APIVersion: "apps/v1", Kind: "StatefulSet", Name: n.Name, Namespace: r.party.Namespace})
+	}
+	kustomization := func(name, path, account string) *kustomizev1.Kustomization {
+		return &kustomizev1.Kustomization{
+			TypeMeta:   metav1.TypeMeta{APIVersion: kustomizev1.GroupVersion.String(), Kind: kustomizev1.KustomizationKind},
+			ObjectMeta: r.meta(name, gitops),
+			Spec: kustomizev1.KustomizationSpec{
+				Interval:           syncInterval,
+				RetryInterval:      &retryInterval,
+				Timeout:            &applyTimeout,
+				Path:               "./" + path,
+				Prune:              true,
+				SourceRef:          source,
+				ServiceAccountName: account,
+			},
+		}
+	}
+	policies := kustomization(PoliciesKustomization, PoliciesPath, PoliciesAccount)
+	ledger := kustomization(LedgerKustomization, besu.ClusterPath(r.party.Name, r.cluster.Name), ReconcilerAccount)
+	ledger.Spec.DependsOn = []kustomizev1.DependencyReference{{Name: PoliciesKustomization}}
+	ledger.Spec.Decryption = &kustomizev1.Decryption{Provider: "sops", SecretRef: &meta.LocalObjectReference{Name: r.cluster.GitOps.AgeKeySecret}}
+	ledger.Spec.HealthChecks = checks
+	objects := []any{policies, ledger}
+	if r.cluster.GitOps.Mode == model.ModeFlux {
+		objects = append([]any{r.gitRepository(SourceName, gitops)}, objects...)
+	}
+	return objects
+}
+
+func (r *clusterRenderer) gitRepository(name, namespace string) *sourcev1.GitRepository {
+	interval, _ := time.ParseDuration(r.network.Repository.Interval)
+	return &sourcev1.GitRepository{
+		TypeMeta:   metav1.TypeMeta{APIVersion: sourcev1.GroupVersion.String(), Kind: sourcev1.GitRepositoryKind},
+		ObjectMeta: r.meta(name, namespace),
+		Spec: sourcev1.GitRepositorySpec{
+			URL:       r.network.Repository.URL,
+			Reference: &sourcev1.GitRepositoryRef{Branch: r.network.Repository.Branch},
+			Interval:  metav1.Duration{Duration: interval},
+		},
+	}
+}
+
+// EntryPath is a cluster's entry point, relative to the repository.
+func EntryPath(cluster string) string { return path.Join("clusters", cluster) }
