@@ -23,7 +23,26 @@ main_package() {
   esac
 }
 
+# flux_crds copies the Flux CRDs of the controller releases the tests validate against
+# (Arc's Flux 2.7 and the current 2.9) from their Go module zips into bin/crds/.
+flux_crds() {
+  local module dir
+  for module in \
+    github.com/fluxcd/kustomize-controller@v1.7.3 github.com/fluxcd/source-controller@v1.7.3 \
+    github.com/fluxcd/kustomize-controller@v1.9.5 github.com/fluxcd/source-controller@v1.9.5; do
+    dir=$(cd "$root" && go mod download -json "$module" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+    [ -n "$dir" ] || { echo "hack/tools/build.sh: cannot download $module" >&2; return 1; }
+    mkdir -p "$root/bin/crds/${module##*/}"
+    cp "$dir"/config/crd/bases/*.yaml "$root/bin/crds/${module##*/}/"
+    chmod u+w "$root/bin/crds/${module##*/}"/*.yaml
+  done
+}
+
 for tool in "$@"; do
+  if [ "$tool" = flux-crds ]; then
+    flux_crds
+    continue
+  fi
   pkg=$(main_package "$tool")
   dir=$root/hack/tools/$tool
   key=$(cat "$dir/go.mod" "$dir/go.sum" | sha256sum | cut -c1-16)

@@ -1,0 +1,14 @@
+package testenv
+
+import (
+	"crypto/tls"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// insecureTLS trusts the test API server's self-signed certificate (loopback only).
+func insecureTLS() *tls.Config { return &tls.Config{InsecureSkipVerify: true} }
+
+func schemaGroupKind(group, kind string) schema.GroupKind {
+	return schema.GroupKind{Group: group, Kind: kind}
+}
