@@ -2,11 +2,11 @@
 
 GO        ?= go
 BIN       := $(CURDIR)/bin
-TOOLS     := cue sops etcd kube-apiserver flux-crds
+TOOLS     := cue sops etcd kube-apiserver kustomize-controller flux-crds
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: help build tools vet generate check test bench clean
+.PHONY: help build tools vet generate check test e2e bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -27,9 +27,14 @@ generate: vet ## validate and render the network: parties/, clusters/, .sops.yam
 check: vet ## fail if the committed generated tree is out of date (the CI drift check)
 	$(BIN)/flux-ledger generate --check
 
-test: tools build ## run every test, with the real external CLIs
+test: tools build ## run every test with the real external tools, then the e2e test
 	$(GO) vet ./...
+	$(GO) vet -tags e2e ./hack/e2e/
 	FLUX_LEDGER_REQUIRE_TOOLS=1 $(GO) test -count=1 ./...
+	$(MAKE) e2e
+
+e2e: tools ## three parties, three kube-apiservers, real kustomize-controllers
+	FLUX_LEDGER_REQUIRE_TOOLS=1 $(GO) test -tags e2e -count=1 -timeout 20m -v -run TestConsortium ./hack/e2e/
 
 clean: ## remove build outputs (the per-user tool cache stays)
 	rm -rf $(BIN) bench

@@ -28,7 +28,7 @@ parties/<party>/secrets/, SOPS-encrypted in memory to the party's age recipients
 func newKeysInitCommand(opts *globalOptions) *cobra.Command {
 	var init keys.InitOptions
 	cmd := &cobra.Command{
-		Use:   "init --party PARTY",
+		Use:   "init (--party PARTY | --all)",
 		Short: "Create identities for the party's nodes that have none",
 		Long: `Create an identity for every node of the party that has none. Existing identities
 are never overwritten; --rotate NODE replaces one deliberately (a rotated validator
@@ -44,9 +44,11 @@ changes the validator set). Also writes .sops.yaml.`,
 			return printWritten(cmd.OutOrStdout(), result)
 		},
 	}
-	cmd.Flags().StringVar(&init.Party, "party", "", "party whose nodes get identities (required)")
+	cmd.Flags().StringVar(&init.Party, "party", "", "party whose nodes get identities")
+	cmd.Flags().BoolVar(&init.All, "all", false, "create missing identities of every party")
 	cmd.Flags().StringSliceVar(&init.Rotate, "rotate", nil, "node whose identity is replaced (repeatable)")
-	cmd.MarkFlagRequired("party")
+	cmd.MarkFlagsOneRequired("party", "all")
+	cmd.MarkFlagsMutuallyExclusive("party", "all")
 	return cmd
 }
 

@@ -75,7 +75,7 @@ func TestVetErrorsAreOneLineEach(t *testing.T) {
 }
 
 func TestUnknownCommandAndBadFlags(t *testing.T) {
-	if _, errOut, code := run(t, "keys", "init"); code == 0 || !strings.Contains(errOut, `required flag(s) "party" not set`) {
+	if _, errOut, code := run(t, "keys", "init"); code == 0 || !strings.Contains(errOut, `at least one of the flags in the group [party all] is required`) {
 		t.Errorf("keys init without --party: exit %d: %s", code, errOut)
 	}
 	if _, errOut, code := run(t, "vet", filepath.Join(t.TempDir(), "missing")); code != 1 || !strings.Contains(errOut, "no such directory") {

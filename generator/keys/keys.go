@@ -35,43 +35,44 @@ type Result struct {
 // InitOptions selects what `keys init` creates.
 type InitOptions struct {
 	Party string
+	// All creates identities for every party (Party must be empty).
+	All bool
 	// Rotate names nodes whose existing identity is deliberately replaced.
 	Rotate []string
 }
 
-// Init creates an identity for every node of the party that has none, and for each
-// node in Rotate. Existing identities are never touched otherwise. Everything is
-// computed and sealed in memory first; files are written only when all succeeded.
+// Init creates an identity for every node of the party (or of every party) that has
+// none, and for each node in Rotate. Existing identities are never touched otherwise.
+// Everything is computed and sealed in memory first; files are written only when all
+// succeeded.
 func Init(repo string, opts InitOptions) (*Result, error) {
-	network, party, err := loadParty(repo, opts.Party)
+	if opts.All == (opts.Party != "") {
+		return nil, errors.New("name one party, or all parties")
+	}
+	result, err := load.Network(filepath.Join(repo, "cue"))
 	if err != nil {
 		return nil, err
 	}
-	nodes := network.NodesByParty()[party.Name]
-	byName := map[string]model.Node{}
-	for _, n := range nodes {
-		byName[n.Name] = n
-	}
-	for _, r := range opts.Rotate {
-		if _, ok := byName[r]; !ok {
-			return nil, fmt.Errorf("--rotate %s: party %s has no node %q", r, party.Name, r)
+	network := result.Network
+	parties := network.PartyNames()
+	if !opts.All {
+		if _, ok := network.Parties[opts.Party]; !ok {
+			return nil, unknownParty(network, opts.Party)
 		}
+		parties = []string{opts.Party}
 	}
-	if err := checkSealedTo(repo, party, nodes); err != nil {
-		return nil, err
-	}
-
 	out := tree.Tree{}
-	for _, node := range nodes {
-		_, has := network.Identities[node.Name]
-		if has && !slices.Contains(opts.Rotate, node.Name) {
-			continue
+	nodesByParty := network.NodesByParty()
+	rotate := map[string]bool{}
+	for _, r := range opts.Rotate {
+		node, ok := network.Nodes[r]
+		if !ok || !slices.Contains(parties, node.Party) {
+			return nil, fmt.Errorf("--rotate %s: %s has no node %q", r, strings.Join(parties, ", "), r)
 		}
-		key, err := identity.Generate()
-		if err != nil {
-			return nil, err
-		}
-		if err := seal(out, network, node, key); err != nil {
+		rotate[r] = true
+	}
+	for _, name := range parties {
+		if err := initParty(out, repo, network, network.Parties[name], nodesByParty[name], rotate); err != nil {
 			return nil, err
 		}
 	}
@@ -81,6 +82,26 @@ func Init(repo string, opts InitOptions) (*Result, error) {
 	}
 	out[secrets.ConfigPath] = sopsConfig
 	return write(repo, out)
+}
+
+// initParty adds the missing (and rotated) identities of one party to out.
+func initParty(out tree.Tree, repo string, network *model.Network, party model.Party, nodes []model.Node, rotate map[string]bool) error {
+	if err := checkSealedTo(repo, party, nodes); err != nil {
+		return err
+	}
+	for _, node := range nodes {
+		if _, has := network.Identities[node.Name]; has && !rotate[node.Name] {
+			continue
+		}
+		key, err := identity.Generate()
+		if err != nil {
+			return err
+		}
+		if err := seal(out, network, node, key); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // seal adds a node's sealed key Secret and public identity to out.
@@ -263,9 +284,17 @@ func loadParty(repo, name string) (*model.Network, model.Party, error) {
 	network := result.Network
 	party, ok := network.Parties[name]
 	if !ok {
-		return nil, model.Party{}, fmt.Errorf("unknown party %q (parties: %s)", name, strings.Join(network.PartyNames(), ", "))
+		return nil, model.Party{}, unknownParty(network, name)
 	}
 	return network, party, nil
+}
+
+func unknownParty(network *model.Network, name string) error {
+	names := network.PartyNames()
+	if len(names) > 10 {
+		names = append(names[:10], "…")
+	}
+	return fmt.Errorf("unknown party %q (parties: %s)", name, strings.Join(names, ", "))
 }
 
 // write applies the files under one repository lock, only those that differ.

@@ -115,7 +115,7 @@ func TestInitRejectsBadInput(t *testing.T) {
 	if _, err := keys.Init(f.repo, keys.InitOptions{Party: "gamma"}); err == nil || !strings.Contains(err.Error(), `unknown party "gamma"`) {
 		t.Errorf("unknown party: %v", err)
 	}
-	if _, err := keys.Init(f.repo, keys.InitOptions{Party: "alpha", Rotate: []string{"beta-v1"}}); err == nil || !strings.Contains(err.Error(), `party alpha has no node "beta-v1"`) {
+	if _, err := keys.Init(f.repo, keys.InitOptions{Party: "alpha", Rotate: []string{"beta-v1"}}); err == nil || !strings.Contains(err.Error(), `alpha has no node "beta-v1"`) {
 		t.Errorf("rotate of another party's node: %v", err)
 	}
 	if entries, _ := os.ReadDir(filepath.Join(f.repo, "parties")); len(entries) != 0 {

@@ -75,8 +75,8 @@ func Start(t testing.TB, dir, name string, args []string, env ...string) *exec.C
 		if t.Failed() {
 			if data, err := os.ReadFile(logPath); err == nil {
 				tail := data
-				if len(tail) > 4000 {
-					tail = tail[len(tail)-4000:]
+				if len(tail) > 8000 {
+					tail = tail[len(tail)-8000:]
 				}
 				t.Logf("last output of %s:\n%s", name, tail)
 			}

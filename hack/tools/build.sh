@@ -19,6 +19,8 @@ main_package() {
     sops) echo github.com/getsops/sops/v3/cmd/sops ;;
     etcd) echo go.etcd.io/etcd/server/v3 ;;
     kube-apiserver) echo k8s.io/kubernetes/cmd/kube-apiserver ;;
+    kustomize-controller) echo github.com/fluxcd/kustomize-controller ;;
+    kyverno) echo github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno ;;
     *) echo "hack/tools/build.sh: unknown tool '$1'" >&2; return 1 ;;
   esac
 }

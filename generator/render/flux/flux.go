@@ -148,8 +148,9 @@ func ExposureRules(mode string) []rbacv1.PolicyRule {
 
 var manage = []string{"get", "list", "watch", "create", "update", "patch", "delete"}
 
-// rbac gives the party's reconciler exactly the kinds its directory holds, in its
-// ledger namespace only, and the policies account the Kyverno cluster policies only.
+// rbac gives the party's reconciler exactly the kinds its directory holds (and read
+// access to pods, for health checks), in its ledger namespace only, and the policies
+// account the Kyverno cluster policies only.
 func (r *clusterRenderer) rbac() []any {
 	gitops := r.cluster.GitOps.Namespace
 	ledger := r.party.Namespace
@@ -163,6 +164,8 @@ func (r *clusterRenderer) rbac() []any {
 	for i := range rules {
 		rules[i].Verbs = manage
 	}
+	// Flux's health checks read a StatefulSet's pods to tell a rollout from a failure.
+	rules = append(rules, rbacv1.PolicyRule{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"get", "list", "watch"}})
 	account := func(name string) *corev1.ServiceAccount {
 		return &corev1.ServiceAccount{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"}, ObjectMeta: r.meta(name, gitops)}
 	}

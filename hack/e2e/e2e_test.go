@@ -1,0 +1,328 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+
+	"github.com/flux-ledger/flux-ledger/generator/identity"
+	"github.com/flux-ledger/flux-ledger/generator/load"
+	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/render/flux"
+	"github.com/flux-ledger/flux-ledger/generator/secrets"
+	"github.com/flux-ledger/flux-ledger/generator/testenv"
+)
+
+// Bounds of the waits: generous for a loaded 2-core machine, never open-ended.
+const (
+	readyTimeout  = 3 * time.Minute
+	changeTimeout = 3 * time.Minute
+)
+
+var (
+	configMaps = schema.GroupVersionResource{Version: "v1", Resource: "configmaps"}
+	services   = schema.GroupVersionResource{Version: "v1", Resource: "services"}
+	secretsGVR = schema.GroupVersionResource{Version: "v1", Resource: "secrets"}
+)
+
+type consortium struct {
+	repo      *networkRepo
+	artifacts *artifactServer
+	clusters  map[string]*cluster // party → cluster
+}
+
+// publish commits the work tree and hands the commit to every cluster, as
+// source-controller would after fetching it; it returns the Flux revision.
+func (c *consortium) publish(t *testing.T, message string) string {
+	t.Helper()
+	sha := c.repo.commit(t, message)
+	tarball := c.repo.tarball(t, sha)
+	url := c.artifacts.publish("/"+sha+".tar.gz", tarball)
+	for _, party := range sortedKeys(c.clusters) {
+		c.clusters[party].setArtifact(t, url, sha, tarball)
+	}
+	return "main@sha1:" + sha
+}
+
+func (c *consortium) network(t *testing.T) *model.Network {
+	t.Helper()
+	result, err := load.Network(filepath.Join(c.repo.dir, "cue"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return result.Network
+}
+
+func TestConsortium(t *testing.T) {
+	parties := []string{"alpha", "beta", "gamma"}
+	clusterOf := map[string]string{"alpha": "alpha-aks", "beta": "beta-gke", "gamma": "gamma-eks"}
+	c := &consortium{repo: newNetworkRepo(t, parties...), artifacts: startArtifactServer(t), clusters: map[string]*cluster{}}
+	etcd := testenv.StartEtcd(t)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, p := range parties {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cl := startCluster(t, etcd, p, clusterOf[p], c.repo.keys[p])
+			mu.Lock()
+			c.clusters[p] = cl
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	revision := c.publish(t, "network")
+	for _, p := range parties {
+		cl := c.clusters[p]
+		cl.waitApplied(t, revision, readyTimeout)
+		cl.readyAfter = time.Since(cl.started)
+	}
+	report(t, c)
+
+	t.Run("every party runs its nodes with decrypted keys", func(t *testing.T) {
+		network := c.network(t)
+		byParty := network.NodesByParty()
+		for _, p := range parties {
+			cl := c.clusters[p]
+			ns := network.Parties[p].Namespace
+			for _, node := range byParty[p] {
+				for _, res := range []schema.GroupVersionResource{statefulSets, services} {
+					if _, err := cl.kube.Dynamic.Resource(res).Namespace(ns).Get(context.Background(), node.Name, metav1.GetOptions{}); err != nil {
+						t.Errorf("%s: %s %s: %v", cl.name, res.Resource, node.Name, err)
+					}
+				}
+				secret, err := cl.kube.Dynamic.Resource(secretsGVR).Namespace(ns).Get(context.Background(), identity.SecretName(node.Name), metav1.GetOptions{})
+				if err != nil {
+					t.Errorf("%s: node key of %s: %v", cl.name, node.Name, err)
+					continue
+				}
+				encoded, _, _ := unstructuredString(secret.Object, "data", identity.NodeKeyEntry)
+				raw, _ := base64.StdEncoding.DecodeString(encoded)
+				key, err := identity.KeyFromSecret([]byte(fmt.Sprintf("apiVersion: v1\nkind: Secret\ndata:\n  key: %s\n", base64.StdEncoding.EncodeToString(raw))))
+				if err != nil {
+					t.Errorf("%s: node key of %s not decrypted: %v", cl.name, node.Name, err)
+					continue
+				}
+				if got := identity.Public(key); got != network.Identities[node.Name] {
+					t.Errorf("%s: node key of %s does not match its public identity", cl.name, node.Name)
+				}
+			}
+			for _, name := range []string{"genesis", "peers"} {
+				if _, err := cl.kube.Dynamic.Resource(configMaps).Namespace(ns).Get(context.Background(), name, metav1.GetOptions{}); err != nil {
+					t.Errorf("%s: ConfigMap %s: %v", cl.name, name, err)
+				}
+			}
+		}
+	})
+
+	t.Run("clusters hold only their own party's objects", func(t *testing.T) {
+		for _, p := range parties {
+			cl := c.clusters[p]
+			for _, other := range parties {
+				if other == p {
+					continue
+				}
+				for _, res := range []schema.GroupVersionResource{statefulSets, services, configMaps, secretsGVR} {
+					list, err := cl.kube.Dynamic.Resource(res).List(context.Background(), metav1.ListOptions{LabelSelector: model.LabelParty + "=" + other})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(list.Items) > 0 {
+						t.Errorf("%s holds %d %s of party %s", cl.name, len(list.Items), res.Resource, other)
+					}
+				}
+			}
+		}
+	})
+
+	t.Run("a party's reconciler cannot write outside its namespace", func(t *testing.T) {
+		cl := c.clusters["alpha"]
+		network := c.network(t)
+		as := impersonate(t, cl, "system:serviceaccount:"+gitopsNamespace+":"+flux.ReconcilerAccount)
+		cm := obj("v1", "ConfigMap", "", "intruder", nil)
+		for _, ns := range []string{"default", gitopsNamespace, network.Parties["beta"].Namespace} {
+			cm.SetNamespace(ns)
+			_, err := as.Resource(configMaps).Namespace(ns).Create(context.Background(), cm, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+			if !apierrors.IsForbidden(err) {
+				t.Errorf("create ConfigMap in %s as alpha's reconciler: %v, want Forbidden", ns, err)
+			}
+		}
+		// Positive control: the same request in its own namespace is allowed.
+		own := network.Parties["alpha"].Namespace
+		cm.SetNamespace(own)
+		if _, err := as.Resource(configMaps).Namespace(own).Create(context.Background(), cm, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}}); err != nil {
+			t.Errorf("create ConfigMap in its own namespace %s: %v", own, err)
+		}
+	})
+
+	t.Run("adding and removing a node reaches only what it must", func(t *testing.T) {
+		network := c.network(t)
+		before := map[string]map[string]string{}
+		for _, p := range []string{"alpha", "gamma"} {
+			before[p] = versions(t, c.clusters[p], network.Parties[p].Namespace)
+		}
+		editNetwork(t, c.repo.dir, `		"beta-v2": {`, `		"beta-m1": {role: "member", cluster: "beta-gke", image: besu, ports: p2p: 30305}
+		"beta-v2": {`)
+		if _, err := keysInit(c.repo.dir, "beta"); err != nil {
+			t.Fatal(err)
+		}
+		c.repo.generate(t)
+		revision := c.publish(t, "add beta-m1")
+		for _, p := range parties {
+			c.clusters[p].waitApplied(t, revision, changeTimeout)
+		}
+		if _, err := c.clusters["beta"].kube.Dynamic.Resource(statefulSets).Namespace(network.Parties["beta"].Namespace).
+			Get(context.Background(), "beta-m1", metav1.GetOptions{}); err != nil {
+			t.Errorf("beta-m1 did not reach cluster beta: %v", err)
+		}
+		for _, p := range []string{"alpha", "gamma"} {
+			after := versions(t, c.clusters[p], network.Parties[p].Namespace)
+			var changed []string
+			for name, v := range after {
+				if before[p][name] != v {
+					changed = append(changed, name)
+				}
+			}
+			if strings.Join(changed, ",") != "ConfigMap/peers" {
+				t.Errorf("cluster of %s changed %v, want only ConfigMap/peers", p, changed)
+			}
+		}
+
+		editNetwork(t, c.repo.dir, `		"beta-m1": {role: "member", cluster: "beta-gke", image: besu, ports: p2p: 30305}
+`, "")
+		os.Remove(filepath.Join(c.repo.dir, identity.IdentityPath("beta-m1")))
+		os.Remove(filepath.Join(c.repo.dir, identity.SecretPath("beta", "beta-m1")))
+		c.repo.generate(t)
+		revision = c.publish(t, "remove beta-m1")
+		c.clusters["beta"].waitApplied(t, revision, changeTimeout)
+		eventually(t, "beta-m1 pruned", changeTimeout, func() error {
+			_, err := c.clusters["beta"].kube.Dynamic.Resource(statefulSets).Namespace(network.Parties["beta"].Namespace).
+				Get(context.Background(), "beta-m1", metav1.GetOptions{})
+			if apierrors.IsNotFound(err) {
+				return nil
+			}
+			return fmt.Errorf("still there (%v)", err)
+		})
+	})
+
+	t.Run("a secret sealed to the wrong party fails only that party", func(t *testing.T) {
+		path := filepath.Join(c.repo.dir, identity.SecretPath("beta", "beta-v1"))
+		sealed, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := secrets.Open(sealed, []age.Identity{c.repo.keys["beta"]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wrong, err := secrets.Seal(plain, []string{c.repo.keys["alpha"].Recipient().String()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, wrong, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		revision := c.publish(t, "beta-v1 key sealed to alpha")
+		beta := c.clusters["beta"]
+		eventually(t, "beta's ledger Kustomization fails decryption", changeTimeout, func() error {
+			s := beta.kustomization(t, flux.LedgerKustomization)
+			if s.ready == "False" && strings.Contains(strings.ToLower(s.message), "decrypt") {
+				t.Logf("beta: %s: %s", s.reason, s.message)
+				return nil
+			}
+			return fmt.Errorf("Ready=%s %s: %s", s.ready, s.reason, s.message)
+		})
+		for _, p := range []string{"alpha", "gamma"} {
+			c.clusters[p].waitApplied(t, revision, changeTimeout)
+		}
+	})
+}
+
+func unstructuredString(obj map[string]any, fields ...string) (string, bool, error) {
+	cur := any(obj)
+	for _, f := range fields {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return "", false, nil
+		}
+		cur = m[f]
+	}
+	s, ok := cur.(string)
+	return s, ok, nil
+}
+
+func impersonate(t *testing.T, cl *cluster, user string) dynamic.Interface {
+	t.Helper()
+	config := rest.CopyConfig(cl.server.Config)
+	config.Impersonate = rest.ImpersonationConfig{UserName: user}
+	client, err := dynamic.NewForConfig(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client
+}
+
+// versions maps each ledger object of a namespace to its resourceVersion.
+func versions(t *testing.T, cl *cluster, namespace string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for kind, res := range map[string]schema.GroupVersionResource{"StatefulSet": statefulSets, "Service": services, "ConfigMap": configMaps, "Secret": secretsGVR} {
+		list, err := cl.kube.Dynamic.Resource(res).Namespace(namespace).List(context.Background(), metav1.ListOptions{LabelSelector: model.LabelManaged + "=flux-ledger"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, item := range list.Items {
+			out[kind+"/"+item.GetName()] = item.GetResourceVersion()
+		}
+	}
+	return out
+}
+
+func editNetwork(t *testing.T, repo, old, new string) {
+	t.Helper()
+	path := filepath.Join(repo, "cue", "network.cue")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(string(data), old) != 1 {
+		t.Fatalf("network.cue does not contain %q exactly once", old)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// report prints the per-cluster table: objects applied and time to Ready.
+func report(t *testing.T, c *consortium) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n%-10s %-12s %-8s %-10s %s\n", "PARTY", "CLUSTER", "OBJECTS", "READY IN", "REVISION")
+	for _, p := range sortedKeys(c.clusters) {
+		cl := c.clusters[p]
+		objects := 0
+		for _, name := range []string{entryName, flux.PoliciesKustomization, flux.LedgerKustomization} {
+			objects += cl.kustomization(t, name).inventory
+		}
+		s := cl.kustomization(t, flux.LedgerKustomization)
+		fmt.Fprintf(&b, "%-10s %-12s %-8d %-10s %s\n", p, cl.name, objects, cl.readyAfter.Round(100*time.Millisecond), s.applied)
+	}
+	t.Log(b.String())
+}
