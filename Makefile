@@ -36,5 +36,10 @@ test: tools build ## run every test with the real external tools, then the e2e t
 e2e: tools ## three parties, three kube-apiservers, real kustomize-controllers
 	FLUX_LEDGER_REQUIRE_TOOLS=1 $(GO) test -tags e2e -count=1 -timeout 20m -v -run TestConsortium ./hack/e2e/
 
+bench: build ## measure vet/generate on synthetic networks of 3, 30, 300 parties (bench/results.json)
+	hack/tools/build.sh cue
+	$(GO) run ./hack/bench -bin $(BIN) -out bench
+	$(GO) test -run '^$$' -bench . -benchmem ./generator/...
+
 clean: ## remove build outputs (the per-user tool cache stays)
 	rm -rf $(BIN) bench

@@ -240,10 +240,7 @@ func TestAddingAMemberTouchesOnlyItsFilesAndPeerLists(t *testing.T) {
 		"change parties/alpha/shared/peers.yaml",
 		"change parties/beta/clusters/beta-onprem/kustomization.yaml",
 		"add parties/beta/nodes/beta-m1/kustomization.yaml",
-		"add parties/beta/nodes/beta-m1/networkpolicy.yaml",
-		"add parties/beta/nodes/beta-m1/service.yaml",
-		"add parties/beta/nodes/beta-m1/statefulset.yaml",
-		"add parties/beta/nodes/beta-m1/tcp.yaml",
+		"add parties/beta/nodes/beta-m1/node.yaml",
 		"change parties/beta/secrets/kustomization.yaml",
 		"change parties/beta/shared/peers.yaml",
 	}
@@ -262,7 +259,7 @@ func TestAddingAMemberTouchesOnlyItsFilesAndPeerLists(t *testing.T) {
 			removed++
 		}
 	}
-	if removed != 5 || len(report.Orphans) != 1 {
+	if removed != 2 || len(report.Orphans) != 1 {
 		t.Errorf("removal: changes %v, orphans %v", changedPaths(report), report.Orphans)
 	}
 	if _, err := os.Stat(filepath.Join(repo, "parties/beta/nodes/beta-m1")); !errors.Is(err, os.ErrNotExist) {
@@ -275,7 +272,7 @@ func TestChangingOneNodeTouchesOnlyItsStatefulSet(t *testing.T) {
 	generate(t, repo)
 	editNetwork(t, repo, `"alpha-rpc": {role: "rpc",`, `"alpha-rpc": {resources: limits: memory: "8Gi", role: "rpc",`)
 	got := changedPaths(generate(t, repo))
-	if want := []string{"change parties/alpha/nodes/alpha-rpc/statefulset.yaml"}; !slices.Equal(got, want) {
+	if want := []string{"change parties/alpha/nodes/alpha-rpc/node.yaml"}; !slices.Equal(got, want) {
 		t.Errorf("changes %v, want %v", got, want)
 	}
 }

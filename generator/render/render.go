@@ -7,6 +7,8 @@ package render
 import (
 	"fmt"
 	"path"
+	"runtime"
+	"sync"
 
 	kustomize "sigs.k8s.io/kustomize/api/types"
 
@@ -66,27 +68,61 @@ func Render(network *model.Network) (tree.Tree, error) {
 		return nil, err
 	}
 	nodesByParty := network.NodesByParty()
-	for _, name := range network.PartyNames() {
-		files, err := besu.Party(network, network.Parties[name], nodesByParty[name], shared)
-		if err != nil {
-			return nil, fmt.Errorf("party %s: %w", name, err)
-		}
-		for p, data := range files {
-			out[path.Join("parties", name, p)] = data
-		}
-	}
 	nodesByCluster := map[string][]model.Node{}
 	for _, name := range network.NodeNames() {
 		node := network.Nodes[name]
 		nodesByCluster[node.Cluster] = append(nodesByCluster[node.Cluster], node)
 	}
+	// Each party directory and each cluster entry point is independent of the others:
+	// render them in parallel, then merge in a fixed order.
+	var units []func() (string, map[string][]byte, error)
+	for _, name := range network.PartyNames() {
+		units = append(units, func() (string, map[string][]byte, error) {
+			files, err := besu.Party(network, network.Parties[name], nodesByParty[name], shared)
+			if err != nil {
+				err = fmt.Errorf("party %s: %w", name, err)
+			}
+			return path.Join("parties", name), files, err
+		})
+	}
 	for _, name := range network.ClusterNames() {
-		files, err := flux.Cluster(network, network.Clusters[name], nodesByCluster[name])
-		if err != nil {
-			return nil, fmt.Errorf("cluster %s: %w", name, err)
+		units = append(units, func() (string, map[string][]byte, error) {
+			files, err := flux.Cluster(network, network.Clusters[name], nodesByCluster[name])
+			if err != nil {
+				err = fmt.Errorf("cluster %s: %w", name, err)
+			}
+			return flux.EntryPath(name), files, err
+		})
+	}
+	type result struct {
+		dir   string
+		files map[string][]byte
+		err   error
+	}
+	results := make([]result, len(units))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				dir, files, err := units[i]()
+				results[i] = result{dir, files, err}
+			}
+		}()
+	}
+	for i := range units {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, r := range results {
+		if r.err != nil {
+			return nil, r.err
 		}
-		for p, data := range files {
-			out[path.Join(flux.EntryPath(name), p)] = data
+		for p, data := range r.files {
+			out[path.Join(r.dir, p)] = data
 		}
 	}
 	return out, nil

@@ -3,6 +3,7 @@ package testenv
 import (
 	"crypto/tls"
 
+	"cuelang.org/go/cue/token"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -12,3 +13,5 @@ func insecureTLS() *tls.Config { return &tls.Config{InsecureSkipVerify: true} }
 func schemaGroupKind(group, kind string) schema.GroupKind {
 	return schema.GroupKind{Group: group, Kind: kind}
 }
+
+const tokenAnd = token.AND

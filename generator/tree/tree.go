@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // Tree maps slash-separated paths, relative to the repository root, to file contents.
@@ -93,22 +95,64 @@ func Diff(root string, desired Tree, own Ownership) ([]FileChange, error) {
 	return changes, nil
 }
 
-// Apply writes the changes under root: atomic replacement for added and changed files,
-// removal (and removal of directories left empty) for stale ones.
+// Apply writes the changes under root. Every new content first goes to a temporary
+// file beside its target; one filesystem flush then makes them all durable, instead
+// of one fsync per file; only then is each renamed over its target, so a reader or a
+// crash at any instant sees each file old or new. Stale files go last, with the
+// directories they leave empty.
 func Apply(root string, changes []FileChange) error {
-	for _, c := range changes {
-		full := filepath.Join(root, filepath.FromSlash(c.Path))
-		switch c.Action {
-		case Add, Change:
-			if err := WriteFile(full, c.Data); err != nil {
-				return err
-			}
-		case Remove:
-			if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
-			}
-			removeEmptyParents(root, filepath.Dir(full))
+	type staged struct{ tmp, target string }
+	var pending []staged
+	defer func() {
+		for _, s := range pending {
+			os.Remove(s.tmp) // no-op once renamed
 		}
+	}()
+	for _, c := range changes {
+		if c.Action == Remove {
+			continue
+		}
+		target := filepath.Join(root, filepath.FromSlash(c.Path))
+		tmp, err := writeTemp(target, c.Data, false)
+		if err != nil {
+			return err
+		}
+		pending = append(pending, staged{tmp, target})
+	}
+	if len(pending) > 0 {
+		if err := syncFilesystem(root); err != nil {
+			return err
+		}
+	}
+	for _, s := range pending {
+		if err := os.Rename(s.tmp, s.target); err != nil {
+			return err
+		}
+	}
+	for _, c := range changes {
+		if c.Action != Remove {
+			continue
+		}
+		full := filepath.Join(root, filepath.FromSlash(c.Path))
+		if err := os.Remove(full); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		removeEmptyParents(root, filepath.Dir(full))
+	}
+	return nil
+}
+
+// syncFilesystem flushes the filesystem holding root (syncfs), so every staged file
+// is on disk before any rename; where syncfs is unavailable it falls back to a
+// global sync.
+func syncFilesystem(root string) error {
+	f, err := os.Open(root)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := unix.Syncfs(int(f.Fd())); err != nil {
+		unix.Sync()
 	}
 	return nil
 }
@@ -116,31 +160,48 @@ func Apply(root string, changes []FileChange) error {
 // WriteFile replaces a file atomically: write a temporary file in the same directory,
 // sync it, then rename it over the target.
 func WriteFile(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, ".flux-ledger-*.tmp")
+	tmp, err := writeTemp(path, data, true)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name()) // no-op once renamed
+	defer os.Remove(tmp) // no-op once renamed
+	return os.Rename(tmp, path)
+}
+
+// writeTemp writes data to a new temporary file in path's directory (created if
+// needed), optionally synced, and returns its name.
+func writeTemp(path string, data []byte, sync bool) (string, error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp(dir, ".flux-ledger-*.tmp")
+	if err != nil {
+		return "", err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
 	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
+		return "", err
 	}
 	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
+		return "", err
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
+	if sync {
+		if err := tmp.Sync(); err != nil {
+			return "", err
+		}
 	}
 	if err := tmp.Close(); err != nil {
-		return err
+		return "", err
 	}
-	return os.Rename(tmp.Name(), path)
+	ok = true
+	return tmp.Name(), nil
 }
 
 func (o Ownership) owns(p string) bool {

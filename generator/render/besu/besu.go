@@ -12,6 +12,9 @@ import (
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kustomize "sigs.k8s.io/kustomize/api/types"
 
 	"github.com/flux-ledger/flux-ledger/generator/identity"
 	"github.com/flux-ledger/flux-ledger/generator/manifest"
@@ -46,15 +49,17 @@ func (f Files) add(name string, obj any) error {
 	return nil
 }
 
-// Shared holds what every party's directory carries identically, rendered once.
+// Shared holds the files every party's directory carries byte for byte: the genesis
+// and peer-list ConfigMaps, written without namespace or party so they are identical
+// (each party's shared/kustomization.yaml sets both). They are encoded once: the peer
+// lists grow with the network, and encoding them once per party made rendering
+// quadratic in time, not only in output.
 type Shared struct {
-	Genesis     []byte
-	StaticNodes []byte
-	Allowlist   []byte
+	Genesis []byte // shared/genesis.yaml
+	Peers   []byte // shared/peers.yaml
 }
 
-// RenderShared renders the network-wide files: genesis and peer lists. It is the only
-// work proportional to the whole network; each party then reuses the bytes.
+// RenderShared renders the network-wide files: genesis and peer lists.
 func RenderShared(network *model.Network) (*Shared, error) {
 	genesis, err := Genesis(network)
 	if err != nil {
@@ -71,7 +76,29 @@ func RenderShared(network *model.Network) (*Shared, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Shared{Genesis: genesis, StaticNodes: append(static, '\n'), Allowlist: allow}, nil
+	cm := func(name string, data map[string]string) ([]byte, error) {
+		return manifest.Encode(&corev1.ConfigMap{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+			ObjectMeta: metav1.ObjectMeta{Name: name, Labels: networkLabels(network)},
+			Data:       data,
+		})
+	}
+	shared := &Shared{}
+	if shared.Genesis, err = cm(GenesisConfigMap, map[string]string{GenesisFile: string(genesis)}); err != nil {
+		return nil, err
+	}
+	if shared.Peers, err = cm(PeersConfigMap, map[string]string{
+		StaticNodesFile: string(append(static, '\n')),
+		AllowlistFile:   string(allow),
+	}); err != nil {
+		return nil, err
+	}
+	return shared, nil
+}
+
+// networkLabels label what belongs to the network as a whole.
+func networkLabels(network *model.Network) map[string]string {
+	return map[string]string{model.LabelNetwork: network.Name, model.LabelManaged: "flux-ledger"}
 }
 
 // Enodes lists every node's enode URL, ordered by node name.
@@ -149,6 +176,10 @@ func (r *partyRenderer) addDir(dir string, objects map[string]any, extra ...stri
 		}
 		resources = append(resources, name)
 	}
-	sort.Strings(resources)
-	return r.files.add(path.Join(dir, "kustomization.yaml"), kustomization(resources))
+	return r.addKustomization(dir, kustomization(resources))
+}
+
+func (r *partyRenderer) addKustomization(dir string, k *kustomize.Kustomization) error {
+	sort.Strings(k.Resources)
+	return r.files.add(path.Join(dir, "kustomization.yaml"), k)
 }

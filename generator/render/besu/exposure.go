@@ -16,8 +16,7 @@ const ExternalDNSHostname = "external-dns.alpha.kubernetes.io/hostname"
 // exposure renders how peers in other clusters reach the node's p2p port. RLPx has no
 // SNI, so shared ingresses (Ambassador, HAProxy, Istio) route by port: each exposed
 // node of a cluster has its own, which the schema guarantees.
-// The objects are keyed by the file name they are written to.
-func (r *partyRenderer) exposure(node model.Node) (map[string]any, error) {
+func (r *partyRenderer) exposure(node model.Node) ([]any, error) {
 	cluster := r.network.Clusters[node.Cluster]
 	backend := fmt.Sprintf("%s.%s.svc.cluster.local", node.Name, r.party.Namespace)
 	port := int64(node.Ports.P2P)
@@ -27,7 +26,7 @@ func (r *partyRenderer) exposure(node model.Node) (map[string]any, error) {
 	case model.ExposeLoadBalancer:
 		meta := r.meta(node.Name+"-p2p", node.Name)
 		meta.Annotations = map[string]string{ExternalDNSHostname: node.Endpoint.Host}
-		return map[string]any{"service-p2p.yaml": &corev1.Service{
+		return []any{&corev1.Service{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
 			ObjectMeta: meta,
 			Spec: corev1.ServiceSpec{
@@ -48,9 +47,9 @@ func (r *partyRenderer) exposure(node model.Node) (map[string]any, error) {
 			"port":    port,
 			"service": fmt.Sprintf("%s:%d", backend, port),
 		})
-		return map[string]any{"listener.yaml": listener, "tcpmapping.yaml": mapping}, nil
+		return []any{listener, mapping}, nil
 	case model.ExposeHAProxy:
-		return map[string]any{"tcp.yaml": r.custom("ingress.v1.haproxy.org/v1", "TCP", node, []any{map[string]any{
+		return []any{r.custom("ingress.v1.haproxy.org/v1", "TCP", node, []any{map[string]any{
 			"name": node.Name,
 			"frontend": map[string]any{
 				"name":   node.Name,
@@ -78,7 +77,7 @@ func (r *partyRenderer) exposure(node model.Node) (map[string]any, error) {
 				}}},
 			}},
 		})
-		return map[string]any{"gateway.yaml": gateway, "virtualservice.yaml": virtualService}, nil
+		return []any{gateway, virtualService}, nil
 	}
 	return nil, fmt.Errorf("cluster %s: unknown exposure mode %q", cluster.Name, cluster.Exposure.Mode)
 }

@@ -1,6 +1,7 @@
 package besu
 
 import (
+	"fmt"
 	"path"
 	"strconv"
 
@@ -15,6 +16,7 @@ import (
 	kustomize "sigs.k8s.io/kustomize/api/types"
 
 	"github.com/flux-ledger/flux-ledger/generator/identity"
+	"github.com/flux-ledger/flux-ledger/generator/manifest"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 )
 
@@ -40,22 +42,19 @@ func (r *partyRenderer) meta(name, node string) metav1.ObjectMeta {
 	return metav1.ObjectMeta{Name: name, Namespace: r.party.Namespace, Labels: r.labels(node)}
 }
 
+// shared renders shared/: the network-wide ConfigMaps (identical bytes in every party),
+// placed in the party's namespace and labelled with the party by its kustomization,
+// and the party's default-deny policy.
 func (r *partyRenderer) shared(shared *Shared) error {
-	cm := func(name string, data map[string]string) *corev1.ConfigMap {
-		return &corev1.ConfigMap{
-			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
-			ObjectMeta: r.meta(name, ""),
-			Data:       data,
-		}
+	r.files["shared/genesis.yaml"] = shared.Genesis
+	r.files["shared/peers.yaml"] = shared.Peers
+	if err := r.files.add("shared/networkpolicy.yaml", r.defaultDeny()); err != nil {
+		return err
 	}
-	return r.addDir("shared", map[string]any{
-		"genesis.yaml": cm(GenesisConfigMap, map[string]string{GenesisFile: string(shared.Genesis)}),
-		"peers.yaml": cm(PeersConfigMap, map[string]string{
-			StaticNodesFile: string(shared.StaticNodes),
-			AllowlistFile:   string(shared.Allowlist),
-		}),
-		"networkpolicy.yaml": r.defaultDeny(),
-	})
+	k := kustomization([]string{"genesis.yaml", "peers.yaml", "networkpolicy.yaml"})
+	k.Namespace = r.party.Namespace
+	k.Labels = []kustomize.Label{{Pairs: map[string]string{model.LabelParty: r.party.Name}}}
+	return r.addKustomization("shared", k)
 }
 
 // cluster renders parties/<party>/clusters/<cluster>: the shared files, the sealed
@@ -127,19 +126,26 @@ func (r *partyRenderer) disruptionBudget(nodes []model.Node) *policyv1.PodDisrup
 	}
 }
 
-// node renders one node's directory, nodes/<node>/.
+// NodeFile holds all of one node's objects, one YAML document each: a reviewer reads a
+// node in one place, and a large network writes two files per node, not six.
+const NodeFile = "node.yaml"
+
+// node renders one node's directory, nodes/<node>/: its StatefulSet, headless Service,
+// NetworkPolicy and exposure objects in node.yaml, and the kustomization listing it.
 func (r *partyRenderer) node(node model.Node) error {
-	objects, err := r.exposure(node)
+	exposure, err := r.exposure(node)
 	if err != nil {
 		return err
 	}
-	if objects == nil {
-		objects = map[string]any{}
+	objects := []any{r.statefulSet(node), r.headlessService(node), r.nodePolicy(node)}
+	objects = append(objects, exposure...)
+	data, err := manifest.EncodeAll(objects...)
+	if err != nil {
+		return fmt.Errorf("node %s: %w", node.Name, err)
 	}
-	objects["statefulset.yaml"] = r.statefulSet(node)
-	objects["service.yaml"] = r.headlessService(node)
-	objects["networkpolicy.yaml"] = r.nodePolicy(node)
-	return r.addDir(path.Join("nodes", node.Name), objects)
+	dir := path.Join("nodes", node.Name)
+	r.files[path.Join(dir, NodeFile)] = data
+	return r.addKustomization(dir, kustomization([]string{NodeFile}))
 }
 
 func (r *partyRenderer) podLabels(node model.Node) map[string]string {

@@ -99,18 +99,11 @@ type clusterRenderer struct {
 
 // addStream writes objects as one multi-document YAML file.
 func (r *clusterRenderer) addStream(name string, objs ...any) error {
-	var out []byte
-	for i, obj := range objs {
-		data, err := manifest.Encode(obj)
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		if i > 0 {
-			out = append(out, "---\n"...)
-		}
-		out = append(out, data...)
+	data, err := manifest.EncodeAll(objs...)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	r.files[name] = out
+	r.files[name] = data
 	return nil
 }
 
