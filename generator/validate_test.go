@@ -43,6 +43,7 @@ func TestGeneratedObjectsPassRealAPIServerValidation(t *testing.T) {
 				testenv.OpenCRD("ingress.v1.haproxy.org", "v1", "TCP"),
 				testenv.OpenCRD("networking.istio.io", "v1", "Gateway"),
 				testenv.OpenCRD("networking.istio.io", "v1", "VirtualService"),
+				testenv.OpenClusterCRD("kyverno.io", "v1", "ClusterPolicy"),
 			)
 			kube.InstallCRDs(t, crds)
 			for name, repo := range repos {
@@ -74,7 +75,7 @@ func clusterObjects(t *testing.T, repo string) map[string][]*unstructured.Unstru
 		}
 		return testenv.DecodeObjects(t, data)
 	}
-	out := map[string][]*unstructured.Unstructured{}
+	out := map[string][]*unstructured.Unstructured{"policies": build(filepath.Join(repo, "policies"))}
 	for _, name := range network.ClusterNames() {
 		cluster := network.Clusters[name]
 		entry := filepath.Join(repo, flux.EntryPath(name))

@@ -8,34 +8,34 @@ import (
 	"fmt"
 	"path"
 	"runtime"
+	"strings"
 	"sync"
 
-	kustomize "sigs.k8s.io/kustomize/api/types"
-
-	"github.com/flux-ledger/flux-ledger/generator/manifest"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/besu"
 	"github.com/flux-ledger/flux-ledger/generator/render/flux"
+	"github.com/flux-ledger/flux-ledger/generator/render/policies"
 	"github.com/flux-ledger/flux-ledger/generator/secrets"
 	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
 
-// PoliciesKustomization lists the consortium's policies for every cluster.
-const PoliciesKustomization = "policies/kustomization.yaml"
-
-// Ownership is what the generator may write and delete: the parties/ and clusters/
-// directories, policies/kustomization.yaml and .sops.yaml — except what others write
-// there (see WrittenByOthers).
+// Ownership is what the generator may write and delete: the parties/, clusters/ and
+// policies/ directories and .sops.yaml — except what others write there (see
+// WrittenByOthers).
 var Ownership = tree.Ownership{
-	Dirs:  []string{"parties", "clusters"},
-	Files: []string{secrets.ConfigPath, PoliciesKustomization},
+	Dirs:  []string{"parties", "clusters", policies.Dir},
+	Files: []string{secrets.ConfigPath},
 	Keep:  WrittenByOthers,
 }
 
 // WrittenByOthers reports the files inside generator-owned directories that the
 // generator must keep although it does not render them: each party's sealed node keys
-// (written by flux-ledger keys) and the Flux components `flux bootstrap` commits.
+// (written by flux-ledger keys), the Flux components `flux bootstrap` commits, and the
+// hand-written policy test suites.
 func WrittenByOthers(p string) bool {
+	if strings.HasPrefix(p, policies.TestsDir+"/") {
+		return true
+	}
 	dir, file := path.Split(p)
 	dir = path.Clean(dir)
 	if path.Base(dir) == "secrets" && path.Dir(path.Dir(dir)) == "parties" {
@@ -55,13 +55,13 @@ func Render(network *model.Network) (tree.Tree, error) {
 		return nil, err
 	}
 	out[secrets.ConfigPath] = sopsConfig
-	policies, err := manifest.Encode(&kustomize.Kustomization{
-		TypeMeta: kustomize.TypeMeta{APIVersion: kustomize.KustomizationVersion, Kind: kustomize.KustomizationKind},
-	})
+	policyFiles, err := policies.Render(network)
 	if err != nil {
 		return nil, err
 	}
-	out[PoliciesKustomization] = policies
+	for p, data := range policyFiles {
+		out[path.Join(policies.Dir, p)] = data
+	}
 
 	shared, err := besu.RenderShared(network)
 	if err != nil {

@@ -152,17 +152,29 @@ func FluxCRDs(t testing.TB, release string) []*unstructured.Unstructured {
 }
 
 // OpenCRD is a CRD that accepts any content, for third-party kinds whose real schema
-// the tests do not have (Ambassador, HAProxy, Istio): it checks group, version, kind,
-// scope and metadata, not the spec.
+// the tests do not have (Ambassador, HAProxy, Istio, Kyverno): it checks group,
+// version, kind, scope and metadata, not the spec.
 func OpenCRD(group, version, kind string) *unstructured.Unstructured {
+	return openCRD(group, version, kind, apiextensionsv1.NamespaceScoped)
+}
+
+// OpenClusterCRD is OpenCRD for a cluster-scoped kind (Kyverno's ClusterPolicy).
+func OpenClusterCRD(group, version, kind string) *unstructured.Unstructured {
+	return openCRD(group, version, kind, apiextensionsv1.ClusterScoped)
+}
+
+func openCRD(group, version, kind string, scope apiextensionsv1.ResourceScope) *unstructured.Unstructured {
 	plural := strings.ToLower(kind) + "s"
+	if strings.HasSuffix(kind, "cy") { // Policy → policies; Gateway → gateways
+		plural = strings.ToLower(strings.TrimSuffix(kind, "y")) + "ies"
+	}
 	crd := &apiextensionsv1.CustomResourceDefinition{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apiextensions.k8s.io/v1", Kind: "CustomResourceDefinition"},
 		ObjectMeta: metav1.ObjectMeta{Name: plural + "." + group},
 		Spec: apiextensionsv1.CustomResourceDefinitionSpec{
 			Group: group,
 			Names: apiextensionsv1.CustomResourceDefinitionNames{Kind: kind, Plural: plural, Singular: strings.ToLower(kind), ListKind: kind + "List"},
-			Scope: apiextensionsv1.NamespaceScoped,
+			Scope: scope,
 			Versions: []apiextensionsv1.CustomResourceDefinitionVersion{{
 				Name: version, Served: true, Storage: true,
 				Schema: &apiextensionsv1.CustomResourceValidation{OpenAPIV3Schema: &apiextensionsv1.JSONSchemaProps{

@@ -1,0 +1,208 @@
+// Package policies renders the consortium's Kyverno ClusterPolicies, policies/, from
+// the network's compliance block and topology. Every cluster applies them before its
+// party's workloads. Policies name the ledger namespaces explicitly (rather than
+// selecting them by label) so the Kyverno CLI can evaluate them offline, in CI.
+package policies
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/flux-ledger/flux-ledger/generator/manifest"
+	"github.com/flux-ledger/flux-ledger/generator/model"
+)
+
+// Dir is the policies directory; TestsDir holds the hand-written kyverno test suites,
+// which the generator never touches.
+const (
+	Dir      = "policies"
+	TestsDir = "policies/tests"
+)
+
+// LedgerKinds are the kinds flux-ledger puts in ledger namespaces, and the Pods and
+// volume claims their controllers create from them.
+var LedgerKinds = []string{"ConfigMap", "NetworkPolicy", "PersistentVolumeClaim", "Pod", "PodDisruptionBudget", "Secret", "Service", "StatefulSet"}
+
+// Files maps paths relative to policies/ to contents.
+type Files map[string][]byte
+
+// Render renders every policy file and policies/kustomization.yaml.
+func Render(network *model.Network) (Files, error) {
+	namespaces := ledgerNamespaces(network)
+	policies := map[string]map[string]any{
+		"allowed-registries.yaml": allowedRegistries(network, namespaces),
+		"pod-security.yaml":       podSecurity(namespaces),
+		"required-labels.yaml":    requiredLabels(network, namespaces),
+		"resources.yaml":          resources(namespaces),
+		"flux-multi-tenancy.yaml": fluxTenancy(),
+	}
+	for _, name := range network.PartyNames() {
+		policies["parties/"+name+".yaml"] = isolation(network.Parties[name])
+	}
+	files := Files{}
+	var resources []string
+	for name, policy := range policies {
+		data, err := manifest.Encode(policy)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		files[name] = data
+		resources = append(resources, name)
+	}
+	sort.Strings(resources)
+	k, err := manifest.Encode(map[string]any{
+		"apiVersion": "kustomize.config.k8s.io/v1beta1",
+		"kind":       "Kustomization",
+		"resources":  resources,
+	})
+	if err != nil {
+		return nil, err
+	}
+	files["kustomization.yaml"] = k
+	return files, nil
+}
+
+func ledgerNamespaces(network *model.Network) []string {
+	var out []string
+	for _, name := range network.PartyNames() {
+		out = append(out, network.Parties[name].Namespace)
+	}
+	return out
+}
+
+const (
+	annotationTitle       = "policies.kyverno.io/title"
+	annotationDescription = "policies.kyverno.io/description"
+	// AnnotationScope explains a rule's scope wherever it is narrower than one would expect.
+	AnnotationScope = "ledger.flux-ledger.dev/scope"
+)
+
+func clusterPolicy(name, title, description string, rules ...map[string]any) map[string]any {
+	return map[string]any{
+		"apiVersion": "kyverno.io/v1",
+		"kind":       "ClusterPolicy",
+		"metadata": map[string]any{
+			"name":        name,
+			"labels":      map[string]any{model.LabelManaged: "flux-ledger"},
+			"annotations": map[string]any{annotationTitle: title, annotationDescription: description},
+		},
+		"spec": map[string]any{"background": true, "rules": rules},
+	}
+}
+
+// rule is an enforced validation rule; every rule flux-ledger generates is Enforce.
+func rule(name string, match map[string]any, message string, validate map[string]any) map[string]any {
+	validate["failureAction"] = "Enforce"
+	validate["message"] = message
+	return map[string]any{"name": name, "match": map[string]any{"any": []any{map[string]any{"resources": match}}}, "validate": validate}
+}
+
+func inNamespaces(namespaces []string, kinds ...string) map[string]any {
+	return map[string]any{"kinds": kinds, "namespaces": namespaces}
+}
+
+// allowedRegistries admits images only from the consortium's registries (and only by
+// digest when compliance asks for it).
+func allowedRegistries(network *model.Network, namespaces []string) map[string]any {
+	var alternatives []string
+	for _, r := range network.Compliance.AllowedRegistries {
+		if network.Compliance.RequireDigest {
+			alternatives = append(alternatives, r+"/*@sha256:*")
+		} else {
+			alternatives = append(alternatives, r+"/*")
+		}
+	}
+	image := strings.Join(alternatives, " | ")
+	what := "registries " + strings.Join(network.Compliance.AllowedRegistries, ", ")
+	if network.Compliance.RequireDigest {
+		what += ", pinned by digest"
+	}
+	return clusterPolicy("ledger-allowed-registries", "Allowed image registries",
+		"Ledger pods run images only from the consortium's "+what+".",
+		rule("allowed-registries", inNamespaces(namespaces, "Pod"), "images must come from the consortium's "+what, map[string]any{
+			"pattern": map[string]any{"spec": map[string]any{
+				"=(initContainers)": []any{map[string]any{"image": image}},
+				"containers":        []any{map[string]any{"image": image}},
+			}},
+		}))
+}
+
+// podSecurity enforces the restricted Pod Security Standard in ledger namespaces.
+func podSecurity(namespaces []string) map[string]any {
+	return clusterPolicy("ledger-pod-security", "Restricted pod security",
+		"Ledger pods meet the restricted Pod Security Standard: non-root, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp.",
+		rule("restricted", inNamespaces(namespaces, "Pod"), "ledger pods must meet the restricted Pod Security Standard", map[string]any{
+			"podSecurity": map[string]any{"level": "restricted", "version": "latest"},
+		}))
+}
+
+// requiredLabels makes every ledger object say which network and party it belongs to.
+func requiredLabels(network *model.Network, namespaces []string) map[string]any {
+	match := inNamespaces(namespaces, LedgerKinds...)
+	r := rule("network-and-party", match, "objects in ledger namespaces must carry the "+model.LabelNetwork+" and "+model.LabelParty+" labels", map[string]any{
+		"pattern": map[string]any{"metadata": map[string]any{"labels": map[string]any{
+			model.LabelNetwork: network.Name,
+			model.LabelParty:   "?*",
+		}}},
+	})
+	// Kubernetes publishes its CA bundle into every namespace; it is not the party's.
+	r["exclude"] = map[string]any{"any": []any{map[string]any{"resources": map[string]any{"kinds": []string{"ConfigMap"}, "names": []string{"kube-root-ca.crt"}}}}}
+	p := clusterPolicy("ledger-required-labels", "Network and party labels",
+		"Every object in a ledger namespace is labelled with its network and owning party.", r)
+	return p
+}
+
+// resources requires requests and limits on every container of a ledger pod.
+func resources(namespaces []string) map[string]any {
+	quantities := map[string]any{"cpu": "?*", "memory": "?*"}
+	return clusterPolicy("ledger-resources", "Requests and limits",
+		"Every container of a ledger pod declares CPU and memory requests and limits.",
+		rule("requests-and-limits", inNamespaces(namespaces, "Pod"), "every container needs cpu and memory requests and limits", map[string]any{
+			"pattern": map[string]any{"spec": map[string]any{
+				"=(initContainers)": []any{map[string]any{"resources": map[string]any{"requests": quantities, "limits": quantities}}},
+				"containers":        []any{map[string]any{"resources": map[string]any{"requests": quantities, "limits": quantities}}},
+			}},
+		}))
+}
+
+// isolation keeps one party's objects in its own namespace and other parties' objects
+// out of it.
+func isolation(party model.Party) map[string]any {
+	owned := rule("owned-by-"+party.Name, inNamespaces([]string{party.Namespace}, LedgerKinds...),
+		"namespace "+party.Namespace+" holds only party "+party.Name+"'s objects", map[string]any{
+			"pattern": map[string]any{"metadata": map[string]any{"labels": map[string]any{model.LabelParty: party.Name}}},
+		})
+	owned["exclude"] = map[string]any{"any": []any{map[string]any{"resources": map[string]any{"kinds": []string{"ConfigMap"}, "names": []string{"kube-root-ca.crt"}}}}}
+	stays := rule("stays-in-"+party.Namespace, map[string]any{
+		"kinds":    LedgerKinds,
+		"selector": map[string]any{"matchLabels": map[string]any{model.LabelParty: party.Name}},
+	}, "party "+party.Name+"'s objects belong in namespace "+party.Namespace, map[string]any{"deny": map[string]any{}})
+	stays["exclude"] = map[string]any{"any": []any{map[string]any{"resources": map[string]any{"namespaces": []string{party.Namespace}}}}}
+	return clusterPolicy("ledger-isolation-"+party.Name, "Isolation of party "+party.Name,
+		"Party "+party.Name+"'s objects stay in "+party.Namespace+", and nothing of another party lands there.", owned, stays)
+}
+
+// fluxTenancy holds the Flux Kustomizations flux-ledger generates to the multi-tenancy
+// rules: an impersonated service account, and a source in their own namespace.
+func fluxTenancy() map[string]any {
+	match := map[string]any{
+		"kinds":    []string{"kustomize.toolkit.fluxcd.io/v1/Kustomization"},
+		"selector": map[string]any{"matchLabels": map[string]any{model.LabelManaged: "flux-ledger"}},
+	}
+	account := rule("service-account", match, "Flux Kustomizations must name the service account they apply as", map[string]any{
+		"pattern": map[string]any{"spec": map[string]any{"serviceAccountName": "?*"}},
+	})
+	source := rule("source-in-namespace", match, "Flux Kustomizations must take their source from their own namespace", map[string]any{
+		"deny": map[string]any{"conditions": map[string]any{"any": []any{map[string]any{
+			"key":      "{{ request.object.spec.sourceRef.namespace || request.object.metadata.namespace }}",
+			"operator": "NotEquals",
+			"value":    "{{ request.object.metadata.namespace }}",
+		}}}},
+	})
+	p := clusterPolicy("ledger-flux-multi-tenancy", "Flux multi-tenancy",
+		"Flux Kustomizations generated by flux-ledger impersonate a named service account and read a source in their own namespace.", account, source)
+	p["metadata"].(map[string]any)["annotations"].(map[string]any)[AnnotationScope] =
+		"Only Kustomizations labelled managed-by flux-ledger: the entry Kustomization Arc's fluxConfiguration creates is not ours to change, and runs as flux-applier by the extension's default."
+	return p
+}
