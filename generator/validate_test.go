@@ -89,6 +89,9 @@ func clusterObjects(t *testing.T, repo string) map[string][]*unstructured.Unstru
 			checkLockdown(t, name, objs)
 		}
 		out["clusters/"+name] = objs
+		if _, err := os.Stat(filepath.Join(repo, flux.EntryPath(name), flux.KyvernoDir)); err == nil {
+			out["clusters/"+name+"/kyverno"] = build(filepath.Join(repo, flux.EntryPath(name), flux.KyvernoDir))
+		}
 		out["parties/"+cluster.Party+"/clusters/"+name] = build(filepath.Join(repo, "parties", cluster.Party, "clusters", name))
 	}
 	return out

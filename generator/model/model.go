@@ -153,6 +153,13 @@ type Compliance struct {
 	RequireDigest            bool     `json:"requireDigest"`
 	AllowedRegions           []string `json:"allowedRegions"`
 	MaxValidatorSharePercent int      `json:"maxValidatorSharePercent"`
+	Kyverno                  Kyverno  `json:"kyverno"`
+}
+
+// Kyverno says whether clusters install Kyverno themselves, and which chart.
+type Kyverno struct {
+	Install      bool   `json:"install"`
+	ChartVersion string `json:"chartVersion"`
 }
 
 // PartyNames returns every party name in ascending order.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -127,18 +128,24 @@ func DecodeObjects(t testing.TB, data []byte) []*unstructured.Unstructured {
 	return objs
 }
 
-// FluxCRDs reads the CRDs of one Flux release line copied by `make tools`:
-// "2.7" (kustomize-controller and source-controller v1.7.3, what Arc runs) or "2.9"
-// (v1.9.5).
+// fluxReleases are the controller versions of each Flux release line the tests cover:
+// 2.7 is what Arc's microsoft.flux extension runs.
+var fluxReleases = map[string]map[string]string{
+	"2.7": {"kustomize-controller": "v1.7.3", "source-controller": "v1.7.3", "helm-controller": "v1.4.3"},
+	"2.9": {"kustomize-controller": "v1.9.5", "source-controller": "v1.9.5", "helm-controller": "v1.6.4"},
+}
+
+// FluxCRDs reads the CRDs of one Flux release line ("2.7" or "2.9") copied by
+// `make tools` from the controllers' module zips.
 func FluxCRDs(t testing.TB, release string) []*unstructured.Unstructured {
 	t.Helper()
-	version := map[string]string{"2.7": "v1.7.3", "2.9": "v1.9.5"}[release]
-	if version == "" {
+	versions, ok := fluxReleases[release]
+	if !ok {
 		t.Fatalf("unknown Flux release %q", release)
 	}
 	var paths []string
-	for _, controller := range []string{"kustomize-controller", "source-controller"} {
-		dir := filepath.Join(RepoRoot(t), "bin", "crds", controller+"@"+version)
+	for _, controller := range sortedKeys(versions) {
+		dir := filepath.Join(RepoRoot(t), "bin", "crds", controller+"@"+versions[controller])
 		matches, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
 		if len(matches) == 0 {
 			if os.Getenv("FLUX_LEDGER_REQUIRE_TOOLS") == "1" {
@@ -191,3 +198,12 @@ func openCRD(group, version, kind string, scope apiextensionsv1.ResourceScope) *
 }
 
 func ptrTrue() *bool { b := true; return &b }
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -26,12 +26,14 @@ main_package() {
 }
 
 # flux_crds copies the Flux CRDs of the controller releases the tests validate against
-# (Arc's Flux 2.7 and the current 2.9) from their Go module zips into bin/crds/.
+# (Arc's Flux 2.7 and the current 2.9: the versions flux2 v2.7.3 and v2.9.5 pin) from their Go module zips into bin/crds/.
 flux_crds() {
   local module dir
   for module in \
     github.com/fluxcd/kustomize-controller@v1.7.3 github.com/fluxcd/source-controller@v1.7.3 \
-    github.com/fluxcd/kustomize-controller@v1.9.5 github.com/fluxcd/source-controller@v1.9.5; do
+    github.com/fluxcd/helm-controller@v1.4.3 \
+    github.com/fluxcd/kustomize-controller@v1.9.5 github.com/fluxcd/source-controller@v1.9.5 \
+    github.com/fluxcd/helm-controller@v1.6.4; do
     dir=$(cd "$root" && go mod download -json "$module" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
     [ -n "$dir" ] || { echo "hack/tools/build.sh: cannot download $module" >&2; return 1; }
     mkdir -p "$root/bin/crds/${module##*/}"

@@ -143,3 +143,36 @@ func leaves(prefix string, v map[string]any) []string {
 	}
 	return out
 }
+
+// TestKyvernoInstalledBeforePolicies: when the network asks for it, the entry point
+// installs Kyverno (chart pinned in CUE) and the policies wait for it.
+func TestKyvernoInstalledBeforePolicies(t *testing.T) {
+	network := referenceNetwork(t)
+	if !network.Compliance.Kyverno.Install {
+		t.Fatal("the reference network installs Kyverno")
+	}
+	cluster := network.Clusters[network.ClusterNames()[0]]
+	files, err := flux.Cluster(network, cluster, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := testenv.DecodeObjects(t, files["sync.yaml"])
+	var order []string
+	for _, o := range objs {
+		order = append(order, o.GetName())
+		if o.GetName() == flux.PoliciesKustomization {
+			deps := fmt.Sprint(o.Object["spec"].(map[string]any)["dependsOn"])
+			if !strings.Contains(deps, flux.KyvernoKustomization) {
+				t.Errorf("policies do not wait for Kyverno: dependsOn %s", deps)
+			}
+		}
+	}
+	release := string(files["kyverno/kyverno.yaml"])
+	if !strings.Contains(release, "version: "+network.Compliance.Kyverno.ChartVersion) || !strings.Contains(release, "kind: HelmRelease") {
+		t.Errorf("kyverno.yaml does not pin chart %s:\n%s", network.Compliance.Kyverno.ChartVersion, release)
+	}
+	entry := string(files["kustomization.yaml"])
+	if strings.Contains(entry, "kyverno") {
+		t.Errorf("the entry point applies kyverno/ itself instead of through %s:\n%s", flux.KyvernoKustomization, entry)
+	}
+}

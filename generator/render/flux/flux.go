@@ -69,6 +69,11 @@ func Cluster(network *model.Network, cluster model.Cluster, nodes []model.Node) 
 		}
 		resources = append(resources, name)
 	}
+	if network.Compliance.Kyverno.Install {
+		if err := r.kyverno(); err != nil {
+			return nil, err
+		}
+	}
 	switch cluster.GitOps.Mode {
 	case model.ModeFlux:
 		if err := r.fluxSystem(); err != nil {
@@ -166,7 +171,7 @@ func (r *clusterRenderer) rbac() []any {
 		return []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: name, Namespace: gitops}}
 	}
 	policiesRole := "flux-ledger-policies-" + r.party.Name
-	return []any{
+	objects := []any{
 		account(ReconcilerAccount),
 		&rbacv1.Role{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "Role"},
@@ -192,6 +197,10 @@ func (r *clusterRenderer) rbac() []any {
 			Subjects:   subject(PoliciesAccount),
 		},
 	}
+	if r.network.Compliance.Kyverno.Install {
+		objects = append(objects, r.kyvernoRBAC()...)
+	}
+	return objects
 }
 
 // sync is the pair of Flux Kustomizations: policies first, then the party's directory
@@ -220,11 +229,19 @@ func (r *clusterRenderer) sync(nodes []model.Node) []any {
 		}
 	}
 	policies := kustomization(PoliciesKustomization, PoliciesPath, PoliciesAccount)
+	var objects []any
+	if r.network.Compliance.Kyverno.Install {
+		install := kustomization(KyvernoKustomization, path.Join(EntryPath(r.cluster.Name), KyvernoDir), KyvernoAccount)
+		install.Spec.Wait = true
+		install.Spec.Timeout = &metav1.Duration{Duration: 10 * time.Minute}
+		policies.Spec.DependsOn = []kustomizev1.DependencyReference{{Name: KyvernoKustomization}}
+		objects = append(objects, install)
+	}
 	ledger := kustomization(LedgerKustomization, besu.ClusterPath(r.party.Name, r.cluster.Name), ReconcilerAccount)
 	ledger.Spec.DependsOn = []kustomizev1.DependencyReference{{Name: PoliciesKustomization}}
 	ledger.Spec.Decryption = &kustomizev1.Decryption{Provider: "sops", SecretRef: &meta.LocalObjectReference{Name: r.cluster.GitOps.AgeKeySecret}}
 	ledger.Spec.HealthChecks = checks
-	objects := []any{policies, ledger}
+	objects = append(objects, policies, ledger)
 	if r.cluster.GitOps.Mode == model.ModeFlux {
 		objects = append([]any{r.gitRepository(SourceName, gitops)}, objects...)
 	}
