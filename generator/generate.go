@@ -69,12 +69,28 @@ func Generate(opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if network.Launched {
+		if err := checkGenesisFrozen(changes); err != nil {
+			return nil, err
+		}
+	}
 	if !opts.Check {
 		if err := tree.Apply(opts.Repo, changes); err != nil {
 			return nil, err
 		}
 	}
 	return &Report{Network: network, Changes: changes, Orphans: orphans}, nil
+}
+
+// checkGenesisFrozen refuses to rewrite a launched network's genesis: the running
+// chain would no longer match it. Validator changes go through a vote instead.
+func checkGenesisFrozen(changes []tree.FileChange) error {
+	for _, c := range changes {
+		if c.Action == tree.Change && path.Base(c.Path) == "genesis.yaml" {
+			return fmt.Errorf("%s: the network is launched, its genesis is frozen; change validators by vote (see flux-ledger plan), or set launched: false for a network not yet running", c.Path)
+		}
+	}
+	return nil
 }
 
 // checkIdentities fails when a node has no public identity, naming the command that

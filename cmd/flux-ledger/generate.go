@@ -3,7 +3,13 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/mail"
+	"os"
 	"strings"
+	"time"
+
+	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/spf13/cobra"
 
@@ -11,7 +17,8 @@ import (
 )
 
 func newGenerateCommand(opts *globalOptions) *cobra.Command {
-	var check bool
+	var check, commit, includeInputs bool
+	var author, signKey, subject string
 	cmd := &cobra.Command{
 		Use:   "generate [--check]",
 		Short: "Render every party's and cluster's directory from the network",
@@ -23,9 +30,23 @@ Regenerating an unchanged network writes nothing ("0 changed").
 With --check nothing is written: the command lists the out-of-date files and exits 1
 if there are any (the CI drift check).`,
 		Example: `  flux-ledger generate
-  flux-ledger generate --check`,
+  flux-ledger generate --check
+  flux-ledger generate --commit --include-inputs --sign-key me.asc`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if check && commit {
+				return fmt.Errorf("--check writes nothing: it cannot --commit")
+			}
+			commitOpts := generator.CommitOptions{Repo: opts.repo, IncludeInputs: includeInputs, Subject: subject, GeneratorVersion: Version()}
+			if commit {
+				var err error
+				if commitOpts.Author, err = parseAuthor(author); err != nil {
+					return err
+				}
+				if commitOpts.SignKey, err = readSignKey(signKey); err != nil {
+					return err
+				}
+			}
 			report, err := generator.Generate(generator.Options{Repo: opts.repo, Check: check})
 			if err != nil {
 				return err
@@ -35,10 +56,22 @@ if there are any (the CI drift check).`,
 			if check && len(report.Changes) > 0 {
 				return &exitError{code: 1, err: fmt.Errorf("%d generated files are out of date: run flux-ledger generate", len(report.Changes))}
 			}
+			if commit {
+				hash, err := generator.Commit(report, commitOpts)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(out, "committed", hash)
+			}
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&check, "check", false, "write nothing; exit 1 if any generated file is out of date")
+	cmd.Flags().BoolVar(&commit, "commit", false, "commit exactly the generated changes, with plan summary and trailers")
+	cmd.Flags().BoolVar(&includeInputs, "include-inputs", false, "with --commit, also commit the changes under cue/ and the sealed keys")
+	cmd.Flags().StringVar(&author, "author", "", `with --commit, "Name <email>" (default: git config user.name/user.email)`)
+	cmd.Flags().StringVar(&signKey, "sign-key", "", "with --commit, an armored OpenPGP private key file to sign the commit")
+	cmd.Flags().StringVarP(&subject, "message", "m", "", "with --commit, the commit subject (default: a summary of the plan)")
 	return cmd
 }
 
@@ -65,4 +98,34 @@ func printReport(w io.Writer, report *generator.Report, check bool) {
 		fmt.Fprintf(w, "note: %s belongs to no node; delete it with its cue/identities file\n", o)
 	}
 	fmt.Fprintf(w, "%d changed\n", len(report.Changes))
+}
+
+func parseAuthor(s string) (*object.Signature, error) {
+	if s == "" {
+		return nil, nil
+	}
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Name == "" {
+		return nil, fmt.Errorf(`--author %q: want "Name <email>"`, s)
+	}
+	return &object.Signature{Name: addr.Name, Email: addr.Address, When: time.Now()}, nil
+}
+
+func readSignKey(path string) (*openpgp.Entity, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--sign-key: %w", err)
+	}
+	defer f.Close()
+	keys, err := openpgp.ReadArmoredKeyRing(f)
+	if err != nil || len(keys) == 0 || keys[0].PrivateKey == nil {
+		return nil, fmt.Errorf("--sign-key %s: not an armored OpenPGP private key", path)
+	}
+	if keys[0].PrivateKey.Encrypted {
+		return nil, fmt.Errorf("--sign-key %s: the key is passphrase-protected; export an unprotected signing subkey for automation", path)
+	}
+	return keys[0], nil
 }

@@ -56,6 +56,8 @@ Node private keys are SOPS-encrypted to their owning party only.`,
 		newVetCommand(opts),
 		newKeysCommand(opts),
 		newGenerateCommand(opts),
+		newPlanCommand(opts),
+		newAuditCommand(opts),
 		newVersionCommand(),
 	)
 	return root

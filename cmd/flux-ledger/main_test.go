@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/flux-ledger/flux-ledger/generator/testenv"
 	"github.com/flux-ledger/flux-ledger/generator/keys"
+	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
 var binary string

@@ -9,9 +9,9 @@ import (
 
 	"filippo.io/age"
 
-	"github.com/flux-ledger/flux-ledger/generator/testenv"
 	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/secrets"
+	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
 const plain = `apiVersion: v1

@@ -65,7 +65,7 @@ func Diff(root string, desired Tree, own Ownership) ([]FileChange, error) {
 		if err := checkPath(p); err != nil {
 			return nil, err
 		}
-		if !own.owns(p) {
+		if !own.Owns(p) {
 			return nil, fmt.Errorf("%s: outside the generator-owned paths", p)
 		}
 	}
@@ -204,7 +204,8 @@ func writeTemp(path string, data []byte, sync bool) (string, error) {
 	return tmp.Name(), nil
 }
 
-func (o Ownership) owns(p string) bool {
+// Owns reports whether the generator may write p (a repository-relative path).
+func (o Ownership) Owns(p string) bool {
 	for _, f := range o.Files {
 		if p == f {
 			return true

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
 )
 
 // The Azure Resource Manager API the fluxConfiguration is written against.
@@ -48,11 +47,11 @@ func (r *clusterRenderer) fluxConfigurationProperties() map[string]any {
 		},
 		"kustomizations": map[string]any{
 			ArcKustomization: map[string]any{
-				"path":                  "./" + EntryPath(r.cluster.Name),
-				"prune":                 true,
-				"syncIntervalInSeconds": int(syncInterval.Seconds()),
+				"path":                   "./" + EntryPath(r.cluster.Name),
+				"prune":                  true,
+				"syncIntervalInSeconds":  int(syncInterval.Seconds()),
 				"retryIntervalInSeconds": int(retryInterval.Seconds()),
-				"timeoutInSeconds":      int(applyTimeout.Seconds()),
+				"timeoutInSeconds":       int(applyTimeout.Seconds()),
 			},
 		},
 	}

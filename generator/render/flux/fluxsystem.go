@@ -4,8 +4,8 @@ import (
 	"time"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
-	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	"github.com/fluxcd/pkg/apis/meta"
+	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kustomize "sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/yaml"
@@ -22,8 +22,8 @@ const (
 // remote kustomize bases, and impersonation of a service account without permissions
 // unless a Kustomization names its own.
 var LockdownFlags = map[string][]string{
-	"--no-cross-namespace-refs=true":     {"kustomize-controller", "helm-controller", "notification-controller", "image-reflector-controller", "image-automation-controller"},
-	"--no-remote-bases=true":             {"kustomize-controller"},
+	"--no-cross-namespace-refs=true":    {"kustomize-controller", "helm-controller", "notification-controller", "image-reflector-controller", "image-automation-controller"},
+	"--no-remote-bases=true":            {"kustomize-controller"},
 	"--default-service-account=default": {"kustomize-controller", "helm-controller"},
 }
 

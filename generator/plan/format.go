@@ -1,0 +1,109 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Text writes the plan for a terminal.
+func (p *Plan) Text(w io.Writer) {
+	fmt.Fprintf(w, "Plan against %s\n", p.Base)
+	if len(p.Changes) == 0 && len(p.Consensus) == 0 && len(p.Files) == 0 {
+		fmt.Fprintln(w, "\nNo changes.")
+	}
+	if len(p.Changes) > 0 || len(p.Consensus) > 0 {
+		fmt.Fprintln(w, "\nTopology:")
+		for _, c := range p.Changes {
+			fmt.Fprintf(w, "  %-8s %-7s %s (party %s)%s\n", c.Action, c.Kind, c.Name, c.Party, fields(c.Fields))
+		}
+		if len(p.Consensus) > 0 {
+			fmt.Fprintf(w, "  changed  consensus: %s\n", strings.Join(p.Consensus, ", "))
+		}
+	}
+	if len(p.Files) > 0 {
+		fmt.Fprintln(w, "\nGenerated files:")
+		for _, f := range p.Files {
+			fmt.Fprintf(w, "  %-40s %s\n", f.Dir, counts(f))
+		}
+	}
+	list(w, "Consequences", p.Consequences)
+	list(w, "REFUSED", p.Refused)
+}
+
+// Markdown writes the plan as a pull-request comment.
+func (p *Plan) Markdown(w io.Writer) {
+	fmt.Fprintf(w, "### flux-ledger plan\n\nAgainst `%s`. Parties affected: %s.\n", p.Base, orNone(p.PartiesChanged))
+	if len(p.Refused) > 0 {
+		fmt.Fprintln(w, "\n> [!CAUTION]\n> This change is refused:")
+		for _, r := range p.Refused {
+			fmt.Fprintf(w, "> - %s\n", r)
+		}
+	}
+	if len(p.Changes) > 0 || len(p.Consensus) > 0 {
+		fmt.Fprintln(w, "\n| change | kind | name | party | fields |\n|---|---|---|---|---|")
+		for _, c := range p.Changes {
+			fmt.Fprintf(w, "| %s | %s | `%s` | %s | %s |\n", c.Action, c.Kind, c.Name, c.Party, strings.Join(c.Fields, ", "))
+		}
+		if len(p.Consensus) > 0 {
+			fmt.Fprintf(w, "| changed | consensus | | | %s |\n", strings.Join(p.Consensus, ", "))
+		}
+	}
+	if len(p.Files) > 0 {
+		fmt.Fprintln(w, "\n| directory | added | changed | removed |\n|---|---|---|---|")
+		for _, f := range p.Files {
+			fmt.Fprintf(w, "| `%s` | %d | %d | %d |\n", f.Dir, f.Added, f.Changed, f.Removed)
+		}
+	}
+	if len(p.Consequences) > 0 {
+		fmt.Fprintln(w, "\n**Consequences**")
+		for _, c := range p.Consequences {
+			fmt.Fprintf(w, "- %s\n", c)
+		}
+	}
+}
+
+// JSON writes the plan in its stable JSON schema.
+func (p *Plan) JSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(p)
+}
+
+func fields(f []string) string {
+	if len(f) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(f, ", ")
+}
+
+func counts(f DirChanges) string {
+	var parts []string
+	for _, c := range []struct {
+		n    int
+		what string
+	}{{f.Added, "added"}, {f.Changed, "changed"}, {f.Removed, "removed"}} {
+		if c.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func list(w io.Writer, title string, items []string) {
+	if len(items) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%s:\n", title)
+	for _, i := range items {
+		fmt.Fprintf(w, "  - %s\n", i)
+	}
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,256 @@
+// Package plan tells a reviewer what a topology change does: which parties, clusters
+// and nodes are added, removed or changed (and which fields), how many generated files
+// change in each directory, and the consequences that need more than a merge — a
+// genesis change, a validator vote, secrets to re-encrypt.
+package plan
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/render"
+	"github.com/flux-ledger/flux-ledger/generator/render/besu"
+	"github.com/flux-ledger/flux-ledger/generator/tree"
+)
+
+// Change is one entity that differs between base and head.
+type Change struct {
+	Kind   string   `json:"kind"` // party, cluster, node
+	Name   string   `json:"name"`
+	Action string   `json:"action"` // added, removed, changed
+	Party  string   `json:"party"`
+	Fields []string `json:"fields,omitempty"`
+}
+
+// DirChanges counts the generated files that change under one directory.
+type DirChanges struct {
+	Dir     string `json:"dir"`
+	Added   int    `json:"added"`
+	Changed int    `json:"changed"`
+	Removed int    `json:"removed"`
+}
+
+// Plan is the reviewer's summary of base → head. Its JSON form is the stable schema of
+// `flux-ledger plan --output json` (documented in the README).
+type Plan struct {
+	Base         string       `json:"base"`
+	Changes      []Change     `json:"changes"`
+	Consensus    []string     `json:"consensus,omitempty"`
+	Files        []DirChanges `json:"files"`
+	Consequences []string     `json:"consequences"`
+	// Refused lists why the change must not be merged as it is.
+	Refused []string `json:"refused"`
+	// PartiesChanged are the parties whose directory or topology changes.
+	PartiesChanged []string `json:"partiesChanged"`
+}
+
+// Compute compares two networks. base is the revision's label (for the output).
+func Compute(baseRev string, base, head *model.Network) (*Plan, error) {
+	p := &Plan{Base: baseRev, Changes: []Change{}, Files: []DirChanges{}, Consequences: []string{}, Refused: []string{}, PartiesChanged: []string{}}
+	p.Changes = append(p.Changes, diffEntities("party", base.Parties, head.Parties, func(v model.Party) string { return v.Name })...)
+	p.Changes = append(p.Changes, diffEntities("cluster", base.Clusters, head.Clusters, func(v model.Cluster) string { return v.Party })...)
+	p.Changes = append(p.Changes, diffEntities("node", base.Nodes, head.Nodes, func(v model.Node) string { return v.Party })...)
+	p.Consensus = changedFields(base.Consensus, head.Consensus)
+
+	baseTree, err := render.Render(base)
+	if err != nil {
+		return nil, fmt.Errorf("render base: %w", err)
+	}
+	headTree, err := render.Render(head)
+	if err != nil {
+		return nil, fmt.Errorf("render head: %w", err)
+	}
+	p.Files = diffTrees(baseTree, headTree)
+	p.consequences(base, head, baseTree, headTree)
+
+	parties := map[string]bool{}
+	for _, c := range p.Changes {
+		parties[c.Party] = true
+	}
+	for _, f := range p.Files {
+		if party, ok := strings.CutPrefix(f.Dir, "parties/"); ok {
+			parties[party] = true
+		}
+	}
+	for party := range parties {
+		p.PartiesChanged = append(p.PartiesChanged, party)
+	}
+	sort.Strings(p.PartiesChanged)
+	return p, nil
+}
+
+func diffEntities[V any](kind string, base, head map[string]V, party func(V) string) []Change {
+	var out []Change
+	for _, name := range sortedKeys(base, head) {
+		b, inBase := base[name]
+		h, inHead := head[name]
+		switch {
+		case !inBase:
+			out = append(out, Change{Kind: kind, Name: name, Action: "added", Party: party(h)})
+		case !inHead:
+			out = append(out, Change{Kind: kind, Name: name, Action: "removed", Party: party(b)})
+		default:
+			if fields := changedFields(b, h); len(fields) > 0 {
+				out = append(out, Change{Kind: kind, Name: name, Action: "changed", Party: party(h), Fields: fields})
+			}
+		}
+	}
+	return out
+}
+
+// changedFields lists the dotted JSON paths whose values differ.
+func changedFields(base, head any) []string {
+	var b, h map[string]any
+	roundTrip(base, &b)
+	roundTrip(head, &h)
+	var out []string
+	walkDiff("", b, h, &out)
+	sort.Strings(out)
+	return out
+}
+
+func walkDiff(prefix string, b, h map[string]any, out *[]string) {
+	for _, k := range sortedKeys(b, h) {
+		bv, hv := b[k], h[k]
+		bm, bIsMap := bv.(map[string]any)
+		hm, hIsMap := hv.(map[string]any)
+		if bIsMap && hIsMap {
+			walkDiff(prefix+k+".", bm, hm, out)
+			continue
+		}
+		if !reflect.DeepEqual(bv, hv) {
+			*out = append(*out, prefix+k)
+		}
+	}
+}
+
+func roundTrip(v any, into *map[string]any) {
+	data, _ := json.Marshal(v)
+	json.Unmarshal(data, into)
+}
+
+func diffTrees(base, head tree.Tree) []DirChanges {
+	byDir := map[string]*DirChanges{}
+	count := func(p string) *DirChanges {
+		dir := p
+		if parts := strings.SplitN(p, "/", 3); len(parts) == 3 {
+			dir = parts[0] + "/" + parts[1]
+		}
+		if byDir[dir] == nil {
+			byDir[dir] = &DirChanges{Dir: dir}
+		}
+		return byDir[dir]
+	}
+	for _, p := range sortedKeys(base, head) {
+		b, inBase := base[p]
+		h, inHead := head[p]
+		switch {
+		case !inBase:
+			count(p).Added++
+		case !inHead:
+			count(p).Removed++
+		case !bytes.Equal(b, h):
+			count(p).Changed++
+		}
+	}
+	out := []DirChanges{}
+	for _, dir := range sortedKeys(byDir) {
+		out = append(out, *byDir[dir])
+	}
+	return out
+}
+
+func (p *Plan) consequences(base, head *model.Network, baseTree, headTree tree.Tree) {
+	genesisChanged, peersChanged := false, 0
+	for _, party := range head.PartyNames() {
+		g := path.Join("parties", party, "shared", "genesis.yaml")
+		if _, ok := baseTree[g]; ok && !bytes.Equal(baseTree[g], headTree[g]) {
+			genesisChanged = true
+		}
+		peers := path.Join("parties", party, "shared", "peers.yaml")
+		if _, ok := baseTree[peers]; ok && !bytes.Equal(baseTree[peers], headTree[peers]) {
+			peersChanged++
+		}
+	}
+	if genesisChanged {
+		if base.Launched {
+			p.Refused = append(p.Refused, "genesis would change, but the network is launched: its genesis is frozen (change the validator set by vote, not by genesis)")
+		} else {
+			p.Consequences = append(p.Consequences, "genesis changes in every party (the network is not launched yet: nodes start from the new genesis)")
+		}
+	}
+	added, removed := diffValidators(base, head)
+	if (len(added) > 0 || len(removed) > 0) && base.Launched {
+		var votes []string
+		for _, a := range added {
+			votes = append(votes, fmt.Sprintf("add %s (qbft_proposeValidatorVote(%q, true))", a, a))
+		}
+		for _, r := range removed {
+			votes = append(votes, fmt.Sprintf("remove %s (qbft_proposeValidatorVote(%q, false))", r, r))
+		}
+		p.Consequences = append(p.Consequences, "validator set change needs a vote by the current validators: "+strings.Join(votes, "; "))
+	}
+	if peersChanged > 0 {
+		p.Consequences = append(p.Consequences, fmt.Sprintf("peer lists updated in %d parties", peersChanged))
+	}
+	for _, name := range head.PartyNames() {
+		if b, ok := base.Parties[name]; ok && !sameSet(b.Recipients, head.Parties[name].Recipients) {
+			p.Consequences = append(p.Consequences, fmt.Sprintf("secrets of party %s must be re-encrypted to its new recipients: flux-ledger keys rewrap --party %s", name, name))
+		}
+	}
+	for _, name := range head.NodeNames() {
+		if _, ok := head.Identities[name]; !ok {
+			p.Refused = append(p.Refused, fmt.Sprintf("node %s has no identity: flux-ledger keys init --party %s", name, head.Nodes[name].Party))
+		}
+	}
+}
+
+func diffValidators(base, head *model.Network) (added, removed []string) {
+	set := func(n *model.Network) map[string]bool {
+		out := map[string]bool{}
+		for _, a := range besu.Validators(n) {
+			out[strings.ToLower(a.Hex())] = true
+		}
+		return out
+	}
+	b, h := set(base), set(head)
+	for _, a := range sortedKeys(h) {
+		if !b[a] {
+			added = append(added, a)
+		}
+	}
+	for _, a := range sortedKeys(b) {
+		if !h[a] {
+			removed = append(removed, a)
+		}
+	}
+	return added, removed
+}
+
+func sameSet(a, b []string) bool {
+	x, y := append([]string{}, a...), append([]string{}, b...)
+	sort.Strings(x)
+	sort.Strings(y)
+	return reflect.DeepEqual(x, y)
+}
+
+func sortedKeys[V any](maps ...map[string]V) []string {
+	seen := map[string]bool{}
+	var keys []string
+	for _, m := range maps {
+		for k := range m {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
