@@ -106,3 +106,23 @@ func TestGenerateCheckReportsDriftAndWritesNothing(t *testing.T) {
 		t.Fatalf("check after generate: exit %d\n%s", code, out)
 	}
 }
+
+// TestCITemplates checks the shipped CI definitions parse and run what the README says.
+func TestCITemplates(t *testing.T) {
+	root := testenv.RepoRoot(t)
+	for _, file := range []string{".github/workflows/network.yml", "azure-pipelines.yml"} {
+		data, err := os.ReadFile(filepath.Join(root, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var parsed map[string]any
+		if err := yaml.Unmarshal(data, &parsed); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		for _, want := range []string{"make vet", "flux-ledger generate --check", "kyverno test policies/tests", "make test", "plan --base", "--output markdown"} {
+			if !strings.Contains(string(data), want) {
+				t.Errorf("%s does not run %q", file, want)
+			}
+		}
+	}
+}
