@@ -10,6 +10,7 @@ import (
 
 	"github.com/flux-ledger/flux-ledger/generator/keys"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
+	"sigs.k8s.io/yaml"
 )
 
 var binary string
