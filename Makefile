@@ -6,7 +6,7 @@ TOOLS     := cue sops etcd kube-apiserver kustomize-controller kyverno flux-crds
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: help build tools vet generate check test e2e bench clean
+.PHONY: help build tools vet generate check test e2e bench plugin plugin-manifest clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -41,5 +41,22 @@ bench: build ## measure vet/generate on synthetic networks of 3, 30, 300 parties
 	$(GO) run ./hack/bench -bin $(BIN) -out bench
 	$(GO) test -run '^$$' -bench . -benchmem ./generator/...
 
+PLUGINS   ?= $(or $(FLUXCD_PLUGINS),$(HOME)/.fluxcd/plugins)
+PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
+PLUGIN_URL ?= https://github.com/flux-ledger/flux-ledger/releases/download/$(VERSION)
+
+plugin: build ## install flux-ledger as the Flux CLI plugin `flux ledger` ($$FLUXCD_PLUGINS or ~/.fluxcd/plugins)
+	mkdir -p $(PLUGINS)
+	install -m 0755 $(BIN)/flux-ledger $(PLUGINS)/flux-ledger
+
+plugin-manifest: ## build release archives for PLATFORMS into dist/ and write dist/plugin.yaml
+	rm -rf dist && mkdir -p dist
+	for p in $(PLATFORMS); do \
+	  os=$${p%/*}; arch=$${p#*/}; dir=dist/flux-ledger_$${os}_$${arch}; mkdir -p $$dir; \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $$dir/flux-ledger ./cmd/flux-ledger && \
+	  tar -C $$dir -czf dist/flux-ledger_$(VERSION)_$${os}_$${arch}.tar.gz flux-ledger || exit 1; \
+	done
+	$(GO) run ./hack/plugin-manifest -version $(VERSION) -url $(PLUGIN_URL) -out dist/plugin.yaml dist/*.tar.gz
+
 clean: ## remove build outputs (the per-user tool cache stays)
-	rm -rf $(BIN) bench
+	rm -rf $(BIN) bench dist

@@ -58,6 +58,7 @@ Node private keys are SOPS-encrypted to their owning party only.`,
 		newGenerateCommand(opts),
 		newPlanCommand(opts),
 		newAuditCommand(opts),
+		newStatusCommand(opts),
 		newVersionCommand(),
 	)
 	return root

@@ -137,3 +137,23 @@ func ParseTrailers(message string) map[string]string {
 	}
 	return out
 }
+
+// CommitsBehind counts the commits from sha (exclusive) to head along first parents,
+// or -1 when sha is not in head's recent history (limit commits).
+func CommitsBehind(repo *git.Repository, head *object.Commit, sha string, limit int) int {
+	c := head
+	for n := 0; n < limit; n++ {
+		if strings.HasPrefix(c.Hash.String(), sha) {
+			return n
+		}
+		if c.NumParents() == 0 {
+			return -1
+		}
+		parent, err := c.Parent(0)
+		if err != nil {
+			return -1
+		}
+		c = parent
+	}
+	return -1
+}

@@ -63,6 +63,8 @@ type Cluster struct {
 	Region   string   `json:"region"`
 	GitOps   GitOps   `json:"gitops"`
 	Exposure Exposure `json:"exposure"`
+	// KubeContext is the cluster's context in an operator's kubeconfig (optional).
+	KubeContext string `json:"kubeContext,omitempty"`
 }
 
 type GitOps struct {

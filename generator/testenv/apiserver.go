@@ -31,6 +31,12 @@ type APIServer struct {
 	URL    string
 	Config *rest.Config
 	Dir    string
+	cmd    *exec.Cmd
+}
+
+// Stop kills the API server before the test ends (an unreachable cluster).
+func (s *APIServer) Stop() {
+	syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 }
 
 // FreePort returns a loopback TCP port that was free a moment ago.
@@ -132,7 +138,7 @@ func StartAPIServer(t testing.TB, etcd *Etcd, prefix string) *APIServer {
 		t.Fatal(err)
 	}
 	port := FreePort(t)
-	Start(t, dir, "kube-apiserver", []string{
+	cmd := Start(t, dir, "kube-apiserver", []string{
 		"--etcd-servers", etcd.URL,
 		"--etcd-prefix", "/" + prefix,
 		"--bind-address", "127.0.0.1",
@@ -171,7 +177,7 @@ func StartAPIServer(t testing.TB, etcd *Etcd, prefix string) *APIServer {
 		}
 		return nil
 	})
-	return &APIServer{URL: url, Config: config, Dir: dir}
+	return &APIServer{URL: url, Config: config, Dir: dir, cmd: cmd}
 }
 
 // waitFor polls check until it succeeds or the timeout passes.

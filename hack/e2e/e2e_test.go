@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -19,12 +20,16 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/flux-ledger/flux-ledger/generator/gitops"
 	"github.com/flux-ledger/flux-ledger/generator/identity"
 	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/flux"
 	"github.com/flux-ledger/flux-ledger/generator/secrets"
+	"github.com/flux-ledger/flux-ledger/generator/status"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
@@ -46,17 +51,56 @@ type consortium struct {
 	clusters  map[string]*cluster // party → cluster
 }
 
-// publish commits the work tree and hands the commit to every cluster, as
-// source-controller would after fetching it; it returns the Flux revision.
-func (c *consortium) publish(t *testing.T, message string) string {
+// publish commits the work tree and hands the commit to every cluster (or only to
+// the parties named), as source-controller would after fetching it; it returns the
+// Flux revision.
+func (c *consortium) publish(t *testing.T, message string, only ...string) string {
 	t.Helper()
 	sha := c.repo.commit(t, message)
 	tarball := c.repo.tarball(t, sha)
 	url := c.artifacts.publish("/"+sha+".tar.gz", tarball)
 	for _, party := range sortedKeys(c.clusters) {
-		c.clusters[party].setArtifact(t, url, sha, tarball)
+		if len(only) == 0 || slices.Contains(only, party) {
+			c.clusters[party].setArtifact(t, url, sha, tarball)
+		}
 	}
 	return "main@sha1:" + sha
+}
+
+// status reads every cluster the way `flux-ledger status` does.
+func (c *consortium) status(t *testing.T) *status.Report {
+	t.Helper()
+	config := clientcmdapi.NewConfig()
+	for _, cl := range c.clusters {
+		config.Clusters[cl.name] = &clientcmdapi.Cluster{Server: cl.server.URL, InsecureSkipTLSVerify: true}
+		config.AuthInfos[cl.name] = &clientcmdapi.AuthInfo{Token: cl.server.Config.BearerToken}
+		config.Contexts[cl.name] = &clientcmdapi.Context{Cluster: cl.name, AuthInfo: cl.name}
+	}
+	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
+	if err := clientcmd.WriteToFile(*config, kubeconfig); err != nil {
+		t.Fatal(err)
+	}
+	head, err := gitops.Resolve(c.repo.git, "HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := status.Collect(context.Background(), c.network(t), status.Options{
+		Kubeconfig: kubeconfig, Timeout: 5 * time.Second, Head: head.Hash.String(),
+		Behind: func(sha string) int { return gitops.CommitsBehind(c.repo.git, head, sha, 100) },
+	})
+	var b strings.Builder
+	report.Table(&b)
+	t.Logf("flux-ledger status (exit %d):\n%s", report.ExitCode(), b.String())
+	return report
+}
+
+func clusterState(r *status.Report, cluster string) status.Cluster {
+	for _, c := range r.Clusters {
+		if c.Cluster == cluster {
+			return c
+		}
+	}
+	return status.Cluster{}
 }
 
 func (c *consortium) network(t *testing.T) *model.Network {
@@ -128,6 +172,24 @@ func TestConsortium(t *testing.T) {
 			for _, name := range []string{"genesis", "peers"} {
 				if _, err := cl.kube.Dynamic.Resource(configMaps).Namespace(ns).Get(context.Background(), name, metav1.GetOptions{}); err != nil {
 					t.Errorf("%s: ConfigMap %s: %v", cl.name, name, err)
+				}
+			}
+		}
+	})
+
+	t.Run("status of a healthy network", func(t *testing.T) {
+		report := c.status(t)
+		if report.ExitCode() != 0 {
+			t.Fatalf("exit code %d for a healthy network", report.ExitCode())
+		}
+		for _, cl := range report.Clusters {
+			// Two Kustomizations are flux-ledger's (policies, ledger); the entry point's is Arc's.
+			if cl.State != status.StateReady || len(cl.Kustomizations) != 2 || len(cl.Nodes) == 0 {
+				t.Errorf("%s: %+v", cl.Cluster, cl)
+			}
+			for _, k := range cl.Kustomizations {
+				if k.Behind != 0 {
+					t.Errorf("%s/%s: behind %d", cl.Cluster, k.Name, k.Behind)
 				}
 			}
 		}
@@ -252,6 +314,44 @@ func TestConsortium(t *testing.T) {
 		})
 		for _, p := range []string{"alpha", "gamma"} {
 			c.clusters[p].waitApplied(t, revision, changeTimeout)
+		}
+		report := c.status(t)
+		if beta := clusterState(report, "beta-gke"); beta.State != status.StateFailed || report.ExitCode() != 1 {
+			t.Errorf("status: beta %s, exit %d; want Failed, 1", beta.State, report.ExitCode())
+		}
+	})
+
+	t.Run("status shows a party behind HEAD", func(t *testing.T) {
+		os.WriteFile(filepath.Join(c.repo.dir, "NOTES.md"), []byte("a commit gamma has not fetched yet\n"), 0o644)
+		revision := c.publish(t, "notes", "alpha")
+		c.clusters["alpha"].waitApplied(t, revision, changeTimeout)
+		report := c.status(t)
+		gamma := clusterState(report, "gamma-eks")
+		if gamma.State != status.StateBehind || report.ExitCode() != 1 {
+			t.Errorf("gamma: %s; exit %d; want Behind, 1", gamma.State, report.ExitCode())
+		}
+		for _, k := range gamma.Kustomizations {
+			if k.Name == flux.LedgerKustomization && k.Behind != 1 {
+				t.Errorf("gamma's ledger is %d commits behind, want 1", k.Behind)
+			}
+		}
+	})
+
+	t.Run("status reports a stopped cluster without blocking the others", func(t *testing.T) {
+		c.clusters["gamma"].server.Stop()
+		start := time.Now()
+		report := c.status(t)
+		if gamma := clusterState(report, "gamma-eks"); gamma.State != status.StateUnreachable || gamma.Error == "" {
+			t.Errorf("gamma: %+v", gamma)
+		}
+		if alpha := clusterState(report, "alpha-aks"); alpha.State != status.StateReady {
+			t.Errorf("alpha: %s", alpha.State)
+		}
+		if report.ExitCode() != 2 {
+			t.Errorf("exit %d, want 2", report.ExitCode())
+		}
+		if elapsed := time.Since(start); elapsed > 15*time.Second {
+			t.Errorf("status took %s with one cluster down", elapsed)
 		}
 	})
 }

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flux-ledger/flux-ledger/generator/gitops"
+	"github.com/flux-ledger/flux-ledger/generator/load"
+	"github.com/flux-ledger/flux-ledger/generator/status"
+)
+
+func newStatusCommand(opts *globalOptions) *cobra.Command {
+	var kubeconfig, output string
+	var contextMap []string
+	var timeout, watch time.Duration
+	cmd := &cobra.Command{
+		Use:   "status [--context-map CLUSTER=CONTEXT,...] [--output table|json] [--watch INTERVAL]",
+		Short: "Show the whole network's state across every party's cluster",
+		Long: `Read every cluster of the network (in parallel, each with its own timeout) and report
+per cluster and party: the Flux Kustomizations' state (Ready, Reconciling, Stalled,
+Failed, Suspended) with their reason, the applied revision against the repository's
+HEAD, ledger node readiness and Kyverno PolicyReport counts. A cluster's kube context
+is --context-map, else its kubeContext in cue/, else its name.
+
+Also runs as the Flux CLI plugin: flux ledger status.
+
+Exit codes: 0 every cluster Ready at HEAD, 1 some not ready or behind, 2 some
+cluster unreachable.`,
+		Example: `  flux-ledger status
+  flux ledger status --context-map contoso-aks-weu=aks-prod --output json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			result, err := load.Network(filepath.Join(opts.repo, "cue"))
+			if err != nil {
+				return err
+			}
+			statusOpts := status.Options{Kubeconfig: kubeconfig, Contexts: map[string]string{}, Timeout: timeout}
+			for _, pair := range contextMap {
+				cluster, kubeContext, ok := strings.Cut(pair, "=")
+				if _, known := result.Network.Clusters[cluster]; !ok || !known {
+					return fmt.Errorf("--context-map %q: want CLUSTER=CONTEXT with a cluster of the network", pair)
+				}
+				statusOpts.Contexts[cluster] = kubeContext
+			}
+			if repo, err := gitops.Open(opts.repo); err == nil {
+				if head, err := gitops.Resolve(repo, "HEAD"); err == nil {
+					statusOpts.Head = head.Hash.String()
+					statusOpts.Behind = func(sha string) int { return gitops.CommitsBehind(repo, head, sha, 1000) }
+				}
+			}
+			if output != "table" && output != "json" {
+				return fmt.Errorf("--output %q: want table or json", output)
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+			defer stop()
+			for {
+				report := status.Collect(ctx, result.Network, statusOpts)
+				if watch > 0 {
+					fmt.Fprintf(cmd.OutOrStdout(), "\n%s\n", time.Now().Format(time.TimeOnly))
+				}
+				if output == "json" {
+					err = report.JSON(cmd.OutOrStdout())
+				} else {
+					err = report.Table(cmd.OutOrStdout())
+				}
+				if err != nil {
+					return err
+				}
+				if watch <= 0 {
+					if code := report.ExitCode(); code != 0 {
+						return &exitError{code: code, err: fmt.Errorf("%s", map[int]string{1: "some clusters are not ready", 2: "some clusters are unreachable"}[code])}
+					}
+					return nil
+				}
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-time.After(watch):
+				}
+			}
+		},
+	}
+	cmd.Flags().StringVar(&kubeconfig, "kubeconfig", "", "kubeconfig holding every cluster's context (default $KUBECONFIG, ~/.kube/config)")
+	cmd.Flags().StringSliceVar(&contextMap, "context-map", nil, "CLUSTER=CONTEXT pairs overriding the kube context of a cluster")
+	cmd.Flags().DurationVar(&timeout, "timeout", 10*time.Second, "per-cluster timeout")
+	cmd.Flags().DurationVar(&watch, "watch", 0, "repeat every INTERVAL until interrupted (e.g. 10s)")
+	cmd.Flags().StringVarP(&output, "output", "o", "table", "table or json")
+	return cmd
+}
