@@ -74,7 +74,7 @@ func text(p *plan.Plan) string {
 func TestPlan(t *testing.T) {
 	t.Run("add a node", func(t *testing.T) {
 		repo, g := gitRepo(t)
-		editNetwork(t, repo, `"beta-v2": {`, `"beta-m1": {role: "member", cluster: "beta-onprem", image: "docker.io/hyperledger/besu:24.12.2", ports: p2p: 30305}
+		testenv.EditNetwork(t, repo, `"beta-v2": {`, `"beta-m1": {role: "member", cluster: "beta-onprem", image: "docker.io/hyperledger/besu:24.12.2", ports: p2p: 30305}
 		"beta-v2": {`)
 		if _, err := keys.Init(repo, keys.InitOptions{Party: "beta"}); err != nil {
 			t.Fatal(err)
@@ -92,7 +92,7 @@ func TestPlan(t *testing.T) {
 	})
 	t.Run("change a node and remove one", func(t *testing.T) {
 		repo, g := gitRepo(t)
-		editNetwork(t, repo, `"alpha-rpc": {role: "rpc",`, `"alpha-rpc": {resources: limits: memory: "8Gi", role: "rpc",`)
+		testenv.EditNetwork(t, repo, `"alpha-rpc": {role: "rpc",`, `"alpha-rpc": {resources: limits: memory: "8Gi", role: "rpc",`)
 		p := planAgainstHEAD(t, repo, g)
 		if len(p.Changes) != 1 || p.Changes[0].Action != "changed" || strings.Join(p.Changes[0].Fields, ",") != "resources.limits.memory" {
 			t.Errorf("changes %+v", p.Changes)
@@ -104,11 +104,11 @@ func TestPlan(t *testing.T) {
 	t.Run("add a party", func(t *testing.T) {
 		repo, g := gitRepo(t)
 		gamma, _ := newAgeRecipient(t)
-		editNetwork(t, repo, "\tbeta: {", `	gamma: {displayName: "Gamma", contact: "ops@gamma.example", recipients: ["`+gamma+`"]}
+		testenv.EditNetwork(t, repo, "\tbeta: {", `	gamma: {displayName: "Gamma", contact: "ops@gamma.example", recipients: ["`+gamma+`"]}
 		beta: {`)
-		editNetwork(t, repo, "\t\"beta-onprem\": {", `	"gamma-gke": {party: "gamma", provider: "gke", region: "westeurope", gitops: mode: "flux", exposure: mode: "none"}
+		testenv.EditNetwork(t, repo, "\t\"beta-onprem\": {", `	"gamma-gke": {party: "gamma", provider: "gke", region: "westeurope", gitops: mode: "flux", exposure: mode: "none"}
 		"beta-onprem": {`)
-		editNetwork(t, repo, `"beta-v2": {`, `"gamma-m1": {role: "member", cluster: "gamma-gke", image: "docker.io/hyperledger/besu:24.12.2"}
+		testenv.EditNetwork(t, repo, `"beta-v2": {`, `"gamma-m1": {role: "member", cluster: "gamma-gke", image: "docker.io/hyperledger/besu:24.12.2"}
 		"beta-v2": {`)
 		p := planAgainstHEAD(t, repo, g)
 		out := text(p)
@@ -120,7 +120,7 @@ func TestPlan(t *testing.T) {
 	})
 	t.Run("consensus parameters", func(t *testing.T) {
 		repo, g := gitRepo(t)
-		editNetwork(t, repo, `consensus: algorithm: "qbft"`, `consensus: {algorithm: "qbft", blockPeriodSeconds: 5}`)
+		testenv.EditNetwork(t, repo, `consensus: algorithm: "qbft"`, `consensus: {algorithm: "qbft", blockPeriodSeconds: 5}`)
 		p := planAgainstHEAD(t, repo, g)
 		if strings.Join(p.Consensus, ",") != "blockPeriodSeconds" {
 			t.Errorf("consensus changes %v", p.Consensus)
@@ -131,7 +131,7 @@ func TestPlan(t *testing.T) {
 	})
 	t.Run("launched genesis is refused", func(t *testing.T) {
 		repo, g := gitRepo(t)
-		editNetwork(t, repo, `chainId:  1337`, `chainId:  1337
+		testenv.EditNetwork(t, repo, `chainId:  1337`, `chainId:  1337
 	launched: true`)
 		wt, _ := g.Worktree()
 		wt.Add("cue/network.cue")
@@ -160,7 +160,7 @@ func newAgeRecipient(t *testing.T) (string, string) {
 
 func TestCommitTrailersRoundTripThroughAudit(t *testing.T) {
 	repo, g := gitRepo(t)
-	editNetwork(t, repo, `"alpha-rpc": {role: "rpc",`, `"alpha-rpc": {resources: limits: memory: "8Gi", role: "rpc",`)
+	testenv.EditNetwork(t, repo, `"alpha-rpc": {role: "rpc",`, `"alpha-rpc": {resources: limits: memory: "8Gi", role: "rpc",`)
 	report := generate(t, repo)
 	hash, err := generator.Commit(report, generator.CommitOptions{Repo: repo, IncludeInputs: true, Author: alice, GeneratorVersion: "v-test"})
 	if err != nil {
@@ -199,7 +199,7 @@ func TestCommitRefusesUnrelatedStagedChanges(t *testing.T) {
 	os.WriteFile(filepath.Join(repo, "NOTES.md"), []byte("unrelated\n"), 0o644)
 	wt, _ := g.Worktree()
 	wt.Add("NOTES.md")
-	editNetwork(t, repo, `"alpha-rpc": {role: "rpc",`, `"alpha-rpc": {resources: limits: memory: "8Gi", role: "rpc",`)
+	testenv.EditNetwork(t, repo, `"alpha-rpc": {role: "rpc",`, `"alpha-rpc": {resources: limits: memory: "8Gi", role: "rpc",`)
 	report := generate(t, repo)
 	_, err := generator.Commit(report, generator.CommitOptions{Repo: repo, Author: alice})
 	if err == nil || !strings.Contains(err.Error(), "unrelated changes are staged (NOTES.md)") {
@@ -222,7 +222,7 @@ func TestSignedCommitsVerifyAndTamperedOnesDoNot(t *testing.T) {
 	entity.Serialize(w)
 	w.Close()
 
-	editNetwork(t, repo, `"alpha-rpc": {role: "rpc",`, `"alpha-rpc": {resources: limits: memory: "8Gi", role: "rpc",`)
+	testenv.EditNetwork(t, repo, `"alpha-rpc": {role: "rpc",`, `"alpha-rpc": {resources: limits: memory: "8Gi", role: "rpc",`)
 	report := generate(t, repo)
 	if _, err := generator.Commit(report, generator.CommitOptions{Repo: repo, IncludeInputs: true, Author: alice, SignKey: entity}); err != nil {
 		t.Fatal(err)

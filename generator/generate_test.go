@@ -73,21 +73,6 @@ func changedPaths(report *generator.Report) []string {
 	return paths
 }
 
-func editNetwork(t *testing.T, repo, old, new string) {
-	t.Helper()
-	path := filepath.Join(repo, "cue", "network.cue")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Count(string(data), old) != 1 {
-		t.Fatalf("network.cue does not contain %q exactly once", old)
-	}
-	if err := os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // TestCommittedTreeIsUpToDate is the golden test of the reference network: the
 // committed parties/, clusters/ and .sops.yaml must be exactly what generate renders.
 func TestCommittedTreeIsUpToDate(t *testing.T) {
@@ -229,7 +214,7 @@ func TestRenderIsDeterministic(t *testing.T) {
 func TestAddingAMemberTouchesOnlyItsFilesAndPeerLists(t *testing.T) {
 	repo := newRepo(t)
 	generate(t, repo)
-	editNetwork(t, repo, `"beta-v2": {`, `"beta-m1": {role: "member", cluster: "beta-onprem", image: "docker.io/hyperledger/besu:24.12.2", ports: p2p: 30305}
+	testenv.EditNetwork(t, repo, `"beta-v2": {`, `"beta-m1": {role: "member", cluster: "beta-onprem", image: "docker.io/hyperledger/besu:24.12.2", ports: p2p: 30305}
 		"beta-v2": {`)
 	if _, err := keys.Init(repo, keys.InitOptions{Party: "beta"}); err != nil {
 		t.Fatal(err)
@@ -249,7 +234,7 @@ func TestAddingAMemberTouchesOnlyItsFilesAndPeerLists(t *testing.T) {
 	}
 
 	// Removing it again prunes its files and restores the peer lists.
-	editNetwork(t, repo, `"beta-m1": {role: "member", cluster: "beta-onprem", image: "docker.io/hyperledger/besu:24.12.2", ports: p2p: 30305}
+	testenv.EditNetwork(t, repo, `"beta-m1": {role: "member", cluster: "beta-onprem", image: "docker.io/hyperledger/besu:24.12.2", ports: p2p: 30305}
 `, "")
 	os.Remove(filepath.Join(repo, "cue", "identities", "beta-m1.cue"))
 	report := generate(t, repo)
@@ -270,7 +255,7 @@ func TestAddingAMemberTouchesOnlyItsFilesAndPeerLists(t *testing.T) {
 func TestChangingOneNodeTouchesOnlyItsStatefulSet(t *testing.T) {
 	repo := newRepo(t)
 	generate(t, repo)
-	editNetwork(t, repo, `"alpha-rpc": {role: "rpc",`, `"alpha-rpc": {resources: limits: memory: "8Gi", role: "rpc",`)
+	testenv.EditNetwork(t, repo, `"alpha-rpc": {role: "rpc",`, `"alpha-rpc": {resources: limits: memory: "8Gi", role: "rpc",`)
 	got := changedPaths(generate(t, repo))
 	if want := []string{"change parties/alpha/nodes/alpha-rpc/node.yaml"}; !slices.Equal(got, want) {
 		t.Errorf("changes %v, want %v", got, want)

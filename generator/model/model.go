@@ -4,7 +4,8 @@
 package model
 
 import (
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -165,13 +166,13 @@ type Kyverno struct {
 }
 
 // PartyNames returns every party name in ascending order.
-func (n *Network) PartyNames() []string { return sortedKeys(n.Parties) }
+func (n *Network) PartyNames() []string { return slices.Sorted(maps.Keys(n.Parties)) }
 
 // ClusterNames returns every cluster name in ascending order.
-func (n *Network) ClusterNames() []string { return sortedKeys(n.Clusters) }
+func (n *Network) ClusterNames() []string { return slices.Sorted(maps.Keys(n.Clusters)) }
 
 // NodeNames returns every node name in ascending order.
-func (n *Network) NodeNames() []string { return sortedKeys(n.Nodes) }
+func (n *Network) NodeNames() []string { return slices.Sorted(maps.Keys(n.Nodes)) }
 
 // NodesByParty groups the nodes by owning party, each list in ascending name order.
 // One pass over the nodes: callers iterate parties without rescanning every node.
@@ -201,15 +202,6 @@ func (n Node) IsValidator() bool { return n.Role == RoleValidator }
 func (n Node) Registry() string {
 	registry, _, _ := strings.Cut(n.Image, "/")
 	return registry
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Label keys every generated object carries.

@@ -105,7 +105,7 @@ func StartEtcd(t testing.TB) *Etcd {
 		"--initial-cluster", "default=" + peerURL,
 		"--unsafe-no-fsync", "--log-level", "warn",
 	})
-	waitFor(t, "etcd", 30*time.Second, func() error {
+	Eventually(t, "etcd", 30*time.Second, func() error {
 		resp, err := http.Get(clientURL + "/health")
 		if err != nil {
 			return err
@@ -164,7 +164,7 @@ func StartAPIServer(t testing.TB, etcd *Etcd, prefix string) *APIServer {
 		Burst:           200,
 	}
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: insecureTLS()}}
-	waitFor(t, "kube-apiserver", 90*time.Second, func() error {
+	Eventually(t, "kube-apiserver", 90*time.Second, func() error {
 		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, url+"/readyz", nil)
 		req.Header.Set("Authorization", "Bearer "+token)
 		resp, err := client.Do(req)
@@ -180,8 +180,9 @@ func StartAPIServer(t testing.TB, etcd *Etcd, prefix string) *APIServer {
 	return &APIServer{URL: url, Config: config, Dir: dir, cmd: cmd}
 }
 
-// waitFor polls check until it succeeds or the timeout passes.
-func waitFor(t testing.TB, what string, timeout time.Duration, check func() error) {
+// Eventually polls check until it succeeds, failing the test with check's last error
+// once timeout has passed: every wait of the harness is bounded.
+func Eventually(t testing.TB, what string, timeout time.Duration, check func() error) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
@@ -190,7 +191,7 @@ func waitFor(t testing.TB, what string, timeout time.Duration, check func() erro
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s not ready after %s: %v", what, timeout, err)
+			t.Fatalf("%s: not reached within %s: %v", what, timeout, err)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -5,9 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -87,7 +88,7 @@ func (k *Kube) InstallCRDs(t testing.TB, crds []*unstructured.Unstructured) {
 	for _, crd := range crds {
 		group, _, _ := unstructured.NestedString(crd.Object, "spec", "group")
 		kind, _, _ := unstructured.NestedString(crd.Object, "spec", "names", "kind")
-		waitFor(t, "CRD "+crd.GetName(), 60*time.Second, func() error {
+		Eventually(t, "CRD "+crd.GetName(), 60*time.Second, func() error {
 			k.Mapper.Reset()
 			_, err := k.Mapper.RESTMapping(schemaGroupKind(group, kind))
 			return err
@@ -144,7 +145,7 @@ func FluxCRDs(t testing.TB, release string) []*unstructured.Unstructured {
 		t.Fatalf("unknown Flux release %q", release)
 	}
 	var paths []string
-	for _, controller := range sortedKeys(versions) {
+	for _, controller := range slices.Sorted(maps.Keys(versions)) {
 		dir := filepath.Join(RepoRoot(t), "bin", "crds", controller+"@"+versions[controller])
 		matches, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
 		if len(matches) == 0 {
@@ -198,12 +199,3 @@ func openCRD(group, version, kind string, scope apiextensionsv1.ResourceScope) *
 }
 
 func ptrTrue() *bool { b := true; return &b }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

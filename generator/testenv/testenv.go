@@ -142,3 +142,20 @@ func AgeKey(t testing.TB) (identity *age.X25519Identity, keyFile string) {
 	}
 	return id, keyFile
 }
+
+// EditNetwork replaces old, which must occur exactly once, with new in the
+// repository's cue/network.cue.
+func EditNetwork(t testing.TB, repo, old, new string) {
+	t.Helper()
+	path := filepath.Join(repo, "cue", "network.cue")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(string(data), old) != 1 {
+		t.Fatalf("network.cue does not contain %q exactly once", old)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

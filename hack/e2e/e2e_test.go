@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,7 +60,7 @@ func (c *consortium) publish(t *testing.T, message string, only ...string) strin
 	sha := c.repo.commit(t, message)
 	tarball := c.repo.tarball(t, sha)
 	url := c.artifacts.publish("/"+sha+".tar.gz", tarball)
-	for _, party := range sortedKeys(c.clusters) {
+	for _, party := range slices.Sorted(maps.Keys(c.clusters)) {
 		if len(only) == 0 || slices.Contains(only, party) {
 			c.clusters[party].setArtifact(t, url, sha, tarball)
 		}
@@ -241,7 +242,7 @@ func TestConsortium(t *testing.T) {
 		for _, p := range []string{"alpha", "gamma"} {
 			before[p] = versions(t, c.clusters[p], network.Parties[p].Namespace)
 		}
-		editNetwork(t, c.repo.dir, `		"beta-v2": {`, `		"beta-m1": {role: "member", cluster: "beta-gke", image: besu, ports: p2p: 30305}
+		testenv.EditNetwork(t, c.repo.dir, `		"beta-v2": {`, `		"beta-m1": {role: "member", cluster: "beta-gke", image: besu, ports: p2p: 30305}
 		"beta-v2": {`)
 		if _, err := keysInit(c.repo.dir, "beta"); err != nil {
 			t.Fatal(err)
@@ -268,14 +269,14 @@ func TestConsortium(t *testing.T) {
 			}
 		}
 
-		editNetwork(t, c.repo.dir, `		"beta-m1": {role: "member", cluster: "beta-gke", image: besu, ports: p2p: 30305}
+		testenv.EditNetwork(t, c.repo.dir, `		"beta-m1": {role: "member", cluster: "beta-gke", image: besu, ports: p2p: 30305}
 `, "")
 		os.Remove(filepath.Join(c.repo.dir, identity.IdentityPath("beta-m1")))
 		os.Remove(filepath.Join(c.repo.dir, identity.SecretPath("beta", "beta-m1")))
 		c.repo.generate(t)
 		revision = c.publish(t, "remove beta-m1")
 		c.clusters["beta"].waitApplied(t, revision, changeTimeout)
-		eventually(t, "beta-m1 pruned", changeTimeout, func() error {
+		testenv.Eventually(t, "beta-m1 pruned", changeTimeout, func() error {
 			_, err := c.clusters["beta"].kube.Dynamic.Resource(statefulSets).Namespace(network.Parties["beta"].Namespace).
 				Get(context.Background(), "beta-m1", metav1.GetOptions{})
 			if apierrors.IsNotFound(err) {
@@ -304,7 +305,7 @@ func TestConsortium(t *testing.T) {
 		}
 		revision := c.publish(t, "beta-v1 key sealed to alpha")
 		beta := c.clusters["beta"]
-		eventually(t, "beta's ledger Kustomization fails decryption", changeTimeout, func() error {
+		testenv.Eventually(t, "beta's ledger Kustomization fails decryption", changeTimeout, func() error {
 			s := beta.kustomization(t, flux.LedgerKustomization)
 			if s.ready == "False" && strings.Contains(strings.ToLower(s.message), "decrypt") {
 				t.Logf("beta: %s: %s", s.reason, s.message)
@@ -396,26 +397,11 @@ func versions(t *testing.T, cl *cluster, namespace string) map[string]string {
 	return out
 }
 
-func editNetwork(t *testing.T, repo, old, new string) {
-	t.Helper()
-	path := filepath.Join(repo, "cue", "network.cue")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.Count(string(data), old) != 1 {
-		t.Fatalf("network.cue does not contain %q exactly once", old)
-	}
-	if err := os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // report prints the per-cluster table: objects applied and time to Ready.
 func report(t *testing.T, c *consortium) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%-10s %-12s %-8s %-10s %s\n", "PARTY", "CLUSTER", "OBJECTS", "READY IN", "REVISION")
-	for _, p := range sortedKeys(c.clusters) {
+	for _, p := range slices.Sorted(maps.Keys(c.clusters)) {
 		cl := c.clusters[p]
 		objects := 0
 		for _, name := range []string{entryName, flux.PoliciesKustomization, flux.LedgerKustomization} {

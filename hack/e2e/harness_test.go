@@ -22,7 +22,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -381,22 +380,6 @@ func (c *cluster) kustomization(t *testing.T, name string) kustomizationState {
 	return s
 }
 
-// eventually polls until check returns nil, failing with its last error after timeout.
-func eventually(t *testing.T, what string, timeout time.Duration, check func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := check()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not reached within %s: %v", what, timeout, err)
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
-}
-
 // waitApplied waits until the cluster's Flux Kustomizations report revision applied
 // and Ready.
 func (c *cluster) waitApplied(t *testing.T, revision string, timeout time.Duration) {
@@ -410,7 +393,7 @@ func (c *cluster) waitApplied(t *testing.T, revision string, timeout time.Durati
 			}
 		}
 	}()
-	eventually(t, c.name+" applies "+revision, timeout, func() error {
+	testenv.Eventually(t, c.name+" applies "+revision, timeout, func() error {
 		for _, name := range []string{entryName, flux.PoliciesKustomization, flux.LedgerKustomization} {
 			s := c.kustomization(t, name)
 			if s.ready != "True" || s.applied != revision {
@@ -419,15 +402,6 @@ func (c *cluster) waitApplied(t *testing.T, revision string, timeout time.Durati
 		}
 		return nil
 	})
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func keysInit(repo, party string) (*keys.Result, error) {

@@ -42,9 +42,35 @@ flux_crds() {
   done
 }
 
+# flux_cli builds the flux CLI (for the plugin test). Its module zip lacks the
+# manifests its main package embeds, so the module is copied into the cache, given a
+# placeholder manifest, and built there with its own go.mod and replace directives.
+flux_cli() {
+  local version=v2.9.5 src dir cached
+  cached=$cache_root/flux-$version/flux
+  if [ ! -x "$cached" ]; then
+    echo "building flux $version" >&2
+    dir=$(cd "$root" && go mod download -json "github.com/fluxcd/flux2/v2@$version" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+    src=$(mktemp -d "$cache_root/.flux-src.XXXXXX")
+    cp -r "$dir/." "$src/"
+    chmod -R u+w "$src"
+    mkdir -p "$src/cmd/flux/manifests"
+    echo "# placeholder: flux install manifests are not needed to run plugins" > "$src/cmd/flux/manifests/placeholder.yaml"
+    (cd "$src" && GOFLAGS=-mod=mod go build -trimpath -o "$src/flux.bin" ./cmd/flux)
+    mkdir -p "$(dirname "$cached")"
+    mv "$src/flux.bin" "$cached"
+    rm -rf "$src"
+  fi
+  ln -sfn "$cached" "$root/bin/flux"
+}
+
 for tool in "$@"; do
   if [ "$tool" = flux-crds ]; then
     flux_crds
+    continue
+  fi
+  if [ "$tool" = flux ]; then
+    flux_cli
     continue
   fi
   pkg=$(main_package "$tool")

@@ -1,6 +1,9 @@
 package flux
 
 import (
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
@@ -8,6 +11,7 @@ import (
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kustomize "sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/resid"
 	"sigs.k8s.io/yaml"
 )
 
@@ -59,14 +63,14 @@ func (r *clusterRenderer) fluxSystem() error {
 		return err
 	}
 	var patches []kustomize.Patch
-	for _, flag := range sortedKeys(LockdownFlags) {
+	for _, flag := range slices.Sorted(maps.Keys(LockdownFlags)) {
 		op, err := yaml.Marshal([]map[string]string{{"op": "add", "path": "/spec/template/spec/containers/0/args/-", "value": flag}})
 		if err != nil {
 			return err
 		}
 		patches = append(patches, kustomize.Patch{
 			Patch:  string(op),
-			Target: &kustomize.Selector{ResId: resID("Deployment", "("+join(LockdownFlags[flag], "|")+")")},
+			Target: &kustomize.Selector{ResId: resid.ResId{Gvk: resid.Gvk{Kind: "Deployment"}, Name: "(" + strings.Join(LockdownFlags[flag], "|") + ")"}},
 		})
 	}
 	return r.addStream("flux-system/kustomization.yaml", &kustomize.Kustomization{
