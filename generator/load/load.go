@@ -57,11 +57,9 @@ func (e *Error) Error() string {
 // NetworkField is the top-level field of the CUE package that holds the network.
 const NetworkField = "network"
 
-// Result is a loaded network: the typed model plus the concrete CUE value it came from,
-// for stages that need to export or hash the evaluated network.
+// Result is a loaded network.
 type Result struct {
 	Network *model.Network
-	Value   cue.Value
 }
 
 // Network loads the CUE module rooted at dir (the directory holding cue.mod), checks
@@ -100,7 +98,7 @@ func Network(dir string) (*Result, error) {
 	if err := value.Decode(&network); err != nil {
 		return nil, issues(err)
 	}
-	return &Result{Network: &network, Value: value}, nil
+	return &Result{Network: &network}, nil
 }
 
 // entry is one error as CUE reported it, before folding.

@@ -6,7 +6,6 @@ package model
 import (
 	"maps"
 	"slices"
-	"strings"
 )
 
 // Network is a consortium's ledger network: who takes part, where they run, what runs.
@@ -197,12 +196,6 @@ func (n *Network) ClustersByParty() map[string][]Cluster {
 
 // IsValidator reports whether the node takes part in consensus.
 func (n Node) IsValidator() bool { return n.Role == RoleValidator }
-
-// Registry is the registry host of the node's image.
-func (n Node) Registry() string {
-	registry, _, _ := strings.Cut(n.Image, "/")
-	return registry
-}
 
 // Label keys every generated object carries.
 const (

@@ -179,7 +179,15 @@ func TestConsortium(t *testing.T) {
 	})
 
 	t.Run("status of a healthy network", func(t *testing.T) {
+		// Kyverno's background scan would write this report; Kyverno does not run here.
+		ns := c.network(t).Parties["alpha"].Namespace
+		policyReport := obj("wgpolicyk8s.io/v1alpha2", "PolicyReport", ns, "ledger-scan", nil)
+		policyReport.Object["summary"] = map[string]any{"pass": int64(12), "fail": int64(0)}
+		c.clusters["alpha"].apply(t, policyReport)
 		report := c.status(t)
+		if p := clusterState(report, "alpha-aks").Policies; p == nil || p.Pass != 12 || p.Fail != 0 {
+			t.Errorf("alpha policy counts %+v, want 12 pass, 0 fail", p)
+		}
 		if report.ExitCode() != 0 {
 			t.Fatalf("exit code %d for a healthy network", report.ExitCode())
 		}

@@ -204,6 +204,7 @@ func startCluster(t *testing.T, etcd *testenv.Etcd, party, name string, ageKey *
 		testenv.OpenCRD("networking.istio.io", "v1", "Gateway"),
 		testenv.OpenCRD("networking.istio.io", "v1", "VirtualService"),
 		testenv.OpenClusterCRD("kyverno.io", "v1", "ClusterPolicy"),
+		testenv.OpenCRD("wgpolicyk8s.io", "v1alpha2", "PolicyReport"),
 	))
 	// What the party does out of band, and what Arc's fluxConfiguration creates.
 	c.apply(t, obj("v1", "Namespace", "", gitopsNamespace, nil))
