@@ -156,39 +156,6 @@ func checkSecrets(repo string, network *model.Network) (orphans []string, err er
 	return orphans, nil
 }
 
-// Summary counts one directory's changes.
-type Summary struct {
-	Dir                     string
-	Added, Changed, Removed int
-}
-
 // Summaries groups the changes by owning directory (parties/<party>, clusters/<cluster>,
 // or the file itself at the root), sorted.
-func (r *Report) Summaries() []Summary {
-	byDir := map[string]*Summary{}
-	for _, c := range r.Changes {
-		dir := c.Path
-		if parts := strings.SplitN(c.Path, "/", 3); len(parts) == 3 {
-			dir = parts[0] + "/" + parts[1]
-		}
-		s, ok := byDir[dir]
-		if !ok {
-			s = &Summary{Dir: dir}
-			byDir[dir] = s
-		}
-		switch c.Action {
-		case tree.Add:
-			s.Added++
-		case tree.Change:
-			s.Changed++
-		case tree.Remove:
-			s.Removed++
-		}
-	}
-	out := make([]Summary, 0, len(byDir))
-	for _, s := range byDir {
-		out = append(out, *s)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Dir < out[j].Dir })
-	return out
-}
+func (r *Report) Summaries() []tree.DirSummary { return tree.Summarise(r.Changes) }

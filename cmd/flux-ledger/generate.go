@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/mail"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -78,16 +77,7 @@ if there are any (the CI drift check).`,
 func printReport(w io.Writer, report *generator.Report, check bool) {
 	verb := map[bool]string{false: "", true: "out of date: "}[check]
 	for _, s := range report.Summaries() {
-		var parts []string
-		for _, p := range []struct {
-			n    int
-			what string
-		}{{s.Added, "added"}, {s.Changed, "changed"}, {s.Removed, "removed"}} {
-			if p.n > 0 {
-				parts = append(parts, fmt.Sprintf("%d %s", p.n, p.what))
-			}
-		}
-		fmt.Fprintf(w, "%s%s: %s\n", verb, s.Dir, strings.Join(parts, ", "))
+		fmt.Fprintf(w, "%s%s: %s\n", verb, s.Dir, s)
 	}
 	if check {
 		for _, c := range report.Changes {

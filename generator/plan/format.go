@@ -25,7 +25,7 @@ func (p *Plan) Text(w io.Writer) {
 	if len(p.Files) > 0 {
 		fmt.Fprintln(w, "\nGenerated files:")
 		for _, f := range p.Files {
-			fmt.Fprintf(w, "  %-40s %s\n", f.Dir, counts(f))
+			fmt.Fprintf(w, "  %-40s %s\n", f.Dir, f)
 		}
 	}
 	list(w, "Consequences", p.Consequences)
@@ -76,19 +76,6 @@ func fields(f []string) string {
 		return ""
 	}
 	return ": " + strings.Join(f, ", ")
-}
-
-func counts(f DirChanges) string {
-	var parts []string
-	for _, c := range []struct {
-		n    int
-		what string
-	}{{f.Added, "added"}, {f.Changed, "changed"}, {f.Removed, "removed"}} {
-		if c.n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", c.n, c.what))
-		}
-	}
-	return strings.Join(parts, ", ")
 }
 
 func list(w io.Writer, title string, items []string) {

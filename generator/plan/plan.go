@@ -28,22 +28,14 @@ type Change struct {
 	Fields []string `json:"fields,omitempty"`
 }
 
-// DirChanges counts the generated files that change under one directory.
-type DirChanges struct {
-	Dir     string `json:"dir"`
-	Added   int    `json:"added"`
-	Changed int    `json:"changed"`
-	Removed int    `json:"removed"`
-}
-
 // Plan is the reviewer's summary of base → head. Its JSON form is the stable schema of
 // `flux-ledger plan --output json` (documented in the README).
 type Plan struct {
-	Base         string       `json:"base"`
-	Changes      []Change     `json:"changes"`
-	Consensus    []string     `json:"consensus,omitempty"`
-	Files        []DirChanges `json:"files"`
-	Consequences []string     `json:"consequences"`
+	Base         string            `json:"base"`
+	Changes      []Change          `json:"changes"`
+	Consensus    []string          `json:"consensus,omitempty"`
+	Files        []tree.DirSummary `json:"files"`
+	Consequences []string          `json:"consequences"`
 	// Refused lists why the change must not be merged as it is.
 	Refused []string `json:"refused"`
 	// PartiesChanged are the parties whose directory or topology changes.
@@ -52,7 +44,7 @@ type Plan struct {
 
 // Compute compares two networks. base is the revision's label (for the output).
 func Compute(baseRev string, base, head *model.Network) (*Plan, error) {
-	p := &Plan{Base: baseRev, Changes: []Change{}, Files: []DirChanges{}, Consequences: []string{}, Refused: []string{}, PartiesChanged: []string{}}
+	p := &Plan{Base: baseRev, Changes: []Change{}, Files: []tree.DirSummary{}, Consequences: []string{}, Refused: []string{}, PartiesChanged: []string{}}
 	p.Changes = append(p.Changes, diffEntities("party", base.Parties, head.Parties, func(v model.Party) string { return v.Name })...)
 	p.Changes = append(p.Changes, diffEntities("cluster", base.Clusters, head.Clusters, func(v model.Cluster) string { return v.Party })...)
 	p.Changes = append(p.Changes, diffEntities("node", base.Nodes, head.Nodes, func(v model.Node) string { return v.Party })...)
@@ -66,7 +58,7 @@ func Compute(baseRev string, base, head *model.Network) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("render head: %w", err)
 	}
-	p.Files = diffTrees(baseTree, headTree)
+	p.Files = tree.Summarise(tree.Compare(baseTree, headTree))
 	p.consequences(base, head, baseTree, headTree)
 
 	parties := map[string]bool{}
@@ -133,37 +125,6 @@ func walkDiff(prefix string, b, h map[string]any, out *[]string) {
 func roundTrip(v any, into *map[string]any) {
 	data, _ := json.Marshal(v)
 	json.Unmarshal(data, into)
-}
-
-func diffTrees(base, head tree.Tree) []DirChanges {
-	byDir := map[string]*DirChanges{}
-	count := func(p string) *DirChanges {
-		dir := p
-		if parts := strings.SplitN(p, "/", 3); len(parts) == 3 {
-			dir = parts[0] + "/" + parts[1]
-		}
-		if byDir[dir] == nil {
-			byDir[dir] = &DirChanges{Dir: dir}
-		}
-		return byDir[dir]
-	}
-	for _, p := range sortedKeys(base, head) {
-		b, inBase := base[p]
-		h, inHead := head[p]
-		switch {
-		case !inBase:
-			count(p).Added++
-		case !inHead:
-			count(p).Removed++
-		case !bytes.Equal(b, h):
-			count(p).Changed++
-		}
-	}
-	out := []DirChanges{}
-	for _, dir := range sortedKeys(byDir) {
-		out = append(out, *byDir[dir])
-	}
-	return out
 }
 
 func (p *Plan) consequences(base, head *model.Network, baseTree, headTree tree.Tree) {
