@@ -69,14 +69,7 @@ func BenchmarkDiff(b *testing.B) {
 	for _, n := range benchSizes {
 		b.Run(fmt.Sprintf("parties=%d", n), func(b *testing.B) {
 			repo := synthRepo(b, n)
-			result, err := load.Network(filepath.Join(repo, "cue"))
-			if err != nil {
-				b.Fatal(err)
-			}
-			desired, err := render.Render(result.Network)
-			if err != nil {
-				b.Fatal(err)
-			}
+			desired := renderRepo(b, repo)
 			for b.Loop() {
 				changes, err := tree.Diff(repo, desired, render.Ownership)
 				if err != nil || len(changes) != 0 {

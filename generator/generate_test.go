@@ -187,19 +187,9 @@ func TestRegenerateWritesNothing(t *testing.T) {
 // order on every iteration) and requires identical bytes.
 func TestRenderIsDeterministic(t *testing.T) {
 	repo := newRepo(t)
-	result, err := load.Network(filepath.Join(repo, "cue"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, err := render.Render(result.Network)
-	if err != nil {
-		t.Fatal(err)
-	}
+	first := renderRepo(t, repo)
 	for i := 0; i < 5; i++ {
-		again, err := render.Render(result.Network)
-		if err != nil {
-			t.Fatal(err)
-		}
+		again := renderRepo(t, repo)
 		if !slices.Equal(first.Paths(), again.Paths()) {
 			t.Fatal("paths differ between renders")
 		}
@@ -306,14 +296,7 @@ func TestCrashLeavesEachFileOldOrNew(t *testing.T) {
 	edited := strings.Replace(string(data), `name:     "testnet"`, `name:     "testnet2"`, 1)
 	os.WriteFile(filepath.Join(base, "cue", "network.cue"), []byte(edited), 0o644)
 	oldTree := snapshot(t, base)
-	result, err := load.Network(filepath.Join(base, "cue"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	newTree, err := render.Render(result.Network)
-	if err != nil {
-		t.Fatal(err)
-	}
+	newTree := renderRepo(t, base)
 
 	child := func(repo string) *exec.Cmd {
 		cmd := exec.Command(os.Args[0], "-test.run=^$")
@@ -410,4 +393,18 @@ func snapshot(t *testing.T, root string) map[string]string {
 		t.Fatal(err)
 	}
 	return files
+}
+
+// renderRepo renders the repository's network in memory.
+func renderRepo(tb testing.TB, repo string) tree.Tree {
+	tb.Helper()
+	result, err := load.Network(filepath.Join(repo, "cue"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	rendered, err := render.Render(result.Network)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rendered
 }

@@ -76,9 +76,18 @@ func KeyFromSecret(plain []byte) (*ecdsa.PrivateKey, error) {
 	if !ok {
 		return nil, fmt.Errorf("Secret %s has no %q entry", secret.Name, NodeKeyEntry)
 	}
-	key, err := crypto.HexToECDSA(strings.TrimPrefix(strings.TrimSpace(string(raw)), "0x"))
+	key, err := ParseNodeKey(raw)
 	if err != nil {
-		return nil, fmt.Errorf("Secret %s: invalid node key: %w", secret.Name, err)
+		return nil, fmt.Errorf("Secret %s: %w", secret.Name, err)
+	}
+	return key, nil
+}
+
+// ParseNodeKey reads a node key file as Besu reads it: 0x-prefixed hex.
+func ParseNodeKey(data []byte) (*ecdsa.PrivateKey, error) {
+	key, err := crypto.HexToECDSA(strings.TrimPrefix(strings.TrimSpace(string(data)), "0x"))
+	if err != nil {
+		return nil, fmt.Errorf("invalid node key: %w", err)
 	}
 	return key, nil
 }
