@@ -1,13 +1,14 @@
 package generator_test
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -24,13 +25,25 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
 
-// A child process started by TestCrashLeavesEachFileOldOrNew: it generates and exits.
+// A child process started by TestCrashLeavesEachFileOldOrNew: it generates and exits,
+// or, asked to stop at checkpoint k, announces the k-th filesystem change on stdout and
+// waits there to be killed.
 func TestMain(m *testing.M) {
 	if repo := os.Getenv("FLUX_LEDGER_GENERATE_CHILD"); repo != "" {
+		stopAt, _ := strconv.Atoi(os.Getenv("FLUX_LEDGER_STOP_AT_CHECKPOINT"))
+		reached := 0
+		tree.Checkpoint = func(op, path string) {
+			reached++
+			if reached == stopAt {
+				fmt.Printf("stopped at checkpoint %d: %s %s\n", reached, op, path)
+				select {} // the parent kills this process here
+			}
+		}
 		if _, err := generator.Generate(generator.Options{Repo: repo}); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
+		fmt.Printf("checkpoints: %d\n", reached)
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
@@ -282,52 +295,56 @@ func TestConcurrentGenerateFailsClearly(t *testing.T) {
 	}
 }
 
-// TestCrashLeavesEachFileOldOrNew kills generate at random instants while it rewrites
-// most of the tree, then checks every file is either its old or its new version, and
-// that a rerun converges to exactly the new tree.
+// TestCrashLeavesEachFileOldOrNew kills a real generate process at every filesystem
+// change it makes while rewriting most of the tree (staging each file, renaming each
+// over its target, removing each stale file), then checks that every file is either
+// its old or its new version, and that a rerun converges to exactly the new tree and
+// leaves no temporary file. The kill points are chosen, not timed: the child stops at
+// checkpoint k (tree.Checkpoint) and says so, and only then is it sent SIGKILL.
 func TestCrashLeavesEachFileOldOrNew(t *testing.T) {
 	if testing.Short() {
-		t.Skip("spawns many processes")
+		t.Skip("spawns a process per checkpoint")
 	}
 	base := newRepo(t)
 	generate(t, base)
-	// A new network name relabels every object: every rendered file changes.
-	data, _ := os.ReadFile(filepath.Join(base, "cue", "network.cue"))
-	edited := strings.Replace(string(data), `name:     "testnet"`, `name:     "testnet2"`, 1)
-	os.WriteFile(filepath.Join(base, "cue", "network.cue"), []byte(edited), 0o644)
+	// A new network name relabels every object, so every rendered file changes, and
+	// a removed node leaves files to delete.
+	testenv.EditNetwork(t, base, `name:     "testnet"`, `name:     "testnet2"`)
+	testenv.EditNetwork(t, base, `"alpha-rpc": {role: "rpc", cluster: "alpha-aks", image: "docker.io/hyperledger/besu:24.12.2"}`, ``)
+	if err := os.Remove(filepath.Join(base, "cue", "identities", "alpha-rpc.cue")); err != nil {
+		t.Fatal(err)
+	}
 	oldTree := snapshot(t, base)
 	newTree := renderRepo(t, base)
 
-	child := func(repo string) *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "FLUX_LEDGER_GENERATE_CHILD="+repo)
-		return cmd
-	}
-	// Time one complete run, so the kills land across the whole of a run, mostly late,
-	// where the writes are.
+	// One undisturbed run counts the checkpoints of the whole rewrite.
 	calibration := t.TempDir()
 	testenv.CopyDir(t, base, calibration)
-	start := time.Now()
-	if out, err := child(calibration).CombinedOutput(); err != nil {
+	out, err := crashChild(calibration, 0).Output()
+	if err != nil {
 		t.Fatalf("child generate: %v\n%s", err, out)
 	}
-	full := time.Since(start)
+	var total int
+	if _, err := fmt.Sscanf(string(out), "checkpoints: %d", &total); err != nil || total < 3 {
+		t.Fatalf("child reported %q: expected a count of checkpoints", out)
+	}
+	var removals int
+	for p := range oldTree {
+		if _, ok := newTree[p]; !ok && strings.HasPrefix(p, "parties/") && !strings.Contains(p, "/secrets/") {
+			removals++
+		}
+	}
+	if removals == 0 {
+		t.Fatal("the edit removes no generated file: the remove checkpoints would go untested")
+	}
 
-	const runs = 25
-	killedMidway := 0
-	for i := 0; i < runs; i++ {
+	changedSeen := 0
+	for k := 1; k <= total; k++ {
 		repo := t.TempDir()
 		testenv.CopyDir(t, base, repo)
-		cmd := child(repo)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(full/3 + time.Duration(rand.Int64N(int64(full*2/3))))
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
+		at := stopChildAt(t, repo, k)
 
 		now := snapshot(t, repo)
-		mixed := false
 		for p, content := range now {
 			if strings.Contains(p, ".flux-ledger-") {
 				continue // an interrupted temp file: never a target path, removed by the next run
@@ -335,39 +352,68 @@ func TestCrashLeavesEachFileOldOrNew(t *testing.T) {
 			oldContent, inOld := oldTree[p]
 			newContent, inNew := newTree[p]
 			if !(inOld && content == oldContent) && !(inNew && content == string(newContent)) {
-				t.Fatalf("run %d: %s is neither its old nor its new version", i, p)
+				t.Fatalf("killed at %s: %s is neither its old nor its new version", at, p)
 			}
 			if inOld && inNew && oldContent != string(newContent) && content == string(newContent) {
-				mixed = true
+				changedSeen++
 			}
 		}
 		for p := range oldTree {
 			if _, ok := now[p]; !ok {
 				if _, inNew := newTree[p]; inNew {
-					t.Fatalf("run %d: %s disappeared", i, p)
+					t.Fatalf("killed at %s: %s disappeared", at, p)
 				}
 			}
-		}
-		if mixed {
-			killedMidway++
 		}
 		generate(t, repo)
 		final := snapshot(t, repo)
 		for p, want := range newTree {
 			if final[p] != string(want) {
-				t.Fatalf("run %d: rerun did not converge on %s", i, p)
+				t.Fatalf("killed at %s: rerun did not converge on %s", at, p)
 			}
 		}
 		for p := range final {
-			if strings.Contains(p, ".flux-ledger-") && !strings.HasSuffix(p, tree.LockFile) {
-				t.Fatalf("run %d: temp file %s survived the rerun", i, p)
+			if strings.Contains(p, ".flux-ledger-") {
+				t.Fatalf("killed at %s: temp file %s survived the rerun", at, p)
 			}
 		}
 	}
-	t.Logf("a full run takes %s; %d of %d runs were killed after writing some but not all files", full, killedMidway, runs)
-	if killedMidway == 0 {
-		t.Fatal("no run was killed in the middle of writing: the kills proved nothing")
+	t.Logf("killed generate at each of its %d checkpoints (%d removals); files found already new at a kill: %d", total, removals, changedSeen)
+	if changedSeen == 0 {
+		t.Fatal("no kill landed after a rename: the checkpoints do not cover the writes")
 	}
+}
+
+// crashChild runs this test binary as a generate process on repo that stops at
+// checkpoint stopAt (0: never).
+func crashChild(repo string, stopAt int) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(),
+		"FLUX_LEDGER_GENERATE_CHILD="+repo,
+		"FLUX_LEDGER_STOP_AT_CHECKPOINT="+strconv.Itoa(stopAt))
+	cmd.Stderr = os.Stderr
+	return cmd
+}
+
+// stopChildAt starts a generate process on repo, waits until it reports that it stands
+// at checkpoint k, kills it with SIGKILL and returns what it reported.
+func stopChildAt(t *testing.T, repo string, k int) string {
+	t.Helper()
+	cmd := crashChild(repo, k)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, readErr := bufio.NewReader(stdout).ReadString('\n')
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if readErr != nil || !strings.HasPrefix(line, "stopped at checkpoint ") {
+		t.Fatalf("checkpoint %d: the child did not stop there (it said %q, %v)", k, line, readErr)
+	}
+	return strings.TrimSpace(strings.TrimPrefix(line, "stopped at "))
 }
 
 // snapshot reads every file under root except the repository lock.

@@ -60,6 +60,18 @@ type Ownership struct {
 	Keep func(path string) bool
 }
 
+// Checkpoint, when set, is called after each filesystem change a writer makes: a
+// content staged in a temporary file, a rename over a target, a removal. The crash test
+// sets it in a real generate process to stop that process at each of these points in
+// turn and kill it there; it is nil otherwise.
+var Checkpoint func(op, path string)
+
+func checkpoint(op, path string) {
+	if Checkpoint != nil {
+		Checkpoint(op, path)
+	}
+}
+
 // Diff compares the desired tree with the disk under root and returns the changes,
 // sorted by path. Desired paths must lie inside owned directories or be owned files.
 func Diff(root string, desired Tree, own Ownership) ([]FileChange, error) {
@@ -103,7 +115,7 @@ func Diff(root string, desired Tree, own Ownership) ([]FileChange, error) {
 // crash at any instant sees each file old or new. Stale files go last, with the
 // directories they leave empty.
 func Apply(root string, changes []FileChange) error {
-	type staged struct{ tmp, target string }
+	type staged struct{ path, tmp, target string }
 	var pending []staged
 	defer func() {
 		for _, s := range pending {
@@ -119,7 +131,8 @@ func Apply(root string, changes []FileChange) error {
 		if err != nil {
 			return err
 		}
-		pending = append(pending, staged{tmp, target})
+		pending = append(pending, staged{c.Path, tmp, target})
+		checkpoint("stage", c.Path)
 	}
 	if len(pending) > 0 {
 		if err := syncFilesystem(root); err != nil {
@@ -130,6 +143,7 @@ func Apply(root string, changes []FileChange) error {
 		if err := os.Rename(s.tmp, s.target); err != nil {
 			return err
 		}
+		checkpoint("rename", s.path)
 	}
 	for _, c := range changes {
 		if c.Action != Remove {
@@ -140,6 +154,7 @@ func Apply(root string, changes []FileChange) error {
 			return err
 		}
 		removeEmptyParents(root, filepath.Dir(full))
+		checkpoint("remove", c.Path)
 	}
 	return nil
 }
@@ -167,7 +182,11 @@ func WriteFile(path string, data []byte) error {
 		return err
 	}
 	defer os.Remove(tmp) // no-op once renamed
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	checkpoint("rename", path)
+	return nil
 }
 
 // writeTemp writes data to a new temporary file in path's directory (created if
