@@ -6,7 +6,7 @@ TOOLS     := cue sops etcd kube-apiserver kustomize-controller kyverno flux flux
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: help build tools vet generate check test e2e bench plugin plugin-manifest clean
+.PHONY: help build tools vet generate check test test-repeat e2e bench plugin plugin-manifest clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -32,6 +32,9 @@ test: tools build ## run every test with the real external tools, then the e2e t
 	$(GO) vet -tags e2e ./hack/e2e/
 	FLUX_LEDGER_REQUIRE_TOOLS=1 $(GO) test -count=1 ./...
 	$(MAKE) e2e
+
+test-repeat: tools build ## flake hunt: every package REPEAT=10 times, the e2e E2E_REPEAT=5 times, beside HOG=1 CPU hog
+	hack/test-repeat.sh
 
 e2e: tools ## three parties, three kube-apiservers, real kustomize-controllers
 	FLUX_LEDGER_REQUIRE_TOOLS=1 $(GO) test -tags e2e -count=1 -timeout 20m -v -run TestConsortium ./hack/e2e/

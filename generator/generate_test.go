@@ -183,17 +183,43 @@ func TestRegenerateWritesNothing(t *testing.T) {
 	if first := generate(t, repo); len(first.Changes) == 0 {
 		t.Fatal("first generate wrote nothing")
 	}
-	before := snapshot(t, repo)
-	time.Sleep(10 * time.Millisecond) // a rewrite would show as a newer mtime
+	before, inodesBefore := snapshot(t, repo), inodes(t, repo)
 	if again := generate(t, repo); len(again.Changes) != 0 {
 		t.Fatalf("second generate changed %v", changedPaths(again))
 	}
-	after := snapshot(t, repo)
+	after, inodesAfter := snapshot(t, repo), inodes(t, repo)
 	for p, s := range before {
 		if after[p] != s {
-			t.Errorf("%s rewritten", p)
+			t.Errorf("%s changed", p)
+		}
+		// Every write replaces a file by rename, so even a rewrite of identical bytes
+		// would give the path a new inode (a clock-free check: mtimes can tie).
+		if inodesAfter[p] != inodesBefore[p] {
+			t.Errorf("%s rewritten with identical bytes", p)
 		}
 	}
+}
+
+// inodes maps every file under root to its inode number.
+func inodes(t *testing.T, root string) map[string]uint64 {
+	t.Helper()
+	out := map[string]uint64{}
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		out[filepath.ToSlash(rel)] = info.Sys().(*syscall.Stat_t).Ino
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // TestRenderIsDeterministic renders the same network repeatedly (Go randomises map
