@@ -53,6 +53,7 @@ Node private keys are SOPS-encrypted to their owning party only.`,
 	}
 	root.PersistentFlags().StringVar(&opts.repo, "repo", ".", "root of the network repository (holds cue/, parties/, clusters/)")
 	root.AddCommand(
+		newInitCommand(opts),
 		newVetCommand(opts),
 		newKeysCommand(opts),
 		newGenerateCommand(opts),

@@ -2,11 +2,14 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/flux-ledger/flux-ledger/generator/load"
+	"github.com/flux-ledger/flux-ledger/generator/scaffold"
 )
 
 func newVetCommand(opts *globalOptions) *cobra.Command {
@@ -31,7 +34,21 @@ line as file:line:col: path: message. Exits 1 when the network is invalid.`,
 			n := result.Network
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: network %q is valid (%d parties, %d clusters, %d nodes)\n",
 				dir, n.Name, len(n.Parties), len(n.Clusters), len(n.Nodes))
-			return nil
+			return warnSchemaDrift(cmd.ErrOrStderr(), filepath.Dir(filepath.Clean(dir)))
 		},
 	}
+}
+
+// warnSchemaDrift tells the user when the repository's cue/schema/ is not the schema
+// this binary renders for: a network valid under one may render wrongly with the other.
+func warnSchemaDrift(w io.Writer, repo string) error {
+	drift, err := scaffold.SchemaDrift(repo)
+	if err != nil {
+		return err
+	}
+	if len(drift) > 0 {
+		fmt.Fprintf(w, "flux-ledger: warning: cue/schema/ differs from the schema of flux-ledger %s (%s): run the flux-ledger version this repository was made with, or upgrade it with 'flux-ledger init --upgrade-schema' and review the diff\n",
+			Version(), strings.Join(drift, ", "))
+	}
+	return nil
 }

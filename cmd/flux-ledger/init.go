@@ -1,0 +1,89 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flux-ledger/flux-ledger/generator/scaffold"
+)
+
+func newInitCommand(opts *globalOptions) *cobra.Command {
+	init := scaffold.Options{}
+	var parties []string
+	var upgrade bool
+	cmd := &cobra.Command{
+		Use:   "init [DIR] --name NAME --party NAME=AGE_RECIPIENT...",
+		Short: "Start a consortium's network repository, or upgrade its schema",
+		Long: `Write a new network repository into DIR (default: --repo), which must be empty or not
+exist: the CUE module with the schema of this flux-ledger version (cue/schema/), a starter
+cue/network.cue with one cluster per party and enough validators for BFT, CI templates
+for GitHub and Azure DevOps pinned to this version, .gitignore and a README. Nothing is
+written if the starter network does not validate. Then run, in DIR:
+  flux-ledger keys init --all && flux-ledger generate && git init && git add -A && git commit
+
+With --upgrade-schema, replace the repository's cue/schema/ with this version's instead
+(review the diff: 'flux-ledger vet' says when the two differ).`,
+		Example: `  flux-ledger init tradenet --name tradenet \
+    --party contoso=age1a0wy2f3efug284a4r78kudc0jy03cmls0wfk52a5773d08v6446qx6u4av \
+    --party fabrikam=age10k2a9fa93fhfu7qj8htca6gwypm35juh5jg2zakgcjpcs8m4afaqm8w3eg
+  flux-ledger init --upgrade-schema`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			init.Dir = opts.repo
+			if len(args) == 1 {
+				init.Dir = args[0]
+			}
+			out := cmd.OutOrStdout()
+			if upgrade {
+				written, extra, err := scaffold.UpgradeSchema(init.Dir)
+				if err != nil {
+					return err
+				}
+				for _, p := range written {
+					fmt.Fprintf(out, "upgraded %s\n", p)
+				}
+				for _, p := range extra {
+					fmt.Fprintf(out, "kept %s: not part of flux-ledger %s's schema; remove it if it is an old schema file\n", p, Version())
+				}
+				if len(written) == 0 {
+					fmt.Fprintf(out, "cue/schema/ already matches flux-ledger %s\n", Version())
+				}
+				return nil
+			}
+			if init.Name == "" {
+				return fmt.Errorf("--name: the network needs a name (a DNS label, at most 20 characters)")
+			}
+			for _, p := range parties {
+				name, recipient, ok := strings.Cut(p, "=")
+				if !ok || name == "" {
+					return fmt.Errorf("--party %q: expected NAME=AGE_RECIPIENT", p)
+				}
+				init.Parties = append(init.Parties, scaffold.Party{Name: name, Recipient: recipient})
+			}
+			if init.Repository == "" {
+				init.Repository = "https://git.example.com/" + init.Name + "/network.git"
+			}
+			init.Version = Version()
+			written, err := scaffold.Init(init)
+			if err != nil {
+				return err
+			}
+			for _, p := range written {
+				fmt.Fprintf(out, "wrote %s\n", p)
+			}
+			fmt.Fprintf(out, "next: cd %s && flux-ledger keys init --all && flux-ledger generate\n", init.Dir)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&init.Name, "name", "", "network name (labels every object, prefixes namespaces)")
+	f.StringArrayVar(&parties, "party", nil, "a founding party as NAME=AGE_RECIPIENT (repeatable)")
+	f.StringVar(&init.Platform, "platform", "besu", "ledger platform")
+	f.StringVar(&init.Consensus, "consensus", "qbft", "consensus algorithm: qbft or ibft2")
+	f.IntVar(&init.ChainID, "chain-id", 1337, "chain id of the new network")
+	f.StringVar(&init.Repository, "repository", "", "Git URL every cluster reconciles from (default: a placeholder to edit)")
+	f.BoolVar(&upgrade, "upgrade-schema", false, "replace cue/schema/ with this version's schema instead of starting a repository")
+	return cmd
+}

@@ -1,0 +1,256 @@
+// Package scaffold starts a consortium's own network repository — the CUE module with
+// the schema this binary was built with, a starter network, CI templates, .gitignore
+// and a README — and keeps a repository's schema in step with the binary. It writes
+// into an empty directory only, and all or nothing: the starter network is validated
+// by the loader before any file lands.
+package scaffold
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"filippo.io/age"
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
+
+	fluxledger "github.com/flux-ledger/flux-ledger"
+	"github.com/flux-ledger/flux-ledger/generator/load"
+	"github.com/flux-ledger/flux-ledger/generator/tree"
+)
+
+//go:embed templates
+var templates embed.FS
+
+// Party is one founding party: its name and the age recipient its secrets are sealed to.
+type Party struct {
+	Name      string
+	Recipient string
+}
+
+// Options describe the network to start.
+type Options struct {
+	Dir        string // the repository root: must be empty or not exist
+	Name       string // network name
+	Platform   string // only "besu" today
+	Consensus  string // "qbft" or "ibft2"
+	ChainID    int
+	Repository string // the Git URL every cluster reconciles from
+	Parties    []Party
+	Version    string // the flux-ledger version, pinned in the CI templates
+}
+
+// Init writes a new network repository and returns the paths it wrote, sorted.
+func Init(opts Options) ([]string, error) {
+	if err := checkOptions(opts); err != nil {
+		return nil, err
+	}
+	if err := checkEmpty(opts.Dir); err != nil {
+		return nil, err
+	}
+	files, err := repositoryFiles(opts)
+	if err != nil {
+		return nil, err
+	}
+	// Validate the starter network with the same loader `vet` uses, in a staging
+	// directory beside the target, so a network the schema refuses writes nothing.
+	parent := filepath.Dir(filepath.Clean(opts.Dir))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, err
+	}
+	staging, err := os.MkdirTemp(parent, ".flux-ledger-init-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(staging)
+	for _, p := range files.Paths() {
+		if err := tree.WriteFile(filepath.Join(staging, filepath.FromSlash(p)), files[p]); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := load.Network(filepath.Join(staging, "cue")); err != nil {
+		// Name the files as they would have been written, not the staging directory.
+		msg := strings.ReplaceAll(err.Error(), staging, filepath.Clean(opts.Dir))
+		return nil, fmt.Errorf("the starter network does not validate, nothing written:\n%s", msg)
+	}
+	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
+		return nil, err
+	}
+	entries, err := os.ReadDir(staging)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		if err := os.Rename(filepath.Join(staging, e.Name()), filepath.Join(opts.Dir, e.Name())); err != nil {
+			return nil, err
+		}
+	}
+	return files.Paths(), nil
+}
+
+func checkOptions(opts Options) error {
+	if opts.Platform != "besu" {
+		return fmt.Errorf("--platform %q: flux-ledger renders besu networks (fabric is planned)", opts.Platform)
+	}
+	if len(opts.Parties) == 0 {
+		return errors.New("--party: name at least one party, as NAME=AGE_RECIPIENT")
+	}
+	seen := map[string]bool{}
+	for _, p := range opts.Parties {
+		if seen[p.Name] {
+			return fmt.Errorf("--party %s: named twice", p.Name)
+		}
+		seen[p.Name] = true
+		if _, err := age.ParseX25519Recipient(p.Recipient); err != nil {
+			return fmt.Errorf("--party %s: %q is not an age recipient (age1…, from age-keygen -y): %v", p.Name, p.Recipient, err)
+		}
+	}
+	return nil
+}
+
+// checkEmpty refuses a directory that holds anything but an empty .git: init never
+// overwrites or mixes with existing files.
+func checkEmpty(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var names []string
+	for _, e := range entries {
+		if e.Name() != ".git" {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) > 0 {
+		return fmt.Errorf("%s: not empty (%s): init starts a new repository; to update its schema, use --upgrade-schema", dir, strings.Join(names, ", "))
+	}
+	return nil
+}
+
+// repositoryFiles renders every file of the new repository in memory.
+func repositoryFiles(opts Options) (tree.Tree, error) {
+	files := tree.Tree{}
+	err := fs.WalkDir(fluxledger.CUEModule, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		files[p], err = fluxledger.CUEModule.ReadFile(p)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if files["cue/network.cue"], err = starterNetwork(opts); err != nil {
+		return nil, err
+	}
+	for target, source := range map[string]string{ // (a development build keeps "latest")
+		".github/workflows/network.yml": "templates/github-network.yml",
+		"azure-pipelines.yml":           "templates/azure-pipelines.yml",
+	} {
+		if files[target], err = pinnedCI(source, opts.Version); err != nil {
+			return nil, err
+		}
+	}
+	if files[".gitignore"], err = templates.ReadFile("templates/gitignore"); err != nil {
+		return nil, err
+	}
+	readme, err := templates.ReadFile("templates/README.md")
+	if err != nil {
+		return nil, err
+	}
+	files["README.md"] = bytes.ReplaceAll(bytes.ReplaceAll(readme, []byte("NETWORK"), []byte(opts.Name)), []byte("VERSION"), []byte(opts.Version))
+	return files, nil
+}
+
+// pinnedCI sets the CI template's FLUX_LEDGER_VERSION (the env of the GitHub workflow,
+// the variables of the Azure pipeline) to version, keeping the template's comments.
+func pinnedCI(source, version string) ([]byte, error) {
+	data, err := templates.ReadFile(source)
+	if err != nil || version == "" || version == "dev" {
+		return data, err
+	}
+	node, err := kyaml.Parse(string(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", source, err)
+	}
+	for _, parent := range []string{"env", "variables"} {
+		vars := node.Field(parent)
+		if vars == nil {
+			continue
+		}
+		if err := vars.Value.PipeE(kyaml.SetField("FLUX_LEDGER_VERSION", kyaml.NewStringRNode(version))); err != nil {
+			return nil, fmt.Errorf("%s: %w", source, err)
+		}
+	}
+	var out bytes.Buffer
+	if err := (kio.ByteWriter{Writer: &out}).Write([]*kyaml.RNode{node}); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// SchemaDrift lists the schema files (paths relative to the repository) whose bytes
+// differ from the schema built into this binary, or that it lacks.
+func SchemaDrift(repo string) ([]string, error) {
+	var drift []string
+	err := fs.WalkDir(fluxledger.CUEModule, "cue/schema", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		want, err := fluxledger.CUEModule.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		have, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(p)))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		if !bytes.Equal(have, want) {
+			drift = append(drift, p)
+		}
+		return nil
+	})
+	slices.Sort(drift)
+	return drift, err
+}
+
+// UpgradeSchema replaces the repository's cue/schema/ files with the binary's and
+// returns the paths it rewrote. Files of cue/schema/ the binary does not carry are
+// left in place (flux-ledger deletes nothing it did not write) and returned as extra.
+func UpgradeSchema(repo string) (written, extra []string, err error) {
+	drift, err := SchemaDrift(repo)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, p := range drift {
+		data, err := fluxledger.CUEModule.ReadFile(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := tree.WriteFile(filepath.Join(repo, filepath.FromSlash(p)), data); err != nil {
+			return nil, nil, err
+		}
+		written = append(written, p)
+	}
+	entries, err := os.ReadDir(filepath.Join(repo, "cue", "schema"))
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, e := range entries {
+		p := path.Join("cue/schema", e.Name())
+		if _, err := fs.Stat(fluxledger.CUEModule, p); errors.Is(err, fs.ErrNotExist) && strings.HasSuffix(p, ".cue") {
+			extra = append(extra, p)
+		}
+	}
+	return written, extra, nil
+}

@@ -1,0 +1,89 @@
+package scaffold_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"filippo.io/age"
+	"sigs.k8s.io/yaml"
+
+	"github.com/flux-ledger/flux-ledger/generator/load"
+	"github.com/flux-ledger/flux-ledger/generator/scaffold"
+)
+
+func options(t *testing.T, dir string, parties int) scaffold.Options {
+	t.Helper()
+	opts := scaffold.Options{Dir: dir, Name: "net", Platform: "besu", Consensus: "qbft", ChainID: 7,
+		Repository: "https://git.example.com/net.git", Version: "v1.2.3"}
+	for i := 0; i < parties; i++ {
+		id, err := age.GenerateX25519Identity()
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Parties = append(opts.Parties, scaffold.Party{Name: fmt.Sprintf("p%d", i), Recipient: id.Recipient().String()})
+	}
+	return opts
+}
+
+// The starter network meets every rule of the schema (at least 4 validators, no party
+// above its share) whatever the number of founding parties.
+func TestStarterNetworkIsValidForAnyNumberOfParties(t *testing.T) {
+	for _, parties := range []int{1, 2, 3, 4, 7} {
+		dir := filepath.Join(t.TempDir(), "net")
+		if _, err := scaffold.Init(options(t, dir, parties)); err != nil {
+			t.Fatalf("%d parties: %v", parties, err)
+		}
+		result, err := load.Network(filepath.Join(dir, "cue"))
+		if err != nil {
+			t.Fatalf("%d parties: %v", parties, err)
+		}
+		if got := len(result.Network.Parties); got != parties {
+			t.Errorf("%d parties: network has %d", parties, got)
+		}
+	}
+}
+
+func TestInitIsDeterministic(t *testing.T) {
+	opts := options(t, filepath.Join(t.TempDir(), "a"), 3)
+	first, err := scaffold.Init(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := opts
+	again.Dir = filepath.Join(t.TempDir(), "b")
+	if _, err := scaffold.Init(again); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range first {
+		a, _ := os.ReadFile(filepath.Join(opts.Dir, p))
+		b, _ := os.ReadFile(filepath.Join(again.Dir, p))
+		if string(a) != string(b) {
+			t.Errorf("%s differs between two inits of the same network", p)
+		}
+	}
+}
+
+// The CI templates pin the flux-ledger version that wrote the repository, and stay
+// valid YAML with the keys GitHub Actions and Azure Pipelines read.
+func TestCITemplatesPinTheVersion(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "net")
+	if _, err := scaffold.Init(options(t, dir, 2)); err != nil {
+		t.Fatal(err)
+	}
+	for file, parent := range map[string]string{".github/workflows/network.yml": "env", "azure-pipelines.yml": "variables"} {
+		data, err := os.ReadFile(filepath.Join(dir, file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := yaml.Unmarshal(data, &doc); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		vars, _ := doc[parent].(map[string]any)
+		if vars["FLUX_LEDGER_VERSION"] != "v1.2.3" {
+			t.Errorf("%s: %s.FLUX_LEDGER_VERSION = %v", file, parent, vars["FLUX_LEDGER_VERSION"])
+		}
+	}
+}
