@@ -88,7 +88,7 @@ func Network(dir string) (*Result, error) {
 	root := cuecontext.New().BuildInstance(instances[0])
 	// Validate rather than Err: Err stops at the first error, Validate reports them all.
 	if err := root.Validate(cue.Concrete(true), cue.Final(), cue.All()); err != nil {
-		return nil, issues(err)
+		return nil, explain(root, issues(err))
 	}
 	value := root.LookupPath(cue.MakePath(cue.Str(NetworkField)))
 	if !value.Exists() {

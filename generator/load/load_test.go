@@ -74,19 +74,23 @@ func TestInvalidCorpus(t *testing.T) {
 	for _, path := range cases {
 		name := strings.TrimSuffix(filepath.Base(path), ".txtar")
 		t.Run(name, func(t *testing.T) {
-			network, wants := applyCase(t, base, path)
+			network, wants, explains := applyCase(t, base, path)
 			dir := testenv.Module(t, map[string]string{"network.cue": network})
 
 			_, err := load.Network(dir)
 			if err == nil {
 				t.Fatal("flux-ledger accepted the network")
 			}
-			line := matchingLine(err.Error(), wants)
+			line := matchingLine(err.Error(), explains)
 			if line == "" {
-				t.Fatalf("no line of the flux-ledger error mentions all of %q:\n%s", wants, err)
+				t.Fatalf("no line of the flux-ledger error mentions all of %q:\n%s", explains, err)
 			}
+			t.Logf("flux-ledger vet: %s", line[strings.LastIndex(line[:strings.Index(line, ".cue:")], "/")+1:])
 			if !positioned.MatchString(line) {
 				t.Errorf("error line has no file:line:col: %q", line)
+			}
+			if strings.Contains(line, "/schema/") || strings.Contains(line, "network.checks.") {
+				t.Errorf("error line points at the schema's internals, not at the user's value: %q", line)
 			}
 
 			out, err := cueVet(t, dir)
@@ -162,8 +166,10 @@ func readBase(t *testing.T) string {
 
 // applyCase edits the base network as the case says: each "old" section, which must
 // occur exactly once, becomes the "new" section that follows it. Each "want:" line of
-// the case's comment is a fragment the error must contain.
-func applyCase(t *testing.T, base, path string) (network string, wants []string) {
+// the case's comment is a fragment the real cue vet's error must contain; each
+// "explain:" line one that flux-ledger's must contain (its restatement in the user's
+// terms), or, without explain lines, the want lines again.
+func applyCase(t *testing.T, base, path string) (network string, wants, explains []string) {
 	t.Helper()
 	archive, err := txtar.ParseFile(path)
 	if err != nil {
@@ -173,6 +179,12 @@ func applyCase(t *testing.T, base, path string) (network string, wants []string)
 		if want, ok := strings.CutPrefix(line, "want: "); ok {
 			wants = append(wants, want)
 		}
+		if explain, ok := strings.CutPrefix(line, "explain: "); ok {
+			explains = append(explains, explain)
+		}
+	}
+	if len(explains) == 0 {
+		explains = wants
 	}
 	if len(wants) == 0 {
 		t.Fatal("case has no want: line")
@@ -191,7 +203,7 @@ func applyCase(t *testing.T, base, path string) (network string, wants []string)
 		}
 		base = strings.Replace(base, old, strings.TrimSuffix(string(files[i+1].Data), "\n"), 1)
 	}
-	return base, wants
+	return base, wants, explains
 }
 
 // matchingLine returns the first line of text that contains every fragment.

@@ -1,0 +1,357 @@
+package load
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/token"
+)
+
+// The schema's cross-field rules live in CUE, so that plain `cue vet` enforces them,
+// as lookups and bounds in network.checks. CUE reports a broken rule in those terms
+// ("network.checks.regionAllowed.x: undefined field: eastus"); explain restates it in
+// the user's terms, from the network's own values, at the line the user wrote.
+
+// explainer rewrites the issue raised at one kind of path; key is the path element
+// after the rule's prefix (a cluster, node or party name).
+type explainer func(n network, key string, i Issue) (Issue, bool)
+
+var explainers = map[string]explainer{
+	"network.checks.regionAllowed.":        explainRegion,
+	"network.checks.imageRegistryAllowed.": explainRegistry,
+	"network.checks.imageDigest.":          explainDigest,
+	"network.checks.clusterParty.":         explainClusterParty,
+	"network.checks.identityNode.":         explainIdentityNode,
+	"network.checks.validatorsPerParty.":   explainValidatorShare,
+	"network.checks.validatorCount":        explainValidatorCount,
+	"network.checks.namespaceUnique.":      explainNamespace,
+	"network.checks.exposedEndpoint.":      explainExposedEndpoint,
+	"network.nodes.":                       explainNodeParty,
+}
+
+// network reads values of a network that failed validation: lookups of the parts
+// that are concrete, and the user's position of any of them.
+type network struct{ root cue.Value }
+
+func (n network) lookup(path ...string) cue.Value {
+	selectors := []cue.Selector{cue.Str(NetworkField)}
+	for _, p := range path {
+		selectors = append(selectors, cue.Str(p))
+	}
+	return n.root.LookupPath(cue.MakePath(selectors...))
+}
+
+func (n network) str(path ...string) string {
+	s, _ := n.lookup(path...).String()
+	return s
+}
+
+func (n network) strings(path ...string) []string {
+	var out []string
+	n.lookup(path...).Decode(&out)
+	return out
+}
+
+func (n network) keys(path ...string) []string {
+	var keys []string
+	iter, err := n.lookup(path...).Fields()
+	if err != nil {
+		return nil
+	}
+	for iter.Next() {
+		keys = append(keys, iter.Selector().Unquoted())
+	}
+	return keys
+}
+
+// at moves the issue to where the value at path stands in the user's files, with the
+// path a user would write.
+func (n network) at(i Issue, message string, path ...string) Issue {
+	i.Path = "network." + strings.Join(quoteLabels(path), ".")
+	i.Message = message
+	return n.relocate(i)
+}
+
+// relocate points an issue that CUE placed in the schema (a rule's own line) at the
+// user's line instead: the nearest value on the issue's path, or above it, that the
+// user's files define. Values are unifications of the user's struct with the schema's,
+// so the user's position is one of the conjuncts.
+func (n network) relocate(i Issue) Issue {
+	if i.Pos == "" || !strings.Contains(i.Pos, "/schema/") && !strings.HasPrefix(i.Pos, "schema/") {
+		return i
+	}
+	selectors := cue.ParsePath(i.Path).Selectors()
+	cwd, _ := os.Getwd()
+	for k := len(selectors); k > 0; k-- {
+		if pos, ok := userPos(n.root.LookupPath(cue.MakePath(selectors[:k]...))); ok {
+			i.Pos = position([]token.Pos{pos}, cwd)
+			return i
+		}
+	}
+	return i
+}
+
+func userPos(v cue.Value) (token.Pos, bool) {
+	if !v.Exists() {
+		return token.NoPos, false
+	}
+	return userPosIn(v, 3)
+}
+
+// userPosIn searches v and the operands of its expression (a unification, a
+// disjunction with a default), depth levels down, for a position in the user's files.
+func userPosIn(v cue.Value, depth int) (token.Pos, bool) {
+	if pos := v.Pos(); pos.IsValid() && !inSchema(pos.Filename()) {
+		return pos, true
+	}
+	if depth == 0 {
+		return token.NoPos, false
+	}
+	_, operands := v.Expr()
+	for _, o := range operands {
+		if pos, ok := userPosIn(o, depth-1); ok {
+			return pos, true
+		}
+	}
+	return token.NoPos, false
+}
+
+// restatements rewrite messages of the schema's generic constraints, wherever they
+// fail, into what the user must change.
+var restatements = []struct{ cue, user string }{
+	{`(out of bound =~"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")`, "(a name must be a DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit)"},
+	{"incompatible list lengths (0 and 1)", "must list at least one value"},
+}
+
+var maxRunes = regexp.MustCompile(`\(does not satisfy strings\.MaxRunes\((\d+)\)\)`)
+
+func restate(message string) string {
+	for _, r := range restatements {
+		message = strings.ReplaceAll(message, r.cue, r.user)
+	}
+	return maxRunes.ReplaceAllString(message, "(longer than $1 characters)")
+}
+
+func quoteLabels(path []string) []string {
+	out := make([]string, len(path))
+	for k, p := range path {
+		out[k] = cue.Str(p).String()
+	}
+	return out
+}
+
+// explain restates the issues of err (an *Error) that an explainer knows, dropping
+// the duplicates that restating can make.
+func explain(root cue.Value, err error) error {
+	e, ok := err.(*Error)
+	if !ok {
+		return err
+	}
+	n := network{root}
+	seen := map[string]bool{}
+	out := make([]Issue, 0, len(e.Issues))
+	for _, i := range e.Issues {
+		if n.followsUnknownCluster(i) {
+			continue
+		}
+		for prefix, fn := range explainers {
+			if !strings.HasPrefix(i.Path, prefix) {
+				continue
+			}
+			key, _ := strconv.Unquote(firstLabel(strings.TrimPrefix(i.Path, prefix)))
+			if explained, ok := fn(n, key, i); ok {
+				i = explained
+			}
+			break
+		}
+		i = n.relocate(i)
+		i.Message = restate(i.Message)
+		if !seen[i.String()] {
+			seen[i.String()] = true
+			out = append(out, i)
+		}
+	}
+	return &Error{Issues: out}
+}
+
+// firstLabel returns the first path element of a CUE path, quoted.
+func firstLabel(path string) string {
+	if strings.HasPrefix(path, `"`) {
+		if end := strings.Index(path[1:], `"`); end >= 0 {
+			return path[:end+2]
+		}
+	}
+	label, _, _ := strings.Cut(path, ".")
+	return strconv.Quote(label)
+}
+
+func explainRegion(n network, cluster string, i Issue) (Issue, bool) {
+	region := n.str("clusters", cluster, "region")
+	allowed := n.strings("compliance", "allowedRegions")
+	return n.at(i, fmt.Sprintf("cluster %s: region %s is not in compliance.allowedRegions [%s]",
+		cluster, region, strings.Join(allowed, ", ")), "clusters", cluster, "region"), region != ""
+}
+
+func explainRegistry(n network, node string, i Issue) (Issue, bool) {
+	image := n.str("nodes", node, "image")
+	registry, _, _ := strings.Cut(image, "/")
+	allowed := n.strings("compliance", "allowedRegistries")
+	return n.at(i, fmt.Sprintf("node %s: image registry %s is not in compliance.allowedRegistries [%s]",
+		node, registry, strings.Join(allowed, ", ")), "nodes", node, "image"), image != ""
+}
+
+func explainDigest(n network, node string, i Issue) (Issue, bool) {
+	image := n.str("nodes", node, "image")
+	return n.at(i, fmt.Sprintf("node %s: image %s is not pinned by digest (compliance.requireDigest): use <image>@sha256:<64 hex>",
+		node, image), "nodes", node, "image"), image != ""
+}
+
+func explainClusterParty(n network, cluster string, i Issue) (Issue, bool) {
+	party := n.str("clusters", cluster, "party")
+	if party == "" || slices.Contains(n.keys("parties"), party) {
+		return i, false
+	}
+	return n.at(i, fmt.Sprintf("cluster %s: unknown party %s%s", cluster, party, suggest(party, n.keys("parties"))),
+		"clusters", cluster, "party"), true
+}
+
+func explainIdentityNode(n network, node string, i Issue) (Issue, bool) {
+	return n.at(i, fmt.Sprintf("identity %s: no node of that name%s (remove the identity with its node)",
+		node, suggest(node, n.keys("nodes"))), "identities", node), true
+}
+
+// explainNodeParty covers a node naming a cluster that does not exist: the schema
+// derives the node's party from clusters[cluster], so CUE blames the party.
+func explainNodeParty(n network, node string, i Issue) (Issue, bool) {
+	if !strings.HasSuffix(i.Path, ".party") || !strings.HasPrefix(i.Message, "undefined field") {
+		return i, false
+	}
+	cluster := n.str("nodes", node, "cluster")
+	clusters := n.keys("clusters")
+	if cluster == "" || slices.Contains(clusters, cluster) {
+		return i, false
+	}
+	return n.at(i, fmt.Sprintf("node %s: unknown cluster %s%s", node, cluster, suggest(cluster, clusters)),
+		"nodes", node, "cluster"), true
+}
+
+func explainValidatorShare(n network, party string, i Issue) (Issue, bool) {
+	validators := n.validatorsByParty()
+	total := 0
+	for _, v := range validators {
+		total += v
+	}
+	limit, err := n.lookup("compliance", "maxValidatorSharePercent").Int64()
+	if total == 0 || err != nil {
+		return i, false
+	}
+	held := validators[party]
+	return n.at(i, fmt.Sprintf("party %s would hold %d of %d validators (%d %%), limit %d %% (compliance.maxValidatorSharePercent)",
+		party, held, total, held*100/total, limit), "parties", party), true
+}
+
+func explainValidatorCount(n network, _ string, i Issue) (Issue, bool) {
+	total := 0
+	for _, v := range n.validatorsByParty() {
+		total += v
+	}
+	return n.at(i, fmt.Sprintf("the network has %d validators; QBFT and IBFT 2.0 need at least 4 (n = 3f+1 with f >= 1)", total), "nodes"), true
+}
+
+func explainNamespace(n network, namespace string, i Issue) (Issue, bool) {
+	var owners []string
+	for _, p := range n.keys("parties") {
+		if n.str("parties", p, "namespace") == namespace {
+			owners = append(owners, p)
+		}
+	}
+	if len(owners) < 2 {
+		return i, false
+	}
+	return n.at(i, fmt.Sprintf("parties %s share namespace %s: each party needs its own", strings.Join(owners, " and "), namespace),
+		"parties", owners[1], "namespace"), true
+}
+
+// explainExposedEndpoint covers two nodes of one cluster at the same host and port.
+func explainExposedEndpoint(n network, cluster string, i Issue) (Issue, bool) {
+	selectors := cue.ParsePath(i.Path).Selectors()
+	if len(selectors) != 5 {
+		return i, false
+	}
+	endpoint := selectors[4].Unquoted()
+	var nodes []string
+	for _, node := range n.keys("nodes") {
+		host, port := n.str("nodes", node, "endpoint", "host"), n.lookup("nodes", node, "endpoint", "port")
+		p, _ := port.Int64()
+		if n.str("nodes", node, "cluster") == cluster && fmt.Sprintf("%s:%d", host, p) == endpoint {
+			nodes = append(nodes, node)
+		}
+	}
+	if len(nodes) < 2 {
+		return i, false
+	}
+	return n.at(i, fmt.Sprintf("nodes %s are all exposed at %s in cluster %s (RLPx has no SNI): give each its own ports.p2p",
+		strings.Join(nodes, ", "), endpoint, cluster), "nodes", nodes[len(nodes)-1], "ports", "p2p"), true
+}
+
+// followsUnknownCluster reports an error CUE raises at a node's derived fields
+// (endpoint, party) because its cluster does not exist: the cluster is the one mistake.
+func (n network) followsUnknownCluster(i Issue) bool {
+	selectors := cue.ParsePath(i.Path).Selectors()
+	if len(selectors) < 4 || selectors[1].Unquoted() != "nodes" || selectors[3].Unquoted() != "endpoint" {
+		return false
+	}
+	cluster := n.str("nodes", selectors[2].Unquoted(), "cluster")
+	return cluster != "" && !slices.Contains(n.keys("clusters"), cluster)
+}
+
+func (n network) validatorsByParty() map[string]int {
+	out := map[string]int{}
+	for _, node := range n.keys("nodes") {
+		if n.str("nodes", node, "role") == "validator" {
+			cluster := n.str("nodes", node, "cluster")
+			out[n.str("clusters", cluster, "party")]++
+		}
+	}
+	return out
+}
+
+// suggest names the closest known name when it is a likely typo of got.
+func suggest(got string, known []string) string {
+	best, bestDistance := "", len(got)/3+1
+	for _, k := range known {
+		if d := editDistance(got, k); d < bestDistance || (d == bestDistance && k < best) {
+			best, bestDistance = k, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return " (did you mean " + best + "?)"
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
