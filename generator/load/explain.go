@@ -31,6 +31,8 @@ var explainers = map[string]explainer{
 	"network.checks.validatorCount":        explainValidatorCount,
 	"network.checks.namespaceUnique.":      explainNamespace,
 	"network.checks.exposedEndpoint.":      explainExposedEndpoint,
+	"network.checks.arcClusterDistinct.":   explainSameCluster("the same Arc cluster (subscription/resourceGroup/clusterName %s)"),
+	"network.checks.kubeContextDistinct.":  explainSameCluster("read through the same kubeContext %s"),
 	"network.nodes.":                       explainNodeParty,
 }
 
@@ -74,7 +76,10 @@ func (n network) keys(path ...string) []string {
 func (n network) at(i Issue, message string, path ...string) Issue {
 	i.Path = "network." + strings.Join(quoteLabels(path), ".")
 	i.Message = message
-	return n.relocate(i)
+	if pos, ok := n.userPosition(cue.ParsePath(i.Path).Selectors()); ok {
+		i.Pos = pos
+	}
+	return i
 }
 
 // relocate points an issue that CUE placed in the schema (a rule's own line) at the
@@ -85,15 +90,22 @@ func (n network) relocate(i Issue) Issue {
 	if i.Pos == "" || !strings.Contains(i.Pos, "/schema/") && !strings.HasPrefix(i.Pos, "schema/") {
 		return i
 	}
-	selectors := cue.ParsePath(i.Path).Selectors()
+	if pos, ok := n.userPosition(cue.ParsePath(i.Path).Selectors()); ok {
+		i.Pos = pos
+	}
+	return i
+}
+
+// userPosition is file:line:col of the nearest value on the path, or above it, that
+// the user's files define.
+func (n network) userPosition(selectors []cue.Selector) (string, bool) {
 	cwd, _ := os.Getwd()
 	for k := len(selectors); k > 0; k-- {
 		if pos, ok := userPos(n.root.LookupPath(cue.MakePath(selectors[:k]...))); ok {
-			i.Pos = position([]token.Pos{pos}, cwd)
-			return i
+			return position([]token.Pos{pos}, cwd), true
 		}
 	}
-	return i
+	return "", false
 }
 
 func userPos(v cue.Value) (token.Pos, bool) {
@@ -126,6 +138,10 @@ func userPosIn(v cue.Value, depth int) (token.Pos, bool) {
 var restatements = []struct{ cue, user string }{
 	{`(out of bound =~"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")`, "(a name must be a DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit)"},
 	{"incompatible list lengths (0 and 1)", "must list at least one value"},
+	{`(out of bound =~"(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$")`, "(not pinned: name a version tag or an @sha256 digest)"},
+	{`(out of bound =~"^(localhost|[a-z0-9-]+(\\.[a-z0-9-]+)+)(:[0-9]+)?/[a-z0-9._/-]+(:[A-Za-z0-9._-]+)?(@sha256:[a-f0-9]{64})?$")`, "(not a fully qualified image: registry/repository:tag or @sha256:digest, e.g. docker.io/hyperledger/besu:24.12.2)"},
+	{`(out of bound =~"^age1[02-9ac-hj-np-z]{58}$")`, "(not an age recipient: age1 and 58 more characters, as age-keygen -y prints)"},
+	{`(out of bound !~":latest$")`, `(not pinned: "latest" moves; name a version tag or an @sha256 digest)`},
 }
 
 var maxRunes = regexp.MustCompile(`\(does not satisfy strings\.MaxRunes\((\d+)\)\)`)
@@ -275,6 +291,20 @@ func explainNamespace(n network, namespace string, i Issue) (Issue, bool) {
 	}
 	return n.at(i, fmt.Sprintf("parties %s share namespace %s: each party needs its own", strings.Join(owners, " and "), namespace),
 		"parties", owners[1], "namespace"), true
+}
+
+var conflicting = regexp.MustCompile(`^conflicting values "([^"]+)" and "([^"]+)"`)
+
+// explainSameCluster covers two cluster entries that name one real cluster.
+func explainSameCluster(what string) explainer {
+	return func(n network, key string, i Issue) (Issue, bool) {
+		m := conflicting.FindStringSubmatch(i.Message)
+		if m == nil {
+			return i, false
+		}
+		a, b := min(m[1], m[2]), max(m[1], m[2])
+		return n.at(i, fmt.Sprintf("clusters %s and %s are one cluster, "+what+": declare it once", a, b, key), "clusters", b), true
+	}
 }
 
 // explainExposedEndpoint covers two nodes of one cluster at the same host and port.
