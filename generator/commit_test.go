@@ -106,7 +106,7 @@ func TestPlan(t *testing.T) {
 		gamma, _ := newAgeRecipient(t)
 		testenv.EditNetwork(t, repo, "\tbeta: {", `	gamma: {displayName: "Gamma", contact: "ops@gamma.example", recipients: ["`+gamma+`"]}
 		beta: {`)
-		testenv.EditNetwork(t, repo, "\t\"beta-onprem\": {", `	"gamma-gke": {party: "gamma", provider: "gke", region: "westeurope", gitops: mode: "flux", exposure: mode: "none"}
+		testenv.EditNetwork(t, repo, "\t\"beta-onprem\": {", `	"gamma-gke": {party: "gamma", provider: "gke", region: "westeurope", gitops: mode: "flux", exposure: {mode: "loadbalancer", dnsSuffix: "gamma.example"}, egressCIDRs: ["192.0.2.0/28"]}
 		"beta-onprem": {`)
 		testenv.EditNetwork(t, repo, `"beta-v2": {`, `"gamma-m1": {role: "member", cluster: "gamma-gke", image: "docker.io/hyperledger/besu:24.12.2"}
 		"beta-v2": {`)
