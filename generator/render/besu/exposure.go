@@ -3,6 +3,7 @@ package besu
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -149,4 +150,41 @@ func (r *partyRenderer) p2pPeers(node model.Node) []networkingv1.NetworkPolicyPe
 		}}}
 	}
 	return []networkingv1.NetworkPolicyPeer{own}
+}
+
+// GatewayConfigMap names what a shared gateway must provide for a cluster's nodes.
+const GatewayConfigMap = "p2p-gateway"
+
+// gatewayRequirements lists, for a cluster behind a shared gateway (ambassador, haproxy,
+// istio), what the gateway itself must provide and the party cannot render: the DNS
+// name peers dial, one TCP port per node on the gateway's own Service, and the sources
+// that Service may admit. The gateway belongs to the cluster's operators (its Service
+// and namespace are outside the party's namespace); this is their checklist, generated
+// and reviewed with the rest. See README, "How peers reach each other".
+func (r *partyRenderer) gatewayRequirements(cluster model.Cluster, nodes []model.Node) *corev1.ConfigMap {
+	switch cluster.Exposure.Mode {
+	case model.ExposeAmbassador, model.ExposeHAProxy, model.ExposeIstio:
+	default:
+		return nil
+	}
+	var ports []string
+	for _, n := range nodes {
+		ports = append(ports, fmt.Sprintf("%d/TCP %s", n.Endpoint.Port, n.Name))
+	}
+	slices.Sort(ports)
+	meta := r.meta(GatewayConfigMap, "")
+	return &corev1.ConfigMap{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: meta,
+		Data: map[string]string{
+			"mode":             cluster.Exposure.Mode,
+			"gatewayNamespace": cluster.Exposure.GatewayNamespace,
+			// A DNS record for host → the gateway Service's external address.
+			"host": cluster.Exposure.Host,
+			// Ports the gateway's Service must expose (TCP only).
+			"ports": strings.Join(ports, "\n") + "\n",
+			// loadBalancerSourceRanges for the gateway's Service.
+			"sourceRanges": strings.Join(EgressCIDRs(r.network), "\n") + "\n",
+		},
+	}
 }

@@ -53,6 +53,9 @@ func (r *partyRenderer) cluster(cluster model.Cluster, nodes []model.Node) error
 	if pdb := r.disruptionBudget(nodes); pdb != nil {
 		objects["pdb.yaml"] = pdb
 	}
+	if gw := r.gatewayRequirements(cluster, nodes); gw != nil {
+		objects["p2p-gateway.yaml"] = gw
+	}
 	return r.addDir(path.Join("clusters", cluster.Name), objects, resources...)
 }
 

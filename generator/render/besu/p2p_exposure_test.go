@@ -220,3 +220,41 @@ func TestStaticNodesAreEnodesOfEveryEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// Behind a shared gateway the party cannot open ports on the gateway's Service or
+// publish its DNS name; it renders the list of what the gateway must provide: the host,
+// one TCP port per node (each node's endpoint port), and the admitted sources.
+func TestGatewayRequirementsListEveryExposedNode(t *testing.T) {
+	network := reference(t)
+	rendered := renderNetwork(t, network)
+	for _, cname := range network.ClusterNames() {
+		cluster := network.Clusters[cname]
+		data, ok := rendered[cluster.Party]["clusters/"+cname+"/p2p-gateway.yaml"]
+		shared := cluster.Exposure.Mode != model.ExposeLoadBalancer && cluster.Exposure.Mode != model.ExposeNone
+		if ok != shared {
+			t.Errorf("%s (%s): p2p-gateway.yaml rendered %v", cname, cluster.Exposure.Mode, ok)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		var cm corev1.ConfigMap
+		if err := yaml.UnmarshalStrict(data, &cm); err != nil {
+			t.Fatal(err)
+		}
+		if cm.Data["host"] != cluster.Exposure.Host || cm.Data["gatewayNamespace"] != cluster.Exposure.GatewayNamespace {
+			t.Errorf("%s: %v", cname, cm.Data)
+		}
+		for _, node := range network.Nodes {
+			line := itoa(node.Endpoint.Port) + "/TCP " + node.Name
+			if (node.Cluster == cname) != strings.Contains(cm.Data["ports"], line+"\n") {
+				t.Errorf("%s: ports %q and node %s", cname, cm.Data["ports"], node.Name)
+			}
+		}
+		for _, cidr := range EgressCIDRs(network) {
+			if !strings.Contains(cm.Data["sourceRanges"], cidr+"\n") {
+				t.Errorf("%s: %s missing from sourceRanges", cname, cidr)
+			}
+		}
+	}
+}
