@@ -131,8 +131,10 @@ func TestPlan(t *testing.T) {
 	})
 	t.Run("launched genesis is refused", func(t *testing.T) {
 		repo, g := gitRepo(t)
+		// A launched network states its EVM milestone (the default is what it ran).
 		testenv.EditNetwork(t, repo, `chainId:  1337`, `chainId:  1337
-	launched: true`)
+	launched: true
+	genesis: evm: "shanghai"`)
 		wt, _ := g.Worktree()
 		wt.Add("cue/network.cue")
 		if _, err := wt.Commit("launch", &git.CommitOptions{Author: alice}); err != nil {
