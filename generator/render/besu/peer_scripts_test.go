@@ -33,7 +33,9 @@ func runScript(t *testing.T, script string, env ...string) (string, error) {
 		t.Skip("no bash")
 	}
 	cmd := exec.Command(bash, filepath.Join("scripts", script))
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
+	// The containers' root filesystem is read-only: a script that needs a temporary
+	// file (bash backs large here-documents with one in $TMPDIR) fails here too.
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "TMPDIR=/nonexistent"}, env...)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
@@ -155,6 +157,16 @@ func TestPeerSyncAddsAndRemovesPeers(t *testing.T) {
 	writeEnodes(t, peers, self, b, "enode://"+peerAID+"@"+unresolvable+":30304")
 	if out, err := runScript(t, peerSyncScript, env...); err != nil || len(fake.calls) != 0 {
 		t.Errorf("calls %q (err %v)\n%s", fake.calls, err, out)
+	}
+
+	// An empty or unreadable list never means "remove every peer".
+	writeEnodes(t, peers)
+	if out, err := runScript(t, peerSyncScript, env...); err != nil || len(fake.calls) != 0 {
+		t.Errorf("empty list: calls %q (err %v)\n%s", fake.calls, err, out)
+	}
+	os.Remove(peers)
+	if out, err := runScript(t, peerSyncScript, env...); err != nil || len(fake.calls) != 0 {
+		t.Errorf("missing list: calls %q (err %v)\n%s", fake.calls, err, out)
 	}
 }
 

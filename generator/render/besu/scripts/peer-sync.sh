@@ -10,17 +10,24 @@
 # loaded at start), NODE_ID (this node's public key, skipped), ADMIN_PORT,
 # PEER_SYNC_INTERVAL (seconds).
 set -u
+# No here-strings or here-documents: bash may back them with a temporary file, and the
+# root filesystem is read-only. Word splitting of enode URLs (no blanks) with globbing
+# off is enough.
+set -f
 
-# enodes FILE: the enode URLs in FILE except this node's, one per line.
+# enodes FILE: the enode URLs in FILE except this node's, one per line. Line by line
+# (the list has one enode per line): linear in the list's size.
 enodes() {
-	local content
-	content=$(<"$1") || return 1
-	while [[ $content =~ enode://([0-9a-f]{128})@[^\"]+ ]]; do
-		if [[ ${BASH_REMATCH[1]} != "${NODE_ID:?}" ]]; then
-			echo "${BASH_REMATCH[0]}"
-		fi
-		content=${content#*"${BASH_REMATCH[0]}"}
-	done
+	local line
+	[[ -r $1 ]] || return 1
+	while IFS= read -r line || [[ -n $line ]]; do
+		while [[ $line =~ enode://([0-9a-f]{128})@[^\"]+ ]]; do
+			if [[ ${BASH_REMATCH[1]} != "${NODE_ID:?}" ]]; then
+				echo "${BASH_REMATCH[0]}"
+			fi
+			line=${line#*"${BASH_REMATCH[0]}"}
+		done
+	done <"$1"
 }
 
 # admin METHOD ENODE: calls the ADMIN JSON-RPC method; succeeds when Besu returns a
@@ -42,25 +49,34 @@ admin() {
 }
 
 declare -A known=()
-if [[ -f ${RESOLVED_FILE:-} ]]; then
-	while read -r enode; do
+if [[ -f ${RESOLVED_FILE:-} ]] && start=$(enodes "$RESOLVED_FILE"); then
+	for enode in $start; do
 		known[$enode]=1
-	done < <(enodes "$RESOLVED_FILE")
+	done
 fi
+last=""
 while :; do
 	declare -A want=()
-	if list=$(enodes "${PEERS_FILE:?}"); then
-		while read -r enode; do
-			[[ -n $enode ]] && want[$enode]=1
-		done <<<"$list"
+	# An unchanged list with every peer added needs no work (the kubelet refreshes
+	# the file at most once a minute).
+	current=$(<"${PEERS_FILE:?}") || current=""
+	if [[ -n $current && $current == "$last" ]]; then
+		:
+	elif list=$(enodes "$PEERS_FILE") && [[ -n $list ]]; then
+		# (An unreadable or empty list changes nothing: it never means "no peers".)
+		pending=0
+		for enode in $list; do
+			want[$enode]=1
+		done
 		for enode in "${!want[@]}"; do
 			[[ -n ${known[$enode]:-} ]] && continue
 			host=${enode#*@}
 			host=${host%:*}
-			getent hosts "$host" >/dev/null || continue
-			if admin admin_addPeer "$enode"; then
+			if getent hosts "$host" >/dev/null && admin admin_addPeer "$enode"; then
 				known[$enode]=1
 				echo "peer-sync: added $enode"
+			else
+				pending=1
 			fi
 		done
 		for enode in "${!known[@]}"; do
@@ -68,8 +84,14 @@ while :; do
 			if admin admin_removePeer "$enode"; then
 				unset "known[$enode]"
 				echo "peer-sync: removed $enode"
+			else
+				pending=1
 			fi
 		done
+		# Done with this version of the list only when nothing is left to retry.
+		if ((pending == 0)); then
+			last=$current
+		fi
 	fi
 	unset want
 	if [[ -n ${PEER_SYNC_ONCE:-} ]]; then

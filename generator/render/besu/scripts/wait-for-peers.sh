@@ -10,31 +10,43 @@
 # reads), NODE_ID (this node's public key, skipped), PEER_DNS_TIMEOUT (seconds).
 set -u
 timeout=${PEER_DNS_TIMEOUT:-600}
-content=$(<"${PEERS_FILE:?}")
 enodes=()
-while [[ $content =~ enode://([0-9a-f]{128})@[^\"]+ ]]; do
-	if [[ ${BASH_REMATCH[1]} != "${NODE_ID:?}" ]]; then
-		enodes+=("${BASH_REMATCH[0]}")
-	fi
-	content=${content#*"${BASH_REMATCH[0]}"}
-done
+# Line by line (the list has one enode per line): linear in the list's size.
+while IFS= read -r line || [[ -n $line ]]; do
+	while [[ $line =~ enode://([0-9a-f]{128})@[^\"]+ ]]; do
+		if [[ ${BASH_REMATCH[1]} != "${NODE_ID:?}" ]]; then
+			enodes+=("${BASH_REMATCH[0]}")
+		fi
+		line=${line#*"${BASH_REMATCH[0]}"}
+	done
+done <"${PEERS_FILE:?}" || exit 1
 deadline=$((SECONDS + timeout))
+# Each host is looked up once per round, and never again once it resolves: behind a
+# shared gateway many nodes share one name.
+declare -A ok=()
 while :; do
 	resolved=()
-	missing=()
+	declare -A miss=()
 	for enode in "${enodes[@]}"; do
 		host=${enode#*@}
 		host=${host%:*}
-		if getent hosts "$host" >/dev/null; then
+		if [[ -z ${ok[$host]:-} && -z ${miss[$host]:-} ]]; then
+			if getent hosts "$host" >/dev/null; then
+				ok[$host]=1
+			else
+				miss[$host]=1
+			fi
+		fi
+		if [[ -n ${ok[$host]:-} ]]; then
 			resolved+=("$enode")
-		else
-			missing+=("$host")
 		fi
 	done
+	missing=("${!miss[@]}")
+	unset miss
 	if ((${#missing[@]} == 0 || SECONDS >= deadline)); then
 		break
 	fi
-	echo "wait-for-peers: ${#missing[@]} of ${#enodes[@]} peer names do not resolve yet: ${missing[*]}"
+	echo "wait-for-peers: ${#missing[@]} peer names of ${#enodes[@]} peers do not resolve yet: ${missing[*]}"
 	sleep "${PEER_DNS_INTERVAL:-5}"
 done
 if ((${#resolved[@]} == 0)); then
