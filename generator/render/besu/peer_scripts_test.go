@@ -184,3 +184,22 @@ func TestReadyProbeAsksForPeers(t *testing.T) {
 		t.Errorf("probe asked %v", fake.query)
 	}
 }
+
+// Before Besu's JSON-RPC server is up the sidecar's calls fail; it must keep running and
+// retry on the next round rather than exit (the container would restart in a loop).
+func TestPeerSyncSurvivesBesuNotListening(t *testing.T) {
+	dir := t.TempDir()
+	peers := filepath.Join(dir, "static-nodes.json")
+	writeEnodes(t, peers, "enode://"+peerAID+"@localhost:30304")
+	listener := httptest.NewServer(http.NotFoundHandler())
+	u, _ := url.Parse(listener.URL)
+	listener.Close() // a port nothing listens on
+	out, err := runScript(t, peerSyncScript, "PEERS_FILE="+peers, "RESOLVED_FILE="+filepath.Join(dir, "none.json"),
+		"NODE_ID="+selfID, "ADMIN_PORT="+u.Port(), "PEER_SYNC_ONCE=1")
+	if err != nil {
+		t.Errorf("peer-sync exited with %v while Besu is not listening\n%s", err, out)
+	}
+	if strings.Contains(out, "peer-sync: added") {
+		t.Errorf("reports a peer added without Besu:\n%s", out)
+	}
+}
