@@ -72,7 +72,9 @@ func TestNoNodeAllowlist(t *testing.T) {
 // The p2p exposure admits exactly the clusters' declared egress CIDRs (computed here
 // from the model, not by the renderer's helper), TCP only (UDP is discovery, which is
 // off), and routes to a node that is not ready yet: a node with no peer is not ready,
-// and would never get one if its load balancer dropped it.
+// and would never get one if its load balancer dropped it (k8s.io/api discovery/v1
+// types.go EndpointConditions.Ready: readiness "can be overridden ... when the
+// associated Service has set the publishNotReadyAddresses flag").
 func TestLoadBalancerAdmitsOnlyTheClustersEgress(t *testing.T) {
 	network := reference(t)
 	want := map[string]bool{}
