@@ -106,7 +106,7 @@ func TestPlan(t *testing.T) {
 		gamma, _ := newAgeRecipient(t)
 		testenv.EditNetwork(t, repo, "\tbeta: {", `	gamma: {displayName: "Gamma", contact: "ops@gamma.example", recipients: ["`+gamma+`"]}
 		beta: {`)
-		testenv.EditNetwork(t, repo, "\t\"beta-onprem\": {", `	"gamma-gke": {party: "gamma", provider: "gke", region: "westeurope", gitops: mode: "flux", exposure: mode: "none"}
+		testenv.EditNetwork(t, repo, "\t\"beta-onprem\": {", `	"gamma-gke": {party: "gamma", provider: "gke", region: "westeurope", gitops: mode: "flux", exposure: {mode: "loadbalancer", dnsSuffix: "gamma.example"}, egressCIDRs: ["192.0.2.0/28"]}
 		"beta-onprem": {`)
 		testenv.EditNetwork(t, repo, `"beta-v2": {`, `"gamma-m1": {role: "member", cluster: "gamma-gke", image: "docker.io/hyperledger/besu:24.12.2"}
 		"beta-v2": {`)
@@ -131,8 +131,10 @@ func TestPlan(t *testing.T) {
 	})
 	t.Run("launched genesis is refused", func(t *testing.T) {
 		repo, g := gitRepo(t)
+		// A launched network states its EVM milestone (the default is what it ran).
 		testenv.EditNetwork(t, repo, `chainId:  1337`, `chainId:  1337
-	launched: true`)
+	launched: true
+	genesis: evm: "shanghai"`)
 		wt, _ := g.Worktree()
 		wt.Add("cue/network.cue")
 		if _, err := wt.Commit("launch", &git.CommitOptions{Author: alice}); err != nil {

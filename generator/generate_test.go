@@ -253,6 +253,7 @@ func TestAddingAMemberTouchesOnlyItsFilesAndPeerLists(t *testing.T) {
 		"change clusters/beta-onprem/sync.yaml", // health checks
 		"change parties/alpha/shared/peers.yaml",
 		"change parties/beta/clusters/beta-onprem/kustomization.yaml",
+		"change parties/beta/clusters/beta-onprem/p2p-gateway.yaml", // the gateway's port list
 		"add parties/beta/nodes/beta-m1/kustomization.yaml",
 		"add parties/beta/nodes/beta-m1/node.yaml",
 		"change parties/beta/secrets/kustomization.yaml",

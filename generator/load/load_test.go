@@ -21,8 +21,10 @@ func TestReferenceNetworkLoads(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := result.Network
-	if got := len(n.Parties); got != 3 {
-		t.Errorf("parties = %d, want 3", got)
+	// Three clouds and an on-premises cluster: four parties, so that no party holds
+	// more than f validators (partyValidatorLimit "faultTolerance").
+	if got := len(n.Parties); got != 4 {
+		t.Errorf("parties = %d, want 4", got)
 	}
 	providers := map[string]bool{}
 	for _, c := range n.Clusters {

@@ -15,6 +15,7 @@ type Network struct {
 	ChainID    uint64              `json:"chainId"`
 	Consensus  Consensus           `json:"consensus"`
 	Launched   bool                `json:"launched"`
+	Genesis    Genesis             `json:"genesis"`
 	Repository Repository          `json:"repository"`
 	Parties    map[string]Party    `json:"parties"`
 	Clusters   map[string]Cluster  `json:"clusters"`
@@ -34,6 +35,18 @@ type Consensus struct {
 	BlockPeriodSeconds    int    `json:"blockPeriodSeconds"`
 	EpochLength           int    `json:"epochLength"`
 	RequestTimeoutSeconds int    `json:"requestTimeoutSeconds"`
+}
+
+// EVM milestones a genesis can enable, oldest first.
+const (
+	EVMBerlin   = "berlin"
+	EVMLondon   = "london"
+	EVMShanghai = "shanghai"
+)
+
+// Genesis holds the choices that shape the genesis block beyond the validators.
+type Genesis struct {
+	EVM string `json:"evm"`
 }
 
 type Repository struct {
@@ -65,6 +78,16 @@ type Cluster struct {
 	Exposure Exposure `json:"exposure"`
 	// KubeContext is the cluster's context in an operator's kubeconfig (optional).
 	KubeContext string `json:"kubeContext,omitempty"`
+	// EgressCIDRs are where the cluster's outbound p2p connections come from, as
+	// other clusters see them.
+	EgressCIDRs []string       `json:"egressCIDRs"`
+	Storage     ClusterStorage `json:"storage"`
+}
+
+// ClusterStorage is the default storage of a cluster's nodes.
+type ClusterStorage struct {
+	Class string `json:"class,omitempty"`
+	Size  string `json:"size"`
 }
 
 type GitOps struct {
@@ -94,13 +117,14 @@ type Exposure struct {
 	Mode      string `json:"mode"`
 	DNSSuffix string `json:"dnsSuffix,omitempty"`
 	Host      string `json:"host,omitempty"`
+	// GatewayNamespace is where a shared gateway's pods run (ambassador, haproxy, istio).
+	GatewayNamespace string `json:"gatewayNamespace,omitempty"`
 }
 
 // Node roles.
 const (
 	RoleValidator = "validator"
 	RoleMember    = "member"
-	RoleBootnode  = "bootnode"
 	RoleRPC       = "rpc"
 )
 
@@ -126,8 +150,16 @@ type ResourceList struct {
 	Memory string `json:"memory"`
 }
 
+// Besu data storage formats.
+const (
+	StorageBonsai = "BONSAI"
+	StorageForest = "FOREST"
+)
+
 type Storage struct {
-	Size string `json:"size"`
+	Class  string `json:"class,omitempty"`
+	Size   string `json:"size"`
+	Format string `json:"format"`
 }
 
 type Ports struct {
@@ -155,7 +187,9 @@ type Compliance struct {
 	RequireDigest            bool     `json:"requireDigest"`
 	AllowedRegions           []string `json:"allowedRegions"`
 	MaxValidatorSharePercent int      `json:"maxValidatorSharePercent"`
-	Kyverno                  Kyverno  `json:"kyverno"`
+	// PartyValidatorLimit is "share" or "faultTolerance" (no party holds more than f).
+	PartyValidatorLimit string  `json:"partyValidatorLimit"`
+	Kyverno             Kyverno `json:"kyverno"`
 }
 
 // Kyverno says whether clusters install Kyverno themselves, and which chart.
@@ -192,6 +226,17 @@ func (n *Network) ClustersByParty() map[string][]Cluster {
 		byParty[c.Party] = append(byParty[c.Party], c)
 	}
 	return byParty
+}
+
+// Validators counts the validators of the whole network.
+func (n *Network) Validators() int {
+	count := 0
+	for _, node := range n.Nodes {
+		if node.IsValidator() {
+			count++
+		}
+	}
+	return count
 }
 
 // IsValidator reports whether the node takes part in consensus.

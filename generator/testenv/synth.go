@@ -22,7 +22,8 @@ var synthClouds = []struct{ provider, mode, exposure string }{
 	{"eks", "arc", "haproxy"},
 	{"gke", "arc", "istio"},
 	{"onprem", "flux", "ambassador"},
-	{"arc-connected", "arc", "none"},
+	// Not "none": a node reachable only inside its cluster cannot peer across clusters.
+	{"arc-connected", "arc", "loadbalancer"},
 }
 
 // SynthNetwork writes a valid network of n parties with 4 nodes each (two validators,
@@ -57,6 +58,7 @@ func SynthNetwork(opts SynthOptions) ([]byte, error) {
 		clusters[cluster] = map[string]any{
 			"party": party, "provider": cloud.provider, "region": regions[i%len(regions)],
 			"gitops": gitops, "exposure": exposure,
+			"egressCIDRs": []string{fmt.Sprintf("10.%d.%d.0/24", i/256%256, i%256)},
 		}
 		for j, role := range []string{"validator", "validator", "member", "rpc"} {
 			nodes[fmt.Sprintf("%s-%s-%d", party, role, j)] = map[string]any{

@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pelletier/go-toml/v2"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kustomize "sigs.k8s.io/kustomize/api/types"
@@ -34,7 +33,7 @@ const (
 	GenesisFile      = "genesis.json"
 	PeersConfigMap   = "peers"
 	StaticNodesFile  = "static-nodes.json"
-	AllowlistFile    = "permissions_config.toml"
+	ScriptsConfigMap = "node-scripts"
 )
 
 // Files maps file names, relative to the party's directory, to contents.
@@ -57,6 +56,7 @@ func (f Files) add(name string, obj any) error {
 type Shared struct {
 	Genesis []byte // shared/genesis.yaml
 	Peers   []byte // shared/peers.yaml
+	Scripts []byte // shared/scripts.yaml
 }
 
 // RenderShared renders the network-wide files: genesis and peer lists.
@@ -70,12 +70,7 @@ func RenderShared(network *model.Network) (*Shared, error) {
 	if err != nil {
 		return nil, err
 	}
-	allow, err := toml.Marshal(struct {
-		NodesAllowlist []string `toml:"nodes-allowlist,multiline"`
-	}{enodes})
-	if err != nil {
-		return nil, err
-	}
+	static = append(static, '\n')
 	cm := func(name string, data map[string]string) ([]byte, error) {
 		return manifest.Encode(&corev1.ConfigMap{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
@@ -87,10 +82,14 @@ func RenderShared(network *model.Network) (*Shared, error) {
 	if shared.Genesis, err = cm(GenesisConfigMap, map[string]string{GenesisFile: string(genesis)}); err != nil {
 		return nil, err
 	}
-	if shared.Peers, err = cm(PeersConfigMap, map[string]string{
-		StaticNodesFile: string(append(static, '\n')),
-		AllowlistFile:   string(allow),
-	}); err != nil {
+	if shared.Peers, err = cm(PeersConfigMap, map[string]string{StaticNodesFile: string(static)}); err != nil {
+		return nil, err
+	}
+	files, err := scripts()
+	if err != nil {
+		return nil, err
+	}
+	if shared.Scripts, err = cm(ScriptsConfigMap, files); err != nil {
 		return nil, err
 	}
 	return shared, nil

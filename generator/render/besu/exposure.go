@@ -2,8 +2,11 @@ package besu
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
@@ -30,10 +33,16 @@ func (r *partyRenderer) exposure(node model.Node) ([]any, error) {
 			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
 			ObjectMeta: meta,
 			Spec: corev1.ServiceSpec{
-				Type:                  corev1.ServiceTypeLoadBalancer,
+				Type: corev1.ServiceTypeLoadBalancer,
+				// Local keeps the client's source IP, which the NetworkPolicy checks.
 				ExternalTrafficPolicy: corev1.ServiceExternalTrafficPolicyLocal,
-				Selector:              selectorOf(node),
-				Ports:                 p2pServicePorts(node),
+				// Only the clusters of the network may connect.
+				LoadBalancerSourceRanges: EgressCIDRs(r.network),
+				// A node with no peer is not ready, and it gets no peer if its load
+				// balancer stops sending it traffic: route to it regardless.
+				PublishNotReadyAddresses: true,
+				Selector:                 selectorOf(node),
+				Ports:                    p2pServicePorts(node),
 			},
 		}}, nil
 	case model.ExposeAmbassador:
@@ -98,4 +107,84 @@ func (r *partyRenderer) custom(apiVersion, kind string, node model.Node, spec an
 		},
 		"spec": spec,
 	}}
+}
+
+// EgressCIDRs is every cluster's declared egress, sorted and without duplicates: the
+// only sources a node's p2p exposure admits.
+func EgressCIDRs(network *model.Network) []string {
+	var out []string
+	for _, name := range network.ClusterNames() {
+		out = append(out, network.Clusters[name].EgressCIDRs...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// p2pPeers is where a node's inbound p2p connections come from, per exposure mode:
+//
+//	loadbalancer  the clusters' egress CIDRs (source IP kept by externalTrafficPolicy
+//	              Local), or anyone when no cluster declares any (a one-cluster network)
+//	ambassador,   the shared gateway's pods: the gateway terminates the peer's TCP
+//	haproxy,      connection and opens its own, so the gateway restricts sources
+//	istio         (see README), the node admits the gateway's namespace
+//	none          nothing from outside the cluster
+//
+// and always the party's own namespace, whose nodes may dial each other directly.
+func (r *partyRenderer) p2pPeers(node model.Node) []networkingv1.NetworkPolicyPeer {
+	cluster := r.network.Clusters[node.Cluster]
+	own := networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{}}
+	switch cluster.Exposure.Mode {
+	case model.ExposeLoadBalancer:
+		cidrs := EgressCIDRs(r.network)
+		if len(cidrs) == 0 {
+			return nil
+		}
+		peers := []networkingv1.NetworkPolicyPeer{own}
+		for _, cidr := range cidrs {
+			peers = append(peers, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: cidr}})
+		}
+		return peers
+	case model.ExposeAmbassador, model.ExposeHAProxy, model.ExposeIstio:
+		return []networkingv1.NetworkPolicyPeer{own, {NamespaceSelector: &metav1.LabelSelector{
+			MatchLabels: map[string]string{corev1.LabelMetadataName: cluster.Exposure.GatewayNamespace},
+		}}}
+	}
+	return []networkingv1.NetworkPolicyPeer{own}
+}
+
+// GatewayConfigMap names what a shared gateway must provide for a cluster's nodes.
+const GatewayConfigMap = "p2p-gateway"
+
+// gatewayRequirements lists, for a cluster behind a shared gateway (ambassador, haproxy,
+// istio), what the gateway itself must provide and the party cannot render: the DNS
+// name peers dial, one TCP port per node on the gateway's own Service, and the sources
+// that Service may admit. The gateway belongs to the cluster's operators (its Service
+// and namespace are outside the party's namespace); this is their checklist, generated
+// and reviewed with the rest. See README, "How peers reach each other".
+func (r *partyRenderer) gatewayRequirements(cluster model.Cluster, nodes []model.Node) *corev1.ConfigMap {
+	switch cluster.Exposure.Mode {
+	case model.ExposeAmbassador, model.ExposeHAProxy, model.ExposeIstio:
+	default:
+		return nil
+	}
+	var ports []string
+	for _, n := range nodes {
+		ports = append(ports, fmt.Sprintf("%d/TCP %s", n.Endpoint.Port, n.Name))
+	}
+	slices.Sort(ports)
+	meta := r.meta(GatewayConfigMap, "")
+	return &corev1.ConfigMap{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: meta,
+		Data: map[string]string{
+			"mode":             cluster.Exposure.Mode,
+			"gatewayNamespace": cluster.Exposure.GatewayNamespace,
+			// A DNS record for host → the gateway Service's external address.
+			"host": cluster.Exposure.Host,
+			// Ports the gateway's Service must expose (TCP only).
+			"ports": strings.Join(ports, "\n") + "\n",
+			// loadBalancerSourceRanges for the gateway's Service.
+			"sourceRanges": strings.Join(EgressCIDRs(r.network), "\n") + "\n",
+		},
+	}
 }

@@ -70,13 +70,41 @@ type genesisFile struct {
 	Coinbase   string            `json:"coinbase"`
 	Alloc      map[string]string `json:"alloc"`
 	ExtraData  string            `json:"extraData"`
+	// BaseFeePerGas is set from London on: without it Besu gives a London genesis a
+	// default non-zero base fee (GenesisConfigFile.getGenesisBaseFeePerGas).
+	BaseFeePerGas string `json:"baseFeePerGas,omitempty"`
 }
 
 type genesisConfig struct {
-	ChainID     uint64     `json:"chainId"`
-	BerlinBlock uint64     `json:"berlinBlock"`
-	QBFT        *bftConfig `json:"qbft,omitempty"`
-	IBFT2       *bftConfig `json:"ibft2,omitempty"`
+	ChainID     uint64 `json:"chainId"`
+	BerlinBlock uint64 `json:"berlinBlock"`
+	// London's fee market with a zero base fee (ZeroBaseFeeMarket), so that
+	// --min-gas-price=0 and gas-free transactions stay valid.
+	LondonBlock *uint64 `json:"londonBlock,omitempty"`
+	ZeroBaseFee bool    `json:"zeroBaseFee,omitempty"`
+	// Shanghai is scheduled by timestamp (PUSH0, EIP-3855).
+	ShanghaiTime *uint64    `json:"shanghaiTime,omitempty"`
+	QBFT         *bftConfig `json:"qbft,omitempty"`
+	IBFT2        *bftConfig `json:"ibft2,omitempty"`
+}
+
+// Milestones sets the EVM milestones of a genesis config, each from block (or time) 0.
+// Cancun is not offered: Besu schedules it for any chain (ProtocolScheduleBuilder) but
+// no Besu release notes it as supported on QBFT/IBFT 2.0, as they do Shanghai.
+func milestones(config *genesisConfig, evm string) error {
+	zero := uint64(0)
+	switch evm {
+	case model.EVMBerlin:
+	case model.EVMShanghai:
+		config.ShanghaiTime = &zero
+		fallthrough
+	case model.EVMLondon:
+		config.LondonBlock = &zero
+		config.ZeroBaseFee = true
+	default:
+		return fmt.Errorf("genesis.evm %q: no such milestone (berlin, london, shanghai)", evm)
+	}
+	return nil
 }
 
 type bftConfig struct {
@@ -106,6 +134,12 @@ func Genesis(network *model.Network) ([]byte, error) {
 		Coinbase:   "0x0000000000000000000000000000000000000000",
 		Alloc:      map[string]string{},
 		ExtraData:  "0x" + hex.EncodeToString(extra),
+	}
+	if err := milestones(&g.Config, network.Genesis.EVM); err != nil {
+		return nil, err
+	}
+	if g.Config.LondonBlock != nil {
+		g.BaseFeePerGas = "0x0"
 	}
 	if network.Consensus.Algorithm == model.QBFT {
 		g.Config.QBFT = bft

@@ -3,32 +3,16 @@ package besu
 import (
 	"fmt"
 	"path"
-	"strconv"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/utils/ptr"
 	kustomize "sigs.k8s.io/kustomize/api/types"
 
-	"github.com/flux-ledger/flux-ledger/generator/identity"
 	"github.com/flux-ledger/flux-ledger/generator/manifest"
 	"github.com/flux-ledger/flux-ledger/generator/model"
-)
-
-// besuUID is the uid and gid of the besu user in the official image.
-const besuUID = 1000
-
-// Mount paths inside a node's container.
-const (
-	dataPath    = "/data"
-	genesisPath = "/config/genesis"
-	peersPath   = "/config/peers"
-	keyPath     = "/secrets"
 )
 
 func kustomization(resources []string) *kustomize.Kustomization {
@@ -48,10 +32,11 @@ func (r *partyRenderer) meta(name, node string) metav1.ObjectMeta {
 func (r *partyRenderer) shared(shared *Shared) error {
 	r.files["shared/genesis.yaml"] = shared.Genesis
 	r.files["shared/peers.yaml"] = shared.Peers
+	r.files["shared/scripts.yaml"] = shared.Scripts
 	if err := r.files.add("shared/networkpolicy.yaml", r.defaultDeny()); err != nil {
 		return err
 	}
-	k := kustomization([]string{"genesis.yaml", "peers.yaml", "networkpolicy.yaml"})
+	k := kustomization([]string{"genesis.yaml", "peers.yaml", "scripts.yaml", "networkpolicy.yaml"})
 	k.Namespace = r.party.Namespace
 	k.Labels = []kustomize.Label{{Pairs: map[string]string{model.LabelParty: r.party.Name}}}
 	return r.addKustomization("shared", k)
@@ -67,6 +52,9 @@ func (r *partyRenderer) cluster(cluster model.Cluster, nodes []model.Node) error
 	objects := map[string]any{}
 	if pdb := r.disruptionBudget(nodes); pdb != nil {
 		objects["pdb.yaml"] = pdb
+	}
+	if gw := r.gatewayRequirements(cluster, nodes); gw != nil {
+		objects["p2p-gateway.yaml"] = gw
 	}
 	return r.addDir(path.Join("clusters", cluster.Name), objects, resources...)
 }
@@ -106,13 +94,7 @@ func (r *partyRenderer) disruptionBudget(nodes []model.Node) *policyv1.PodDisrup
 	if validators == 0 {
 		return nil
 	}
-	total := 0
-	for _, n := range r.network.Nodes {
-		if n.IsValidator() {
-			total++
-		}
-	}
-	maxUnavailable := intstr.FromInt32(int32(min(FaultTolerance(total), validators)))
+	maxUnavailable := intstr.FromInt32(int32(min(FaultTolerance(r.network.Validators()), validators)))
 	selector := r.labels("")
 	selector[LabelRole] = model.RoleValidator
 	delete(selector, model.LabelManaged)
@@ -137,7 +119,11 @@ func (r *partyRenderer) node(node model.Node) error {
 	if err != nil {
 		return err
 	}
-	objects := []any{r.statefulSet(node), r.headlessService(node), r.nodePolicy(node)}
+	sts, err := r.statefulSet(node)
+	if err != nil {
+		return fmt.Errorf("node %s: %w", node.Name, err)
+	}
+	objects := []any{sts, r.headlessService(node), r.nodePolicy(node)}
 	objects = append(objects, exposure...)
 	data, err := manifest.EncodeAll(objects...)
 	if err != nil {
@@ -160,144 +146,12 @@ func selectorOf(node model.Node) map[string]string {
 	return map[string]string{model.LabelNode: node.Name}
 }
 
-// Args are Besu's command-line arguments for a node.
-func Args(network *model.Network, node model.Node) []string {
-	args := []string{
-		"--data-path=" + dataPath,
-		"--genesis-file=" + path.Join(genesisPath, GenesisFile),
-		"--node-private-key-file=" + path.Join(keyPath, identity.NodeKeyEntry),
-		"--p2p-enabled=true",
-		"--p2p-interface=0.0.0.0",
-		"--p2p-host=" + node.Endpoint.Host,
-		"--p2p-port=" + strconv.Itoa(node.Ports.P2P),
-		"--nat-method=NONE",
-		"--discovery-enabled=false",
-		"--static-nodes-file=" + path.Join(peersPath, StaticNodesFile),
-		"--permissions-nodes-config-file-enabled=true",
-		"--permissions-nodes-config-file=" + path.Join(peersPath, AllowlistFile),
-		// Enode URLs carry DNS names, not IPs: Besu must resolve them.
-		"--Xdns-enabled=true",
-		"--Xdns-update-enabled=true",
-		"--sync-mode=FULL",
-		"--min-gas-price=0",
-		"--metrics-enabled=true",
-		"--metrics-host=0.0.0.0",
-		"--metrics-port=" + strconv.Itoa(node.Ports.Metrics),
-		"--logging=INFO",
-	}
-	if node.Role == model.RoleRPC {
-		api := "ETH,NET,WEB3,TXPOOL," + map[string]string{model.QBFT: "QBFT", model.IBFT2: "IBFT"}[network.Consensus.Algorithm]
-		args = append(args,
-			"--rpc-http-enabled=true",
-			"--rpc-http-host=0.0.0.0",
-			"--rpc-http-port="+strconv.Itoa(node.Ports.RPC),
-			"--rpc-http-api="+api,
-			"--host-allowlist=*",
-		)
-	}
-	return args
-}
-
-func (r *partyRenderer) statefulSet(node model.Node) *appsv1.StatefulSet {
-	ports := []corev1.ContainerPort{
-		{Name: "p2p-tcp", ContainerPort: int32(node.Ports.P2P), Protocol: corev1.ProtocolTCP},
-		{Name: "metrics", ContainerPort: int32(node.Ports.Metrics), Protocol: corev1.ProtocolTCP},
-	}
-	if node.Role == model.RoleRPC {
-		ports = append(ports, corev1.ContainerPort{Name: "rpc", ContainerPort: int32(node.Ports.RPC), Protocol: corev1.ProtocolTCP})
-	}
-	probe := &corev1.Probe{
-		ProbeHandler:        corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("p2p-tcp")}},
-		InitialDelaySeconds: 30,
-		PeriodSeconds:       10,
-	}
-	container := corev1.Container{
-		Name:  "besu",
-		Image: node.Image,
-		Args:  Args(r.network, node),
-		Ports: ports,
-		Env:   []corev1.EnvVar{{Name: "JAVA_OPTS", Value: "-XX:MaxRAMPercentage=75"}},
-		Resources: corev1.ResourceRequirements{
-			Requests: corev1.ResourceList{
-				corev1.ResourceCPU:    resource.MustParse(node.Resources.Requests.CPU),
-				corev1.ResourceMemory: resource.MustParse(node.Resources.Requests.Memory),
-			},
-			Limits: corev1.ResourceList{
-				corev1.ResourceCPU:    resource.MustParse(node.Resources.Limits.CPU),
-				corev1.ResourceMemory: resource.MustParse(node.Resources.Limits.Memory),
-			},
-		},
-		VolumeMounts: []corev1.VolumeMount{
-			{Name: "data", MountPath: dataPath},
-			{Name: "genesis", MountPath: genesisPath, ReadOnly: true},
-			{Name: "peers", MountPath: peersPath, ReadOnly: true},
-			{Name: "nodekey", MountPath: keyPath, ReadOnly: true},
-			{Name: "tmp", MountPath: "/tmp"},
-		},
-		ReadinessProbe: probe,
-		LivenessProbe:  probe,
-		SecurityContext: &corev1.SecurityContext{
-			AllowPrivilegeEscalation: ptr.To(false),
-			ReadOnlyRootFilesystem:   ptr.To(true),
-			RunAsNonRoot:             ptr.To(true),
-			Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-			SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-		},
-	}
-	configVolume := func(name, configMap string) corev1.Volume {
-		return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{
-			ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: configMap}},
-		}}
-	}
-	return &appsv1.StatefulSet{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "StatefulSet"},
-		ObjectMeta: r.meta(node.Name, node.Name),
-		Spec: appsv1.StatefulSetSpec{
-			Replicas:    ptr.To(int32(1)),
-			ServiceName: node.Name,
-			Selector:    &metav1.LabelSelector{MatchLabels: selectorOf(node)},
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: r.podLabels(node)},
-				Spec: corev1.PodSpec{
-					AutomountServiceAccountToken: ptr.To(false),
-					SecurityContext: &corev1.PodSecurityContext{
-						RunAsNonRoot:   ptr.To(true),
-						RunAsUser:      ptr.To(int64(besuUID)),
-						RunAsGroup:     ptr.To(int64(besuUID)),
-						FSGroup:        ptr.To(int64(besuUID)),
-						SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-					},
-					Containers: []corev1.Container{container},
-					Volumes: []corev1.Volume{
-						configVolume("genesis", GenesisConfigMap),
-						configVolume("peers", PeersConfigMap),
-						{Name: "nodekey", VolumeSource: corev1.VolumeSource{Secret: &corev1.SecretVolumeSource{
-							SecretName:  identity.SecretName(node.Name),
-							DefaultMode: ptr.To(int32(0o400)),
-						}}},
-						{Name: "tmp", VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}},
-					},
-				},
-			},
-			VolumeClaimTemplates: []corev1.PersistentVolumeClaim{{
-				TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "PersistentVolumeClaim"},
-				ObjectMeta: metav1.ObjectMeta{Name: "data", Labels: r.labels(node.Name)},
-				Spec: corev1.PersistentVolumeClaimSpec{
-					AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
-					Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{
-						corev1.ResourceStorage: resource.MustParse(node.Storage.Size),
-					}},
-				},
-			}},
-		},
-	}
-}
-
+// p2pServicePorts is the node's RLPx port: TCP only. UDP carries discovery, which is
+// off (--discovery-enabled=false), so nothing listens there.
 func p2pServicePorts(node model.Node) []corev1.ServicePort {
 	port := int32(node.Ports.P2P)
 	return []corev1.ServicePort{
 		{Name: "p2p-tcp", Port: port, TargetPort: intstr.FromInt32(port), Protocol: corev1.ProtocolTCP},
-		{Name: "p2p-udp", Port: port, TargetPort: intstr.FromInt32(port), Protocol: corev1.ProtocolUDP},
 	}
 }
 
@@ -321,19 +175,19 @@ func (r *partyRenderer) headlessService(node model.Node) *corev1.Service {
 	}
 }
 
-// nodePolicy opens the node's p2p port to everyone (peers arrive through the cluster's
-// exposure), its metrics port to namespaces labelled for scraping, and its RPC port
-// (RPC nodes only) to the party's own namespace.
+// nodePolicy opens the node's p2p port (TCP) to where its peers' connections arrive
+// from (see p2pPeers), its metrics port to namespaces labelled for scraping, and its RPC
+// port (RPC nodes only) to the party's own namespace.
 func (r *partyRenderer) nodePolicy(node model.Node) *networkingv1.NetworkPolicy {
-	tcp, udp := corev1.ProtocolTCP, corev1.ProtocolUDP
-	port := func(p int, proto *corev1.Protocol) networkingv1.NetworkPolicyPort {
+	tcp := corev1.ProtocolTCP
+	port := func(p int) networkingv1.NetworkPolicyPort {
 		v := intstr.FromInt(p)
-		return networkingv1.NetworkPolicyPort{Port: &v, Protocol: proto}
+		return networkingv1.NetworkPolicyPort{Port: &v, Protocol: &tcp}
 	}
 	rules := []networkingv1.NetworkPolicyIngressRule{
-		{Ports: []networkingv1.NetworkPolicyPort{port(node.Ports.P2P, &tcp), port(node.Ports.P2P, &udp)}},
+		{Ports: []networkingv1.NetworkPolicyPort{port(node.Ports.P2P)}, From: r.p2pPeers(node)},
 		{
-			Ports: []networkingv1.NetworkPolicyPort{port(node.Ports.Metrics, &tcp)},
+			Ports: []networkingv1.NetworkPolicyPort{port(node.Ports.Metrics)},
 			From: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{
 				MatchLabels: map[string]string{LabelScrape: "true"},
 			}}},
@@ -341,7 +195,7 @@ func (r *partyRenderer) nodePolicy(node model.Node) *networkingv1.NetworkPolicy 
 	}
 	if node.Role == model.RoleRPC {
 		rules = append(rules, networkingv1.NetworkPolicyIngressRule{
-			Ports: []networkingv1.NetworkPolicyPort{port(node.Ports.RPC, &tcp)},
+			Ports: []networkingv1.NetworkPolicyPort{port(node.Ports.RPC)},
 			From:  []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{}}},
 		})
 	}

@@ -1,0 +1,89 @@
+package besu
+
+import (
+	"path"
+	"strconv"
+
+	"github.com/flux-ledger/flux-ledger/generator/identity"
+	"github.com/flux-ledger/flux-ledger/generator/model"
+)
+
+// besuUID is the uid and gid of the besu user in the official image (docker/Dockerfile:
+// adduser --uid 1000).
+const besuUID = 1000
+
+// besuBinary is Besu's start script in the official image. The container runs it
+// directly: the image's entry point, besu-entry.sh, joins its arguments into one string
+// and has bash split it again, which would re-split or glob any argument that needs it.
+const besuBinary = "/opt/besu/bin/besu"
+
+// Mount paths inside a node's containers.
+const (
+	dataPath     = "/data"
+	genesisPath  = "/config/genesis"
+	peersPath    = "/config/peers"
+	scriptsPath  = "/config/scripts"
+	resolvedPath = "/peers"
+	keyPath      = "/secrets"
+)
+
+// podIPEnv holds the pod's IP (downward API, status.podIP); Kubernetes expands
+// $(POD_IP) in the container's arguments.
+const podIPEnv = "POD_IP"
+
+// Args are Besu's command-line arguments for a node.
+func Args(network *model.Network, node model.Node) []string {
+	args := []string{
+		"--data-path=" + dataPath,
+		"--genesis-file=" + path.Join(genesisPath, GenesisFile),
+		"--node-private-key-file=" + path.Join(keyPath, identity.NodeKeyEntry),
+		"--p2p-enabled=true",
+		"--p2p-interface=0.0.0.0",
+		// The advertised host must be an IP: Besu refuses a DNS name at start-up even
+		// with discovery off. Peers never dial it (they dial the names in their static
+		// nodes), so the pod's own IP is the honest value.
+		"--p2p-host=$(" + podIPEnv + ")",
+		"--p2p-port=" + strconv.Itoa(node.Ports.P2P),
+		"--nat-method=NONE",
+		"--discovery-enabled=false",
+		// The static nodes wait-for-peers wrote: only peers whose names resolve.
+		"--static-nodes-file=" + path.Join(resolvedPath, StaticNodesFile),
+		// Enode URLs carry DNS names, not IPs: Besu must resolve them, and re-resolve
+		// them when a load balancer's address changes.
+		"--Xdns-enabled=true",
+		"--Xdns-update-enabled=true",
+		"--sync-mode=FULL",
+		"--data-storage-format=" + node.Storage.Format,
+	}
+	if node.Storage.Format == model.StorageBonsai {
+		// Besu forces this with FULL sync and BONSAI anyway (with a warning); say it.
+		args = append(args, "--bonsai-limit-trie-logs-enabled=false")
+	}
+	args = append(args,
+		"--min-gas-price=0",
+		"--metrics-enabled=true",
+		"--metrics-host=0.0.0.0",
+		"--metrics-port="+strconv.Itoa(node.Ports.Metrics),
+		// The metrics server checks the Host header against this list too (default
+		// localhost only): a scraper reaches the pod by its IP or Service name.
+		"--host-allowlist=*",
+		"--logging=INFO",
+	)
+	if node.Role == model.RoleRPC {
+		api := "ETH,NET,WEB3,TXPOOL," + map[string]string{model.QBFT: "QBFT", model.IBFT2: "IBFT"}[network.Consensus.Algorithm]
+		return append(args,
+			"--rpc-http-enabled=true",
+			"--rpc-http-host=0.0.0.0",
+			"--rpc-http-port="+strconv.Itoa(node.Ports.RPC),
+			"--rpc-http-api="+api,
+		)
+	}
+	// Every other node serves the ADMIN API on loopback only, for its peer-sync sidecar
+	// (admin_addPeer, admin_removePeer) and its readiness probe (/readiness).
+	return append(args,
+		"--rpc-http-enabled=true",
+		"--rpc-http-host=127.0.0.1",
+		"--rpc-http-port="+strconv.Itoa(node.Ports.RPC),
+		"--rpc-http-api=ADMIN",
+	)
+}

@@ -1,0 +1,62 @@
+package besu
+
+import (
+	"testing"
+
+	"github.com/flux-ledger/flux-ledger/generator/model"
+)
+
+// Every node gets a startupProbe on its p2p port long enough for RocksDB to open a large
+// database (Besu listens on p2p only after its storage is open), so the liveness probe
+// cannot kill a node that is still starting. RPC nodes use Besu's own health endpoints
+// (Besu 24.12.2 ethereum/api/.../jsonrpc/health/HealthService.java LIVENESS_PATH
+// "/liveness", READINESS_PATH "/readiness"; ReadinessCheck.java reads "minPeers"), the
+// others run ready.sh, which asks the same /readiness on their loopback JSON-RPC server:
+// a node with zero peers is never ready.
+func TestProbes(t *testing.T) {
+	network := reference(t)
+	for name, r := range renderNodes(t, network) {
+		besu := container(t, r.sts, "besu")
+		startup := besu.StartupProbe
+		if startup == nil || startup.TCPSocket == nil || startup.TCPSocket.Port.String() != "p2p-tcp" {
+			t.Errorf("%s: startupProbe %+v", name, startup)
+			continue
+		}
+		if budget := startup.PeriodSeconds * startup.FailureThreshold; budget < 15*60 {
+			t.Errorf("%s: startup budget %d s < 15 min", name, budget)
+		}
+		if besu.LivenessProbe == nil || besu.ReadinessProbe == nil {
+			t.Fatalf("%s: probes missing", name)
+		}
+		if network.Nodes[name].Role == model.RoleRPC {
+			if g := besu.ReadinessProbe.HTTPGet; g == nil || g.Path != "/readiness?minPeers=1" || g.Port.String() != "rpc" {
+				t.Errorf("%s: readiness %+v", name, besu.ReadinessProbe)
+			}
+			if g := besu.LivenessProbe.HTTPGet; g == nil || g.Path != "/liveness" {
+				t.Errorf("%s: liveness %+v", name, besu.LivenessProbe)
+			}
+			continue
+		}
+		if e := besu.ReadinessProbe.Exec; e == nil || len(e.Command) != 2 || e.Command[1] != scriptsPath+"/"+readyScript {
+			t.Errorf("%s: readiness %+v", name, besu.ReadinessProbe)
+		}
+	}
+}
+
+// The key Secret's files belong to root with the pod's fsGroup as group (k8s.io/api
+// core/v1 types.go PodSecurityContext.FSGroup: "the owning GID will be the FSGroup");
+// the besu user (uid 1000, docker/Dockerfile) reads its key through the group bit, so
+// the mode says so explicitly (0440) and the fsGroup is the besu group.
+func TestKeyReadableByTheBesuUser(t *testing.T) {
+	for name, r := range renderNodes(t, reference(t)) {
+		spec := r.sts.Spec.Template.Spec
+		if spec.SecurityContext.FSGroup == nil || *spec.SecurityContext.FSGroup != 1000 || *spec.SecurityContext.RunAsUser != 1000 {
+			t.Errorf("%s: security context %+v", name, spec.SecurityContext)
+		}
+		for _, v := range spec.Volumes {
+			if v.Secret != nil && (v.Secret.DefaultMode == nil || *v.Secret.DefaultMode != 0o440) {
+				t.Errorf("%s: key mode %v", name, v.Secret.DefaultMode)
+			}
+		}
+	}
+}

@@ -1,0 +1,31 @@
+package besu
+
+import (
+	"embed"
+	"path"
+)
+
+// The shell scripts a node's containers run, from the network-wide ConfigMap
+// node-scripts. They need only bash and getent, which the Besu image has (its base is
+// ubuntu:24.04), so no second image is pulled.
+//
+//go:embed scripts/*.sh
+var scriptFS embed.FS
+
+const (
+	waitForPeersScript = "wait-for-peers.sh"
+	peerSyncScript     = "peer-sync.sh"
+	readyScript        = "ready.sh"
+)
+
+func scripts() (map[string]string, error) {
+	out := map[string]string{}
+	for _, name := range []string{waitForPeersScript, peerSyncScript, readyScript} {
+		data, err := scriptFS.ReadFile(path.Join("scripts", name))
+		if err != nil {
+			return nil, err
+		}
+		out[name] = string(data)
+	}
+	return out, nil
+}
