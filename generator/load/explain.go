@@ -22,18 +22,21 @@ import (
 type explainer func(n network, key string, i Issue) (Issue, bool)
 
 var explainers = map[string]explainer{
-	"network.checks.regionAllowed.":        explainRegion,
-	"network.checks.imageRegistryAllowed.": explainRegistry,
-	"network.checks.imageDigest.":          explainDigest,
-	"network.checks.clusterParty.":         explainClusterParty,
-	"network.checks.identityNode.":         explainIdentityNode,
-	"network.checks.validatorsPerParty.":   explainValidatorShare,
-	"network.checks.validatorCount":        explainValidatorCount,
-	"network.checks.namespaceUnique.":      explainNamespace,
-	"network.checks.exposedEndpoint.":      explainExposedEndpoint,
-	"network.checks.arcClusterDistinct.":   explainSameCluster("the same Arc cluster (subscription/resourceGroup/clusterName %s)"),
-	"network.checks.kubeContextDistinct.":  explainSameCluster("read through the same kubeContext %s"),
-	"network.nodes.":                       explainNodeParty,
+	"network.checks.regionAllowed.":                  explainRegion,
+	"network.checks.imageRegistryAllowed.":           explainRegistry,
+	"network.checks.imageDigest.":                    explainDigest,
+	"network.checks.clusterParty.":                   explainClusterParty,
+	"network.checks.identityNode.":                   explainIdentityNode,
+	"network.checks.validatorsPerParty.":             explainValidatorShare,
+	"network.checks.validatorCount":                  explainValidatorCount,
+	"network.checks.namespaceUnique.":                explainNamespace,
+	"network.checks.exposedEndpoint.":                explainExposedEndpoint,
+	"network.checks.arcClusterDistinct.":             explainSameCluster("the same Arc cluster (subscription/resourceGroup/clusterName %s)"),
+	"network.checks.kubeContextDistinct.":            explainSameCluster("read through the same kubeContext %s"),
+	"network.nodes.":                                 explainNodeParty,
+	"network.checks.egressDeclared.":                 explainEgress,
+	"network.checks.exposureNoneNeedsOneCluster.":    explainExposureNone,
+	"network.checks.validatorsWithinFaultTolerance.": explainFaultTolerance,
 }
 
 // network reads values of a network that failed validation: lookups of the parts
@@ -338,6 +341,27 @@ func (n network) followsUnknownCluster(i Issue) bool {
 	}
 	cluster := n.str("nodes", selectors[2].Unquoted(), "cluster")
 	return cluster != "" && !slices.Contains(n.keys("clusters"), cluster)
+}
+
+func explainEgress(n network, cluster string, i Issue) (Issue, bool) {
+	return n.at(i, fmt.Sprintf("cluster %s: egressCIDRs is empty: in a network of several clusters each cluster declares the addresses its p2p connections leave from (NAT gateway, node public IPs), the only sources the others admit", cluster),
+		"clusters", cluster), true
+}
+
+func explainExposureNone(n network, node string, i Issue) (Issue, bool) {
+	cluster := n.str("nodes", node, "cluster")
+	return n.at(i, fmt.Sprintf("node %s: cluster %s has exposure none, so nodes in the network's other clusters cannot reach it: expose it, or run the whole network in one cluster", node, cluster),
+		"clusters", cluster, "exposure"), cluster != ""
+}
+
+func explainFaultTolerance(n network, party string, i Issue) (Issue, bool) {
+	validators := n.validatorsByParty()
+	total := 0
+	for _, v := range validators {
+		total += v
+	}
+	return n.at(i, fmt.Sprintf("party %s would hold %d of %d validators, more than f = %d (compliance.partyValidatorLimit faultTolerance: any one party down must leave a quorum)",
+		party, validators[party], total, (total-1)/3), "parties", party), total > 0
 }
 
 func (n network) validatorsByParty() map[string]int {

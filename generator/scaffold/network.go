@@ -42,6 +42,9 @@ func starterNetwork(opts Options) ([]byte, error) {
 			"region":   "westeurope",
 			"gitops":   map[string]any{"mode": "flux"},
 			"exposure": map[string]any{"mode": "loadbalancer", "dnsSuffix": opts.Name + "." + p.Name + ".example"},
+			// A documentation address (RFC 5737) the party replaces with its cluster's
+			// egress: the only source the other clusters admit.
+			"egressCIDRs": []string{fmt.Sprintf("192.0.2.%d/32", i+1)},
 		}
 		for v := 1; v <= perParty; v++ {
 			nodes[fmt.Sprintf("%s-validator-%d", p.Name, v)] = map[string]any{"role": "validator", "cluster": cluster, "image": besuImage}
