@@ -59,7 +59,7 @@ plugin-manifest: ## build release archives for PLATFORMS into dist/ and write di
 	rm -rf dist && mkdir -p dist
 	for p in $(PLATFORMS); do \
 	  os=$${p%/*}; arch=$${p#*/}; dir=dist/flux-ledger_$${os}_$${arch}; mkdir -p $$dir; \
-	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $$dir/flux-ledger ./cmd/flux-ledger && \
+	  CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS) -s -w' -o $$dir/flux-ledger ./cmd/flux-ledger && \
 	  tar -C $$dir -czf dist/flux-ledger_$(VERSION)_$${os}_$${arch}.tar.gz flux-ledger || exit 1; \
 	done
 	$(GO) run ./hack/plugin-manifest -version $(VERSION) -url $(PLUGIN_URL) -out dist/plugin.yaml dist/*.tar.gz
