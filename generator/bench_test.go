@@ -71,7 +71,7 @@ func BenchmarkDiff(b *testing.B) {
 			repo := synthRepo(b, n)
 			desired := renderRepo(b, repo)
 			for b.Loop() {
-				changes, err := tree.Diff(repo, desired, render.Ownership)
+				changes, err := tree.Diff(repo, desired, generator.Ownership, false)
 				if err != nil || len(changes) != 0 {
 					b.Fatalf("diff: %v, %d changes", err, len(changes))
 				}
