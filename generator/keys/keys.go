@@ -93,6 +93,15 @@ func initParty(out tree.Tree, repo string, network *model.Network, party model.P
 		if _, has := network.Identities[node.Name]; has && !rotate[node.Name] {
 			continue
 		}
+		// A node without public identity but with a sealed key has lost its identity
+		// file, not its key: replacing the key would silently change the node's
+		// address (and a validator's vote). Only --rotate may do that.
+		if sealed := identity.SecretPath(party.Name, node.Name); !rotate[node.Name] {
+			if _, err := os.Lstat(filepath.Join(repo, filepath.FromSlash(sealed))); err == nil {
+				return fmt.Errorf("%s: node %s already has a sealed key but no %s; restore that file (e.g. git checkout -- %s), or replace the key with --rotate %s",
+					sealed, node.Name, identity.IdentityPath(node.Name), identity.IdentityPath(node.Name), node.Name)
+			}
+		}
 		key, err := identity.Generate()
 		if err != nil {
 			return err
@@ -304,6 +313,17 @@ func write(repo string, files tree.Tree) (*Result, error) {
 		return nil, err
 	}
 	defer unlock()
+	// Every path is built from names in the network: check them all before writing
+	// any, with the same rule generate applies, so a network that bypassed the schema
+	// (a node named ../../x) cannot make keys write outside the repository.
+	for _, p := range files.Paths() {
+		if err := tree.CheckPath(p); err != nil {
+			return nil, fmt.Errorf("refusing to write %w", err)
+		}
+		if err := tree.CheckNoSymlink(repo, p); err != nil {
+			return nil, err
+		}
+	}
 	result := &Result{}
 	for _, p := range files.Paths() {
 		full := filepath.Join(repo, filepath.FromSlash(p))
