@@ -98,6 +98,9 @@ func Network(dir string) (*Result, error) {
 	if err := value.Decode(&network); err != nil {
 		return nil, issues(err)
 	}
+	if err := checkIdentities(&network, value); err != nil {
+		return nil, err
+	}
 	return &Result{Network: &network}, nil
 }
 
