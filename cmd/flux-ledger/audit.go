@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/spf13/cobra"
 
 	"github.com/flux-ledger/flux-ledger/generator/gitops"
@@ -36,11 +38,9 @@ ones against the armored OpenPGP public keys in --keyring.`,
 				}
 			}
 			if keyring != "" {
-				data, err := os.ReadFile(keyring)
-				if err != nil {
-					return fmt.Errorf("--keyring: %w", err)
+				if audit.Keyring, err = readKeyring(keyring); err != nil {
+					return err
 				}
-				audit.Keyring = string(data)
 			}
 			entries, err := gitops.Audit(repo, audit)
 			if err != nil {
@@ -80,4 +80,18 @@ ones against the armored OpenPGP public keys in --keyring.`,
 	cmd.Flags().BoolVar(&verify, "verify-signatures", false, "mark unsigned and badly signed commits")
 	cmd.Flags().StringVar(&keyring, "keyring", "", "armored OpenPGP public keys trusted to sign (with --verify-signatures)")
 	return cmd
+}
+
+// readKeyring reads a file of armored OpenPGP public keys and refuses anything else:
+// a wrong file would otherwise make every signature "bad" or, worse, be ignored.
+func readKeyring(file string) (string, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("--keyring: %w", err)
+	}
+	keys, err := openpgp.ReadArmoredKeyRing(bytes.NewReader(data))
+	if err != nil || len(keys) == 0 {
+		return "", fmt.Errorf("--keyring %s: not an armored OpenPGP public keyring", file)
+	}
+	return string(data), nil
 }
