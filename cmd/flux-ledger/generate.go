@@ -48,6 +48,11 @@ if there are any (the CI drift check).`,
 				if commitOpts.SignKey, err = readSignKey(signKey); err != nil {
 					return err
 				}
+				// Refuse before writing: a refused commit must not leave a half-done
+				// generation behind in the working tree.
+				if err := generator.CommitPreflight(commitOpts); err != nil {
+					return err
+				}
 			}
 			report, err := generator.Generate(generator.Options{Repo: opts.repo, Check: check, Prune: prune})
 			if err != nil {
