@@ -24,9 +24,9 @@ func TestCommitRefusesKeyMaterial(t *testing.T) {
 		"decrypted node key": {"parties/alpha/secrets/alpha-v1-nodekey.dec.yaml",
 			"apiVersion: v1\nkind: Secret\nmetadata:\n  name: alpha-v1-nodekey\ndata:\n  key: MHhhYmNk\n",
 			"a Kubernetes Secret whose data is not SOPS-encrypted"},
-		"age identity": {"cue/age-identity.txt", "# created: 2026-01-01\n" + ageKey.String() + "\n", "an age secret key"},
-		"PEM key":      {"cue/tls.txt", "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\n", "a PEM or OpenPGP private key"},
-		"bare hex key": {"cue/notes.cue", "package network\n\n// backup: 0x289c2857d4598e37fb9647507e47a309d6133539bf21a8b9cb6df88fd5232032\n", "a bare 32-byte hex key"},
+		"age identity":             {"cue/age-identity.txt", "# created: 2026-01-01\n" + ageKey.String() + "\n", "an age secret key"},
+		"PEM key":                  {"cue/tls.txt", "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----\n", "a PEM or OpenPGP private key"},
+		"bare hex key":             {"cue/notes.cue", "package network\n\n// backup: 0x289c2857d4598e37fb9647507e47a309d6133539bf21a8b9cb6df88fd5232032\n", "a bare 32-byte hex key"},
 		"unsealed file in secrets": {"parties/alpha/secrets/readme.yaml", "note: keep me\n", "not a SOPS-sealed file"},
 	}
 	for name, c := range cases {
