@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -30,6 +31,8 @@ const LockTimeout = 30 * time.Second
 // Result lists the files a command wrote, relative to the repository root.
 type Result struct {
 	Written []string
+	// Advice is what the user should do next (e.g. rotate keys after a recipient left).
+	Advice []string
 }
 
 // InitOptions selects what `keys init` creates.
@@ -153,6 +156,8 @@ func Rewrap(repo string, opts RewrapOptions) (*Result, error) {
 	}
 	out := tree.Tree{}
 	var failed []string
+	removed := map[string]bool{}
+	var exposed []string
 	for _, f := range files {
 		data, err := os.ReadFile(filepath.Join(repo, f))
 		if err != nil {
@@ -165,6 +170,12 @@ func Rewrap(repo string, opts RewrapOptions) (*Result, error) {
 		if secrets.SameRecipients(current, party.Recipients) {
 			continue
 		}
+		if gone := without(current, party.Recipients); len(gone) > 0 {
+			for _, r := range gone {
+				removed[r] = true
+			}
+			exposed = append(exposed, strings.TrimSuffix(filepath.Base(f), "-nodekey.yaml"))
+		}
 		rewrapped, err := secrets.Rewrap(data, opts.Identities, party.Recipients)
 		if err != nil {
 			failed = append(failed, f)
@@ -175,7 +186,33 @@ func Rewrap(repo string, opts RewrapOptions) (*Result, error) {
 	if len(failed) > 0 {
 		return nil, fmt.Errorf("cannot decrypt %s with the given age identity: rewrapping needs a key of a current recipient", strings.Join(failed, ", "))
 	}
-	return write(repo, out)
+	result, err := write(repo, out)
+	if err != nil {
+		return nil, err
+	}
+	// Rewrapping re-encrypts the data key only (SOPS keeps it): a removed recipient
+	// could decrypt these files before and, with a copy of the old history or of the
+	// data key, still can. The node keys themselves must change.
+	if len(exposed) > 0 {
+		var args []string
+		for _, n := range exposed {
+			args = append(args, "--rotate "+n)
+		}
+		result.Advice = append(result.Advice, fmt.Sprintf("removed recipient(s) %s could read these node keys and the Git history keeps them; rotate them: flux-ledger keys init --party %s %s",
+			strings.Join(slices.Sorted(maps.Keys(removed)), ", "), party.Name, strings.Join(args, " ")))
+	}
+	return result, nil
+}
+
+// without lists the elements of a not in b.
+func without(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // VerifyOptions selects the party whose sealed keys are checked.
@@ -321,6 +358,15 @@ func write(repo string, files tree.Tree) (*Result, error) {
 			return nil, fmt.Errorf("refusing to write %w", err)
 		}
 		if err := tree.CheckNoSymlink(repo, p); err != nil {
+			return nil, err
+		}
+	}
+	dirs := map[string]bool{}
+	for _, p := range files.Paths() {
+		dirs[filepath.Dir(filepath.Join(repo, filepath.FromSlash(p)))] = true
+	}
+	for dir := range dirs {
+		if err := tree.RemoveTemps(dir); err != nil {
 			return nil, err
 		}
 	}

@@ -75,3 +75,19 @@ network: {
 		t.Error("keys wrote part of its output before refusing")
 	}
 }
+
+// A keys run killed between writing a temporary file and renaming it leaves the temp
+// file in cue/identities/ (outside generate's owned directories): the next keys run
+// removes it.
+func TestKeysRemovesTempFilesOfAnInterruptedRun(t *testing.T) {
+	f := newFixture(t)
+	f.init(t, "alpha")
+	leftover := filepath.Join(f.repo, "cue", "identities", ".flux-ledger-123.tmp")
+	if err := os.WriteFile(leftover, []byte("half"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f.init(t, "alpha", "alpha-v1")
+	if _, err := os.Stat(leftover); err == nil {
+		t.Fatal("temp file survived the next keys run")
+	}
+}

@@ -260,6 +260,35 @@ func writeTemp(path string, data []byte, sync bool) (string, error) {
 	return tmp.Name(), nil
 }
 
+// IsTemp reports whether a file name is a writer's temporary file, left behind only
+// when a writer was killed between creating and renaming it.
+func IsTemp(name string) bool {
+	return strings.HasPrefix(name, ".flux-ledger-") && strings.HasSuffix(name, ".tmp")
+}
+
+// RemoveTemps removes the temporary files an interrupted writer left in dir (not
+// recursively). Writers outside the owned directories (flux-ledger keys writing
+// cue/identities and .sops.yaml) call it for each directory they write to.
+func RemoveTemps(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Type().IsRegular() && IsTemp(e.Name()) {
+			full := filepath.Join(dir, e.Name())
+			if err := os.Remove(full); err != nil {
+				return err
+			}
+			checkpoint("remove", full)
+		}
+	}
+	return nil
+}
+
 // Owns reports whether the generator may write p (a repository-relative path).
 func (o Ownership) Owns(p string) bool {
 	for _, f := range o.Files {
@@ -309,8 +338,12 @@ func (o Ownership) scan(root string) ([]string, error) {
 			if e.IsDir() {
 				return nil
 			}
-			if strings.HasPrefix(e.Name(), ".flux-ledger-") && strings.HasSuffix(e.Name(), ".tmp") {
-				return os.Remove(full)
+			if IsTemp(e.Name()) {
+				if err := os.Remove(full); err != nil {
+					return err
+				}
+				checkpoint("remove", full)
+				return nil
 			}
 			rel, err := filepath.Rel(root, full)
 			if err != nil {
