@@ -360,7 +360,7 @@ func (o Ownership) scan(root string) ([]string, error) {
 }
 
 func checkPath(p string) error {
-	if p == "" || path.IsAbs(p) || path.Clean(p) != p || strings.HasPrefix(p, "../") || p == ".." || strings.ContainsAny(p, "\\\x00") {
+	if p == "" || p == "." || path.IsAbs(p) || path.Clean(p) != p || strings.HasPrefix(p, "../") || p == ".." || strings.ContainsAny(p, "\\\x00") {
 		return fmt.Errorf("%q: not a clean relative path", p)
 	}
 	return nil
