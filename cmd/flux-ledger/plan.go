@@ -82,7 +82,12 @@ PARTY=FILE, armored OpenPGP public keys, repeatable); otherwise the change is re
 				if err != nil {
 					return err
 				}
-				for _, f := range paths {
+				// Uncommitted changes are those against HEAD, not against the base.
+				uncommitted, err := gitops.ChangedPaths(head, opts.repo)
+				if err != nil {
+					return err
+				}
+				for _, f := range uncommitted {
 					if party, ownerOnly := plan.OwnerOnly(f, after.Network, before); ownerOnly {
 						refused = append(refused, fmt.Sprintf("%s (party %s's) has an uncommitted change, which carries no signature: commit it signed", f, party))
 					}
