@@ -16,8 +16,11 @@ import (
 // synthRepo is a generated repository of n synthetic parties, shared by benchmarks.
 func synthRepo(b *testing.B, n int) string {
 	b.Helper()
-	id, _ := testenv.AgeKey(b)
-	src, err := testenv.SynthNetwork(testenv.SynthOptions{Parties: n, Recipients: func(string) string { return id.Recipient().String() }})
+	// One age key per party: the schema refuses a recipient shared by two parties.
+	src, err := testenv.SynthNetwork(testenv.SynthOptions{Parties: n, Recipients: func(string) string {
+		id, _ := testenv.AgeKey(b)
+		return id.Recipient().String()
+	}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -71,7 +74,7 @@ func BenchmarkDiff(b *testing.B) {
 			repo := synthRepo(b, n)
 			desired := renderRepo(b, repo)
 			for b.Loop() {
-				changes, err := tree.Diff(repo, desired, render.Ownership)
+				changes, err := tree.Diff(repo, desired, generator.Ownership, false)
 				if err != nil || len(changes) != 0 {
 					b.Fatalf("diff: %v, %d changes", err, len(changes))
 				}

@@ -9,8 +9,10 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/flux-ledger/flux-ledger/generator/gitops"
+	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/plan"
 	"github.com/flux-ledger/flux-ledger/generator/render"
+	"github.com/flux-ledger/flux-ledger/generator/secrets"
 )
 
 // CommitOptions control `generate --commit`.
@@ -72,7 +74,46 @@ func Commit(report *Report, opts CommitOptions) (string, error) {
 		Generated: generated, IncludeInputs: opts.IncludeInputs,
 		Subject: subject, Body: body.String(), Trailers: trailers,
 		Author: opts.Author, SignKey: opts.SignKey,
+		Check: committable(report.Network),
 	})
+}
+
+// CommitPreflight checks, before generate writes anything, that `generate --commit`
+// could commit: HEAD on a branch, no conflicts, nothing unrelated staged and, without
+// IncludeInputs, no uncommitted input.
+func CommitPreflight(opts CommitOptions) error {
+	repo, err := gitops.Open(opts.Repo)
+	if err != nil {
+		return err
+	}
+	return gitops.Preflight(repo, gitops.CommitOptions{Generated: generated, IncludeInputs: opts.IncludeInputs})
+}
+
+// committable refuses a file that must never reach the shared repository: anything
+// that looks like private key material, and under a party's secrets/ anything but a
+// SOPS file sealed to exactly that party's recipients (a decrypted copy, a backup
+// sealed to someone else).
+func committable(network *model.Network) func(string, []byte) error {
+	return func(p string, data []byte) error {
+		if what := gitops.SecretMaterial(data); what != "" {
+			return fmt.Errorf("looks like %s; it must never be committed (keep it out of the repository, or add it to .gitignore)", what)
+		}
+		if !gitops.IsSealedSecret(p) || generated(p) {
+			return nil
+		}
+		recipients, err := secrets.Recipients(data)
+		if err != nil {
+			return fmt.Errorf("not a SOPS-sealed file; only sealed keys belong under secrets/")
+		}
+		party, ok := network.Parties[strings.Split(p, "/")[1]]
+		if !ok {
+			return fmt.Errorf("under the secrets of a party the network does not have")
+		}
+		if !secrets.SameRecipients(recipients, party.Recipients) {
+			return fmt.Errorf("sealed to %s, not to party %s's recipients; run flux-ledger keys rewrap --party %s", strings.Join(recipients, ","), party.Name, party.Name)
+		}
+		return nil
+	}
 }
 
 // generated reports the files generate owns and writes itself.

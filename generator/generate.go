@@ -26,6 +26,9 @@ type Options struct {
 	Check bool
 	// LockTimeout bounds the wait for another writer (default 30s).
 	LockTimeout time.Duration
+	// Prune also deletes files in generator-owned directories that the generator did
+	// not write (never anything under parties/<party>/secrets/).
+	Prune bool
 }
 
 // Report says what a generation changed (or, with Check, would change).
@@ -61,11 +64,11 @@ func Generate(opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	desired, err := render.Render(network)
+	desired, err := Desired(network)
 	if err != nil {
 		return nil, err
 	}
-	changes, err := tree.Diff(opts.Repo, desired, render.Ownership)
+	changes, err := tree.Diff(opts.Repo, desired, Ownership, opts.Prune)
 	if err != nil {
 		return nil, err
 	}
@@ -80,6 +83,39 @@ func Generate(opts Options) (*Report, error) {
 		}
 	}
 	return &Report{Network: network, Changes: changes, Orphans: orphans}, nil
+}
+
+// Ownership is render's ownership with one more promise: nothing under a party's
+// secrets/ directory is ever deleted by generate — not a sealed key, not a backup a
+// person put there — except the index of sealed keys generate itself writes.
+var Ownership = func() tree.Ownership {
+	own := render.Ownership
+	own.Keep = func(p string) bool {
+		return render.WrittenByOthers(p) || inSecrets(p) && !generatedInSecrets(p)
+	}
+	return own
+}()
+
+// inSecrets reports whether p lies under parties/<party>/secrets/.
+func inSecrets(p string) bool {
+	parts := strings.SplitN(p, "/", 4)
+	return len(parts) == 4 && parts[0] == "parties" && parts[2] == "secrets"
+}
+
+func generatedInSecrets(p string) bool {
+	parts := strings.Split(p, "/")
+	return len(parts) == 4 && parts[3] == "kustomization.yaml"
+}
+
+// Desired is the whole tree generate writes for a network: the rendered files and,
+// in every owned directory, the index of what the generator wrote there.
+func Desired(network *model.Network) (tree.Tree, error) {
+	desired, err := render.Render(network)
+	if err != nil {
+		return nil, err
+	}
+	tree.AddIndexes(desired, render.Ownership)
+	return desired, nil
 }
 
 // checkGenesisFrozen refuses to rewrite a launched network's genesis: the running

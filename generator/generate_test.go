@@ -20,7 +20,6 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator"
 	"github.com/flux-ledger/flux-ledger/generator/keys"
 	"github.com/flux-ledger/flux-ledger/generator/load"
-	"github.com/flux-ledger/flux-ledger/generator/render"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
@@ -252,6 +251,7 @@ func TestAddingAMemberTouchesOnlyItsFilesAndPeerLists(t *testing.T) {
 	want := []string{
 		"change clusters/beta-onprem/sync.yaml", // health checks
 		"change parties/alpha/shared/peers.yaml",
+		"change parties/beta/.flux-ledger.index", // lists the new node's files
 		"change parties/beta/clusters/beta-onprem/kustomization.yaml",
 		"change parties/beta/clusters/beta-onprem/p2p-gateway.yaml", // the gateway's port list
 		"add parties/beta/nodes/beta-m1/kustomization.yaml",
@@ -468,14 +468,14 @@ func snapshot(t *testing.T, root string) map[string]string {
 	return files
 }
 
-// renderRepo renders the repository's network in memory.
+// renderRepo renders the repository's network in memory: every file generate writes.
 func renderRepo(tb testing.TB, repo string) tree.Tree {
 	tb.Helper()
 	result, err := load.Network(filepath.Join(repo, "cue"))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	rendered, err := render.Render(result.Network)
+	rendered, err := generator.Desired(result.Network)
 	if err != nil {
 		tb.Fatal(err)
 	}

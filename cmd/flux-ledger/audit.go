@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/spf13/cobra"
 
 	"github.com/flux-ledger/flux-ledger/generator/gitops"
@@ -15,32 +17,42 @@ import (
 
 func newAuditCommand(opts *globalOptions) *cobra.Command {
 	var party, since, output, keyring string
-	var verify bool
+	var verify, require bool
 	cmd := &cobra.Command{
 		Use:   "audit [--party P] [--since DATE] [--output json] [--verify-signatures --keyring FILE]",
 		Short: "List who changed the topology, when, and what, from the Git history",
 		Long: `Walk the history from HEAD and list every topology change: generated commits by their
 trailers (Parties-Changed, Network-Digest), hand-made commits by comparing the network
-in cue/ before and after. --verify-signatures marks unsigned commits and checks signed
-ones against the armored OpenPGP public keys in --keyring.`,
+in cue/ before and after. The parties of a commit come from what it changed (its tree
+diff), never from its message; a generated commit whose Parties-Changed trailer
+disagrees with its diff is flagged. A commit that cannot be read is listed with its
+problem and the audit goes on.
+
+--verify-signatures marks unsigned commits and checks signed ones against the armored
+OpenPGP public keys in --keyring. --require-signatures does the same and exits 3 when
+any listed commit is unsigned or not signed by a key of the keyring.
+
+Exit codes: 0 listed; 1 error (bad flags, unreadable keyring, no repository);
+3 with --require-signatures, some commit not signed by the keyring.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			repo, err := gitops.Open(opts.repo)
 			if err != nil {
 				return err
 			}
-			audit := gitops.AuditOptions{Party: party, VerifySignatures: verify}
+			if require && keyring == "" {
+				return fmt.Errorf("--require-signatures needs --keyring FILE (the armored public keys allowed to sign)")
+			}
+			audit := gitops.AuditOptions{Party: party, VerifySignatures: verify || require}
 			if since != "" {
 				if audit.Since, err = time.Parse(time.DateOnly, since); err != nil {
 					return fmt.Errorf("--since %q: want a date like 2026-01-31", since)
 				}
 			}
 			if keyring != "" {
-				data, err := os.ReadFile(keyring)
-				if err != nil {
-					return fmt.Errorf("--keyring: %w", err)
+				if audit.Keyring, err = readKeyring(keyring); err != nil {
+					return err
 				}
-				audit.Keyring = string(data)
 			}
 			entries, err := gitops.Audit(repo, audit)
 			if err != nil {
@@ -53,31 +65,77 @@ ones against the armored OpenPGP public keys in --keyring.`,
 				if entries == nil {
 					entries = []gitops.Entry{}
 				}
-				return enc.Encode(entries)
+				if err := enc.Encode(entries); err != nil {
+					return err
+				}
+				return unsigned(entries, require)
 			}
 			if output != "text" {
 				return fmt.Errorf("--output %q: want text or json", output)
 			}
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			header := "DATE\tCOMMIT\tAUTHOR\tPARTIES\tSUMMARY"
-			if verify {
+			if verify || require {
 				header += "\tSIGNATURE"
 			}
 			fmt.Fprintln(tw, header)
 			for _, e := range entries {
-				line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", e.Date.Format(time.DateTime), e.Commit[:12], e.Author, strings.Join(e.Parties, ","), e.Summary)
-				if verify {
+				summary := e.Summary
+				if e.Problem != "" {
+					summary += " [SKIPPED: " + e.Problem + "]"
+				}
+				if e.Warning != "" {
+					summary += " [WARNING: " + e.Warning + "]"
+				}
+				line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", e.Date.Format(time.DateTime), e.Commit[:12], e.Author, strings.Join(e.Parties, ","), summary)
+				if verify || require {
 					line += "\t" + e.Signature
 				}
 				fmt.Fprintln(tw, line)
 			}
-			return tw.Flush()
+			if err := tw.Flush(); err != nil {
+				return err
+			}
+			return unsigned(entries, require)
 		},
 	}
 	cmd.Flags().StringVar(&party, "party", "", "only changes that touch this party")
 	cmd.Flags().StringVar(&since, "since", "", "only changes from this date on (YYYY-MM-DD)")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "text or json")
 	cmd.Flags().BoolVar(&verify, "verify-signatures", false, "mark unsigned and badly signed commits")
+	cmd.Flags().BoolVar(&require, "require-signatures", false, "like --verify-signatures, and exit 3 if any listed commit is not signed by a key of --keyring")
 	cmd.Flags().StringVar(&keyring, "keyring", "", "armored OpenPGP public keys trusted to sign (with --verify-signatures)")
 	return cmd
+}
+
+// readKeyring reads a file of armored OpenPGP public keys and refuses anything else:
+// a wrong file would otherwise make every signature "bad" or, worse, be ignored.
+func readKeyring(file string) (string, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("--keyring: %w", err)
+	}
+	keys, err := openpgp.ReadArmoredKeyRing(bytes.NewReader(data))
+	if err != nil || len(keys) == 0 {
+		return "", fmt.Errorf("--keyring %s: not an armored OpenPGP public keyring", file)
+	}
+	return string(data), nil
+}
+
+// unsigned is the exit status of --require-signatures: exit 3 when some listed commit
+// is not signed by a key of the keyring.
+func unsigned(entries []gitops.Entry, require bool) error {
+	if !require {
+		return nil
+	}
+	n := 0
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Signature, "good") {
+			n++
+		}
+	}
+	if n > 0 {
+		return &exitError{code: 3, err: fmt.Errorf("%d of %d commits are not signed by a key of the keyring", n, len(entries))}
+	}
+	return nil
 }

@@ -16,14 +16,17 @@ import (
 )
 
 func newGenerateCommand(opts *globalOptions) *cobra.Command {
-	var check, commit, includeInputs bool
+	var check, commit, includeInputs, prune bool
 	var author, signKey, subject string
 	cmd := &cobra.Command{
 		Use:   "generate [--check]",
 		Short: "Render every party's and cluster's directory from the network",
 		Long: `Validate cue/, render the desired tree in memory, and write only the files whose bytes
-differ: parties/<party>/, clusters/<cluster>/ and .sops.yaml. Stale generated files are
-removed; parties/<party>/secrets/ (written by flux-ledger keys) is never touched.
+differ: parties/<party>/, clusters/<cluster>/, policies/ and .sops.yaml. Stale generated
+files are removed: those listed in their directory's .flux-ledger.index, which generate
+writes. Any other file there is refused by name unless --prune deletes it; nothing under
+parties/<party>/secrets/ (written by flux-ledger keys) is ever deleted, and a symbolic
+link anywhere in those paths is refused.
 Regenerating an unchanged network writes nothing ("0 changed").
 
 With --check nothing is written: the command lists the out-of-date files and exits 1
@@ -45,8 +48,13 @@ if there are any (the CI drift check).`,
 				if commitOpts.SignKey, err = readSignKey(signKey); err != nil {
 					return err
 				}
+				// Refuse before writing: a refused commit must not leave a half-done
+				// generation behind in the working tree.
+				if err := generator.CommitPreflight(commitOpts); err != nil {
+					return err
+				}
 			}
-			report, err := generator.Generate(generator.Options{Repo: opts.repo, Check: check})
+			report, err := generator.Generate(generator.Options{Repo: opts.repo, Check: check, Prune: prune})
 			if err != nil {
 				return err
 			}
@@ -66,6 +74,7 @@ if there are any (the CI drift check).`,
 		},
 	}
 	cmd.Flags().BoolVar(&check, "check", false, "write nothing; exit 1 if any generated file is out of date")
+	cmd.Flags().BoolVar(&prune, "prune", false, "also delete files in generated directories that flux-ledger did not write (never under secrets/)")
 	cmd.Flags().BoolVar(&commit, "commit", false, "commit exactly the generated changes, with plan summary and trailers")
 	cmd.Flags().BoolVar(&includeInputs, "include-inputs", false, "with --commit, also commit the changes under cue/ and the sealed keys")
 	cmd.Flags().StringVar(&author, "author", "", `with --commit, "Name <email>" (default: git config user.name/user.email)`)

@@ -39,9 +39,9 @@ func TestInitToPlanWithTheBinaryOnly(t *testing.T) {
 	if stdout := mustRun(t, "--repo", repo, "generate", "--check"); !strings.Contains(stdout, "0 changed") {
 		t.Errorf("generate --check after generate: %s", stdout)
 	}
-	git(t, repo, "init", "-q", "-b", "main")
-	git(t, repo, "add", "-A")
-	git(t, repo, "commit", "-q", "-m", "Start the tradenet network")
+	runGit(t, repo, "init", "-q", "-b", "main")
+	runGit(t, repo, "add", "-A")
+	runGit(t, repo, "commit", "-q", "-m", "Start the tradenet network")
 
 	network := filepath.Join(repo, "cue", "network.cue")
 	data, err := os.ReadFile(network)
@@ -152,7 +152,7 @@ func mustRun(t *testing.T, args ...string) string {
 	return stdout
 }
 
-func git(t *testing.T, dir string, args ...string) {
+func runGit(t *testing.T, dir string, args ...string) {
 	t.Helper()
 	cmd := exec.Command("git", args...)
 	cmd.Dir = dir

@@ -127,5 +127,8 @@ func printWritten(w io.Writer, result *keys.Result) error {
 		fmt.Fprintln(w, "wrote", p)
 	}
 	fmt.Fprintf(w, "%d changed\n", len(result.Written))
+	for _, a := range result.Advice {
+		fmt.Fprintln(w, "note:", a)
+	}
 	return nil
 }

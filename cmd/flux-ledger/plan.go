@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -13,6 +14,8 @@ import (
 
 func newPlanCommand(opts *globalOptions) *cobra.Command {
 	var base, output string
+	var requireSignatures bool
+	var keyrings []string
 	cmd := &cobra.Command{
 		Use:   "plan [--base REV] [--output text|markdown|json]",
 		Short: "Summarise what a topology change does, for its reviewers",
@@ -22,7 +25,16 @@ removed or changed (which fields), generated files changed per directory, and th
 consequences — genesis changes, validator votes, peer lists, secrets to re-encrypt.
 A change the network refuses (a genesis change once launched, a node without identity)
 is listed under REFUSED and exits 1. --output markdown is a pull-request comment,
---output json the stable schema documented in the README.`,
+--output json the stable schema documented in the README.
+
+"Approvals needed" lists every party that owns a path the change touches:
+parties/<p>/ and the clusters of p → p; cue/identities/<node> → the node's owner;
+the rest of cue/, policies/ and .sops.yaml → every party. A replaced node key is a
+change of its node, attributed to the node's owner.
+
+With --require-signatures, every commit since the base that changes a node identity
+or a party's sealed keys must be signed by a key of that party (--keyring
+PARTY=FILE, armored OpenPGP public keys, repeatable); otherwise the change is refused.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			repo, err := gitops.Open(opts.repo)
@@ -52,6 +64,36 @@ is listed under REFUSED and exits 1. --output markdown is a pull-request comment
 			if err != nil {
 				return err
 			}
+			paths, err := gitops.ChangedPaths(commit, opts.repo)
+			if err != nil {
+				return err
+			}
+			p.AddApprovals(paths, before, after.Network)
+			if requireSignatures {
+				rings, err := partyKeyrings(keyrings)
+				if err != nil {
+					return err
+				}
+				head, err := gitops.Resolve(repo, "HEAD")
+				if err != nil {
+					return err
+				}
+				refused, err := gitops.OwnerSignatures(repo, commit, head, rings, after.Network, before)
+				if err != nil {
+					return err
+				}
+				// Uncommitted changes are those against HEAD, not against the base.
+				uncommitted, err := gitops.ChangedPaths(head, opts.repo)
+				if err != nil {
+					return err
+				}
+				for _, f := range uncommitted {
+					if party, ownerOnly := plan.OwnerOnly(f, after.Network, before); ownerOnly {
+						refused = append(refused, fmt.Sprintf("%s (party %s's) has an uncommitted change, which carries no signature: commit it signed", f, party))
+					}
+				}
+				p.Refused = append(p.Refused, refused...)
+			}
 			out := cmd.OutOrStdout()
 			switch output {
 			case "text":
@@ -73,5 +115,24 @@ is listed under REFUSED and exits 1. --output markdown is a pull-request comment
 	}
 	cmd.Flags().StringVar(&base, "base", "", "revision to compare with (default: merge base with the default branch, else HEAD)")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "text, markdown or json")
+	cmd.Flags().BoolVar(&requireSignatures, "require-signatures", false, "refuse identity and sealed-key changes not signed by their owning party")
+	cmd.Flags().StringArrayVar(&keyrings, "keyring", nil, "PARTY=FILE: the party's armored OpenPGP public keys (with --require-signatures, repeatable)")
 	return cmd
+}
+
+// partyKeyrings reads --keyring PARTY=FILE flags, each a valid keyring.
+func partyKeyrings(flags []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, f := range flags {
+		party, file, ok := strings.Cut(f, "=")
+		if !ok || party == "" || file == "" {
+			return nil, fmt.Errorf("--keyring %q: want PARTY=FILE", f)
+		}
+		ring, err := readKeyring(file)
+		if err != nil {
+			return nil, err
+		}
+		out[party] = ring
+	}
+	return out, nil
 }

@@ -2,6 +2,8 @@ package gitops
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -26,27 +28,51 @@ type CommitOptions struct {
 	Author *object.Signature
 	// SignKey signs the commit with OpenPGP when set.
 	SignKey *openpgp.Entity
+	// Check, when set, is asked about every file the commit would add or change; a
+	// refusal stops the commit before anything is staged.
+	Check func(path string, data []byte) error
 }
 
-// Commit stages exactly the given changes and commits them. It refuses when the index
-// has unresolved conflicts or staged changes outside those paths, so a generated
-// commit never carries someone's unrelated work.
-func Commit(repo *git.Repository, opts CommitOptions) (string, error) {
+// Preflight checks, before anything is generated, that a commit could be made: HEAD
+// is on a branch, no conflicts are unresolved, nothing unrelated is staged, and —
+// without IncludeInputs — the inputs the generated files are rendered from (cue/ and
+// the sealed keys) have no uncommitted change, so the commit is self-consistent: its
+// generated files are exactly what its own inputs render.
+func Preflight(repo *git.Repository, opts CommitOptions) error {
+	_, _, _, err := preflight(repo, opts)
+	return err
+}
+
+func preflight(repo *git.Repository, opts CommitOptions) (*git.Worktree, git.Status, []string, error) {
+	head, err := repo.Head()
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("refusing to commit: no HEAD (%w)", err)
+	}
+	if !head.Name().IsBranch() {
+		return nil, nil, nil, fmt.Errorf("refusing to commit: HEAD is detached at %s; check out a branch first", head.Hash().String()[:12])
+	}
 	wt, err := repo.Worktree()
 	if err != nil {
-		return "", err
+		return nil, nil, nil, err
 	}
 	status, err := wt.Status()
 	if err != nil {
-		return "", err
+		return nil, nil, nil, err
 	}
 	wanted := map[string]bool{}
+	var inputs []string
 	for p, s := range status {
 		if s.Worktree == git.Unmodified && s.Staging == git.Unmodified {
 			continue
 		}
-		if opts.Generated(p) || opts.IncludeInputs && (strings.HasPrefix(p, "cue/") || isSealedSecret(p)) {
+		isInput := strings.HasPrefix(p, "cue/") || IsSealedSecret(p)
+		switch {
+		case opts.Generated(p):
 			wanted[p] = true
+		case isInput && opts.IncludeInputs:
+			wanted[p] = true
+		case isInput:
+			inputs = append(inputs, p)
 		}
 	}
 	var conflicts, unrelated []string
@@ -58,22 +84,55 @@ func Commit(repo *git.Repository, opts CommitOptions) (string, error) {
 			unrelated = append(unrelated, p)
 		}
 	}
-	if len(conflicts) > 0 {
-		sort.Strings(conflicts)
-		return "", fmt.Errorf("refusing to commit: unresolved conflicts in %s", strings.Join(conflicts, ", "))
-	}
-	if len(unrelated) > 0 {
-		sort.Strings(unrelated)
-		return "", fmt.Errorf("refusing to commit: unrelated changes are staged (%s); commit or unstage them first", strings.Join(unrelated, ", "))
-	}
-	if len(wanted) == 0 {
-		return "", fmt.Errorf("nothing to commit: the generated files match HEAD")
+	sort.Strings(conflicts)
+	sort.Strings(unrelated)
+	sort.Strings(inputs)
+	switch {
+	case len(conflicts) > 0:
+		return nil, nil, nil, fmt.Errorf("refusing to commit: unresolved conflicts in %s", strings.Join(conflicts, ", "))
+	case len(unrelated) > 0:
+		return nil, nil, nil, fmt.Errorf("refusing to commit: unrelated changes are staged (%s); commit or unstage them first", strings.Join(unrelated, ", "))
+	case len(inputs) > 0:
+		return nil, nil, nil, fmt.Errorf("refusing to commit: the generated files are rendered from uncommitted inputs (%s); commit those first, or pass --include-inputs", strings.Join(inputs, ", "))
 	}
 	paths := make([]string, 0, len(wanted))
 	for p := range wanted {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
+	return wt, status, paths, nil
+}
+
+// Commit stages exactly the given changes and commits them. It refuses when the index
+// has unresolved conflicts or staged changes outside those paths, so a generated
+// commit never carries someone's unrelated work, and when Check refuses any file it
+// would add (every refusal is listed, nothing is staged).
+func Commit(repo *git.Repository, opts CommitOptions) (string, error) {
+	wt, status, paths, err := preflight(repo, opts)
+	if err != nil {
+		return "", err
+	}
+	if len(paths) == 0 {
+		return "", fmt.Errorf("nothing to commit: the generated files match HEAD")
+	}
+	if opts.Check != nil {
+		var refused []string
+		for _, p := range paths {
+			if status[p].Worktree == git.Deleted {
+				continue
+			}
+			data, err := os.ReadFile(filepath.Join(wt.Filesystem.Root(), filepath.FromSlash(p)))
+			if err != nil {
+				return "", err
+			}
+			if err := opts.Check(p, data); err != nil {
+				refused = append(refused, p+": "+err.Error())
+			}
+		}
+		if len(refused) > 0 {
+			return "", fmt.Errorf("refusing to commit:\n%s", strings.Join(refused, "\n"))
+		}
+	}
 	for _, p := range paths {
 		if status[p].Worktree == git.Deleted {
 			if _, err := wt.Remove(p); err != nil {
@@ -131,7 +190,9 @@ func configuredAuthor(repo *git.Repository) (*object.Signature, error) {
 	return &object.Signature{Name: cfg.User.Name, Email: cfg.User.Email, When: time.Now()}, nil
 }
 
-func isSealedSecret(p string) bool {
-	parts := strings.Split(p, "/")
+// IsSealedSecret reports whether p lies under a party's secrets/ directory, at any
+// depth (what keys writes there, and whatever a person put there).
+func IsSealedSecret(p string) bool {
+	parts := strings.SplitN(p, "/", 4)
 	return len(parts) == 4 && parts[0] == "parties" && parts[2] == "secrets"
 }

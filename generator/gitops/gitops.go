@@ -83,6 +83,11 @@ func NetworkAt(commit *object.Commit) (*model.Network, error) {
 	}
 	defer os.RemoveAll(dir)
 	err = cue.Files().ForEach(func(f *object.File) error {
+		// A crafted tree can hold entries named ".." or "a/../../x": writing those
+		// would leave the temporary directory. Refuse the commit instead.
+		if !cleanTreePath(f.Name) {
+			return fmt.Errorf("commit %s: tree entry %q under cue/ is not a clean relative path", commit.Hash.String()[:12], f.Name)
+		}
 		path := filepath.Join(dir, filepath.FromSlash(f.Name))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return err
@@ -108,6 +113,20 @@ func NetworkAt(commit *object.Commit) (*model.Network, error) {
 		return nil, fmt.Errorf("network at %s: %w", commit.Hash.String()[:12], err)
 	}
 	return result.Network, nil
+}
+
+// cleanTreePath reports whether a path read from a Git tree is clean, relative and
+// free of "." and ".." segments, so joining it below a directory stays there.
+func cleanTreePath(p string) bool {
+	if p == "" || strings.HasPrefix(p, "/") || strings.ContainsAny(p, "\\\x00") {
+		return false
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // Digest identifies an evaluated network: the SHA-256 of its canonical JSON.

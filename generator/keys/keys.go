@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -30,6 +31,8 @@ const LockTimeout = 30 * time.Second
 // Result lists the files a command wrote, relative to the repository root.
 type Result struct {
 	Written []string
+	// Advice is what the user should do next (e.g. rotate keys after a recipient left).
+	Advice []string
 }
 
 // InitOptions selects what `keys init` creates.
@@ -93,6 +96,15 @@ func initParty(out tree.Tree, repo string, network *model.Network, party model.P
 		if _, has := network.Identities[node.Name]; has && !rotate[node.Name] {
 			continue
 		}
+		// A node without public identity but with a sealed key has lost its identity
+		// file, not its key: replacing the key would silently change the node's
+		// address (and a validator's vote). Only --rotate may do that.
+		if sealed := identity.SecretPath(party.Name, node.Name); !rotate[node.Name] {
+			if _, err := os.Lstat(filepath.Join(repo, filepath.FromSlash(sealed))); err == nil {
+				return fmt.Errorf("%s: node %s already has a sealed key but no %s; restore that file (e.g. git checkout -- %s), or replace the key with --rotate %s",
+					sealed, node.Name, identity.IdentityPath(node.Name), identity.IdentityPath(node.Name), node.Name)
+			}
+		}
 		key, err := identity.Generate()
 		if err != nil {
 			return err
@@ -144,6 +156,8 @@ func Rewrap(repo string, opts RewrapOptions) (*Result, error) {
 	}
 	out := tree.Tree{}
 	var failed []string
+	removed := map[string]bool{}
+	var exposed []string
 	for _, f := range files {
 		data, err := os.ReadFile(filepath.Join(repo, f))
 		if err != nil {
@@ -156,6 +170,12 @@ func Rewrap(repo string, opts RewrapOptions) (*Result, error) {
 		if secrets.SameRecipients(current, party.Recipients) {
 			continue
 		}
+		if gone := without(current, party.Recipients); len(gone) > 0 {
+			for _, r := range gone {
+				removed[r] = true
+			}
+			exposed = append(exposed, strings.TrimSuffix(filepath.Base(f), "-nodekey.yaml"))
+		}
 		rewrapped, err := secrets.Rewrap(data, opts.Identities, party.Recipients)
 		if err != nil {
 			failed = append(failed, f)
@@ -166,7 +186,33 @@ func Rewrap(repo string, opts RewrapOptions) (*Result, error) {
 	if len(failed) > 0 {
 		return nil, fmt.Errorf("cannot decrypt %s with the given age identity: rewrapping needs a key of a current recipient", strings.Join(failed, ", "))
 	}
-	return write(repo, out)
+	result, err := write(repo, out)
+	if err != nil {
+		return nil, err
+	}
+	// Rewrapping re-encrypts the data key only (SOPS keeps it): a removed recipient
+	// could decrypt these files before and, with a copy of the old history or of the
+	// data key, still can. The node keys themselves must change.
+	if len(exposed) > 0 {
+		var args []string
+		for _, n := range exposed {
+			args = append(args, "--rotate "+n)
+		}
+		result.Advice = append(result.Advice, fmt.Sprintf("removed recipient(s) %s could read these node keys and the Git history keeps them; rotate them: flux-ledger keys init --party %s %s",
+			strings.Join(slices.Sorted(maps.Keys(removed)), ", "), party.Name, strings.Join(args, " ")))
+	}
+	return result, nil
+}
+
+// without lists the elements of a not in b.
+func without(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // VerifyOptions selects the party whose sealed keys are checked.
@@ -304,6 +350,26 @@ func write(repo string, files tree.Tree) (*Result, error) {
 		return nil, err
 	}
 	defer unlock()
+	// Every path is built from names in the network: check them all before writing
+	// any, with the same rule generate applies, so a network that bypassed the schema
+	// (a node named ../../x) cannot make keys write outside the repository.
+	for _, p := range files.Paths() {
+		if err := tree.CheckPath(p); err != nil {
+			return nil, fmt.Errorf("refusing to write %w", err)
+		}
+		if err := tree.CheckNoSymlink(repo, p); err != nil {
+			return nil, err
+		}
+	}
+	dirs := map[string]bool{}
+	for _, p := range files.Paths() {
+		dirs[filepath.Dir(filepath.Join(repo, filepath.FromSlash(p)))] = true
+	}
+	for dir := range dirs {
+		if err := tree.RemoveTemps(dir); err != nil {
+			return nil, err
+		}
+	}
 	result := &Result{}
 	for _, p := range files.Paths() {
 		full := filepath.Join(repo, filepath.FromSlash(p))

@@ -180,6 +180,12 @@ func TestRewrapAfterRecipientChange(t *testing.T) {
 	if len(result.Written) != 3 {
 		t.Errorf("rewrap wrote %v, want the 3 alpha secrets", result.Written)
 	}
+	// The old recipient was removed: it could read these keys, and rewrapping does not
+	// change them. The result says to rotate each, with the command.
+	if len(result.Advice) != 1 || !strings.Contains(result.Advice[0], f.alpha.Recipient().String()) ||
+		!strings.Contains(result.Advice[0], "keys init --party alpha --rotate alpha-rpc --rotate alpha-v1 --rotate alpha-v2") {
+		t.Errorf("rewrap advice: %q", result.Advice)
+	}
 	if err := keys.Verify(f.repo, keys.VerifyOptions{Party: "alpha", Identities: []age.Identity{newKey}}); err != nil {
 		t.Errorf("verify with the new key: %v", err)
 	}

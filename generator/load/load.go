@@ -12,10 +12,12 @@ import (
 	"strings"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
 	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/load"
 	"cuelang.org/go/cue/token"
+	"cuelang.org/go/mod/modconfig"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
 )
@@ -78,17 +80,39 @@ func Network(dir string) (*Result, error) {
 		return nil, fmt.Errorf("%s: not a CUE module (no cue.mod directory)", dir)
 	}
 
-	instances := load.Instances([]string{"."}, &load.Config{Dir: dir})
-	if len(instances) != 1 {
-		return nil, fmt.Errorf("%s: expected one CUE package, found %d", dir, len(instances))
+	// Load every package of the module, as `cue vet -c ./...` does: a broken package
+	// that the network does not import must fail here too. The registry refuses every
+	// fetch: a dependency in cue.mod would otherwise make vet reach the network.
+	cfg := &load.Config{Dir: dir, Registry: &modconfig.LazyRegistry{New: func() (modconfig.CachedRegistry, error) {
+		return nil, errors.New("flux-ledger does not fetch CUE modules: the network module must have no dependencies in cue.mod/module.cue")
+	}}}
+	instances := load.Instances([]string{"./..."}, cfg)
+	abs, _ := filepath.Abs(dir)
+	var rootInst *build.Instance
+	var others []*build.Instance
+	for _, inst := range instances {
+		if inst.Err == nil && inst.Dir == abs && rootInst == nil {
+			rootInst = inst
+			continue
+		}
+		if inst.Err != nil {
+			return nil, issues(inst.Err)
+		}
+		others = append(others, inst)
 	}
-	if err := instances[0].Err; err != nil {
-		return nil, issues(err)
+	if rootInst == nil {
+		return nil, fmt.Errorf("%s: no CUE package at the module root (want package network with network: schema.#Network & {...})", dir)
 	}
-	root := cuecontext.New().BuildInstance(instances[0])
+	ctx := cuecontext.New()
+	root := ctx.BuildInstance(rootInst)
 	// Validate rather than Err: Err stops at the first error, Validate reports them all.
 	if err := root.Validate(cue.Concrete(true), cue.Final(), cue.All()); err != nil {
 		return nil, explain(root, issues(err))
+	}
+	for _, inst := range others {
+		if err := ctx.BuildInstance(inst).Validate(cue.Concrete(true), cue.All()); err != nil {
+			return nil, issues(err)
+		}
 	}
 	value := root.LookupPath(cue.MakePath(cue.Str(NetworkField)))
 	if !value.Exists() {
@@ -99,6 +123,9 @@ func Network(dir string) (*Result, error) {
 		return nil, issues(err)
 	}
 	if err := checkRecipients(root, &network); err != nil {
+		return nil, err
+	}
+	if err := checkIdentities(&network, value); err != nil {
 		return nil, err
 	}
 	return &Result{Network: &network}, nil
@@ -125,7 +152,7 @@ func issues(err error) error {
 		en := &entry{
 			issue: Issue{
 				Path:    strings.Join(e.Path(), "."),
-				Message: oneLine(fmt.Sprintf(format, args...)),
+				Message: withReason(e, oneLine(fmt.Sprintf(format, args...))),
 				Pos:     position(cueerrors.Positions(e), cwd),
 			},
 			format:      format,
@@ -177,6 +204,16 @@ func issues(err error) error {
 		out = append(out, Issue{Message: oneLine(err.Error())})
 	}
 	return &Error{Issues: out}
+}
+
+// withReason appends the reason CUE wraps under some messages ("import failed:
+// cannot find package …"): Msg alone drops it, Details keeps it.
+func withReason(e cueerrors.Error, msg string) string {
+	first := oneLine(strings.SplitN(cueerrors.Details(e, nil), "\n", 2)[0])
+	if i := strings.Index(first, msg+": "); i >= 0 {
+		return strings.TrimSuffix(first[i:], ":")
+	}
+	return msg
 }
 
 func hasDisjunction(group []*entry) bool {

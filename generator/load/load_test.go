@@ -234,9 +234,15 @@ lines:
 	return ""
 }
 
+// cueVet runs the real cue CLI as the README tells users to: on the whole module.
 func cueVet(t *testing.T, dir string) ([]byte, error) {
 	t.Helper()
-	cmd := exec.Command(testenv.Tool(t, "cue"), "vet", "-c", ".")
+	return runCue(t, dir, "vet", "-c", "./...")
+}
+
+func runCue(t *testing.T, dir string, args ...string) ([]byte, error) {
+	t.Helper()
+	cmd := exec.Command(testenv.Tool(t, "cue"), args...)
 	cmd.Dir = dir
 	return cmd.CombinedOutput()
 }

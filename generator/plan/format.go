@@ -29,6 +29,12 @@ func (p *Plan) Text(w io.Writer) {
 		}
 	}
 	list(w, "Consequences", p.Consequences)
+	if len(p.Approvals) > 0 {
+		fmt.Fprintln(w, "\nApprovals needed:")
+		for _, a := range p.Approvals {
+			fmt.Fprintf(w, "  %-16s %s\n", a.Party, summarisePaths(a.Paths))
+		}
+	}
 	list(w, "REFUSED", p.Refused)
 }
 
@@ -60,6 +66,12 @@ func (p *Plan) Markdown(w io.Writer) {
 		fmt.Fprintln(w, "\n**Consequences**")
 		for _, c := range p.Consequences {
 			fmt.Fprintf(w, "- %s\n", c)
+		}
+	}
+	if len(p.Approvals) > 0 {
+		fmt.Fprintln(w, "\n**Approvals needed**\n\n| party | because of |\n|---|---|")
+		for _, a := range p.Approvals {
+			fmt.Fprintf(w, "| %s | %s |\n", a.Party, summarisePaths(a.Paths))
 		}
 	}
 }

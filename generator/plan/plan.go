@@ -40,6 +40,9 @@ type Plan struct {
 	Refused []string `json:"refused"`
 	// PartiesChanged are the parties whose directory or topology changes.
 	PartiesChanged []string `json:"partiesChanged"`
+	// Approvals are the parties that must approve, from the paths the change touches
+	// (see Owners); filled by AddApprovals.
+	Approvals []Approval `json:"approvals,omitempty"`
 }
 
 // Compute compares two networks. base is the revision's label (for the output).
@@ -47,7 +50,7 @@ func Compute(baseRev string, base, head *model.Network) (*Plan, error) {
 	p := &Plan{Base: baseRev, Changes: []Change{}, Files: []tree.DirSummary{}, Consequences: []string{}, Refused: []string{}, PartiesChanged: []string{}}
 	p.Changes = append(p.Changes, diffEntities("party", base.Parties, head.Parties, func(v model.Party) string { return v.Name })...)
 	p.Changes = append(p.Changes, diffEntities("cluster", base.Clusters, head.Clusters, func(v model.Cluster) string { return v.Party })...)
-	p.Changes = append(p.Changes, diffEntities("node", base.Nodes, head.Nodes, func(v model.Node) string { return v.Party })...)
+	p.Changes = append(p.Changes, diffNodes(base, head)...)
 	p.Consensus = changedFields(base.Consensus, head.Consensus)
 
 	baseTree, err := render.Render(base)
@@ -75,6 +78,29 @@ func Compute(baseRev string, base, head *model.Network) (*Plan, error) {
 	}
 	sort.Strings(p.PartiesChanged)
 	return p, nil
+}
+
+// diffNodes compares nodes with their public identities: a node whose key was
+// replaced is a change of that node (field identity.address / identity.publicKey),
+// attributed to the party that owns it — a replaced key is invisible in the topology
+// but changes who can act as the node.
+func diffNodes(base, head *model.Network) []Change {
+	type nodeWithIdentity struct {
+		model.Node
+		Identity *model.Identity `json:"identity,omitempty"`
+	}
+	with := func(n *model.Network) map[string]nodeWithIdentity {
+		out := make(map[string]nodeWithIdentity, len(n.Nodes))
+		for name, node := range n.Nodes {
+			v := nodeWithIdentity{Node: node}
+			if id, ok := n.Identities[name]; ok {
+				v.Identity = &id
+			}
+			out[name] = v
+		}
+		return out
+	}
+	return diffEntities("node", with(base), with(head), func(v nodeWithIdentity) string { return v.Party })
 }
 
 func diffEntities[V any](kind string, base, head map[string]V, party func(V) string) []Change {

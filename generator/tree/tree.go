@@ -74,7 +74,11 @@ func checkpoint(op, path string) {
 
 // Diff compares the desired tree with the disk under root and returns the changes,
 // sorted by path. Desired paths must lie inside owned directories or be owned files.
-func Diff(root string, desired Tree, own Ownership) ([]FileChange, error) {
+// A file on disk that is no longer desired is removed only when an index (IndexName)
+// says the generator wrote it, or with prune; any other such file fails the diff with
+// a *ForeignFilesError naming it. A symbolic link anywhere in the owned paths fails it
+// with a *SymlinkError: nothing is written or deleted through a link.
+func Diff(root string, desired Tree, own Ownership, prune bool) ([]FileChange, error) {
 	for p := range desired {
 		if err := checkPath(p); err != nil {
 			return nil, err
@@ -100,10 +104,24 @@ func Diff(root string, desired Tree, own Ownership) ([]FileChange, error) {
 			changes = append(changes, FileChange{Path: p, Action: Change, Data: data})
 		}
 	}
+	listed, err := readIndexes(root, existing)
+	if err != nil {
+		return nil, err
+	}
+	var foreign []string
 	for _, p := range existing {
-		if _, ok := desired[p]; !ok && (own.Keep == nil || !own.Keep(p)) {
-			changes = append(changes, FileChange{Path: p, Action: Remove})
+		if _, ok := desired[p]; ok || own.Keep != nil && own.Keep(p) {
+			continue
 		}
+		if IsIndex(p) || listed[p] || prune {
+			changes = append(changes, FileChange{Path: p, Action: Remove})
+		} else {
+			foreign = append(foreign, p)
+		}
+	}
+	if len(foreign) > 0 {
+		sort.Strings(foreign)
+		return nil, &ForeignFilesError{Paths: foreign}
 	}
 	sort.Slice(changes, func(i, j int) bool { return changes[i].Path < changes[j].Path })
 	return changes, nil
@@ -112,9 +130,26 @@ func Diff(root string, desired Tree, own Ownership) ([]FileChange, error) {
 // Apply writes the changes under root. Every new content first goes to a temporary
 // file beside its target; one filesystem flush then makes them all durable, instead
 // of one fsync per file; only then is each renamed over its target, so a reader or a
-// crash at any instant sees each file old or new. Stale files go last, with the
-// directories they leave empty.
+// crash at any instant sees each file old or new. Stale files go after the renames,
+// with the directories they leave empty. Index files go last of all: until every
+// stale file is gone, the old index still vouches for it, so a run interrupted
+// anywhere is finished by the next one instead of refused.
 func Apply(root string, changes []FileChange) error {
+	var files, indexes []FileChange
+	for _, c := range changes {
+		if IsIndex(c.Path) {
+			indexes = append(indexes, c)
+		} else {
+			files = append(files, c)
+		}
+	}
+	if err := apply(root, files); err != nil {
+		return err
+	}
+	return apply(root, indexes)
+}
+
+func apply(root string, changes []FileChange) error {
 	type staged struct{ path, tmp, target string }
 	var pending []staged
 	defer func() {
@@ -225,6 +260,35 @@ func writeTemp(path string, data []byte, sync bool) (string, error) {
 	return tmp.Name(), nil
 }
 
+// IsTemp reports whether a file name is a writer's temporary file, left behind only
+// when a writer was killed between creating and renaming it.
+func IsTemp(name string) bool {
+	return strings.HasPrefix(name, ".flux-ledger-") && strings.HasSuffix(name, ".tmp")
+}
+
+// RemoveTemps removes the temporary files an interrupted writer left in dir (not
+// recursively). Writers outside the owned directories (flux-ledger keys writing
+// cue/identities and .sops.yaml) call it for each directory they write to.
+func RemoveTemps(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Type().IsRegular() && IsTemp(e.Name()) {
+			full := filepath.Join(dir, e.Name())
+			if err := os.Remove(full); err != nil {
+				return err
+			}
+			checkpoint("remove", full)
+		}
+	}
+	return nil
+}
+
 // Owns reports whether the generator may write p (a repository-relative path).
 func (o Ownership) Owns(p string) bool {
 	for _, f := range o.Files {
@@ -232,6 +296,11 @@ func (o Ownership) Owns(p string) bool {
 			return true
 		}
 	}
+	return o.inDir(p)
+}
+
+// inDir reports whether p lies inside an owned directory.
+func (o Ownership) inDir(p string) bool {
 	for _, d := range o.Dirs {
 		if strings.HasPrefix(p, d+"/") {
 			return true
@@ -245,7 +314,11 @@ func (o Ownership) Owns(p string) bool {
 func (o Ownership) scan(root string) ([]string, error) {
 	var paths []string
 	for _, f := range o.Files {
-		if _, err := os.Stat(filepath.Join(root, f)); err == nil {
+		info, err := os.Lstat(filepath.Join(root, f))
+		if err == nil && info.Mode()&fs.ModeSymlink != 0 {
+			return nil, &SymlinkError{Path: f}
+		}
+		if err == nil {
 			paths = append(paths, f)
 		}
 	}
@@ -258,11 +331,19 @@ func (o Ownership) scan(root string) ([]string, error) {
 			if err != nil {
 				return err
 			}
+			if e.Type()&fs.ModeSymlink != 0 {
+				rel, _ := filepath.Rel(root, full)
+				return &SymlinkError{Path: filepath.ToSlash(rel)}
+			}
 			if e.IsDir() {
 				return nil
 			}
-			if strings.HasPrefix(e.Name(), ".flux-ledger-") && strings.HasSuffix(e.Name(), ".tmp") {
-				return os.Remove(full)
+			if IsTemp(e.Name()) {
+				if err := os.Remove(full); err != nil {
+					return err
+				}
+				checkpoint("remove", full)
+				return nil
 			}
 			rel, err := filepath.Rel(root, full)
 			if err != nil {
@@ -279,7 +360,7 @@ func (o Ownership) scan(root string) ([]string, error) {
 }
 
 func checkPath(p string) error {
-	if p == "" || path.IsAbs(p) || path.Clean(p) != p || strings.HasPrefix(p, "../") || p == ".." {
+	if p == "" || p == "." || path.IsAbs(p) || path.Clean(p) != p || strings.HasPrefix(p, "../") || p == ".." || strings.ContainsAny(p, "\\\x00") {
 		return fmt.Errorf("%q: not a clean relative path", p)
 	}
 	return nil
@@ -345,9 +426,12 @@ func (s DirSummary) String() string {
 func Summarise(changes []FileChange) []DirSummary {
 	byDir := map[string]*DirSummary{}
 	for _, c := range changes {
+		if IsIndex(c.Path) {
+			continue // bookkeeping that follows the files counted
+		}
 		dir := c.Path
-		if parts := strings.SplitN(c.Path, "/", 3); len(parts) == 3 {
-			dir = parts[0] + "/" + parts[1]
+		if strings.Count(c.Path, "/") >= 2 {
+			dir = Unit(c.Path)
 		}
 		s := byDir[dir]
 		if s == nil {

@@ -92,12 +92,21 @@ func measure(n int, bin string) (Result, error) {
 		return Result{}, err
 	}
 	defer os.RemoveAll(root)
-	id, err := age.GenerateX25519Identity()
-	if err != nil {
-		return Result{}, err
+	// One age key per party: the schema refuses a recipient shared by two parties.
+	// Kept across rewrites of the network, so only the edit changes.
+	recipients := map[string]string{}
+	recipient := func(party string) string {
+		if recipients[party] == "" {
+			id, err := age.GenerateX25519Identity()
+			if err != nil {
+				panic(err)
+			}
+			recipients[party] = id.Recipient().String()
+		}
+		return recipients[party]
 	}
 	write := func(edit func(map[string]any)) error {
-		src, err := testenv.SynthNetwork(testenv.SynthOptions{Parties: n, Recipients: func(string) string { return id.Recipient().String() }, Edit: edit})
+		src, err := testenv.SynthNetwork(testenv.SynthOptions{Parties: n, Recipients: recipient, Edit: edit})
 		if err != nil {
 			return err
 		}

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/flux-ledger/flux-ledger/generator/keys"
+	"github.com/flux-ledger/flux-ledger/generator/testenv"
+)
+
+// plan --require-signatures refuses (exit 1) a committed, unsigned rotation of alpha's
+// node key, naming the commit and files, and does not call committed files uncommitted.
+func TestPlanRequireSignaturesRefusesAnUnsignedKeyChange(t *testing.T) {
+	alpha, _ := testenv.AgeKey(t)
+	beta, _ := testenv.AgeKey(t)
+	repo := testenv.Repo(t, testenv.BaseNetwork(t, alpha.Recipient().String(), beta.Recipient().String()))
+	for _, p := range []string{"alpha", "beta"} {
+		if _, err := keys.Init(repo, keys.InitOptions{Party: p}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, errOut, code := run(t, "--repo", repo, "generate"); code != 0 {
+		t.Fatal(errOut)
+	}
+	g, _ := git.PlainInit(repo, false)
+	wt, _ := g.Worktree()
+	commit := func(msg string) {
+		wt.AddWithOptions(&git.AddOptions{All: true})
+		if _, err := wt.Commit(msg, &git.CommitOptions{Author: &object.Signature{Name: "B", Email: "b@x", When: time.Now()}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	commit("network")
+	if _, err := keys.Init(repo, keys.InitOptions{Party: "alpha", Rotate: []string{"alpha-v1"}}); err != nil {
+		t.Fatal(err)
+	}
+	run(t, "--repo", repo, "generate")
+	commit("rotate alpha-v1")
+	ring := filepath.Join(t.TempDir(), "alpha.asc")
+	os.WriteFile(ring, []byte(armoredPublicKey(t)), 0o644)
+	out, errOut, code := run(t, "--repo", repo, "plan", "--base", "HEAD~1", "--require-signatures", "--keyring", "alpha="+ring)
+	if code != 1 || !strings.Contains(out, "changes cue/identities/alpha-v1.cue (party alpha's) but it is unsigned") || strings.Contains(out, "uncommitted") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "Approvals needed:\n  alpha ") {
+		t.Errorf("no approval listed for alpha:\n%s", out)
+	}
+}
