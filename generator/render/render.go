@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -30,18 +31,23 @@ var Ownership = tree.Ownership{
 
 // WrittenByOthers reports the files inside generator-owned directories that the
 // generator must keep although it does not render them: each party's sealed node keys
-// (written by flux-ledger keys), the Flux components `flux bootstrap` commits, and the
-// hand-written policy test suites.
+// (written by flux-ledger keys) and the hand-written policy test suites.
 func WrittenByOthers(p string) bool {
 	if strings.HasPrefix(p, policies.TestsDir+"/") {
 		return true
 	}
 	dir, file := path.Split(p)
 	dir = path.Clean(dir)
-	if path.Base(dir) == "secrets" && path.Dir(path.Dir(dir)) == "parties" {
-		return file != "kustomization.yaml"
-	}
-	return path.Base(dir) == flux.BootstrapNamespace && path.Dir(path.Dir(dir)) == "clusters" && file == flux.BootstrapComponents
+	return path.Base(dir) == "secrets" && path.Dir(path.Dir(dir)) == "parties" && file != "kustomization.yaml"
+}
+
+// Seeded reports the files the generator creates when they are missing but never
+// rewrites: the placeholders of clusters/<cluster>/flux-system/ that `flux bootstrap`
+// replaces with its own gotk-components.yaml and gotk-sync.yaml.
+func Seeded(p string) bool {
+	dir, file := path.Split(p)
+	dir = path.Clean(dir)
+	return path.Base(dir) == flux.BootstrapNamespace && path.Dir(path.Dir(dir)) == "clusters" && slices.Contains(flux.BootstrapPlaceholders, file)
 }
 
 // Render renders the whole desired tree. Every node must have a public identity.
