@@ -15,17 +15,18 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/besu"
 	"github.com/flux-ledger/flux-ledger/generator/render/flux"
+	"github.com/flux-ledger/flux-ledger/generator/render/owners"
 	"github.com/flux-ledger/flux-ledger/generator/render/policies"
 	"github.com/flux-ledger/flux-ledger/generator/secrets"
 	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
 
 // Ownership is what the generator may write and delete: the parties/, clusters/ and
-// policies/ directories and .sops.yaml — except what others write there (see
-// WrittenByOthers).
+// policies/ directories, .sops.yaml and the ownership files (CODEOWNERS, the Azure
+// DevOps policy script) — except what others write there (see WrittenByOthers).
 var Ownership = tree.Ownership{
 	Dirs:  []string{"parties", "clusters", policies.Dir},
-	Files: []string{secrets.ConfigPath},
+	Files: []string{secrets.ConfigPath, owners.CodeOwnersPath, owners.AzureDevOpsPath},
 	Keep:  WrittenByOthers,
 }
 
@@ -61,6 +62,13 @@ func Render(network *model.Network) (tree.Tree, error) {
 		return nil, err
 	}
 	out[secrets.ConfigPath] = sopsConfig
+	ownerFiles, err := owners.Render(network)
+	if err != nil {
+		return nil, err
+	}
+	for p, data := range ownerFiles {
+		out[p] = data
+	}
 	policyFiles, err := policies.Render(network)
 	if err != nil {
 		return nil, err
