@@ -136,3 +136,28 @@ func writeComponents(t *testing.T, repo, cluster string) {
 		t.Fatal(err)
 	}
 }
+
+// TestBootstrapFilesAreSeededNotOwned: the generator creates flux bootstrap's two files
+// as placeholders when they are missing, and leaves whatever bootstrap wrote there.
+func TestBootstrapFilesAreSeededNotOwned(t *testing.T) {
+	repo := newVariantRepo(t, "one-party-two-clouds")
+	dir := filepath.Join(repo, flux.EntryPath("solo-eks"), flux.BootstrapNamespace)
+	for _, name := range flux.BootstrapPlaceholders {
+		path := filepath.Join(dir, name)
+		if data, err := os.ReadFile(path); err != nil || strings.Contains(string(data), "kind:") {
+			t.Fatalf("%s: placeholder missing or not empty (%v): %q", name, err, data)
+		}
+		written := []byte("# bootstrap's " + name + "\n")
+		os.WriteFile(path, written, 0o644)
+		if report := generate(t, repo); len(report.Changes) > 0 {
+			t.Errorf("generate after bootstrap wrote %s: %v", name, changedPaths(report))
+		}
+		if data, _ := os.ReadFile(path); !bytes.Equal(data, written) {
+			t.Errorf("%s rewritten", name)
+		}
+		os.Remove(path)
+		if report := generate(t, repo); len(report.Changes) != 1 || report.Changes[0].Action != "add" {
+			t.Errorf("missing %s not seeded again: %v", name, changedPaths(report))
+		}
+	}
+}
