@@ -25,16 +25,14 @@ func crdField(t *testing.T, release, kind, version string, path ...string) map[s
 			}
 			schema, _, _ := unstructured.NestedMap(v, "schema", "openAPIV3Schema")
 			for _, p := range path {
+				// An array's fields are those of its items.
+				if items, isArray := schema["items"].(map[string]any); isArray {
+					schema = items
+				}
 				props, _ := schema["properties"].(map[string]any)
 				next, ok := props[p].(map[string]any)
 				if !ok {
-					if items, ok := schema["items"].(map[string]any); ok {
-						props, _ = items["properties"].(map[string]any)
-						next, ok = props[p].(map[string]any)
-					}
-					if !ok {
-						return nil
-					}
+					return nil
 				}
 				schema = next
 			}
