@@ -6,6 +6,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -72,6 +73,10 @@ func Generate(opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	changes = slices.DeleteFunc(changes, func(c tree.FileChange) bool {
+		// Seeded files are created once; what replaced them (flux bootstrap) stays.
+		return c.Action == tree.Change && render.Seeded(c.Path)
+	})
 	if network.Launched {
 		if err := checkGenesisFrozen(changes); err != nil {
 			return nil, err

@@ -61,6 +61,8 @@ type Party struct {
 	Contact     string   `json:"contact"`
 	Recipients  []string `json:"recipients"`
 	Namespace   string   `json:"namespace"`
+	// Reviewers approve changes to the party's directories (CODEOWNERS).
+	Reviewers []string `json:"reviewers"`
 }
 
 // GitOps modes of a cluster.
@@ -95,6 +97,23 @@ type GitOps struct {
 	Namespace    string     `json:"namespace"`
 	AgeKeySecret string     `json:"ageKeySecret"`
 	Arc          *ArcTarget `json:"arc,omitempty"`
+	// Credentials say how Flux reads a private repository.
+	Credentials GitCredentials `json:"credentials"`
+}
+
+// Kinds of Git credentials.
+const (
+	CredentialsNone  = "none"
+	CredentialsHTTPS = "https"
+	CredentialsSSH   = "ssh"
+)
+
+// GitCredentials name the Secret, in the cluster's GitOps namespace and created by
+// the party out of band, that holds an HTTPS token (username, password) or an SSH key
+// (identity, known_hosts).
+type GitCredentials struct {
+	Kind   string `json:"kind"`
+	Secret string `json:"secret,omitempty"`
 }
 
 type ArcTarget struct {
@@ -102,6 +121,9 @@ type ArcTarget struct {
 	ResourceGroup string `json:"resourceGroup"`
 	ClusterName   string `json:"clusterName"`
 	ClusterKind   string `json:"clusterKind"`
+	// InstallFluxExtension makes the ARM template and Bicep file create the
+	// microsoft.flux extension too.
+	InstallFluxExtension bool `json:"installFluxExtension"`
 }
 
 // Exposure modes of a cluster.

@@ -8,40 +8,47 @@ import (
 	"fmt"
 	"path"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/besu"
 	"github.com/flux-ledger/flux-ledger/generator/render/flux"
+	"github.com/flux-ledger/flux-ledger/generator/render/owners"
 	"github.com/flux-ledger/flux-ledger/generator/render/policies"
 	"github.com/flux-ledger/flux-ledger/generator/secrets"
 	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
 
 // Ownership is what the generator may write and delete: the parties/, clusters/ and
-// policies/ directories and .sops.yaml — except what others write there (see
-// WrittenByOthers).
+// policies/ directories, .sops.yaml and the ownership files (CODEOWNERS, the Azure
+// DevOps policy script) — except what others write there (see WrittenByOthers).
 var Ownership = tree.Ownership{
 	Dirs:  []string{"parties", "clusters", policies.Dir},
-	Files: []string{secrets.ConfigPath},
+	Files: []string{secrets.ConfigPath, owners.CodeOwnersPath, owners.AzureDevOpsPath},
 	Keep:  WrittenByOthers,
 }
 
 // WrittenByOthers reports the files inside generator-owned directories that the
 // generator must keep although it does not render them: each party's sealed node keys
-// (written by flux-ledger keys), the Flux components `flux bootstrap` commits, and the
-// hand-written policy test suites.
+// (written by flux-ledger keys) and the hand-written policy test suites.
 func WrittenByOthers(p string) bool {
 	if strings.HasPrefix(p, policies.TestsDir+"/") {
 		return true
 	}
 	dir, file := path.Split(p)
 	dir = path.Clean(dir)
-	if path.Base(dir) == "secrets" && path.Dir(path.Dir(dir)) == "parties" {
-		return file != "kustomization.yaml"
-	}
-	return path.Base(dir) == flux.BootstrapNamespace && path.Dir(path.Dir(dir)) == "clusters" && file == flux.BootstrapComponents
+	return path.Base(dir) == "secrets" && path.Dir(path.Dir(dir)) == "parties" && file != "kustomization.yaml"
+}
+
+// Seeded reports the files the generator creates when they are missing but never
+// rewrites: the placeholders of clusters/<cluster>/flux-system/ that `flux bootstrap`
+// replaces with its own gotk-components.yaml and gotk-sync.yaml.
+func Seeded(p string) bool {
+	dir, file := path.Split(p)
+	dir = path.Clean(dir)
+	return path.Base(dir) == flux.BootstrapNamespace && path.Dir(path.Dir(dir)) == "clusters" && slices.Contains(flux.BootstrapPlaceholders, file)
 }
 
 // Render renders the whole desired tree. Every node must have a public identity.
@@ -55,6 +62,13 @@ func Render(network *model.Network) (tree.Tree, error) {
 		return nil, err
 	}
 	out[secrets.ConfigPath] = sopsConfig
+	ownerFiles, err := owners.Render(network)
+	if err != nil {
+		return nil, err
+	}
+	for p, data := range ownerFiles {
+		out[p] = data
+	}
 	policyFiles, err := policies.Render(network)
 	if err != nil {
 		return nil, err

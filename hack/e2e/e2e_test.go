@@ -136,6 +136,18 @@ func TestConsortium(t *testing.T) {
 		t.FailNow()
 	}
 	revision := c.publish(t, "network")
+	t.Run("workloads wait until Kyverno serves the policies", func(t *testing.T) {
+		network := c.network(t)
+		for _, p := range parties {
+			t.Run(p, func(t *testing.T) {
+				t.Parallel()
+				provePolicyGate(t, c.clusters[p], network.Parties[p].Namespace)
+			})
+		}
+	})
+	for _, p := range parties {
+		c.clusters[p].kyverno.set(func(string) bool { return true })
+	}
 	for _, p := range parties {
 		cl := c.clusters[p]
 		cl.waitApplied(t, revision, readyTimeout)
@@ -194,8 +206,8 @@ func TestConsortium(t *testing.T) {
 			t.Fatalf("exit code %d for a healthy network", report.ExitCode())
 		}
 		for _, cl := range report.Clusters {
-			// Two Kustomizations are flux-ledger's (policies, ledger); the entry point's is Arc's.
-			if cl.State != status.StateReady || len(cl.Kustomizations) != 2 || len(cl.Nodes) == 0 {
+			// Three Kustomizations are flux-ledger's (guard, policies, ledger); the entry point's is Arc's.
+			if cl.State != status.StateReady || len(cl.Kustomizations) != 3 || len(cl.Nodes) == 0 {
 				t.Errorf("%s: %+v", cl.Cluster, cl)
 			}
 			for _, k := range cl.Kustomizations {

@@ -192,6 +192,7 @@ type cluster struct {
 	kube        *testenv.Kube
 	started     time.Time
 	readyAfter  time.Duration
+	kyverno     kyverno
 }
 
 func startCluster(t *testing.T, etcd *testenv.Etcd, party, name string, ageKey *age.X25519Identity) *cluster {
@@ -227,6 +228,7 @@ func startCluster(t *testing.T, etcd *testenv.Etcd, party, name string, ageKey *
 	}))
 	c.startController(t)
 	c.fakeNodes(t)
+	c.runKyverno(t)
 	return c
 }
 
@@ -395,7 +397,7 @@ func (c *cluster) waitApplied(t *testing.T, revision string, timeout time.Durati
 		}
 	}()
 	testenv.Eventually(t, c.name+" applies "+revision, timeout, func() error {
-		for _, name := range []string{entryName, flux.PoliciesKustomization, flux.LedgerKustomization} {
+		for _, name := range []string{entryName, flux.GuardKustomization, flux.PoliciesKustomization, flux.LedgerKustomization} {
 			s := c.kustomization(t, name)
 			if s.ready != "True" || s.applied != revision {
 				return fmt.Errorf("%s: Ready=%s applied=%q (%s: %s)", name, s.ready, s.applied, s.reason, s.message)

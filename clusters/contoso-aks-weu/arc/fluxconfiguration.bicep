@@ -3,11 +3,14 @@
 
 param clusterName string = 'aks-tradenet-weu'
 
+@description('Create the microsoft.flux extension. Leave false when the cluster already has it, under any name.')
+param installFluxExtension bool = true
+
 resource cluster 'Microsoft.ContainerService/managedClusters@2024-09-01' existing = {
   name: clusterName
 }
 
-resource flux 'Microsoft.KubernetesConfiguration/extensions@2023-05-01' = {
+resource flux 'Microsoft.KubernetesConfiguration/extensions@2023-05-01' = if (installFluxExtension) {
   name: 'flux'
   scope: cluster
   properties: {
@@ -24,6 +27,7 @@ resource ledger 'Microsoft.KubernetesConfiguration/fluxConfigurations@2025-04-01
   ]
   properties: {
     gitRepository: {
+      localAuthRef: 'ledger-git'
       repositoryRef: {
         branch: 'main'
       }
@@ -38,6 +42,7 @@ resource ledger 'Microsoft.KubernetesConfiguration/fluxConfigurations@2025-04-01
         retryIntervalInSeconds: 60
         syncIntervalInSeconds: 600
         timeoutInSeconds: 300
+        wait: false
       }
     }
     namespace: 'flux-ledger'

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/flux-ledger/flux-ledger/generator/model"
 )
 
 // The Azure Resource Manager API the fluxConfiguration is written against.
@@ -28,23 +30,33 @@ func ClusterResourceType(kind string) string {
 	return "Microsoft.Kubernetes/connectedClusters"
 }
 
+// InstallExtensionParameter is the ARM/Bicep parameter that switches the creation of
+// the microsoft.flux extension on or off.
+const InstallExtensionParameter = "installFluxExtension"
+
 // fluxConfigurationProperties are the fluxConfiguration's properties, shared by the ARM
 // template and the Bicep file so both always describe the same configuration. The ARM
 // API has no decryption field: decryption is set on the Flux Kustomization the
 // configuration applies (sync.yaml).
 func (r *clusterRenderer) fluxConfigurationProperties() map[string]any {
 	interval, _ := time.ParseDuration(r.network.Repository.Interval)
+	git := map[string]any{
+		"url":                   r.network.Repository.URL,
+		"repositoryRef":         map[string]any{"branch": r.network.Repository.Branch},
+		"syncIntervalInSeconds": int(interval.Seconds()),
+		"timeoutInSeconds":      600,
+	}
+	// The party's own Secret in the configuration namespace: the token or key never
+	// passes through ARM (configurationProtectedSettings) or this repository.
+	if secret := r.credentialsSecret(); secret != "" {
+		git["localAuthRef"] = secret
+	}
 	return map[string]any{
-		"scope":      "cluster",
-		"namespace":  r.cluster.GitOps.Namespace,
-		"sourceKind": "GitRepository",
-		"suspend":    false,
-		"gitRepository": map[string]any{
-			"url":                   r.network.Repository.URL,
-			"repositoryRef":         map[string]any{"branch": r.network.Repository.Branch},
-			"syncIntervalInSeconds": int(interval.Seconds()),
-			"timeoutInSeconds":      600,
-		},
+		"scope":         "cluster",
+		"namespace":     r.cluster.GitOps.Namespace,
+		"sourceKind":    "GitRepository",
+		"suspend":       false,
+		"gitRepository": git,
 		"kustomizations": map[string]any{
 			ArcKustomization: map[string]any{
 				"path":                   "./" + EntryPath(r.cluster.Name),
@@ -52,37 +64,73 @@ func (r *clusterRenderer) fluxConfigurationProperties() map[string]any {
 				"syncIntervalInSeconds":  int(syncInterval.Seconds()),
 				"retryIntervalInSeconds": int(retryInterval.Seconds()),
 				"timeoutInSeconds":       int(applyTimeout.Seconds()),
+				// wait defaults to true in 2025-04-01: the entry would then health-check
+				// every object of every child and turn Non-Compliant with any node. The
+				// children carry their own health checks.
+				"wait": false,
 			},
 		},
 	}
 }
 
+// credentialsSecret is the name of the Secret holding the cluster's Git credentials,
+// or "" for a public repository.
+func (r *clusterRenderer) credentialsSecret() string {
+	if r.cluster.GitOps.Credentials.Kind == "" || r.cluster.GitOps.Credentials.Kind == model.CredentialsNone {
+		return ""
+	}
+	return r.cluster.GitOps.Credentials.Secret
+}
+
+// extensionProperties are the microsoft.flux extension's properties and, for a
+// connected cluster, the system-assigned identity `az k8s-configuration flux create`
+// gives the extension it installs there (and not on AKS).
+func (r *clusterRenderer) extension() (properties map[string]any, identity map[string]any) {
+	properties = map[string]any{"extensionType": "microsoft.flux", "autoUpgradeMinorVersion": true}
+	if r.cluster.GitOps.Arc.ClusterKind != "managedClusters" {
+		identity = map[string]any{"type": "SystemAssigned"}
+	}
+	return properties, identity
+}
+
 // arc renders clusters/<cluster>/arc/: the ARM template, the equivalent Bicep file and
-// an az CLI script, each creating the microsoft.flux extension (if missing) and the
-// fluxConfiguration that points the cluster at its entry point.
+// an az CLI script, each creating the fluxConfiguration that points the cluster at its
+// entry point and, when asked, the microsoft.flux extension.
 func (r *clusterRenderer) arc() error {
 	target := r.cluster.GitOps.Arc
 	clusterType := ClusterResourceType(target.ClusterKind)
 	scope := fmt.Sprintf("[format('%s/{0}', parameters('clusterName'))]", clusterType)
+	properties, identity := r.extension()
+	extension := map[string]any{
+		"condition":  fmt.Sprintf("[parameters('%s')]", InstallExtensionParameter),
+		"type":       ExtensionType,
+		"apiVersion": ExtensionAPIVersion,
+		"name":       "flux",
+		"scope":      scope,
+		"properties": properties,
+	}
+	if identity != nil {
+		extension["identity"] = identity
+	}
 	template := map[string]any{
 		"$schema":        "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
 		"contentVersion": "1.0.0.0",
 		"parameters": map[string]any{
 			"clusterName": map[string]any{"type": "string", "defaultValue": target.ClusterName},
+			InstallExtensionParameter: map[string]any{
+				"type":         "bool",
+				"defaultValue": target.InstallFluxExtension,
+				"metadata":     map[string]any{"description": "Create the microsoft.flux extension. Leave false when the cluster already has it, under any name."},
+			},
 		},
 		"resources": []any{
-			map[string]any{
-				"type":       ExtensionType,
-				"apiVersion": ExtensionAPIVersion,
-				"name":       "flux",
-				"scope":      scope,
-				"properties": map[string]any{"extensionType": "microsoft.flux", "autoUpgradeMinorVersion": true},
-			},
+			extension,
 			map[string]any{
 				"type":       FluxConfigurationType,
 				"apiVersion": FluxConfigurationAPIVersion,
 				"name":       SourceName,
 				"scope":      scope,
+				// A dependency on a resource whose condition is false is dropped by ARM.
 				"dependsOn":  []any{fmt.Sprintf("[extensionResourceId(resourceId('%s', parameters('clusterName')), '%s', 'flux')]", clusterType, ExtensionType)},
 				"properties": r.fluxConfigurationProperties(),
 			},
@@ -104,12 +152,18 @@ func (r *clusterRenderer) bicep(clusterType string) string {
 	fmt.Fprintf(&b, "// Flux configuration of cluster %s (party %s), generated by flux-ledger.\n", r.cluster.Name, r.party.Name)
 	fmt.Fprintf(&b, "// Deploy: az deployment group create -g %s -f fluxconfiguration.bicep\n\n", target.ResourceGroup)
 	fmt.Fprintf(&b, "param clusterName string = %s\n\n", bicepValue(target.ClusterName, 0))
+	b.WriteString("@description('Create the microsoft.flux extension. Leave false when the cluster already has it, under any name.')\n")
+	fmt.Fprintf(&b, "param %s bool = %t\n\n", InstallExtensionParameter, target.InstallFluxExtension)
 	fmt.Fprintf(&b, "resource cluster '%s@%s' existing = {\n  name: clusterName\n}\n\n", clusterType, map[string]string{
 		"Microsoft.ContainerService/managedClusters": "2024-09-01",
 		"Microsoft.Kubernetes/connectedClusters":     "2024-01-01",
 	}[clusterType])
-	fmt.Fprintf(&b, "resource flux '%s@%s' = {\n  name: 'flux'\n  scope: cluster\n  properties: %s\n}\n\n", ExtensionType, ExtensionAPIVersion,
-		bicepValue(map[string]any{"extensionType": "microsoft.flux", "autoUpgradeMinorVersion": true}, 1))
+	properties, identity := r.extension()
+	fmt.Fprintf(&b, "resource flux '%s@%s' = if (%s) {\n  name: 'flux'\n  scope: cluster\n", ExtensionType, ExtensionAPIVersion, InstallExtensionParameter)
+	if identity != nil {
+		fmt.Fprintf(&b, "  identity: %s\n", bicepValue(identity, 1))
+	}
+	fmt.Fprintf(&b, "  properties: %s\n}\n\n", bicepValue(properties, 1))
 	fmt.Fprintf(&b, "resource ledger '%s@%s' = {\n  name: %s\n  scope: cluster\n  dependsOn: [\n    flux\n  ]\n  properties: %s\n}\n",
 		FluxConfigurationType, FluxConfigurationAPIVersion, bicepValue(SourceName, 1), bicepValue(r.fluxConfigurationProperties(), 1))
 	return b.String()
@@ -148,50 +202,4 @@ func bicepValue(v any, indent int) string {
 		return b.String()
 	}
 	panic(fmt.Sprintf("bicepValue: unsupported %T", v))
-}
-
-// azScript is the same configuration through the az CLI, every argument shell-quoted.
-func (r *clusterRenderer) azScript() string {
-	target := r.cluster.GitOps.Arc
-	args := []string{
-		"az", "k8s-configuration", "flux", "create",
-		"--resource-group", target.ResourceGroup,
-		"--cluster-name", target.ClusterName,
-		"--cluster-type", target.ClusterKind,
-		"--name", SourceName,
-		"--namespace", r.cluster.GitOps.Namespace,
-		"--scope", "cluster",
-		"--url", r.network.Repository.URL,
-		"--branch", r.network.Repository.Branch,
-		"--interval", r.network.Repository.Interval,
-		"--kustomization", fmt.Sprintf("name=%s path=./%s prune=true sync_interval=%s retry_interval=%s timeout=%s",
-			ArcKustomization, EntryPath(r.cluster.Name), syncInterval.Duration, retryInterval.Duration, applyTimeout.Duration),
-	}
-	// One line for the command, then one per flag and its value.
-	lines := []string{strings.Join(args[:4], " ")}
-	for i := 4; i+1 < len(args); i += 2 {
-		lines = append(lines, args[i]+" "+shellQuote(args[i+1]))
-	}
-	var b strings.Builder
-	b.WriteString("#!/usr/bin/env bash\n")
-	fmt.Fprintf(&b, "# Connects cluster %s (party %s) to the network repository, generated by flux-ledger.\n", r.cluster.Name, r.party.Name)
-	fmt.Fprintf(&b, "# Before: create the age key Secret %s/%s (see README, onboarding).\n", r.cluster.GitOps.Namespace, r.cluster.GitOps.AgeKeySecret)
-	b.WriteString("set -euo pipefail\n")
-	b.WriteString(strings.Join(lines, " \\\n  "))
-	b.WriteString("\n")
-	return b.String()
-}
-
-func shellQuote(s string) string {
-	safe := s != ""
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-_./:=@", c)) {
-			safe = false
-			break
-		}
-	}
-	if safe {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

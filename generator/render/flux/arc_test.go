@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
 	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/flux"
@@ -157,15 +159,25 @@ func TestKyvernoInstalledBeforePolicies(t *testing.T) {
 		t.Fatal(err)
 	}
 	objs := testenv.DecodeObjects(t, files["sync.yaml"])
-	var order []string
+	dependsOn := map[string][]string{}
 	for _, o := range objs {
-		order = append(order, o.GetName())
-		if o.GetName() == flux.PoliciesKustomization {
-			deps := fmt.Sprint(o.Object["spec"].(map[string]any)["dependsOn"])
-			if !strings.Contains(deps, flux.KyvernoKustomization) {
-				t.Errorf("policies do not wait for Kyverno: dependsOn %s", deps)
+		deps, _, _ := unstructured.NestedSlice(o.Object, "spec", "dependsOn")
+		for _, d := range deps {
+			dependsOn[o.GetName()] = append(dependsOn[o.GetName()], d.(map[string]any)["name"].(string))
+		}
+	}
+	// policies → guard → Kyverno, transitively.
+	waits := map[string]bool{}
+	for next := []string{flux.PoliciesKustomization}; len(next) > 0; next = next[1:] {
+		for _, d := range dependsOn[next[0]] {
+			if !waits[d] {
+				waits[d] = true
+				next = append(next, d)
 			}
 		}
+	}
+	if !waits[flux.KyvernoKustomization] || !waits[flux.GuardKustomization] {
+		t.Errorf("policies do not wait for Kyverno and the guard: dependsOn %v", dependsOn)
 	}
 	release := string(files["kyverno/kyverno.yaml"])
 	if !strings.Contains(release, "version: "+network.Compliance.Kyverno.ChartVersion) || !strings.Contains(release, "kind: HelmRelease") {

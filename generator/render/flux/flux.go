@@ -13,6 +13,7 @@ import (
 	"time"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	kustomizeapi "github.com/fluxcd/pkg/apis/kustomize"
 	"github.com/fluxcd/pkg/apis/meta"
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -23,6 +24,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/manifest"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/besu"
+	"github.com/flux-ledger/flux-ledger/generator/render/policies"
 )
 
 // Names of what the entry point creates in the party's GitOps namespace.
@@ -40,8 +42,21 @@ const (
 	PoliciesAccount = "ledger-policies"
 	// PoliciesPath is the consortium's policies directory.
 	PoliciesPath = "policies"
+	// GuardKustomization applies GuardDir (the ClusterPolicy that keeps policies/
+	// validate-only) as GuardAccount, before the policies: policies/ cannot remove it.
+	GuardKustomization = "ledger-policy-guard"
+	GuardAccount       = "ledger-policy-guard"
+	GuardDir           = "policy-guard"
 	// AgeKeyEntry is the key of the age identity in the age key Secret.
 	AgeKeyEntry = "age.agekey"
+
+	// PolicyAPIVersion and PolicyKind are Kyverno's ClusterPolicy; PolicyReadyExpr is
+	// the CEL expression that holds once Kyverno reports it Ready (the condition type
+	// of kyverno api/kyverno/v1/policy_status.go). Evaluating it on a policy without
+	// status fails, which Flux reports as not yet ready.
+	PolicyAPIVersion = "kyverno.io/v1"
+	PolicyKind       = "ClusterPolicy"
+	PolicyReadyExpr  = "status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')"
 )
 
 // Timing of the generated Kustomizations.
@@ -58,7 +73,7 @@ type Files map[string][]byte
 func Cluster(network *model.Network, cluster model.Cluster, nodes []model.Node) (Files, error) {
 	r := &clusterRenderer{network: network, cluster: cluster, party: network.Parties[cluster.Party], files: Files{}}
 	objects := map[string][]any{
-		"namespace.yaml": {r.namespace()},
+		"namespace.yaml": r.namespaces(),
 		"rbac.yaml":      r.rbac(),
 		"sync.yaml":      r.sync(nodes),
 	}
@@ -73,6 +88,9 @@ func Cluster(network *model.Network, cluster model.Cluster, nodes []model.Node) 
 		if err := r.kyverno(); err != nil {
 			return nil, err
 		}
+	}
+	if err := r.guard(); err != nil {
+		return nil, err
 	}
 	switch cluster.GitOps.Mode {
 	case model.ModeFlux:
@@ -120,15 +138,25 @@ func (r *clusterRenderer) meta(name, namespace string) metav1.ObjectMeta {
 	return metav1.ObjectMeta{Name: name, Namespace: namespace, Labels: r.labels()}
 }
 
-// namespace is the party's ledger namespace. It is created here, by the privileged
-// entry point, so the party's own reconciler needs no cluster-scoped rights; it is
-// never pruned, because deleting a namespace deletes the ledger data in it.
-func (r *clusterRenderer) namespace() *corev1.Namespace {
-	meta := r.meta(r.party.Namespace, "")
-	meta.Labels["pod-security.kubernetes.io/enforce"] = "restricted"
-	meta.Labels["pod-security.kubernetes.io/enforce-version"] = "latest"
-	meta.Annotations = map[string]string{"kustomize.toolkit.fluxcd.io/prune": "disabled"}
-	return &corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"}, ObjectMeta: meta}
+// namespaces are the party's ledger namespace and, under plain Flux, the GitOps
+// namespace (Arc's fluxConfiguration creates its own). The ledger namespace is created
+// here, by the privileged entry point, so the party's own reconciler needs no
+// cluster-scoped rights. Neither is ever pruned: deleting the ledger namespace deletes
+// the ledger data, deleting the GitOps one the Secrets the party created out of band.
+func (r *clusterRenderer) namespaces() []any {
+	namespace := func(name string) *corev1.Namespace {
+		meta := r.meta(name, "")
+		meta.Annotations = map[string]string{"kustomize.toolkit.fluxcd.io/prune": "disabled"}
+		return &corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"}, ObjectMeta: meta}
+	}
+	ledger := namespace(r.party.Namespace)
+	ledger.Labels["pod-security.kubernetes.io/enforce"] = "restricted"
+	ledger.Labels["pod-security.kubernetes.io/enforce-version"] = "latest"
+	objects := []any{ledger}
+	if r.cluster.GitOps.Mode == model.ModeFlux {
+		objects = append(objects, namespace(r.cluster.GitOps.Namespace))
+	}
+	return objects
 }
 
 // ExposureRules are the API resources a cluster's exposure mode creates per node.
@@ -194,8 +222,9 @@ func (r *clusterRenderer) rbac() []any {
 			TypeMeta:   metav1.TypeMeta{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding"},
 			ObjectMeta: r.meta(policiesRole, ""),
 			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: policiesRole},
-			Subjects:   subject(PoliciesAccount),
+			Subjects:   append(subject(PoliciesAccount), subject(GuardAccount)...),
 		},
+		account(GuardAccount),
 	}
 	if r.network.Compliance.Kyverno.Install {
 		objects = append(objects, r.kyvernoRBAC()...)
@@ -228,20 +257,36 @@ func (r *clusterRenderer) sync(nodes []model.Node) []any {
 			},
 		}
 	}
-	policies := kustomization(PoliciesKustomization, PoliciesPath, PoliciesAccount)
+	// What follows a policy Kustomization waits for its policies to be served, not
+	// just stored: Kyverno marks a ClusterPolicy Ready once its webhooks are
+	// configured, and kstatus alone would call it current as soon as it exists.
+	waitForPolicies := func(k *kustomizev1.Kustomization) {
+		k.Spec.Wait = true
+		k.Spec.HealthCheckExprs = []kustomizeapi.CustomHealthCheck{{
+			APIVersion:             PolicyAPIVersion,
+			Kind:                   PolicyKind,
+			HealthCheckExpressions: kustomizeapi.HealthCheckExpressions{Current: PolicyReadyExpr},
+		}}
+	}
+	guard := kustomization(GuardKustomization, path.Join(EntryPath(r.cluster.Name), GuardDir), GuardAccount)
+	waitForPolicies(guard)
+	applyPolicies := kustomization(PoliciesKustomization, PoliciesPath, PoliciesAccount)
+	waitForPolicies(applyPolicies)
+	applyPolicies.Spec.DependsOn = []kustomizev1.DependencyReference{{Name: GuardKustomization}}
 	var objects []any
 	if r.network.Compliance.Kyverno.Install {
 		install := kustomization(KyvernoKustomization, path.Join(EntryPath(r.cluster.Name), KyvernoDir), KyvernoAccount)
 		install.Spec.Wait = true
 		install.Spec.Timeout = &metav1.Duration{Duration: 10 * time.Minute}
-		policies.Spec.DependsOn = []kustomizev1.DependencyReference{{Name: KyvernoKustomization}}
+		guard.Spec.DependsOn = []kustomizev1.DependencyReference{{Name: KyvernoKustomization}}
 		objects = append(objects, install)
 	}
+	objects = append(objects, guard)
 	ledger := kustomization(LedgerKustomization, besu.ClusterPath(r.party.Name, r.cluster.Name), ReconcilerAccount)
 	ledger.Spec.DependsOn = []kustomizev1.DependencyReference{{Name: PoliciesKustomization}}
 	ledger.Spec.Decryption = &kustomizev1.Decryption{Provider: "sops", SecretRef: &meta.LocalObjectReference{Name: r.cluster.GitOps.AgeKeySecret}}
 	ledger.Spec.HealthChecks = checks
-	objects = append(objects, policies, ledger)
+	objects = append(objects, applyPolicies, ledger)
 	if r.cluster.GitOps.Mode == model.ModeFlux {
 		objects = append([]any{r.gitRepository(SourceName, gitops)}, objects...)
 	}
@@ -250,7 +295,7 @@ func (r *clusterRenderer) sync(nodes []model.Node) []any {
 
 func (r *clusterRenderer) gitRepository(name, namespace string) *sourcev1.GitRepository {
 	interval, _ := time.ParseDuration(r.network.Repository.Interval)
-	return &sourcev1.GitRepository{
+	repo := &sourcev1.GitRepository{
 		TypeMeta:   metav1.TypeMeta{APIVersion: sourcev1.GroupVersion.String(), Kind: sourcev1.GitRepositoryKind},
 		ObjectMeta: r.meta(name, namespace),
 		Spec: sourcev1.GitRepositorySpec{
@@ -259,6 +304,22 @@ func (r *clusterRenderer) gitRepository(name, namespace string) *sourcev1.GitRep
 			Interval:  metav1.Duration{Duration: interval},
 		},
 	}
+	if secret := r.credentialsSecret(); secret != "" {
+		repo.Spec.SecretRef = &meta.LocalObjectReference{Name: secret}
+	}
+	return repo
+}
+
+// guard renders clusters/<cluster>/policy-guard/: the ClusterPolicy that refuses
+// mutate and generate rules from the account that applies policies/.
+func (r *clusterRenderer) guard() error {
+	if err := r.addStream(GuardDir+"/guard.yaml", policies.Guard(r.network, r.cluster.GitOps.Namespace, PoliciesAccount)); err != nil {
+		return err
+	}
+	return r.addStream(GuardDir+"/kustomization.yaml", &kustomize.Kustomization{
+		TypeMeta:  kustomize.TypeMeta{APIVersion: kustomize.KustomizationVersion, Kind: kustomize.KustomizationKind},
+		Resources: []string{"guard.yaml"},
+	})
 }
 
 // EntryPath is a cluster's entry point, relative to the repository.

@@ -4,12 +4,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"time"
 
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
-	"github.com/fluxcd/pkg/apis/meta"
-	sourcev1 "github.com/fluxcd/source-controller/api/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kustomize "sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/resid"
 	"sigs.k8s.io/yaml"
@@ -31,51 +27,59 @@ var LockdownFlags = map[string][]string{
 	"--default-service-account=default": {"kustomize-controller", "helm-controller"},
 }
 
-// fluxSystem renders a bootstrap-compatible flux-system/: the sync objects
-// `flux bootstrap --path=clusters/<cluster>` writes, and a kustomization that adds the
-// lockdown flags to the controllers bootstrap installs (gotk-components.yaml, which
-// bootstrap commits and the generator keeps).
+// BootstrapKustomization is the Kustomization bootstrap writes into gotk-sync.yaml.
+const BootstrapKustomization = "flux-system"
+
+// BootstrapPlaceholders are the files flux-system/kustomization.yaml lists that
+// `flux bootstrap` writes: the generator creates them empty when missing, so the entry
+// point builds before bootstrap (and bootstrap, which applies this kustomization.yaml
+// once it has written gotk-components.yaml, finds gotk-sync.yaml), and never
+// overwrites what bootstrap put there.
+var BootstrapPlaceholders = []string{BootstrapComponents, BootstrapSync}
+
+// placeholder is the content of a bootstrap file before bootstrap ran: no objects.
+const placeholder = "# Written by `flux bootstrap`; flux-ledger only creates this placeholder.\n"
+
+// fluxSystem renders a bootstrap-compatible flux-system/: the kustomization that
+// bootstrap keeps (it only writes one when none exists) and that carries every change
+// to bootstrap's own files as a patch, as flux2-multi-tenancy does. Bootstrap rewrites
+// gotk-sync.yaml on every run, so the lockdown may not live there: the patches add the
+// lockdown flags to the controllers (gotk-components.yaml) and, because
+// --default-service-account leaves a Kustomization without serviceAccountName
+// powerless, name the controller's own account on bootstrap's flux-system
+// Kustomization, the only one allowed to install cluster-wide objects.
 func (r *clusterRenderer) fluxSystem() error {
-	repo := &sourcev1.GitRepository{
-		TypeMeta:   metav1.TypeMeta{APIVersion: sourcev1.GroupVersion.String(), Kind: sourcev1.GitRepositoryKind},
-		ObjectMeta: metav1.ObjectMeta{Name: BootstrapNamespace, Namespace: BootstrapNamespace},
-		Spec: sourcev1.GitRepositorySpec{
-			URL:       r.network.Repository.URL,
-			Reference: &sourcev1.GitRepositoryRef{Branch: r.network.Repository.Branch},
-			Interval:  metav1.Duration{Duration: time.Minute},
-			SecretRef: &meta.LocalObjectReference{Name: BootstrapNamespace},
-		},
-	}
-	sync := &kustomizev1.Kustomization{
-		TypeMeta:   metav1.TypeMeta{APIVersion: kustomizev1.GroupVersion.String(), Kind: kustomizev1.KustomizationKind},
-		ObjectMeta: metav1.ObjectMeta{Name: BootstrapNamespace, Namespace: BootstrapNamespace},
-		Spec: kustomizev1.KustomizationSpec{
-			Interval:  syncInterval,
-			Path:      "./" + EntryPath(r.cluster.Name),
-			Prune:     true,
-			SourceRef: kustomizev1.CrossNamespaceSourceReference{Kind: sourcev1.GitRepositoryKind, Name: BootstrapNamespace},
-			// With --default-service-account the entry point must name the controller's own
-			// account, the only one allowed to install cluster-wide objects.
-			ServiceAccountName: "kustomize-controller",
-		},
-	}
-	if err := r.addStream("flux-system/"+BootstrapSync, repo, sync); err != nil {
-		return err
+	for _, name := range BootstrapPlaceholders {
+		r.files[BootstrapNamespace+"/"+name] = []byte(placeholder)
 	}
 	var patches []kustomize.Patch
+	jsonPatch := func(op, path, value string) (string, error) {
+		data, err := yaml.Marshal([]map[string]string{{"op": op, "path": path, "value": value}})
+		return string(data), err
+	}
 	for _, flag := range slices.Sorted(maps.Keys(LockdownFlags)) {
-		op, err := yaml.Marshal([]map[string]string{{"op": "add", "path": "/spec/template/spec/containers/0/args/-", "value": flag}})
+		op, err := jsonPatch("add", "/spec/template/spec/containers/0/args/-", flag)
 		if err != nil {
 			return err
 		}
 		patches = append(patches, kustomize.Patch{
-			Patch:  string(op),
+			Patch:  op,
 			Target: &kustomize.Selector{ResId: resid.ResId{Gvk: resid.Gvk{Kind: "Deployment"}, Name: "(" + strings.Join(LockdownFlags[flag], "|") + ")"}},
 		})
 	}
-	return r.addStream("flux-system/kustomization.yaml", &kustomize.Kustomization{
+	// "add" replaces an existing member, so the patch holds whether or not a later
+	// bootstrap version starts writing serviceAccountName itself.
+	op, err := jsonPatch("add", "/spec/serviceAccountName", "kustomize-controller")
+	if err != nil {
+		return err
+	}
+	patches = append(patches, kustomize.Patch{
+		Patch:  op,
+		Target: &kustomize.Selector{ResId: resid.ResId{Gvk: resid.Gvk{Group: kustomizev1.GroupVersion.Group, Kind: kustomizev1.KustomizationKind}, Name: BootstrapKustomization}},
+	})
+	return r.addStream(BootstrapNamespace+"/kustomization.yaml", &kustomize.Kustomization{
 		TypeMeta:  kustomize.TypeMeta{APIVersion: kustomize.KustomizationVersion, Kind: kustomize.KustomizationKind},
-		Resources: []string{BootstrapComponents, BootstrapSync},
+		Resources: BootstrapPlaceholders,
 		Patches:   patches,
 	})
 }

@@ -57,8 +57,12 @@ func (r *clusterRenderer) kyverno() error {
 			"releaseName":        "kyverno",
 			"targetNamespace":    kyvernoNamespace,
 			"serviceAccountName": KyvernoAccount,
-			"install":            map[string]any{"createNamespace": true, "crds": "CreateReplace"},
-			"upgrade":            map[string]any{"crds": "CreateReplace"},
+			// Every party's workloads wait for Kyverno: a failed install or upgrade must
+			// not stall them until someone intervenes. Retry without end (a negative
+			// count, helm-controller api/v2 InstallRemediation/UpgradeRemediation),
+			// uninstalling between install attempts and rolling back a failed upgrade.
+			"install": map[string]any{"createNamespace": true, "crds": "CreateReplace", "remediation": map[string]any{"retries": -1}},
+			"upgrade": map[string]any{"crds": "CreateReplace", "remediation": map[string]any{"retries": -1, "strategy": "rollback"}},
 			"chart": map[string]any{"spec": map[string]any{
 				"chart":     "kyverno",
 				"version":   r.network.Compliance.Kyverno.ChartVersion,
