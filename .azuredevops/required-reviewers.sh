@@ -35,6 +35,16 @@ az repos policy required-reviewer create \
   --path-filter '/parties/northwind/*;/clusters/northwind-eks-euc1/*' \
   --message 'party northwind approves changes to its own directories'
 
+# woodgrove: its own directories
+az repos policy required-reviewer create \
+  --blocking true \
+  --enabled true \
+  --branch 'main' \
+  --repository-id "$ADO_REPOSITORY_ID" \
+  --required-reviewer-ids 'dlt@woodgrove.example' \
+  --path-filter '/parties/woodgrove/*;/clusters/woodgrove-hci-ams/*' \
+  --message 'party woodgrove approves changes to its own directories'
+
 # contoso: the shared inputs and code
 az repos policy required-reviewer create \
   --blocking true \
@@ -64,3 +74,13 @@ az repos policy required-reviewer create \
   --required-reviewer-ids 'blockchain@northwind.example' \
   --path-filter '/cue/*;/policies/*;/.sops.yaml;/CODEOWNERS;/.azuredevops/required-reviewers.sh;/generator/*;/cmd/*;/hack/*;/Makefile;/go.mod;/go.sum;/.github/*;/.ci/*;/azure-pipelines.yml' \
   --message 'party northwind approves changes to the shared inputs and code'
+
+# woodgrove: the shared inputs and code
+az repos policy required-reviewer create \
+  --blocking true \
+  --enabled true \
+  --branch 'main' \
+  --repository-id "$ADO_REPOSITORY_ID" \
+  --required-reviewer-ids 'dlt@woodgrove.example' \
+  --path-filter '/cue/*;/policies/*;/.sops.yaml;/CODEOWNERS;/.azuredevops/required-reviewers.sh;/generator/*;/cmd/*;/hack/*;/Makefile;/go.mod;/go.sum;/.github/*;/.ci/*;/azure-pipelines.yml' \
+  --message 'party woodgrove approves changes to the shared inputs and code'

@@ -12,4 +12,4 @@ az k8s-configuration flux create \
   --url https://git.example.com/tradenet/network.git \
   --branch main \
   --interval 5m \
-  --kustomization 'name=cluster path=./clusters/woodgrove-hci-ams prune=true sync_interval=10m0s retry_interval=1m0s timeout=5m0s'
+  --kustomization name=cluster path=./clusters/woodgrove-hci-ams prune=true sync_interval=10m retry_interval=1m timeout=5m disable-health-check=true

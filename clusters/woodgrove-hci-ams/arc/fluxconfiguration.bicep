@@ -3,13 +3,19 @@
 
 param clusterName string = 'hci-tradenet-ams'
 
+@description('Create the microsoft.flux extension. Leave false when the cluster already has it, under any name.')
+param installFluxExtension bool = false
+
 resource cluster 'Microsoft.Kubernetes/connectedClusters@2024-01-01' existing = {
   name: clusterName
 }
 
-resource flux 'Microsoft.KubernetesConfiguration/extensions@2023-05-01' = {
+resource flux 'Microsoft.KubernetesConfiguration/extensions@2023-05-01' = if (installFluxExtension) {
   name: 'flux'
   scope: cluster
+  identity: {
+    type: 'SystemAssigned'
+  }
   properties: {
     autoUpgradeMinorVersion: true
     extensionType: 'microsoft.flux'
@@ -38,6 +44,7 @@ resource ledger 'Microsoft.KubernetesConfiguration/fluxConfigurations@2025-04-01
         retryIntervalInSeconds: 60
         syncIntervalInSeconds: 600
         timeoutInSeconds: 300
+        wait: false
       }
     }
     namespace: 'flux-ledger'
