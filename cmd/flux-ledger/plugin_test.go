@@ -50,7 +50,7 @@ func TestFluxPlugin(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &report); err != nil {
 		t.Fatalf("flux ledger status --output json: %v\n%s", err, out)
 	}
-	if code != 2 || len(report.Clusters) != 3 || report.Clusters[0].State != "Unreachable" {
+	if code != 2 || len(report.Clusters) != 4 || report.Clusters[0].State != "Unreachable" {
 		t.Errorf("exit %d, report %+v", code, report)
 	}
 }

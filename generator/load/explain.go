@@ -35,6 +35,10 @@ var explainers = map[string]explainer{
 	"network.checks.kubeContextDistinct.":            explainSameCluster("read through the same kubeContext %s"),
 	"network.nodes.":                                 explainNodeParty,
 	"network.checks.egressDeclared.":                 explainEgress,
+	"network.checks.credentialsMatchURL.":            explainCredentials,
+	"network.checks.nodePortsDistinct.":              explainNodePorts,
+	"network.checks.namespaceOwner.":                 explainNamespaceOwner,
+	"network.checks.recipientOwner.":                 explainRecipientOwner,
 	"network.checks.exposureNoneNeedsOneCluster.":    explainExposureNone,
 	"network.checks.validatorsWithinFaultTolerance.": explainFaultTolerance,
 }
@@ -342,6 +346,65 @@ func (n network) followsUnknownCluster(i Issue) bool {
 	}
 	cluster := n.str("nodes", selectors[2].Unquoted(), "cluster")
 	return cluster != "" && !slices.Contains(n.keys("clusters"), cluster)
+}
+
+func explainCredentials(n network, cluster string, i Issue) (Issue, bool) {
+	kind, url := n.str("clusters", cluster, "gitops", "credentials", "kind"), n.str("repository", "url")
+	return n.at(i, fmt.Sprintf("cluster %s: gitops.credentials.kind %s cannot read repository.url %s: ssh needs an ssh:// URL, https an https:// one",
+		cluster, kind, url), "clusters", cluster, "gitops", "credentials", "kind"), kind != ""
+}
+
+func explainNodePorts(n network, node string, i Issue) (Issue, bool) {
+	m := conflicting.FindStringSubmatch(i.Message)
+	selectors := cue.ParsePath(i.Path).Selectors()
+	if m == nil || len(selectors) != 5 {
+		return i, false
+	}
+	a, b := min(m[1], m[2]), max(m[1], m[2])
+	return n.at(i, fmt.Sprintf("node %s: ports.%s and ports.%s are both %s: each port of a node needs its own number",
+		node, a, b, selectors[4].Unquoted()), "nodes", node, "ports", b), true
+}
+
+// explainNamespaceOwner covers a party namespace that is reserved, a GitOps namespace or
+// another party's: the check maps each namespace to a description of its one owner.
+func explainNamespaceOwner(n network, namespace string, i Issue) (Issue, bool) {
+	m := conflicting.FindStringSubmatch(i.Message)
+	if m == nil {
+		return i, false
+	}
+	var party string
+	for _, p := range n.keys("parties") {
+		if n.str("parties", p, "namespace") == namespace {
+			party = p
+		}
+	}
+	if party == "" {
+		return i, false
+	}
+	owner := otherThan(m, "ledger namespace of party "+party)
+	if owner == "reserved namespace" {
+		owner = "reserved namespace of Kubernetes, Flux, Arc or Kyverno"
+	}
+	return n.at(i, fmt.Sprintf("party %s: namespace %s is already the %s: choose a namespace no one else uses",
+		party, namespace, owner), "parties", party, "namespace"), true
+}
+
+func explainRecipientOwner(n network, recipient string, i Issue) (Issue, bool) {
+	m := conflicting.FindStringSubmatch(i.Message)
+	if m == nil {
+		return i, false
+	}
+	a, b := min(m[1], m[2]), max(m[1], m[2])
+	return n.at(i, fmt.Sprintf("%s and %s both list recipient %s: each party's secrets must be readable by that party alone",
+		a, b, recipient), "parties", strings.TrimPrefix(b, "party "), "recipients"), true
+}
+
+// otherThan returns the one of a conflict's two values that is not mine.
+func otherThan(m []string, mine string) string {
+	if m[1] == mine {
+		return m[2]
+	}
+	return m[1]
 }
 
 func explainEgress(n network, cluster string, i Issue) (Issue, bool) {
