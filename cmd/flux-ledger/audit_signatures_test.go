@@ -9,26 +9,13 @@ import (
 
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing/object"
-
-	"github.com/flux-ledger/flux-ledger/generator/keys"
-	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
 // audit --verify-signatures only marks; --require-signatures exits 3 when a commit is
 // unsigned; a --keyring that is not an OpenPGP keyring is an error, not "every
 // signature bad".
 func TestAuditRequireSignaturesAndKeyringValidation(t *testing.T) {
-	alpha, _ := testenv.AgeKey(t)
-	beta, _ := testenv.AgeKey(t)
-	repo := testenv.Repo(t, testenv.BaseNetwork(t, alpha.Recipient().String(), beta.Recipient().String()))
-	for _, p := range []string{"alpha", "beta"} {
-		if _, err := keys.Init(repo, keys.InitOptions{Party: p}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, errOut, code := run(t, "--repo", repo, "generate"); code != 0 {
-		t.Fatal(errOut)
-	}
+	repo := generatedRepo(t)
 	g, err := git.PlainInit(repo, false)
 	if err != nil {
 		t.Fatal(err)

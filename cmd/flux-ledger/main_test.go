@@ -85,14 +85,7 @@ func TestUnknownCommandAndBadFlags(t *testing.T) {
 }
 
 func TestGenerateCheckReportsDriftAndWritesNothing(t *testing.T) {
-	alpha, _ := testenv.AgeKey(t)
-	beta, _ := testenv.AgeKey(t)
-	repo := testenv.Repo(t, testenv.BaseNetwork(t, alpha.Recipient().String(), beta.Recipient().String()))
-	for _, p := range []string{"alpha", "beta"} {
-		if _, err := keys.Init(repo, keys.InitOptions{Party: p}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	repo := keyedRepo(t)
 	out, errOut, code := run(t, "--repo", repo, "generate", "--check")
 	if code != 1 || !strings.Contains(out, "add parties/alpha/shared/kustomization.yaml") || !strings.Contains(errOut, "out of date") {
 		t.Fatalf("check on an ungenerated repo: exit %d\n%s%s", code, out, errOut)
@@ -126,4 +119,29 @@ func TestCITemplates(t *testing.T) {
 			}
 		}
 	}
+}
+
+// keyedRepo is a repository of the two-party base network with every node's key
+// sealed to fresh age keys, not yet generated.
+func keyedRepo(t *testing.T) string {
+	t.Helper()
+	alpha, _ := testenv.AgeKey(t)
+	beta, _ := testenv.AgeKey(t)
+	repo := testenv.Repo(t, testenv.BaseNetwork(t, alpha.Recipient().String(), beta.Recipient().String()))
+	for _, p := range []string{"alpha", "beta"} {
+		if _, err := keys.Init(repo, keys.InitOptions{Party: p}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return repo
+}
+
+// generatedRepo is keyedRepo after flux-ledger generate.
+func generatedRepo(t *testing.T) string {
+	t.Helper()
+	repo := keyedRepo(t)
+	if _, errOut, code := run(t, "--repo", repo, "generate"); code != 0 {
+		t.Fatal(errOut)
+	}
+	return repo
 }

@@ -11,23 +11,12 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/flux-ledger/flux-ledger/generator/keys"
-	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
 // plan --require-signatures refuses (exit 1) a committed, unsigned rotation of alpha's
 // node key, naming the commit and files, and does not call committed files uncommitted.
 func TestPlanRequireSignaturesRefusesAnUnsignedKeyChange(t *testing.T) {
-	alpha, _ := testenv.AgeKey(t)
-	beta, _ := testenv.AgeKey(t)
-	repo := testenv.Repo(t, testenv.BaseNetwork(t, alpha.Recipient().String(), beta.Recipient().String()))
-	for _, p := range []string{"alpha", "beta"} {
-		if _, err := keys.Init(repo, keys.InitOptions{Party: p}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, errOut, code := run(t, "--repo", repo, "generate"); code != 0 {
-		t.Fatal(errOut)
-	}
+	repo := generatedRepo(t)
 	g, _ := git.PlainInit(repo, false)
 	wt, _ := g.Worktree()
 	commit := func(msg string) {

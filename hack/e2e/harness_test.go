@@ -292,28 +292,46 @@ func (c *cluster) startController(t *testing.T) {
 // fakeNodes reports every StatefulSet's pods as running and ready, the status a
 // kubelet and the StatefulSet controller would produce, so Flux health checks pass.
 func (c *cluster) fakeNodes(t *testing.T) {
+	c.playController(t, "report StatefulSet ready", statefulSets, true, func(sts *unstructured.Unstructured) bool {
+		observed, _, _ := unstructured.NestedInt64(sts.Object, "status", "observedGeneration")
+		if observed == sts.GetGeneration() {
+			return false
+		}
+		replicas, _, _ := unstructured.NestedInt64(sts.Object, "spec", "replicas")
+		unstructured.SetNestedMap(sts.Object, map[string]any{
+			"observedGeneration": sts.GetGeneration(), "replicas": replicas, "readyReplicas": replicas,
+			"currentReplicas": replicas, "updatedReplicas": replicas, "availableReplicas": replicas,
+			"currentRevision": "r", "updateRevision": "r",
+		}, "status")
+		return true
+	})
+}
+
+// playController stands in for a controller the harness does not run: until the test
+// ends it lists the resource's objects every 300 ms and writes back each one whose
+// status report changed (report returns true after setting it), through the status
+// subresource where the resource has one.
+func (c *cluster) playController(t *testing.T, what string, resource schema.GroupVersionResource, statusSubresource bool, report func(*unstructured.Unstructured) bool) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	t.Cleanup(func() { cancel(); <-done })
 	go func() {
 		defer close(done)
 		for ctx.Err() == nil {
-			list, err := c.kube.Dynamic.Resource(statefulSets).List(ctx, metav1.ListOptions{})
+			list, err := c.kube.Dynamic.Resource(resource).List(ctx, metav1.ListOptions{})
 			if err == nil {
 				for i := range list.Items {
-					sts := &list.Items[i]
-					observed, _, _ := unstructured.NestedInt64(sts.Object, "status", "observedGeneration")
-					if observed == sts.GetGeneration() {
+					obj := &list.Items[i]
+					if !report(obj) {
 						continue
 					}
-					replicas, _, _ := unstructured.NestedInt64(sts.Object, "spec", "replicas")
-					unstructured.SetNestedMap(sts.Object, map[string]any{
-						"observedGeneration": sts.GetGeneration(), "replicas": replicas, "readyReplicas": replicas,
-						"currentReplicas": replicas, "updatedReplicas": replicas, "availableReplicas": replicas,
-						"currentRevision": "r", "updateRevision": "r",
-					}, "status")
-					if _, err := c.kube.Dynamic.Resource(statefulSets).Namespace(sts.GetNamespace()).UpdateStatus(ctx, sts, metav1.UpdateOptions{}); err != nil && ctx.Err() == nil {
-						t.Logf("%s: report StatefulSet %s ready: %v", c.name, sts.GetName(), err)
+					client := c.kube.Dynamic.Resource(resource).Namespace(obj.GetNamespace())
+					var subresources []string
+					if statusSubresource {
+						subresources = []string{"status"}
+					}
+					if _, err := client.Update(ctx, obj, metav1.UpdateOptions{}, subresources...); err != nil && ctx.Err() == nil {
+						t.Logf("%s: %s %s: %v", c.name, what, obj.GetName(), err)
 					}
 				}
 			}

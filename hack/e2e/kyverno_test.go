@@ -43,32 +43,16 @@ func (k *kyverno) serves(name string) bool {
 
 // runKyverno marks the served ClusterPolicies of the cluster Ready until the test ends.
 func (c *cluster) runKyverno(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	t.Cleanup(func() { cancel(); <-done })
-	go func() {
-		defer close(done)
-		for ctx.Err() == nil {
-			list, err := c.kube.Dynamic.Resource(clusterPolicies).List(ctx, metav1.ListOptions{})
-			if err == nil {
-				for i := range list.Items {
-					p := &list.Items[i]
-					if !c.kyverno.serves(p.GetName()) || policyReady(p) {
-						continue
-					}
-					unstructured.SetNestedSlice(p.Object, []any{map[string]any{
-						"type": "Ready", "status": "True", "reason": "Succeeded", "message": "Ready",
-						"lastTransitionTime": time.Now().UTC().Format(time.RFC3339),
-					}}, "status", "conditions")
-					c.kube.Dynamic.Resource(clusterPolicies).Update(ctx, p, metav1.UpdateOptions{})
-				}
-			}
-			select {
-			case <-ctx.Done():
-			case <-time.After(300 * time.Millisecond):
-			}
+	c.playController(t, "report ClusterPolicy ready", clusterPolicies, false, func(p *unstructured.Unstructured) bool {
+		if !c.kyverno.serves(p.GetName()) || policyReady(p) {
+			return false
 		}
-	}()
+		unstructured.SetNestedSlice(p.Object, []any{map[string]any{
+			"type": "Ready", "status": "True", "reason": "Succeeded", "message": "Ready",
+			"lastTransitionTime": time.Now().UTC().Format(time.RFC3339),
+		}}, "status", "conditions")
+		return true
+	})
 }
 
 func policyReady(p *unstructured.Unstructured) bool {
