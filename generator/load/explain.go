@@ -337,15 +337,34 @@ func explainExposedEndpoint(n network, cluster string, i Issue) (Issue, bool) {
 		strings.Join(nodes, ", "), endpoint, cluster), "nodes", nodes[len(nodes)-1], "ports", "p2p"), true
 }
 
-// followsUnknownCluster reports an error CUE raises at a node's derived fields
-// (endpoint, party) because its cluster does not exist: the cluster is the one mistake.
+// followsUnknownCluster reports an error CUE raises only because a node names a
+// cluster that does not exist: the node's derived fields (endpoint, storage defaults)
+// and every rule that looks that cluster up. The one line kept is the node's party,
+// which explainNodeParty restates as the unknown cluster.
 func (n network) followsUnknownCluster(i Issue) bool {
-	selectors := cue.ParsePath(i.Path).Selectors()
-	if len(selectors) < 4 || selectors[1].Unquoted() != "nodes" || selectors[3].Unquoted() != "endpoint" {
+	unknown := map[string]bool{}
+	clusters := n.keys("clusters")
+	for _, node := range n.keys("nodes") {
+		if c := n.str("nodes", node, "cluster"); c != "" && !slices.Contains(clusters, c) {
+			unknown[c] = true
+		}
+	}
+	if len(unknown) == 0 {
 		return false
 	}
-	cluster := n.str("nodes", selectors[2].Unquoted(), "cluster")
-	return cluster != "" && !slices.Contains(n.keys("clusters"), cluster)
+	var labels []string
+	for _, s := range cue.ParsePath(i.Path).Selectors() {
+		labels = append(labels, s.Unquoted())
+	}
+	if len(labels) >= 3 && labels[1] == "nodes" && unknown[n.str("nodes", labels[2], "cluster")] {
+		return !(len(labels) == 4 && labels[3] == "party")
+	}
+	for c := range unknown {
+		if slices.Contains(labels, c) || strings.Contains(i.Message, strconv.Quote(c)) {
+			return true
+		}
+	}
+	return false
 }
 
 func explainCredentials(n network, cluster string, i Issue) (Issue, bool) {

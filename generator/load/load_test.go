@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -83,6 +84,11 @@ func TestInvalidCorpus(t *testing.T) {
 			_, err := load.Network(dir)
 			if err == nil {
 				t.Fatal("flux-ledger accepted the network")
+			}
+			if want := lineCount(t, path); want > 0 {
+				if got := strings.Count(err.Error(), "\n") + 1; got != want {
+					t.Errorf("flux-ledger reported %d lines, want %d (one mistake, one line):\n%s", got, want, err)
+				}
 			}
 			line := matchingLine(err.Error(), explains)
 			if line == "" {
@@ -214,6 +220,26 @@ func applyCase(t *testing.T, base, path string) (network string, wants, explains
 		base = strings.Replace(base, old, strings.TrimSuffix(string(files[i+1].Data), "\n"), 1)
 	}
 	return base, wants, explains
+}
+
+// lineCount is the case's "lines: N", the number of lines flux-ledger's error must
+// have (0: not checked).
+func lineCount(t *testing.T, path string) int {
+	t.Helper()
+	archive, err := txtar.ParseFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(archive.Comment), "\n") {
+		if n, ok := strings.CutPrefix(line, "lines: "); ok {
+			count, err := strconv.Atoi(n)
+			if err != nil {
+				t.Fatalf("lines: %v", err)
+			}
+			return count
+		}
+	}
+	return 0
 }
 
 func cueAccepts(comment []byte) bool {
