@@ -35,14 +35,18 @@ run() { # run <name> <count> <go test args...>
     failed=1
     printf '%-60s FAIL (%d failed test runs) %4ds  %s\n' "$name x$count" "$fails" $((SECONDS - start)) "$log"
     grep -- '^--- FAIL' "$log" | sort | uniq -c | sed 's/^/    /'
+    # A failure with no failed test: a timeout, a panic or a build error.
+    grep -m1 -E '^panic: |build failed|\[setup failed\]' "$log" | sed 's/^/    /'
   else
     printf '%-60s ok %4ds\n' "$name x$count" $((SECONDS - start))
   fi
 }
 
 echo "test-repeat: packages x$repeat, e2e x$e2e_repeat, $hog CPU hog(s) on $(nproc) cores"
+# Ten runs of the generator package take about 10 minutes here, go test's default
+# timeout: give each run of a package its own 10 minutes.
 for pkg in $(go list ./...); do
-  run "$pkg" "$repeat" -v "$pkg"
+  run "$pkg" "$repeat" -timeout $((repeat * 10))m -v "$pkg"
 done
 run "e2e TestConsortium" "$e2e_repeat" -tags e2e -timeout 60m -v -run TestConsortium ./hack/e2e/
 exit $failed
