@@ -10,8 +10,6 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/kustomize/api/krusty"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
 
 	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/render/flux"
@@ -64,17 +62,7 @@ func clusterObjects(t *testing.T, repo string) map[string][]*unstructured.Unstru
 		t.Fatal(err)
 	}
 	network := result.Network
-	build := func(dir string) []*unstructured.Unstructured {
-		resources, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), dir)
-		if err != nil {
-			t.Fatalf("kustomize build %s: %v", dir, err)
-		}
-		data, err := resources.AsYaml()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return testenv.DecodeObjects(t, data)
-	}
+	build := func(dir string) []*unstructured.Unstructured { return buildEntry(t, dir) }
 	out := map[string][]*unstructured.Unstructured{"policies": build(filepath.Join(repo, "policies"))}
 	for _, name := range network.ClusterNames() {
 		cluster := network.Clusters[name]
