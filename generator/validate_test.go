@@ -62,8 +62,7 @@ func clusterObjects(t *testing.T, repo string) map[string][]*unstructured.Unstru
 		t.Fatal(err)
 	}
 	network := result.Network
-	build := func(dir string) []*unstructured.Unstructured { return buildEntry(t, dir) }
-	out := map[string][]*unstructured.Unstructured{"policies": build(filepath.Join(repo, "policies"))}
+	out := map[string][]*unstructured.Unstructured{"policies": buildEntry(t, filepath.Join(repo, "policies"))}
 	for _, name := range network.ClusterNames() {
 		cluster := network.Clusters[name]
 		entry := filepath.Join(repo, flux.EntryPath(name))
@@ -72,15 +71,15 @@ func clusterObjects(t *testing.T, repo string) map[string][]*unstructured.Unstru
 			// controller Deployments the lockdown patches, to check the patches apply.
 			entry = copyEntryWithComponents(t, repo, name)
 		}
-		objs := build(entry)
+		objs := buildEntry(t, entry)
 		if cluster.GitOps.Mode == "flux" {
 			checkLockdown(t, name, objs)
 		}
 		out["clusters/"+name] = objs
 		if _, err := os.Stat(filepath.Join(repo, flux.EntryPath(name), flux.KyvernoDir)); err == nil {
-			out["clusters/"+name+"/kyverno"] = build(filepath.Join(repo, flux.EntryPath(name), flux.KyvernoDir))
+			out["clusters/"+name+"/kyverno"] = buildEntry(t, filepath.Join(repo, flux.EntryPath(name), flux.KyvernoDir))
 		}
-		out["parties/"+cluster.Party+"/clusters/"+name] = build(filepath.Join(repo, "parties", cluster.Party, "clusters", name))
+		out["parties/"+cluster.Party+"/clusters/"+name] = buildEntry(t, filepath.Join(repo, "parties", cluster.Party, "clusters", name))
 	}
 	return out
 }
