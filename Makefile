@@ -17,14 +17,16 @@ build: ## build bin/flux-ledger
 tools: ## build the pinned external CLIs the tests run into bin/ (cached per user)
 	hack/tools/build.sh $(TOOLS)
 
-# The main commands build only what they run (flux-ledger and the cue CLI), never the
-# test tools: `make generate` on a fresh clone must not wait for kube-apiserver.
+# The main commands build only what they run, never the test tools: `make generate`
+# builds flux-ledger alone (its vet enforces every rule cue vet does); `make vet` also
+# builds the cue CLI to check the module with it.
 vet: build ## validate the reference network with the real cue CLI and flux-ledger
 	hack/tools/build.sh cue
 	cd cue && $(BIN)/cue vet -c ./...
 	$(BIN)/flux-ledger vet cue
 
-generate: vet ## validate and render the network: parties/, clusters/, .sops.yaml
+generate: build ## validate and render the network: parties/, clusters/, .sops.yaml
+	$(BIN)/flux-ledger vet cue
 	$(BIN)/flux-ledger generate
 
 check: vet ## fail if the committed generated tree is out of date (the CI drift check)
