@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ProtonMail/go-crypto/openpgp"
-	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -215,21 +213,14 @@ func TestCommitRefusesUnrelatedStagedChanges(t *testing.T) {
 
 func TestSignedCommitsVerifyAndTamperedOnesDoNot(t *testing.T) {
 	repo, g := gitRepo(t)
-	entity, err := openpgp.NewEntity("Alice", "", "alice@alpha.example", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pub bytes.Buffer
-	w, _ := armor.Encode(&pub, openpgp.PublicKeyType, nil)
-	entity.Serialize(w)
-	w.Close()
+	entity, keyring := testenv.PGPKey(t, "Alice", "alice@alpha.example")
 
 	testenv.EditNetwork(t, repo, `"alpha-rpc": {role: "rpc",`, `"alpha-rpc": {resources: limits: memory: "8Gi", role: "rpc",`)
 	report := generate(t, repo)
 	if _, err := generator.Commit(report, generator.CommitOptions{Repo: repo, IncludeInputs: true, Author: alice, SignKey: entity}); err != nil {
 		t.Fatal(err)
 	}
-	entries, err := gitops.Audit(g, gitops.AuditOptions{VerifySignatures: true, Keyring: pub.String()})
+	entries, err := gitops.Audit(g, gitops.AuditOptions{VerifySignatures: true, Keyring: keyring})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +242,7 @@ func TestSignedCommitsVerifyAndTamperedOnesDoNot(t *testing.T) {
 	}
 	ref, _ := g.Head()
 	g.Storer.SetReference(plumbing.NewHashReference(ref.Name(), hash))
-	entries, err = gitops.Audit(g, gitops.AuditOptions{VerifySignatures: true, Keyring: pub.String()})
+	entries, err = gitops.Audit(g, gitops.AuditOptions{VerifySignatures: true, Keyring: keyring})
 	if err != nil {
 		t.Fatal(err)
 	}

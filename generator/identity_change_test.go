@@ -1,13 +1,10 @@
 package generator_test
 
 import (
-	"bytes"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/ProtonMail/go-crypto/openpgp"
-	"github.com/ProtonMail/go-crypto/openpgp/armor"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
@@ -15,6 +12,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/keys"
 	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/plan"
+	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
 // Party beta replaces alpha's node key (anyone can seal to alpha's public recipients).
@@ -59,8 +57,8 @@ func TestAnotherPartysIdentityChangeIsVisibleAndNeedsItsOwner(t *testing.T) {
 		t.Errorf("text plan does not list alpha's approval:\n%s", text(p))
 	}
 
-	alphaKey, alphaRing := pgpKey(t, "Alpha", "ops@alpha.example")
-	betaKey, betaRing := pgpKey(t, "Beta", "ops@beta.example")
+	alphaKey, alphaRing := testenv.PGPKey(t, "Alpha", "ops@alpha.example")
+	betaKey, betaRing := testenv.PGPKey(t, "Beta", "ops@beta.example")
 	rings := map[string]string{"alpha": alphaRing, "beta": betaRing}
 	wt, _ := g.Worktree()
 	if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
@@ -101,18 +99,4 @@ func TestAnotherPartysIdentityChangeIsVisibleAndNeedsItsOwner(t *testing.T) {
 	if refused, _ := gitops.OwnerSignatures(g2, base, head, rings, after.Network); len(refused) == 0 || !strings.Contains(refused[0], "it is unsigned") {
 		t.Fatalf("unsigned rotation: %q", refused)
 	}
-}
-
-// pgpKey makes an OpenPGP key and returns it with its armored public keyring.
-func pgpKey(t *testing.T, name, email string) (*openpgp.Entity, string) {
-	t.Helper()
-	entity, err := openpgp.NewEntity(name, "", email, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pub bytes.Buffer
-	w, _ := armor.Encode(&pub, openpgp.PublicKeyType, nil)
-	entity.Serialize(w)
-	w.Close()
-	return entity, pub.String()
 }

@@ -37,7 +37,7 @@ func TestAuditRequireSignaturesAndKeyringValidation(t *testing.T) {
 		t.Errorf("--require-signatures without keyring: exit %d: %s", code, errOut)
 	}
 	ring := filepath.Join(t.TempDir(), "pub.asc")
-	os.WriteFile(ring, []byte(armoredPublicKey(t)), 0o644)
+	os.WriteFile(ring, []byte(alphaKeyring(t)), 0o644)
 	if out, errOut, code := run(t, "--repo", repo, "audit", "--require-signatures", "--keyring", ring); code != 3 || !strings.Contains(errOut, "1 of 1 commits are not signed") {
 		t.Errorf("--require-signatures on an unsigned history: exit %d: %s%s", code, out, errOut)
 	}

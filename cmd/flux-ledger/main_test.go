@@ -145,3 +145,9 @@ func generatedRepo(t *testing.T) string {
 	}
 	return repo
 }
+
+// alphaKeyring is the armored public keyring of a fresh OpenPGP key of party alpha.
+func alphaKeyring(t *testing.T) string {
+	_, ring := testenv.PGPKey(t, "Alpha", "ops@alpha.example")
+	return ring
+}

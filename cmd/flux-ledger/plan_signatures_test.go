@@ -32,7 +32,7 @@ func TestPlanRequireSignaturesRefusesAnUnsignedKeyChange(t *testing.T) {
 	run(t, "--repo", repo, "generate")
 	commit("rotate alpha-v1")
 	ring := filepath.Join(t.TempDir(), "alpha.asc")
-	os.WriteFile(ring, []byte(armoredPublicKey(t)), 0o644)
+	os.WriteFile(ring, []byte(alphaKeyring(t)), 0o644)
 	out, errOut, code := run(t, "--repo", repo, "plan", "--base", "HEAD~1", "--require-signatures", "--keyring", "alpha="+ring)
 	if code != 1 || !strings.Contains(out, "changes cue/identities/alpha-v1.cue (party alpha's) but it is unsigned") || strings.Contains(out, "uncommitted") {
 		t.Fatalf("exit %d\n%s%s", code, out, errOut)
