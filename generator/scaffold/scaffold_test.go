@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"filippo.io/age"
@@ -84,6 +86,37 @@ func TestCITemplatesPinTheVersion(t *testing.T) {
 		vars, _ := doc[parent].(map[string]any)
 		if vars["FLUX_LEDGER_VERSION"] != "v1.2.3" {
 			t.Errorf("%s: %s.FLUX_LEDGER_VERSION = %v", file, parent, vars["FLUX_LEDGER_VERSION"])
+		}
+	}
+}
+
+// The Azure pipeline talks to its agent with logging commands. Their form and the task
+// commands that exist are from learn.microsoft.com, Azure DevOps "Logging commands"
+// (docs/pipelines/scripts/logging-commands.md): "##vso[area.action
+// property1=value;...]message"; task commands AddAttachment, Complete, LogDetail,
+// LogIssue, PrependPath, SetEndpoint, SetProgress, SetVariable, SetSecret, UploadFile,
+// UploadSummary. A misspelt command is ignored by the agent, not reported.
+func TestAzurePipelineUsesDocumentedLoggingCommands(t *testing.T) {
+	documented := map[string]bool{}
+	for _, c := range []string{"AddAttachment", "Complete", "LogDetail", "LogIssue", "PrependPath", "SetEndpoint",
+		"SetProgress", "SetVariable", "SetSecret", "UploadFile", "UploadSummary"} {
+		documented["task."+strings.ToLower(c)] = true
+	}
+	dir := filepath.Join(t.TempDir(), "net")
+	if _, err := scaffold.Init(options(t, dir, 1)); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "azure-pipelines.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	commands := regexp.MustCompile(`##vso\[([a-z]+\.[a-z]+)[ \]]`).FindAllStringSubmatch(string(data), -1)
+	if len(commands) < 2 || strings.Count(string(data), "##vso[") != len(commands) {
+		t.Fatalf("found %d well-formed logging commands of %d", len(commands), strings.Count(string(data), "##vso["))
+	}
+	for _, c := range commands {
+		if !documented[c[1]] {
+			t.Errorf("##vso[%s]: not a documented task command", c[1])
 		}
 	}
 }
