@@ -94,7 +94,7 @@ func (n network) at(i Issue, message string, path ...string) Issue {
 // user's files define. Values are unifications of the user's struct with the schema's,
 // so the user's position is one of the conjuncts.
 func (n network) relocate(i Issue) Issue {
-	if i.Pos == "" || !strings.Contains(i.Pos, "/schema/") && !strings.HasPrefix(i.Pos, "schema/") {
+	if file, _, _ := strings.Cut(i.Pos, ":"); file == "" || !inSchema(file) {
 		return i
 	}
 	if pos, ok := n.userPosition(cue.ParsePath(i.Path).Selectors()); ok {
