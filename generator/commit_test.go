@@ -15,6 +15,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator"
 	"github.com/flux-ledger/flux-ledger/generator/gitops"
 	"github.com/flux-ledger/flux-ledger/generator/keys"
+	"github.com/flux-ledger/flux-ledger/generator/launch"
 	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/plan"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
@@ -127,28 +128,41 @@ func TestPlan(t *testing.T) {
 			t.Errorf("no genesis consequence:\n%s", text(p))
 		}
 	})
-	t.Run("launched genesis is refused", func(t *testing.T) {
+	t.Run("a launched network keeps its genesis block", func(t *testing.T) {
 		repo, g := gitRepo(t)
-		// A launched network states its EVM milestone (the default is what it ran).
-		testenv.EditNetwork(t, repo, `chainId:  1337`, `chainId:  1337
-	launched: true
-	genesis: evm: "shanghai"`)
+		if _, err := launch.Launch(repo); err != nil {
+			t.Fatal(err)
+		}
+		generate(t, repo)
 		wt, _ := g.Worktree()
-		wt.Add("cue/network.cue")
+		wt.AddWithOptions(&git.AddOptions{All: true})
 		if _, err := wt.Commit("launch", &git.CommitOptions{Author: alice}); err != nil {
 			t.Fatal(err)
 		}
-		// A new key for a validator changes the validator set.
-		if _, err := keys.Init(repo, keys.InitOptions{Party: "beta", Rotate: []string{"beta-v1"}}); err != nil {
-			t.Fatal(err)
+
+		// A new key for a validator is two validator changes (the old address out,
+		// the new one in): refused until done in two steps.
+		if _, err := keys.Init(repo, keys.InitOptions{Party: "beta", Rotate: []string{"beta-v1"}}); err == nil {
+			t.Fatal("rotating a validator's key in one step was accepted")
+		} else if !strings.Contains(err.Error(), "key rotation is the old key out, then the new one in") {
+			t.Errorf("rotation refused with: %v", err)
 		}
+
+		// A forged genesis record: plan refuses it, and generate will not hand the
+		// nodes another block 0.
+		record := filepath.Join(repo, launch.GenesisRecord)
+		data, _ := os.ReadFile(record)
+		forged := strings.Replace(string(data), `"gasLimit": "0x1fffffffffffff"`, `"gasLimit": "0x2fffffffffffff"`, 1)
+		if forged == string(data) {
+			t.Fatal("no gasLimit in the genesis record")
+		}
+		os.WriteFile(record, []byte(forged), 0o644)
 		p := planAgainstHEAD(t, repo, g)
-		out := text(p)
-		if len(p.Refused) == 0 || !strings.Contains(out, "genesis is frozen") || !strings.Contains(out, "qbft_proposeValidatorVote") {
-			t.Errorf("plan:\n%s", out)
+		if out := text(p); !strings.Contains(out, "frozen genesis (cue/genesis.cue) changes") || !strings.Contains(out, "genesis block would change") {
+			t.Errorf("plan of a forged genesis record:\n%s", out)
 		}
-		if _, err := generator.Generate(generator.Options{Repo: repo}); err == nil || !strings.Contains(err.Error(), "genesis is frozen") {
-			t.Errorf("generate of a launched network's new genesis: %v", err)
+		if _, err := generator.Generate(generator.Options{Repo: repo}); err == nil || !strings.Contains(err.Error(), "genesis block is frozen") {
+			t.Errorf("generate of a forged genesis record: %v", err)
 		}
 	})
 }

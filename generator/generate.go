@@ -15,6 +15,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render"
+	"github.com/flux-ledger/flux-ledger/generator/render/besu"
 	"github.com/flux-ledger/flux-ledger/generator/secrets"
 	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
@@ -78,7 +79,7 @@ func Generate(opts Options) (*Report, error) {
 		return c.Action == tree.Change && render.Seeded(c.Path)
 	})
 	if network.Launched {
-		if err := checkGenesisFrozen(changes); err != nil {
+		if err := checkGenesisFrozen(opts.Repo, changes); err != nil {
 			return nil, err
 		}
 	}
@@ -123,12 +124,22 @@ func Desired(network *model.Network) (tree.Tree, error) {
 	return desired, nil
 }
 
-// checkGenesisFrozen refuses to rewrite a launched network's genesis: the running
-// chain would no longer match it. Validator changes go through a vote instead.
-func checkGenesisFrozen(changes []tree.FileChange) error {
+// checkGenesisFrozen refuses to rewrite a launched network's block 0: the running
+// chain would no longer match it. Only config-only fields (validator transitions) may
+// change; validators otherwise change by vote.
+func checkGenesisFrozen(repo string, changes []tree.FileChange) error {
 	for _, c := range changes {
-		if c.Action == tree.Change && path.Base(c.Path) == "genesis.yaml" {
-			return fmt.Errorf("%s: the network is launched, its genesis is frozen; change validators by vote (see flux-ledger plan), or set launched: false for a network not yet running", c.Path)
+		if c.Action != tree.Change || path.Base(c.Path) != "genesis.yaml" {
+			continue
+		}
+		current, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(c.Path)))
+		if err != nil {
+			return err
+		}
+		was, errWas := besu.BlockZero(current)
+		now, errNow := besu.BlockZero(c.Data)
+		if errWas != nil || errNow != nil || was != now {
+			return fmt.Errorf("%s: the network is launched, its genesis block is frozen (cue/genesis.cue); validators change by vote or transition (see flux-ledger plan)", c.Path)
 		}
 	}
 	return nil

@@ -72,6 +72,9 @@ func Init(repo string, opts InitOptions) (*Result, error) {
 		if !ok || !slices.Contains(parties, node.Party) {
 			return nil, fmt.Errorf("--rotate %s: %s has no node %q", r, strings.Join(parties, ", "), r)
 		}
+		if network.Launched && node.IsValidator() {
+			return nil, fmt.Errorf("--rotate %s: %s is a validator of the launched network %s, and a key rotation is the old key out, then the new one in: set its role to \"member\" (the validators vote the old key out), rotate once flux-ledger status shows it gone, then make it a validator again", r, r, network.Name)
+		}
 		rotate[r] = true
 	}
 	for _, name := range parties {
@@ -345,43 +348,11 @@ func unknownParty(network *model.Network, name string) error {
 
 // write applies the files under one repository lock, only those that differ.
 func write(repo string, files tree.Tree) (*Result, error) {
-	unlock, err := tree.Lock(repo, LockTimeout)
+	written, err := tree.WriteChanged(repo, files, LockTimeout)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
-	// Every path is built from names in the network: check them all before writing
-	// any, with the same rule generate applies, so a network that bypassed the schema
-	// (a node named ../../x) cannot make keys write outside the repository.
-	for _, p := range files.Paths() {
-		if err := tree.CheckPath(p); err != nil {
-			return nil, fmt.Errorf("refusing to write %w", err)
-		}
-		if err := tree.CheckNoSymlink(repo, p); err != nil {
-			return nil, err
-		}
-	}
-	dirs := map[string]bool{}
-	for _, p := range files.Paths() {
-		dirs[filepath.Dir(filepath.Join(repo, filepath.FromSlash(p)))] = true
-	}
-	for dir := range dirs {
-		if err := tree.RemoveTemps(dir); err != nil {
-			return nil, err
-		}
-	}
-	result := &Result{}
-	for _, p := range files.Paths() {
-		full := filepath.Join(repo, filepath.FromSlash(p))
-		if current, err := os.ReadFile(full); err == nil && string(current) == string(files[p]) {
-			continue
-		}
-		if err := tree.WriteFile(full, files[p]); err != nil {
-			return nil, err
-		}
-		result.Written = append(result.Written, p)
-	}
-	return result, nil
+	return &Result{Written: written}, nil
 }
 
 func unwrapPathError(err error) error {

@@ -41,6 +41,12 @@ var explainers = map[string]explainer{
 	"network.checks.recipientOwner.":                 explainRecipientOwner,
 	"network.checks.exposureNoneNeedsOneCluster.":    explainExposureNone,
 	"network.checks.validatorsWithinFaultTolerance.": explainFaultTolerance,
+	"network.checks.oneValidatorChange":              explainOneValidatorChange,
+	"network.checks.onChainValidatorNode.":           explainOnChainValidatorNode,
+	"network.checks.transitionScheduled":             explainTransitionScheduled,
+	"network.checks.transitionValidators":            explainTransitionValidators,
+	"network.checks.transitionsAscend":               explainTransitionsAscend,
+	"network.genesis.frozen.":                        explainFrozenGenesis,
 }
 
 // network reads values of a network that failed validation: lookups of the parts

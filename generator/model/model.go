@@ -16,6 +16,7 @@ type Network struct {
 	Consensus  Consensus           `json:"consensus"`
 	Launched   bool                `json:"launched"`
 	Genesis    Genesis             `json:"genesis"`
+	Governance Governance          `json:"governance"`
 	Repository Repository          `json:"repository"`
 	Parties    map[string]Party    `json:"parties"`
 	Clusters   map[string]Cluster  `json:"clusters"`
@@ -47,6 +48,8 @@ const (
 // Genesis holds the choices that shape the genesis block beyond the validators.
 type Genesis struct {
 	EVM string `json:"evm"`
+	// Frozen is the launched chain's genesis, recorded once (nil before launch).
+	Frozen *FrozenGenesis `json:"frozen,omitempty"`
 }
 
 type Repository struct {

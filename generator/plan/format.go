@@ -29,6 +29,7 @@ func (p *Plan) Text(w io.Writer) {
 		}
 	}
 	list(w, "Consequences", p.Consequences)
+	list(w, "Governance", p.governanceLines())
 	if len(p.Approvals) > 0 {
 		fmt.Fprintln(w, "\nApprovals needed:")
 		for _, a := range p.Approvals {
@@ -68,6 +69,12 @@ func (p *Plan) Markdown(w io.Writer) {
 			fmt.Fprintf(w, "- %s\n", c)
 		}
 	}
+	if len(p.Governance) > 0 {
+		fmt.Fprintln(w, "\n**Governance**")
+		for _, g := range p.governanceLines() {
+			fmt.Fprintf(w, "- %s\n", g)
+		}
+	}
 	if len(p.Approvals) > 0 {
 		fmt.Fprintln(w, "\n**Approvals needed**\n\n| party | because of |\n|---|---|")
 		for _, a := range p.Approvals {
@@ -105,4 +112,12 @@ func orNone(s []string) string {
 		return "none"
 	}
 	return strings.Join(s, ", ")
+}
+
+func (p *Plan) governanceLines() []string {
+	var lines []string
+	for _, g := range p.Governance {
+		lines = append(lines, g.String())
+	}
+	return lines
 }

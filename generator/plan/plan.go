@@ -40,6 +40,8 @@ type Plan struct {
 	Refused []string `json:"refused"`
 	// PartiesChanged are the parties whose directory or topology changes.
 	PartiesChanged []string `json:"partiesChanged"`
+	// Governance lists the validator changes pending at head, step by step.
+	Governance []GovernanceStep `json:"governance,omitempty"`
 	// Approvals are the parties that must approve, from the paths the change touches
 	// (see Owners); filled by AddApprovals.
 	Approvals []Approval `json:"approvals,omitempty"`
@@ -63,6 +65,7 @@ func Compute(baseRev string, base, head *model.Network) (*Plan, error) {
 	}
 	p.Files = tree.Summarise(tree.Compare(baseTree, headTree))
 	p.consequences(base, head, baseTree, headTree)
+	p.governance(base, head)
 
 	parties := map[string]bool{}
 	for _, c := range p.Changes {
@@ -154,34 +157,30 @@ func roundTrip(v any, into *map[string]any) {
 }
 
 func (p *Plan) consequences(base, head *model.Network, baseTree, headTree tree.Tree) {
-	genesisChanged, peersChanged := false, 0
+	genesisChanged, configChanged, peersChanged := false, false, 0
 	for _, party := range head.PartyNames() {
 		g := path.Join("parties", party, "shared", "genesis.yaml")
 		if _, ok := baseTree[g]; ok && !bytes.Equal(baseTree[g], headTree[g]) {
-			genesisChanged = true
+			was, errWas := besu.BlockZero(baseTree[g])
+			now, errNow := besu.BlockZero(headTree[g])
+			if errWas != nil || errNow != nil || was != now {
+				genesisChanged = true
+			} else {
+				configChanged = true
+			}
 		}
 		peers := path.Join("parties", party, "shared", "peers.yaml")
 		if _, ok := baseTree[peers]; ok && !bytes.Equal(baseTree[peers], headTree[peers]) {
 			peersChanged++
 		}
 	}
-	if genesisChanged {
-		if base.Launched {
-			p.Refused = append(p.Refused, "genesis would change, but the network is launched: its genesis is frozen (change the validator set by vote, not by genesis)")
-		} else {
-			p.Consequences = append(p.Consequences, "genesis changes in every party (the network is not launched yet: nodes start from the new genesis)")
-		}
-	}
-	added, removed := diffValidators(base, head)
-	if (len(added) > 0 || len(removed) > 0) && base.Launched {
-		var votes []string
-		for _, a := range added {
-			votes = append(votes, fmt.Sprintf("add %s (qbft_proposeValidatorVote(%q, true))", a, a))
-		}
-		for _, r := range removed {
-			votes = append(votes, fmt.Sprintf("remove %s (qbft_proposeValidatorVote(%q, false))", r, r))
-		}
-		p.Consequences = append(p.Consequences, "validator set change needs a vote by the current validators: "+strings.Join(votes, "; "))
+	switch {
+	case genesisChanged && base.Launched:
+		p.Refused = append(p.Refused, "genesis block would change, but the network is launched: its genesis is frozen (validators change by vote or transition, see Governance)")
+	case genesisChanged:
+		p.Consequences = append(p.Consequences, "genesis changes in every party (the network is not launched yet: nodes start from the new genesis)")
+	case configChanged:
+		p.Consequences = append(p.Consequences, "genesis config gains a validator transition (block 0 unchanged): every node restarts with it")
 	}
 	if peersChanged > 0 {
 		p.Consequences = append(p.Consequences, fmt.Sprintf("peer lists updated in %d parties", peersChanged))
@@ -196,28 +195,6 @@ func (p *Plan) consequences(base, head *model.Network, baseTree, headTree tree.T
 			p.Refused = append(p.Refused, fmt.Sprintf("node %s has no identity: flux-ledger keys init --party %s", name, head.Nodes[name].Party))
 		}
 	}
-}
-
-func diffValidators(base, head *model.Network) (added, removed []string) {
-	set := func(n *model.Network) map[string]bool {
-		out := map[string]bool{}
-		for _, a := range besu.Validators(n) {
-			out[strings.ToLower(a.Hex())] = true
-		}
-		return out
-	}
-	b, h := set(base), set(head)
-	for _, a := range sortedKeys(h) {
-		if !b[a] {
-			added = append(added, a)
-		}
-	}
-	for _, a := range sortedKeys(b) {
-		if !h[a] {
-			removed = append(removed, a)
-		}
-	}
-	return added, removed
 }
 
 func sameSet(a, b []string) bool {

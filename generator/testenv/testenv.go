@@ -3,6 +3,7 @@
 package testenv
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -158,4 +159,31 @@ func EditNetwork(t testing.TB, repo, old, new string) {
 	if err := os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// AddParty adds a party with one plain-Flux cluster (<party>-onprem) and the given
+// validators (<party>-v1, …) to the base network (BaseNetwork) in repo's
+// cue/network.cue: a party joining a running network.
+func AddParty(t testing.TB, repo, party, recipient string, validators int) {
+	t.Helper()
+	EditNetwork(t, repo, "\t\tbeta: {", fmt.Sprintf(`		%[1]s: {
+			displayName: %[1]q
+			contact:     "ops@%[1]s.example"
+			recipients: [%[2]q]
+		}
+		beta: {`, party, recipient))
+	EditNetwork(t, repo, "\t\t\"beta-onprem\": {", fmt.Sprintf(`		"%[1]s-onprem": {
+			party:    %[1]q
+			provider: "onprem"
+			region:   "westeurope"
+			gitops: mode: "flux"
+			exposure: {mode: "loadbalancer", dnsSuffix: "%[1]s.example"}
+			egressCIDRs: ["192.0.2.0/28"]
+		}
+		"beta-onprem": {`, party))
+	var nodes strings.Builder
+	for i := 1; i <= validators; i++ {
+		fmt.Fprintf(&nodes, "\t\t\"%s-v%d\": {role: \"validator\", cluster: \"%s-onprem\", image: \"docker.io/hyperledger/besu:24.12.2\", ports: p2p: %d}\n", party, i, party, 30302+i)
+	}
+	EditNetwork(t, repo, "\t\t\"beta-v1\": {", nodes.String()+"\t\t\"beta-v1\": {")
 }

@@ -308,6 +308,10 @@ func TestConsortium(t *testing.T) {
 		})
 	})
 
+	t.Run("a party joins the launched network by vote, then leaves", func(t *testing.T) {
+		validatorJoinsByVote(t, c, etcd)
+	})
+
 	t.Run("a secret sealed to the wrong party fails only that party", func(t *testing.T) {
 		path := filepath.Join(c.repo.dir, identity.SecretPath("beta", "beta-v1"))
 		sealed, err := os.ReadFile(path)

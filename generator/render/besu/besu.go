@@ -57,6 +57,7 @@ type Shared struct {
 	Genesis []byte // shared/genesis.yaml
 	Peers   []byte // shared/peers.yaml
 	Scripts []byte // shared/scripts.yaml
+	Votes   []byte // shared/validator-votes.yaml
 }
 
 // RenderShared renders the network-wide files: genesis and peer lists.
@@ -90,6 +91,9 @@ func RenderShared(network *model.Network) (*Shared, error) {
 		return nil, err
 	}
 	if shared.Scripts, err = cm(ScriptsConfigMap, files); err != nil {
+		return nil, err
+	}
+	if shared.Votes, err = cm(VotesConfigMap, map[string]string{VotesFile: Votes(network)}); err != nil {
 		return nil, err
 	}
 	return shared, nil

@@ -113,8 +113,13 @@ type bftConfig struct {
 	RequestTimeoutSeconds int `json:"requesttimeoutseconds"`
 }
 
-// Genesis renders the network's genesis.json. Every party gets the same bytes.
+// Genesis renders the network's genesis.json. Every party gets the same bytes. Once
+// the network is launched, they are the recorded ones: nothing in the model can change
+// block 0 again.
 func Genesis(network *model.Network) ([]byte, error) {
+	if network.Genesis.Frozen != nil {
+		return frozenGenesis(network)
+	}
 	extra, err := ExtraData(network.Consensus.Algorithm, Validators(network))
 	if err != nil {
 		return nil, err

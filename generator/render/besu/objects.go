@@ -33,10 +33,11 @@ func (r *partyRenderer) shared(shared *Shared) error {
 	r.files["shared/genesis.yaml"] = shared.Genesis
 	r.files["shared/peers.yaml"] = shared.Peers
 	r.files["shared/scripts.yaml"] = shared.Scripts
+	r.files["shared/validator-votes.yaml"] = shared.Votes
 	if err := r.files.add("shared/networkpolicy.yaml", r.defaultDeny()); err != nil {
 		return err
 	}
-	k := kustomization([]string{"genesis.yaml", "peers.yaml", "scripts.yaml", "networkpolicy.yaml"})
+	k := kustomization([]string{"genesis.yaml", "peers.yaml", "scripts.yaml", "validator-votes.yaml", "networkpolicy.yaml"})
 	k.Namespace = r.party.Namespace
 	k.Labels = []kustomize.Label{{Pairs: map[string]string{model.LabelParty: r.party.Name}}}
 	return r.addKustomization("shared", k)

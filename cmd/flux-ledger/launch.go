@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/flux-ledger/flux-ledger/generator/launch"
+)
+
+func newLaunchCommand(opts *globalOptions) *cobra.Command {
+	return &cobra.Command{
+		Use:   "launch",
+		Short: "Freeze the genesis when the chain starts; validators then change on chain",
+		Long: `Record the network's genesis once, byte for byte, in cue/genesis.cue (which also sets
+launched: true), and the validators the chain starts with in cue/validators.cue
+(governance.onChain). From then on no change to the model alters block 0: a validator
+joins or leaves by a vote of the current validators (or a Besu transition), one change
+at a time, and flux-ledger plan shows each step.
+
+Run it once every validator has its identity, after flux-ledger generate, and commit
+both files with the generated tree the nodes start from. It refuses a network already
+launched, and a repository whose rendered genesis differs from the one it would record.`,
+		Example: `  flux-ledger keys init --all && flux-ledger generate
+  flux-ledger launch
+  git add -A && git commit -m "Launch tradenet: freeze its genesis"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			result, err := launch.Launch(opts.repo)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			for _, p := range result.Written {
+				fmt.Fprintln(out, "wrote", p)
+			}
+			fmt.Fprintf(out, "genesis frozen with %d validators: %s\n", len(result.Validators), strings.Join(result.Validators, ", "))
+			return nil
+		},
+	}
+}

@@ -1,0 +1,158 @@
+// Package launch freezes a network's genesis when its chain starts. It records block
+// 0 once, byte for byte, in cue/genesis.cue, and the validators the chain starts with
+// in cue/validators.cue; from then on no change to the model can alter the genesis
+// block, and validators change on chain (by vote or transition), one at a time.
+package launch
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/format"
+	"cuelang.org/go/cue/literal"
+	"cuelang.org/go/cue/token"
+
+	"github.com/flux-ledger/flux-ledger/generator/load"
+	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/render/besu"
+	"github.com/flux-ledger/flux-ledger/generator/tree"
+)
+
+// The records launch writes, relative to the repository.
+const (
+	GenesisRecord    = "cue/genesis.cue"
+	ValidatorsRecord = "cue/validators.cue"
+)
+
+// LockTimeout is how long launch waits for another writer to finish.
+const LockTimeout = 30 * time.Second
+
+// Result says what launch recorded.
+type Result struct {
+	Written    []string
+	Validators []string // node names, ascending
+}
+
+// Launch records the genesis of the network in repo. It refuses a network already
+// frozen, a validator without identity, and a repository whose rendered genesis
+// (what the nodes were given) differs from the one it would record.
+func Launch(repo string) (*Result, error) {
+	loaded, err := load.Network(filepath.Join(repo, "cue"))
+	if err != nil {
+		return nil, err
+	}
+	network := loaded.Network
+	if network.Genesis.Frozen != nil {
+		return nil, fmt.Errorf("%s: network %s is already launched: its genesis is frozen", GenesisRecord, network.Name)
+	}
+	validators := map[string]string{}
+	for _, name := range network.NodeNames() {
+		node := network.Nodes[name]
+		if !node.IsValidator() {
+			continue
+		}
+		id, ok := network.Identities[name]
+		if !ok {
+			return nil, fmt.Errorf("validator %s has no identity: flux-ledger keys init --party %s", name, node.Party)
+		}
+		validators[name] = strings.ToLower(id.Address)
+	}
+	genesis, err := besu.Genesis(network)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRenderedGenesis(repo, network, genesis); err != nil {
+		return nil, err
+	}
+	onChain, err := validatorsFile(network.Name, validators)
+	if err != nil {
+		return nil, err
+	}
+	frozen, err := genesisFile(network.Name, string(genesis), validators)
+	if err != nil {
+		return nil, err
+	}
+	// The validators first: alone they change nothing, while the genesis record
+	// launches the network, and a launched network needs both.
+	result := &Result{}
+	for _, files := range []tree.Tree{{ValidatorsRecord: onChain}, {GenesisRecord: frozen}} {
+		written, err := tree.WriteChanged(repo, files, LockTimeout)
+		if err != nil {
+			return nil, err
+		}
+		result.Written = append(result.Written, written...)
+	}
+	result.Validators = slices.Sorted(maps.Keys(validators))
+	return result, nil
+}
+
+// checkRenderedGenesis compares the genesis launch records with every party's
+// rendered one, when the tree has been generated: the nodes run those bytes.
+func checkRenderedGenesis(repo string, network *model.Network, genesis []byte) error {
+	for _, party := range network.PartyNames() {
+		rel := path.Join("parties", party, "shared", "genesis.yaml")
+		data, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(rel)))
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if rendered, err := besu.GenesisJSON(data); err != nil || rendered != string(genesis) {
+			return fmt.Errorf("%s differs from the network's genesis: run flux-ledger generate (and commit) before launching, so the record matches what the nodes run", rel)
+		}
+	}
+	return nil
+}
+
+// genesisFile prints cue/genesis.cue.
+func genesisFile(networkName, genesis string, validators map[string]string) ([]byte, error) {
+	frozen := ast.NewStruct(
+		ast.NewIdent("json"), &ast.BasicLit{Kind: token.STRING, Value: literal.String.WithOptionalTabIndent(2).Quote(genesis)},
+		ast.NewIdent("validators"), addresses(validators),
+	)
+	return cueFile([]string{
+		"// The genesis of network " + networkName + ", frozen by `flux-ledger launch`: every node",
+		"// runs exactly this block 0. Never edit it: flux-ledger plan refuses any change.",
+	}, &ast.Field{Label: ast.NewIdent("network"), Value: ast.NewStruct(
+		ast.NewIdent("launched"), ast.NewBool(true),
+		ast.NewIdent("genesis"), ast.NewStruct(ast.NewIdent("frozen"), frozen),
+	)})
+}
+
+// validatorsFile prints cue/validators.cue.
+func validatorsFile(networkName string, validators map[string]string) ([]byte, error) {
+	return cueFile([]string{
+		"// The validators the chain of network " + networkName + " has now (governance.onChain).",
+		"// `flux-ledger launch` wrote the genesis validators. After a validator change shows",
+		"// on chain (`flux-ledger status`), record it here by pull request; at most one",
+		"// change is in flight at a time.",
+	}, &ast.Field{Label: ast.NewIdent("network"), Value: ast.NewStruct(
+		ast.NewIdent("governance"), ast.NewStruct(ast.NewIdent("onChain"), addresses(validators)),
+	)})
+}
+
+func addresses(validators map[string]string) *ast.StructLit {
+	var fields []any
+	for _, name := range slices.Sorted(maps.Keys(validators)) {
+		fields = append(fields, ast.NewString(name), ast.NewString(validators[name]))
+	}
+	return ast.NewStruct(fields...)
+}
+
+func cueFile(doc []string, field *ast.Field) ([]byte, error) {
+	pkg := &ast.Package{Name: ast.NewIdent("network")}
+	comments := &ast.CommentGroup{Doc: true}
+	for _, line := range doc {
+		comments.List = append(comments.List, &ast.Comment{Text: line})
+	}
+	ast.AddComment(pkg, comments)
+	return format.Node(&ast.File{Decls: []ast.Decl{pkg, field}}, format.Simplify())
+}

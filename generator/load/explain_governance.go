@@ -1,0 +1,90 @@
+package load
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Explainers of the rules that govern a launched network's validators
+// (cue/schema/governance.cue).
+
+// pendingChanges computes what governance.cue's hidden _validatorAdds and
+// _validatorRemovals hold, from the concrete parts of the network.
+func (n network) pendingChanges() (adds, removals []string) {
+	desired := map[string]string{}
+	for _, node := range n.keys("nodes") {
+		if address := n.str("identities", node, "address"); n.str("nodes", node, "role") == "validator" && address != "" {
+			desired[node] = address
+		}
+	}
+	onChain := map[string]string{}
+	for _, node := range n.keys("governance", "onChain") {
+		onChain[node] = n.str("governance", "onChain", node)
+	}
+	for node, address := range desired {
+		if onChain[node] != address {
+			adds = append(adds, node)
+		}
+	}
+	for node, address := range onChain {
+		if desired[node] != address {
+			removals = append(removals, node)
+		}
+	}
+	slices.Sort(adds)
+	slices.Sort(removals)
+	return adds, removals
+}
+
+func explainOneValidatorChange(n network, _ string, i Issue) (Issue, bool) {
+	adds, removals := n.pendingChanges()
+	var parts []string
+	if len(removals) > 0 {
+		parts = append(parts, "removes "+strings.Join(removals, ", "))
+	}
+	if len(adds) > 0 {
+		parts = append(parts, "adds "+strings.Join(adds, ", "))
+	}
+	if len(parts) == 0 {
+		return i, false
+	}
+	return n.at(i, fmt.Sprintf("the validators change by one at a time on a launched network, but against governance.onChain this %s: one change per pull request (a key rotation is the old key out, then the new one in)",
+		strings.Join(parts, " and ")), "nodes"), true
+}
+
+func explainOnChainValidatorNode(n network, node string, i Issue) (Issue, bool) {
+	return n.at(i, fmt.Sprintf("node %s is still a validator on chain (governance.onChain, cue/validators.cue): vote it out first (role: \"member\"), record it gone once the chain shows it, then remove the node",
+		node), "governance", "onChain", node), true
+}
+
+func explainTransitionScheduled(n network, _ string, i Issue) (Issue, bool) {
+	return n.at(i, "the pending validator change goes by transition (governance.method), but governance.transitions is empty: add {block: <first block of the new set>, validators: [<desired addresses, ascending>]}",
+		"governance", "method"), true
+}
+
+func explainTransitionValidators(n network, _ string, i Issue) (Issue, bool) {
+	var desired []string
+	for _, node := range n.keys("nodes") {
+		if address := n.str("identities", node, "address"); n.str("nodes", node, "role") == "validator" && address != "" {
+			desired = append(desired, address)
+		}
+	}
+	slices.Sort(desired)
+	return n.at(i, fmt.Sprintf("the last governance.transitions entry must list the desired validators, ascending: [%s]",
+		strings.Join(desired, ", ")), "governance", "transitions"), true
+}
+
+func explainTransitionsAscend(n network, _ string, i Issue) (Issue, bool) {
+	return n.at(i, "governance.transitions must be in ascending block order: Besu applies each from its block on, and a syncing node replays them all",
+		"governance", "transitions"), true
+}
+
+// explainFrozenGenesis covers launched: true without the record launch writes.
+func explainFrozenGenesis(n network, _ string, i Issue) (Issue, bool) {
+	if !strings.Contains(i.Message, "incomplete") {
+		return i, false
+	}
+	return n.at(i, "the network is launched but its genesis is not recorded (cue/genesis.cue): remove launched: true and run flux-ledger launch, which records the genesis and sets it",
+		"launched"), true
+}
