@@ -366,9 +366,15 @@ func checkPath(p string) error {
 	return nil
 }
 
+// removeEmptyParents removes dir and its parents while they are empty, up to (not
+// including) root. Relative paths (the default --repo is ".") are compared by
+// Rel: a prefix test on "." matched nothing, and left every pruned directory behind.
 func removeEmptyParents(root, dir string) {
-	root = filepath.Clean(root)
-	for dir != root && strings.HasPrefix(dir, root) {
+	for {
+		rel, err := filepath.Rel(root, dir)
+		if err != nil || rel == "." || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return
+		}
 		if err := os.Remove(dir); err != nil {
 			return
 		}
