@@ -40,3 +40,32 @@ launched, and a repository whose rendered genesis differs from the one it would 
 		},
 	}
 }
+
+func newValidatorsCommand(opts *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "validators",
+		Short: "Record a launched network's on-chain validator set",
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "record",
+		Short: "Record that the pending validator change is on chain (cue/validators.cue)",
+		Long: `Rewrite cue/validators.cue (governance.onChain) with the desired validators, once
+flux-ledger status shows the chain has the pending change. Commit it by pull request:
+plan asks every party to approve the new record, and the next validator change can
+only start from it.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			result, err := launch.RecordValidators(opts.repo)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			for _, p := range result.Written {
+				fmt.Fprintln(out, "wrote", p)
+			}
+			fmt.Fprintf(out, "%d validators on chain: %s\n", len(result.Validators), strings.Join(result.Validators, ", "))
+			return nil
+		},
+	})
+	return cmd
+}

@@ -156,3 +156,31 @@ func cueFile(doc []string, field *ast.Field) ([]byte, error) {
 	ast.AddComment(pkg, comments)
 	return format.Node(&ast.File{Decls: []ast.Decl{pkg, field}}, format.Simplify())
 }
+
+// RecordValidators rewrites cue/validators.cue with the desired validators: a pull
+// request that says the pending change is now on chain. It records nothing for a
+// network not launched or with no change pending; plan asks every party to approve the
+// new record only once flux-ledger status shows the chain has it.
+func RecordValidators(repo string) (*Result, error) {
+	loaded, err := load.Network(filepath.Join(repo, "cue"))
+	if err != nil {
+		return nil, err
+	}
+	network := loaded.Network
+	if !network.Launched {
+		return nil, fmt.Errorf("network %s is not launched: its genesis carries the validators (flux-ledger launch)", network.Name)
+	}
+	if len(network.PendingValidatorChanges()) == 0 {
+		return nil, fmt.Errorf("%s already lists the desired validators: no change pending", ValidatorsRecord)
+	}
+	desired := network.DesiredValidators()
+	data, err := validatorsFile(network.Name, desired)
+	if err != nil {
+		return nil, err
+	}
+	written, err := tree.WriteChanged(repo, tree.Tree{ValidatorsRecord: data}, LockTimeout)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Written: written, Validators: slices.Sorted(maps.Keys(desired))}, nil
+}
