@@ -34,6 +34,12 @@ const (
 	PeersConfigMap   = "peers"
 	StaticNodesFile  = "static-nodes.json"
 	ScriptsConfigMap = "node-scripts"
+	// VotesConfigMap holds, in each party namespace that runs validators, the wanted
+	// validator changes as votes, one per line of its VotesFile:
+	// "<qbft|ibft>_proposeValidatorVote <0x address> <true|false>". Every validator's
+	// validator-vote sidecar reads it.
+	VotesConfigMap = "validator-votes"
+	VotesFile      = "votes"
 )
 
 // Files maps file names, relative to the party's directory, to contents.

@@ -43,7 +43,8 @@ func (r *partyRenderer) shared(shared *Shared) error {
 }
 
 // cluster renders parties/<party>/clusters/<cluster>: the shared files, the sealed
-// keys, the cluster's nodes and a disruption budget for its validators.
+// keys, the cluster's nodes, a disruption budget for its validators and the list of
+// votes they cast.
 func (r *partyRenderer) cluster(cluster model.Cluster, nodes []model.Node) error {
 	resources := []string{"../../shared", "../../secrets"}
 	for _, n := range nodes {
@@ -55,6 +56,9 @@ func (r *partyRenderer) cluster(cluster model.Cluster, nodes []model.Node) error
 	}
 	if gw := r.gatewayRequirements(cluster, nodes); gw != nil {
 		objects["p2p-gateway.yaml"] = gw
+	}
+	if votes := r.votesConfigMap(nodes); votes != nil {
+		objects["validator-votes.yaml"] = votes
 	}
 	return r.addDir(path.Join("clusters", cluster.Name), objects, resources...)
 }
