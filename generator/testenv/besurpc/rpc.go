@@ -169,9 +169,13 @@ func (n *Node) call(method string, params []json.RawMessage) (any, *rpcError) {
 		return out, nil
 	case "getValidatorsByBlockNumber":
 		// QbftGetValidatorsByBlockNumber: the validators in that block's header;
-		// "pending" gives the validators after the head block.
+		// "pending" gives the validators after the head block. IBFT's method keeps
+		// AbstractBlockParameterMethod.pendingResult: "pending" is "latest".
 		if len(params) > 0 && strings.EqualFold(strings.Trim(string(params[0]), `"`), "pending") {
-			return addresses(c.tallies[len(c.tallies)-1].sorted()), nil
+			if c.algorithm == QBFT {
+				return addresses(c.tallies[len(c.tallies)-1].sorted()), nil
+			}
+			return addresses(c.blocks[len(c.blocks)-1].Validators), nil
 		}
 		b, err := c.blockParam(params, 0, true)
 		if err != nil || b == nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -104,5 +105,29 @@ func TestBlocksCarryProposerAndVote(t *testing.T) {
 	_, got = post(t, nodes[2], call("ibft_getValidatorsByBlockHash", `["`+block.Hash+`"]`))
 	if !strings.Contains(got, `"result":["0x1111`) {
 		t.Errorf("by hash: %s", got)
+	}
+}
+
+// "pending" in getValidatorsByBlockNumber: QBFT answers the validators after the head
+// block (QbftGetValidatorsByBlockNumber.pendingResult); IBFT keeps
+// AbstractBlockParameterMethod.pendingResult, which answers "latest".
+func TestPendingValidatorsPerAlgorithm(t *testing.T) {
+	for _, c := range []struct {
+		algorithm, prefix string
+		pendingShowsIt    bool
+	}{{QBFT, "qbft", true}, {IBFT2, "ibft", false}} {
+		chain, nodes := network(t, c.algorithm, 30000, 4)
+		for _, n := range nodes[:3] {
+			n.proposals[addr(9)] = true
+		}
+		for !slices.Contains(chain.ValidatorsAfterHead(), addr(9)) {
+			chain.Produce(1)
+		}
+		_, latest := post(t, nodes[3], call(c.prefix+"_getValidatorsByBlockNumber", `["latest"]`))
+		_, pending := post(t, nodes[3], call(c.prefix+"_getValidatorsByBlockNumber", `["pending"]`))
+		nine := "0x" + strings.Repeat("9", 40)
+		if strings.Contains(latest, nine) || strings.Contains(pending, nine) != c.pendingShowsIt {
+			t.Errorf("%s: latest %s, pending %s", c.algorithm, latest, pending)
+		}
 	}
 }
