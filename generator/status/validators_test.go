@@ -107,7 +107,7 @@ func call(t *testing.T, node *besurpc.Node, method, params string) {
 
 func propose(t *testing.T, node *besurpc.Node, subject common.Address, add bool) {
 	t.Helper()
-	call(t, node, "qbft_proposeValidatorVote", `["`+strings.ToLower(subject.Hex())+`",`+map[bool]string{true: "true", false: "false"}[add]+`]`)
+	call(t, node, node.Chain().Prefix()+"_proposeValidatorVote", `["`+strings.ToLower(subject.Hex())+`",`+map[bool]string{true: "true", false: "false"}[add]+`]`)
 }
 
 // chainOf starts a fake chain whose genesis has the reference network's validators
@@ -123,7 +123,7 @@ func chainOf(t *testing.T, network *model.Network) (*besurpc.Chain, map[string]*
 		}
 	}
 	genesis = append(genesis, stranger)
-	chain := besurpc.NewChain(besurpc.QBFT, uint64(network.Consensus.EpochLength), genesis)
+	chain := besurpc.NewChain(network.Consensus.Algorithm, uint64(network.Consensus.EpochLength), genesis)
 	nodes := map[string]*besurpc.Node{}
 	for name, node := range network.Nodes {
 		if (node.IsValidator() && name != "woodgrove-validator-1") || name == "contoso-rpc-1" {
@@ -307,5 +307,18 @@ func TestStatusReportsAnUnreachableRPCNode(t *testing.T) {
 	report.Table(&out)
 	if !strings.Contains(out.String(), "contoso     contoso-rpc-1  -") {
 		t.Errorf("table:\n%s", out.String())
+	}
+}
+
+// IBFT 2.0 networks are read with the ibft_ methods and IBFT's extraData.
+func TestStatusReadsIBFTVotes(t *testing.T) {
+	network := reference(t)
+	network.Consensus.Algorithm = model.IBFT2
+	chain, nodes, stranger := chainOf(t, network)
+	propose(t, nodes["fabrikam-validator-2"], stranger, false)
+	chain.Produce(7)
+	v := collect(t, network, (&apiServer{}).start(t, toNode(nodes["contoso-rpc-1"])), 5*time.Second).Validators[0]
+	if remove := pendingChange(t, v, false); v.Error != "" || remove.Votes != 1 || remove.Voted[0].Node != "fabrikam-validator-2" {
+		t.Errorf("%+v", v)
 	}
 }

@@ -44,6 +44,9 @@ func (c *Chain) AddNode(t testing.TB, address common.Address) *Node {
 	return n
 }
 
+// Chain is the chain the node is part of.
+func (n *Node) Chain() *Chain { return n.chain }
+
 // URL is the node's JSON-RPC endpoint.
 func (n *Node) URL() string { return n.server.URL }
 
