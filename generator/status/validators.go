@@ -130,6 +130,13 @@ func (v *Validators) read(ctx context.Context, network *model.Network, opts Opti
 	if err != nil {
 		return err
 	}
+	v.compare(members, chain, desired, t)
+	return nil
+}
+
+// compare lists the changes from chain to desired with their votes, and the changes
+// that have votes but are not wanted.
+func (v *Validators) compare(members members, chain, desired []common.Address, t *tally) {
 	wanted := map[common.Address]bool{}
 	for _, a := range desired {
 		if !slices.Contains(chain, a) {
@@ -142,21 +149,20 @@ func (v *Validators) read(ctx context.Context, network *model.Network, opts Opti
 			v.Pending = append(v.Pending, v.change(members, chain, t, a, false))
 		}
 	}
-	for _, side := range []bool{true, false} {
+	for _, add := range []bool{true, false} {
 		subjects := t.remove
-		if side {
+		if add {
 			subjects = t.add
 		}
 		for _, a := range slices.SortedFunc(maps.Keys(subjects), compareAddress) {
-			pending := slices.ContainsFunc(v.Pending, func(c Change) bool { return c.Add == side && common.HexToAddress(c.Address) == a })
+			pending := slices.ContainsFunc(v.Pending, func(c Change) bool { return c.Add == add && common.HexToAddress(c.Address) == a })
 			if len(subjects[a]) > 0 && !pending {
-				c := v.change(members, chain, t, a, side)
+				c := v.change(members, chain, t, a, add)
 				c.NotVoted = nil
 				v.Unwanted = append(v.Unwanted, c)
 			}
 		}
 	}
-	return nil
 }
 
 // change says how the vote to add (or remove) a stands after the blocks read.
