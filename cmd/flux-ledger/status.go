@@ -28,6 +28,13 @@ Failed, Suspended) with their reason, the applied revision against the repositor
 HEAD, ledger node readiness and Kyverno PolicyReport counts. A cluster's kube context
 is --context-map, else its kubeContext in cue/, else its name.
 
+For each party that runs an RPC node, status also reads the chain through that
+node's Service (the cluster's API server proxy, same credentials): the validators
+at the latest block against the desired ones (the nodes whose role is validator),
+each pending change with the votes that landed since the last epoch block (at most
+the newest 256 blocks) and whose validators have not voted yet. An RPC node that
+cannot be reached is reported; it does not change the exit code.
+
 Also runs as the Flux CLI plugin: flux ledger status.
 
 Exit codes: 0 every cluster Ready at HEAD, 1 some not ready or behind, 2 some

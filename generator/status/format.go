@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 )
@@ -46,7 +48,76 @@ func (r *Report) Table(w io.Writer) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Cluster, c.Party, c.State, revision, behind, nodes, policies, message)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	return r.validatorsTable(w)
+}
+
+// validatorsTable writes, after the clusters, one line per party that has an RPC
+// node (the validator set it reads), then one line per change on its way.
+func (r *Report) validatorsTable(w io.Writer) error {
+	if len(r.Validators) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "VALIDATORS\tRPC NODE\tBLOCK\tON CHAIN\tDESIRED\tPENDING\tVOTES READ\tMESSAGE")
+	for _, v := range r.Validators {
+		if v.Error != "" {
+			message := v.Error
+			if len(message) > 120 {
+				message = message[:117] + "..."
+			}
+			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t-\t%s\n", v.Party, v.Node, message)
+			continue
+		}
+		read := fmt.Sprintf("blocks %d-%d", v.VotesFrom, v.Block)
+		if v.VotesFrom > v.Block {
+			read = "none (epoch block)"
+		}
+		message := ""
+		if v.VotesPartial {
+			message = fmt.Sprintf("votes of blocks %d-%d (this epoch) not read", v.EpochStart+1, v.VotesFrom-1)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", v.Party, v.Node, v.Block, len(v.OnChain), len(v.Desired), len(v.Pending), read, message)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, v := range r.Validators {
+		for _, c := range v.Pending {
+			fmt.Fprintf(w, "  %s: %s\n", v.Party, describe(c, true))
+		}
+		for _, c := range v.Unwanted {
+			fmt.Fprintf(w, "  %s: unwanted: %s\n", v.Party, describe(c, false))
+		}
+	}
+	return nil
+}
+
+// describe says in one line how a change's vote stands.
+func describe(c Change, waiting bool) string {
+	verb := "remove"
+	if c.Add {
+		verb = "add"
+	}
+	who := c.Address
+	if c.Node != "" {
+		who = fmt.Sprintf("%s (%s)", c.Node, c.Address)
+	}
+	out := fmt.Sprintf("%s %s: %d of %d votes", verb, who, c.Votes, c.Needed)
+	if c.PassedAt > 0 {
+		return fmt.Sprintf("%s %s: passed in block %d, in effect from block %d", verb, who, c.PassedAt, c.PassedAt+1)
+	}
+	if waiting && len(c.NotVoted) > 0 {
+		var parties []string
+		for _, party := range slices.Sorted(maps.Keys(c.NotVoted)) {
+			parties = append(parties, fmt.Sprintf("%s (%s)", party, strings.Join(c.NotVoted[party], ", ")))
+		}
+		out += "; not voted yet: " + strings.Join(parties, ", ")
+	}
+	return out
 }
 
 // JSON writes the report.

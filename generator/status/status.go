@@ -2,7 +2,9 @@
 // timeout, and reports per cluster and party what Flux says: Kustomizations Ready,
 // Reconciling or Stalled with their reason, the applied revision against the
 // repository's HEAD, suspended objects, ledger node readiness and Kyverno policy
-// report counts. An unreachable cluster is reported as such; it never blocks the rest.
+// report counts; and, from each party's RPC node, the chain's validators against the
+// desired ones and the votes of pending changes. An unreachable cluster or node is
+// reported as such; it never blocks the rest.
 package status
 
 import (
@@ -22,6 +24,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
@@ -77,6 +80,9 @@ type Cluster struct {
 type Report struct {
 	Head     string    `json:"head,omitempty"`
 	Clusters []Cluster `json:"clusters"`
+	// Validators is, per party that runs an RPC node, the chain's validator set as
+	// that node sees it, against the desired one, with the votes of pending changes.
+	Validators []Validators `json:"validators,omitempty"`
 }
 
 // ExitCode is 0 when every cluster is Ready at HEAD, 2 when any cluster is
@@ -119,22 +125,31 @@ var (
 	policyReportsR = schema.GroupVersionResource{Group: "wgpolicyk8s.io", Version: "v1alpha2", Resource: "policyreports"}
 )
 
-// Collect reads every cluster of the network concurrently.
+// Collect reads every cluster of the network concurrently, and the validator set from
+// each party's RPC node, each read with its own timeout.
 func Collect(ctx context.Context, network *model.Network, opts Options) *Report {
 	if opts.Timeout == 0 {
 		opts.Timeout = 10 * time.Second
 	}
 	names := network.ClusterNames()
-	report := &Report{Head: opts.Head, Clusters: make([]Cluster, len(names))}
+	report := &Report{Head: opts.Head, Clusters: make([]Cluster, len(names)), Validators: validatorReads(network)}
 	var wg sync.WaitGroup
-	for i, name := range names {
+	within := func(read func(context.Context)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			cctx, cancel := context.WithTimeout(ctx, opts.Timeout)
 			defer cancel()
-			report.Clusters[i] = collectCluster(cctx, network, network.Clusters[name], opts)
+			read(cctx)
 		}()
+	}
+	for i, name := range names {
+		within(func(ctx context.Context) {
+			report.Clusters[i] = collectCluster(ctx, network, network.Clusters[name], opts)
+		})
+	}
+	for i := range report.Validators {
+		within(func(ctx context.Context) { readValidators(ctx, network, &report.Validators[i], opts) })
 	}
 	wg.Wait()
 	return report
@@ -167,6 +182,16 @@ func collectCluster(ctx context.Context, network *model.Network, cluster model.C
 }
 
 func connect(kubeContext string, opts Options) (dynamic.Interface, error) {
+	config, err := restConfig(kubeContext, opts)
+	if err != nil {
+		return nil, err
+	}
+	return dynamic.NewForConfig(config)
+}
+
+// restConfig is the client configuration of one kube context, with the per-cluster
+// timeout.
+func restConfig(kubeContext string, opts Options) (*rest.Config, error) {
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	if opts.Kubeconfig != "" {
 		rules.ExplicitPath = opts.Kubeconfig
@@ -176,11 +201,11 @@ func connect(kubeContext string, opts Options) (dynamic.Interface, error) {
 		return nil, fmt.Errorf("context %q: %w", kubeContext, err)
 	}
 	config.Timeout = opts.Timeout
-	return dynamic.NewForConfig(config)
+	return config, nil
 }
 
-// list reads the objects of one resource in a namespace into typed items.
-func list[T any](ctx context.Context, c dynamic.Interface, resource schema.GroupVersionResource, namespace string, selector map[string]string) ([]T, error) {
+// listObjects reads the objects of one resource in a namespace into typed items.
+func listObjects[T any](ctx context.Context, c dynamic.Interface, resource schema.GroupVersionResource, namespace string, selector map[string]string) ([]T, error) {
 	objects, err := c.Resource(resource).Namespace(namespace).List(ctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(selector).String()})
 	if err != nil {
 		return nil, err
@@ -196,14 +221,14 @@ func list[T any](ctx context.Context, c dynamic.Interface, resource schema.Group
 }
 
 func (out *Cluster) read(ctx context.Context, c dynamic.Interface, cluster model.Cluster, party model.Party, opts Options) error {
-	ks, err := list[kustomizev1.Kustomization](ctx, c, kustomizations, cluster.GitOps.Namespace, map[string]string{model.LabelManaged: "flux-ledger"})
+	ks, err := listObjects[kustomizev1.Kustomization](ctx, c, kustomizations, cluster.GitOps.Namespace, map[string]string{model.LabelManaged: "flux-ledger"})
 	if err != nil {
 		return err
 	}
 	for i := range ks {
 		out.Kustomizations = append(out.Kustomizations, kustomization(&ks[i], opts))
 	}
-	sts, err := list[appsv1.StatefulSet](ctx, c, statefulSets, party.Namespace, map[string]string{model.LabelParty: party.Name})
+	sts, err := listObjects[appsv1.StatefulSet](ctx, c, statefulSets, party.Namespace, map[string]string{model.LabelParty: party.Name})
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,7 @@ const (
 	scriptsPath  = "/config/scripts"
 	resolvedPath = "/peers"
 	keyPath      = "/secrets"
+	votesPath    = "/config/votes"
 )
 
 // podIPEnv holds the pod's IP (downward API, status.podIP); Kubernetes expands
@@ -70,7 +71,7 @@ func Args(network *model.Network, node model.Node) []string {
 		"--logging=INFO",
 	)
 	if node.Role == model.RoleRPC {
-		api := "ETH,NET,WEB3,TXPOOL," + map[string]string{model.QBFT: "QBFT", model.IBFT2: "IBFT"}[network.Consensus.Algorithm]
+		api := "ETH,NET,WEB3,TXPOOL," + ConsensusAPI(network)
 		return append(args,
 			"--rpc-http-enabled=true",
 			"--rpc-http-host=0.0.0.0",
@@ -79,11 +80,25 @@ func Args(network *model.Network, node model.Node) []string {
 		)
 	}
 	// Every other node serves the ADMIN API on loopback only, for its peer-sync sidecar
-	// (admin_addPeer, admin_removePeer) and its readiness probe (/readiness).
+	// (admin_addPeer, admin_removePeer) and its readiness probe (/readiness); a
+	// validator also the consensus API, for its validator-vote sidecar. Nothing outside
+	// the pod can vote through it.
+	api := "ADMIN"
+	if node.IsValidator() {
+		api += "," + ConsensusAPI(network)
+	}
 	return append(args,
 		"--rpc-http-enabled=true",
 		"--rpc-http-host=127.0.0.1",
 		"--rpc-http-port="+strconv.Itoa(node.Ports.RPC),
-		"--rpc-http-api=ADMIN",
+		"--rpc-http-api="+api,
 	)
+}
+
+// ConsensusAPI is the name, in --rpc-http-api, of the API that serves the network's
+// validator methods (<qbft|ibft>_proposeValidatorVote, _getValidatorsByBlockNumber, …):
+// QBFT or IBFT (Besu's RpcApis; QbftJsonRpcMethods and IbftJsonRpcMethods register
+// under them).
+func ConsensusAPI(network *model.Network) string {
+	return map[string]string{model.QBFT: "QBFT", model.IBFT2: "IBFT"}[network.Consensus.Algorithm]
 }

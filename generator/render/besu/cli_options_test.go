@@ -51,14 +51,19 @@ var (
 		// plugin-api/src/main/java/org/hyperledger/besu/plugin/services/storage/DataStorageFormat.java
 		"DataStorageFormat": {"FOREST", "BONSAI"},
 	}
-	// ethereum/api/src/main/java/org/hyperledger/besu/ethereum/api/jsonrpc/RpcApis.java
-	rpcAPIs = []string{"ETH", "DEBUG", "MINER", "NET", "PERM", "WEB3", "ADMIN", "EEA", "PRIV", "TXPOOL", "TRACE", "PLUGINS", "CLIQUE", "IBFT", "ENGINE", "QBFT"}
+	// ethereum/api/src/main/java/org/hyperledger/besu/ethereum/api/jsonrpc/RpcApis.java,
+	// per release: 26.2.0 has dropped EEA and PRIV.
+	rpcAPIs = map[string][]string{
+		"24.12.2": {"ETH", "DEBUG", "MINER", "NET", "PERM", "WEB3", "ADMIN", "EEA", "PRIV", "TXPOOL", "TRACE", "PLUGINS", "CLIQUE", "IBFT", "ENGINE", "QBFT"},
+		"26.2.0":  {"ETH", "DEBUG", "MINER", "NET", "PERM", "WEB3", "ADMIN", "TXPOOL", "TRACE", "PLUGINS", "CLIQUE", "IBFT", "ENGINE", "QBFT"},
+	}
 	// besu/src/main/java/org/hyperledger/besu/cli/options/LoggingLevelOption.java ACCEPTED_VALUES
 	logLevels = []string{"OFF", "ERROR", "WARN", "INFO", "DEBUG", "TRACE", "ALL"}
 )
 
-// validValue checks an option's value against the Java type picocli converts it to.
-func validValue(option, javaType, value string) bool {
+// validValue checks an option's value against the Java type picocli converts it to
+// (and an API name against the release's RpcApis).
+func validValue(version, option, javaType, value string) bool {
 	switch {
 	case javaType == "Boolean":
 		return value == "true" || value == "false"
@@ -70,7 +75,7 @@ func validValue(option, javaType, value string) bool {
 		return value != "" && !strings.ContainsAny(value, " \t\n")
 	case javaType == "List<String>" && strings.HasPrefix(option, "--rpc-http-api"):
 		for _, api := range strings.Split(value, ",") {
-			if !slices.Contains(rpcAPIs, api) {
+			if !slices.Contains(rpcAPIs[version], api) {
 				return false
 			}
 		}
@@ -117,7 +122,7 @@ func TestEveryRenderedOptionExistsWithAValidValue(t *testing.T) {
 					if option == "--p2p-host" {
 						continue // the pod IP, checked in p2p_exposure_test.go
 					}
-					if !validValue(option, decl[0], value) {
+					if !validValue(version, option, decl[0], value) {
 						t.Errorf("Besu %s: %s=%q is not a valid %s (%s)", version, option, value, decl[0], decl[1])
 					}
 				}
@@ -138,9 +143,10 @@ func TestOptionCheckRejectsWhatBesuWould(t *testing.T) {
 		{"--sync-mode", "FASTEST"},
 		{"--data-storage-format", "bonsai-archive"},
 		{"--rpc-http-api", "ETH,ADMINS"},
+		{"--rpc-http-api", "ADMIN,QBFT2"},
 		{"--p2p-port", "30303/tcp"},
 	} {
-		if validValue(c.option, known[c.option][0], c.value) {
+		if validValue("24.12.2", c.option, known[c.option][0], c.value) {
 			t.Errorf("%s=%s accepted", c.option, c.value)
 		}
 	}

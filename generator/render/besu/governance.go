@@ -12,8 +12,10 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/model"
 )
 
-// The ConfigMap every party's validators vote from: the validator-vote sidecar reads
-// it where the kubelet mounts it, so a new vote restarts no validator.
+// The ConfigMap every party's validators vote from, one vote per line of VotesFile:
+// "<qbft|ibft>_proposeValidatorVote <0x address> <true|false>". Each validator's
+// validator-vote sidecar reads it where the kubelet mounts it, so a new vote restarts
+// no validator.
 const (
 	VotesConfigMap = "validator-votes"
 	VotesFile      = "votes"

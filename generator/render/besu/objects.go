@@ -44,7 +44,8 @@ func (r *partyRenderer) shared(shared *Shared) error {
 }
 
 // cluster renders parties/<party>/clusters/<cluster>: the shared files, the sealed
-// keys, the cluster's nodes and a disruption budget for its validators.
+// keys, the cluster's nodes, a disruption budget for its validators and the list of
+// votes they cast.
 func (r *partyRenderer) cluster(cluster model.Cluster, nodes []model.Node) error {
 	resources := []string{"../../shared", "../../secrets"}
 	for _, n := range nodes {

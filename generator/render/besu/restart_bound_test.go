@@ -1,6 +1,7 @@
 package besu
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
@@ -45,6 +46,7 @@ func changes(t *testing.T, network *model.Network) []change {
 			return c
 		}})
 	}
+	out = append(out, voteChanges(network)...)
 	for _, party := range network.PartyNames() {
 		out = append(out, change{"upgrade every node of " + party, func(n *model.Network) *model.Network {
 			c := clone(n)
@@ -92,6 +94,26 @@ func changes(t *testing.T, network *model.Network) []change {
 	return out
 }
 
+// voteChanges are the validator changes a running network makes by vote: a node
+// becomes a validator, a validator becomes a member.
+func voteChanges(network *model.Network) []change {
+	var out []change
+	for _, name := range network.NodeNames() {
+		role := map[string]string{model.RoleMember: model.RoleValidator, model.RoleValidator: model.RoleMember}[network.Nodes[name].Role]
+		if role == "" {
+			continue
+		}
+		out = append(out, change{"make " + name + " a " + role, func(n *model.Network) *model.Network {
+			c := clone(n)
+			node := c.Nodes[name]
+			node.Role = role
+			c.Nodes[name] = node
+			return c
+		}})
+	}
+	return out
+}
+
 // No single change restarts more than f validators network-wide: peer lists reach
 // running nodes through peer-sync (no restart), network settings live in ConfigMaps,
 // and an edit to one party's nodes restarts at most that party's validators — at most
@@ -134,6 +156,32 @@ func TestRestartCountIsMeasured(t *testing.T) {
 	for _, c := range changes(t, network)[:3] {
 		if restarted, _ := RestartedValidators(network, c.apply(network)); len(restarted) != 0 {
 			t.Errorf("%s restarts %v", c.name, restarted)
+		}
+	}
+}
+
+// A validator joins or leaves by vote without restarting any other validator: the
+// votes reach each validator's sidecar through the validator-votes ConfigMap volume,
+// which the kubelet refreshes in place, and no pod template carries the list or a
+// checksum of it. Only the node whose role changes restarts (it gains or loses the
+// sidecar and the consensus API).
+func TestVoteChangesRestartNoOtherValidator(t *testing.T) {
+	network := reference(t)
+	for _, c := range voteChanges(network) {
+		name := strings.Fields(c.name)[1]
+		restarted, err := RestartedValidators(network, c.apply(network))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(restarted) > 1 || (len(restarted) == 1 && restarted[0] != name) {
+			t.Errorf("%s restarts %v", c.name, restarted)
+		}
+	}
+	for name, r := range renderNodes(t, network) {
+		for key, value := range r.sts.Spec.Template.Annotations {
+			if strings.Contains(key, "checksum") || strings.Contains(value, VotesConfigMap) {
+				t.Errorf("%s: pod template annotation %s=%s", name, key, value)
+			}
 		}
 	}
 }

@@ -16,11 +16,14 @@ const (
 	waitForPeersScript = "wait-for-peers.sh"
 	peerSyncScript     = "peer-sync.sh"
 	readyScript        = "ready.sh"
+	// validatorVoteScript keeps a validator's votes in line with the network's wanted
+	// validator changes.
+	validatorVoteScript = "validator-vote.sh"
 )
 
 func scripts() (map[string]string, error) {
 	out := map[string]string{}
-	for _, name := range []string{waitForPeersScript, peerSyncScript, readyScript} {
+	for _, name := range []string{waitForPeersScript, peerSyncScript, readyScript, validatorVoteScript} {
 		data, err := scriptFS.ReadFile(path.Join("scripts", name))
 		if err != nil {
 			return nil, err

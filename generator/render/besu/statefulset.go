@@ -22,6 +22,9 @@ const (
 	PeerDNSTimeoutSeconds = 600
 	// PeerSyncIntervalSeconds is how often peer-sync compares Besu's peers with the list.
 	PeerSyncIntervalSeconds = 30
+	// VoteIntervalSeconds is how often validator-vote compares the wanted validator
+	// changes with the chain and its Besu's pending votes.
+	VoteIntervalSeconds = 30
 	// startupSeconds is how long Besu may take to open its database and listen on p2p
 	// (periodSeconds × failureThreshold of the startupProbe): a large RocksDB can take
 	// minutes to open after an unclean stop.
@@ -56,6 +59,9 @@ func (r *partyRenderer) statefulSet(node model.Node) (*appsv1.StatefulSet, error
 		"scripts":  {Name: "scripts", MountPath: scriptsPath, ReadOnly: true},
 		"nodekey":  {Name: "nodekey", MountPath: keyPath, ReadOnly: true},
 		"tmp":      {Name: "tmp", MountPath: "/tmp"},
+		// The whole volume, never a subPath: the kubelet refreshes a ConfigMap volume
+		// in place, but not a file mounted by subPath.
+		"votes": {Name: "votes", MountPath: votesPath, ReadOnly: true},
 	}
 	mount := func(names ...string) []corev1.VolumeMount {
 		out := make([]corev1.VolumeMount, len(names))
@@ -130,6 +136,23 @@ func (r *partyRenderer) statefulSet(node model.Node) (*appsv1.StatefulSet, error
 			SecurityContext: restricted(),
 		})
 	}
+	if node.IsValidator() {
+		// A new list of votes reaches the running sidecar through the volume: it
+		// restarts no validator (nothing in this template depends on the list).
+		containers = append(containers, corev1.Container{
+			Name:    "validator-vote",
+			Image:   node.Image,
+			Command: bash(validatorVoteScript),
+			Env: []corev1.EnvVar{
+				{Name: "VOTES_FILE", Value: path.Join(votesPath, VotesFile)},
+				{Name: "ADMIN_PORT", Value: strconv.Itoa(node.Ports.RPC)},
+				{Name: "VOTE_INTERVAL", Value: strconv.Itoa(VoteIntervalSeconds)},
+			},
+			Resources:       resources(small, small),
+			VolumeMounts:    mount("votes", "scripts"),
+			SecurityContext: restricted(),
+		})
+	}
 	template := corev1.PodTemplateSpec{
 		ObjectMeta: metav1.ObjectMeta{Labels: r.podLabels(node)},
 		Spec: corev1.PodSpec{
@@ -187,7 +210,7 @@ func (r *partyRenderer) volumes(node model.Node) []corev1.Volume {
 	emptyDir := func(name string) corev1.Volume {
 		return corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}}}
 	}
-	return []corev1.Volume{
+	volumes := []corev1.Volume{
 		configVolume("genesis", GenesisConfigMap),
 		configVolume("peers", PeersConfigMap),
 		configVolume("scripts", ScriptsConfigMap),
@@ -198,6 +221,14 @@ func (r *partyRenderer) volumes(node model.Node) []corev1.Volume {
 		emptyDir("resolved"),
 		emptyDir("tmp"),
 	}
+	if node.IsValidator() {
+		// Not optional: a validator without its list would not know that it has none
+		// (an unreadable list changes nothing), so it waits for the ConfigMap instead.
+		votes := configVolume("votes", VotesConfigMap)
+		votes.ConfigMap.Optional = ptr.To(false)
+		volumes = append(volumes, votes)
+	}
+	return volumes
 }
 
 func httpProbe(path, port string) *corev1.Probe {

@@ -1,0 +1,205 @@
+// Package besurpc is for tests only: a stand-in for Hyperledger Besu's JSON-RPC over
+// HTTP on a set of QBFT or IBFT 2.0 nodes that share one chain. Each node keeps its own
+// pending validator votes; blocks are produced only when a test asks (no timers), by
+// Besu's round-robin proposer, each carrying one vote of its proposer chosen as Besu
+// chooses it; the vote tally, the majority threshold and the epoch reset follow Besu.
+// Every rule names the Besu source file it copies (github.com/hyperledger/besu, tag
+// 24.12.2; unchanged in 26.2.0 unless said).
+//
+// What is not modelled: transactions, state, peers, rounds other than 0, real commit
+// seals (the fake holds no keys; the seals are 65 placeholder bytes each), validator
+// contracts and transitions.
+package besurpc
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/rlp"
+)
+
+// Consensus algorithms, as the network model names them.
+const (
+	QBFT  = "qbft"
+	IBFT2 = "ibft2"
+)
+
+// Vote is one validator vote: add (true) or remove (false) Recipient.
+type Vote struct {
+	Recipient common.Address
+	Add       bool
+}
+
+// Block is what the fake keeps of a block header.
+type Block struct {
+	Number     uint64
+	Hash       common.Hash
+	Parent     common.Hash
+	Proposer   common.Address   // the header's coinbase ("miner"); zero in the genesis
+	Validators []common.Address // the extraData list: the validators of this block
+	Vote       *Vote
+	ExtraData  []byte
+}
+
+// Chain is the chain every node of the fake shares.
+type Chain struct {
+	mu        sync.Mutex
+	algorithm string
+	epoch     uint64
+	blocks    []*Block
+	tallies   []*tally // tallies[i] is the tally after block i
+	nodes     map[common.Address]*Node
+}
+
+// NewChain starts a chain whose genesis lists the given validators. epochLength is the
+// genesis' epochlength (Besu's default is 30000: JsonBftConfigOptions).
+func NewChain(algorithm string, epochLength uint64, genesis []common.Address) *Chain {
+	if algorithm != QBFT && algorithm != IBFT2 {
+		panic("besurpc: algorithm " + algorithm)
+	}
+	if epochLength == 0 {
+		panic("besurpc: epoch length 0")
+	}
+	c := &Chain{algorithm: algorithm, epoch: epochLength, nodes: map[common.Address]*Node{}}
+	validators := sorted(genesis)
+	g := &Block{Validators: validators}
+	g.ExtraData = encodeExtraData(algorithm, validators, nil, nil)
+	g.Hash = hashOf(g)
+	c.blocks = []*Block{g}
+	c.tallies = []*tally{newTally(validators)}
+	return c
+}
+
+// Prefix is the JSON-RPC namespace of the chain's consensus methods: qbft or ibft
+// (Besu 24.12.2 ethereum/api/.../jsonrpc/RpcMethod.java).
+func (c *Chain) Prefix() string {
+	if c.algorithm == QBFT {
+		return "qbft"
+	}
+	return "ibft"
+}
+
+// Produce adds n blocks, each proposed by the validator whose turn it is.
+func (c *Chain) Produce(n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for range n {
+		c.produce()
+	}
+}
+
+func (c *Chain) produce() {
+	parent := c.blocks[len(c.blocks)-1]
+	before := c.tallies[len(c.tallies)-1]
+	// Besu 24.12.2 consensus/common/.../bft/blockcreation/BftBlockCreatorFactory.java
+	// createExtraData: the validators after the parent and the proposer's vote after it.
+	validators := before.sorted()
+	b := &Block{Number: parent.Number + 1, Parent: parent.Hash, Validators: validators}
+	b.Proposer = nextProposer(parent.Proposer, validators)
+	if node := c.nodes[b.Proposer]; node != nil {
+		b.Vote = node.voteAfter(before)
+	}
+	b.ExtraData = encodeExtraData(c.algorithm, validators, b.Vote, seals(b.Number, validators))
+	b.Hash = hashOf(b)
+	c.blocks = append(c.blocks, b)
+	c.tallies = append(c.tallies, c.tallyAfter(b, before))
+}
+
+// tallyAfter follows Besu 24.12.2 consensus/common/.../validator/blockbased/
+// VoteTallyCache.java getValidatorsAfter: an epoch block starts a fresh tally from the
+// validators in its own header (every outstanding vote, add or remove, is gone and the
+// epoch block's own vote is not counted: VoteTallyUpdater.updateForBlock); any other
+// block adds its vote to a copy of the parent's tally.
+func (c *Chain) tallyAfter(b *Block, before *tally) *tally {
+	if b.Number%c.epoch == 0 {
+		return newTally(b.Validators)
+	}
+	t := before.copy()
+	if b.Vote != nil {
+		t.addVote(b.Proposer, *b.Vote)
+	}
+	return t
+}
+
+// nextProposer is round 0 of Besu 24.12.2 consensus/common/.../bft/blockcreation/
+// ProposerSelector.java (BftProposerSelector.java in 26.2.0), with changeEachBlock
+// true (QbftBesuControllerBuilder, IbftBesuControllerBuilder): the validator after the
+// previous block's proposer in ascending order; if that proposer is no longer a
+// validator (or is the genesis' zero coinbase), the first validator above its address.
+func nextProposer(previous common.Address, validators []common.Address) common.Address {
+	if i := slices.Index(validators, previous); i >= 0 {
+		return validators[(i+1)%len(validators)]
+	}
+	for _, v := range validators {
+		if bytes.Compare(v[:], previous[:]) > 0 {
+			return v
+		}
+	}
+	return validators[0]
+}
+
+// seals stands in for the commit seals of a quorum ⌈2n/3⌉ (BftHelpers.calculateRequiredValidatorQuorum):
+// 65 bytes each, like an secp256k1 signature, but not one.
+func seals(number uint64, validators []common.Address) [][]byte {
+	quorum := (2*len(validators) + 2) / 3
+	out := make([][]byte, quorum)
+	for i := range out {
+		seal := make([]byte, 65)
+		copy(seal, crypto.Keccak256([]byte(fmt.Sprintf("seal %d %s", number, validators[i].Hex()))))
+		out[i] = seal
+	}
+	return out
+}
+
+// hashOf gives each block a distinct, deterministic hash (not Besu's header hash: the
+// fake has no full header).
+func hashOf(b *Block) common.Hash {
+	data, err := rlp.EncodeToBytes([]any{b.Number, b.Parent, b.Proposer, b.ExtraData})
+	if err != nil {
+		panic(err)
+	}
+	return crypto.Keccak256Hash(data)
+}
+
+// Head is the number of the newest block.
+func (c *Chain) Head() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return uint64(len(c.blocks) - 1)
+}
+
+// Block returns a copy of block number n.
+func (c *Chain) Block(n uint64) (Block, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if n >= uint64(len(c.blocks)) {
+		return Block{}, false
+	}
+	return *c.blocks[n], true
+}
+
+// Validators are the validators in the head block's header: what
+// <prefix>_getValidatorsByBlockNumber("latest") answers.
+func (c *Chain) Validators() []common.Address {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.blocks[len(c.blocks)-1].Validators)
+}
+
+// ValidatorsAfterHead are the validators after the head block's vote counted: the
+// validators of the next block ("pending").
+func (c *Chain) ValidatorsAfterHead() []common.Address {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tallies[len(c.tallies)-1].sorted()
+}
+
+func sorted(addrs []common.Address) []common.Address {
+	out := slices.Clone(addrs)
+	slices.SortFunc(out, func(a, b common.Address) int { return bytes.Compare(a[:], b[:]) })
+	return slices.Compact(out)
+}

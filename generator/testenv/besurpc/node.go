@@ -1,0 +1,116 @@
+package besurpc
+
+import (
+	"bytes"
+	"maps"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/common"
+)
+
+// Node is one Besu node of the chain: its own pending votes and its own JSON-RPC
+// server on 127.0.0.1. A node whose address is not a validator may vote too; its votes
+// never land, since only validators propose blocks (BftCoinbaseValidationRule).
+type Node struct {
+	chain   *Chain
+	Address common.Address
+	// proposals is VoteProposer.proposals: in memory only, so a restarted Besu has
+	// none (Restart).
+	proposals map[common.Address]bool
+	position  int // VoteProposer.votePosition
+	calls     []string
+	// consensusAPI says whether --rpc-http-api lists the QBFT (or IBFT) API.
+	consensusAPI bool
+	server       *httptest.Server
+}
+
+// AddNode starts a node with the given address, its JSON-RPC over HTTP served on
+// 127.0.0.1 until the test ends, with the consensus API enabled.
+func (c *Chain) AddNode(t testing.TB, address common.Address) *Node {
+	t.Helper()
+	n := &Node{chain: c, Address: address, proposals: map[common.Address]bool{}, consensusAPI: true}
+	c.mu.Lock()
+	if c.nodes[address] != nil {
+		c.mu.Unlock()
+		t.Fatalf("besurpc: node %s added twice", address.Hex())
+	}
+	c.nodes[address] = n
+	c.mu.Unlock()
+	n.server = httptest.NewServer(n) // listens on 127.0.0.1
+	t.Cleanup(n.server.Close)
+	return n
+}
+
+// Chain is the chain the node is part of.
+func (n *Node) Chain() *Chain { return n.chain }
+
+// URL is the node's JSON-RPC endpoint.
+func (n *Node) URL() string { return n.server.URL }
+
+// Port is the port of the node's JSON-RPC endpoint on 127.0.0.1.
+func (n *Node) Port() string {
+	u, _ := url.Parse(n.server.URL)
+	return u.Port()
+}
+
+// DisableConsensusAPI makes the node answer its consensus methods as Besu does when
+// --rpc-http-api does not list QBFT (or IBFT): "Method not enabled".
+func (n *Node) DisableConsensusAPI() {
+	n.chain.mu.Lock()
+	defer n.chain.mu.Unlock()
+	n.consensusAPI = false
+}
+
+// Restart forgets the node's pending votes, as a Besu restart does.
+func (n *Node) Restart() {
+	n.chain.mu.Lock()
+	defer n.chain.mu.Unlock()
+	n.proposals = map[common.Address]bool{}
+	n.position = 0
+}
+
+// Pending returns the node's pending votes: address → add.
+func (n *Node) Pending() map[common.Address]bool {
+	n.chain.mu.Lock()
+	defer n.chain.mu.Unlock()
+	return maps.Clone(n.proposals)
+}
+
+// Calls lists the JSON-RPC calls the node received, as "method params" with params in
+// the JSON the caller sent.
+func (n *Node) Calls() []string {
+	n.chain.mu.Lock()
+	defer n.chain.mu.Unlock()
+	return slices.Clone(n.calls)
+}
+
+// ResetCalls forgets the calls recorded so far.
+func (n *Node) ResetCalls() {
+	n.chain.mu.Lock()
+	defer n.chain.mu.Unlock()
+	n.calls = nil
+}
+
+// voteAfter is VoteProposer.getVote (Besu 24.12.2 consensus/common/.../validator/
+// blockbased/VoteProposer.java): of the pending votes that would still change something
+// (notYetCast), the next in turn — votePosition.updateAndGet(i -> ++i % valid.size()),
+// so the first block after one vote is proposed carries it, and several pending votes
+// take turns. Besu walks a ConcurrentHashMap (hash order); the fake walks ascending
+// addresses, so tests must not depend on which of several votes lands first.
+func (n *Node) voteAfter(t *tally) *Vote {
+	var valid []common.Address
+	for _, subject := range slices.SortedFunc(maps.Keys(n.proposals), func(a, b common.Address) int { return bytes.Compare(a[:], b[:]) }) {
+		if t.notYetCast(n.Address, subject, n.proposals[subject]) {
+			valid = append(valid, subject)
+		}
+	}
+	if len(valid) == 0 {
+		return nil
+	}
+	n.position = (n.position + 1) % len(valid)
+	subject := valid[n.position]
+	return &Vote{Recipient: subject, Add: n.proposals[subject]}
+}
