@@ -64,7 +64,34 @@ flux_cli() {
   ln -sfn "$cached" "$root/bin/flux"
 }
 
+# debian_tool links a program of a Debian package into bin/: the tests drive Debian's
+# Chromium and Graphviz, not builds of their own. When the program is missing and this
+# runs as root with apt-get (as CI does, on the same kind of machine), the package is
+# installed; otherwise the script says what to install, and the tests that need the
+# program skip (make test fails them: FLUX_LEDGER_REQUIRE_TOOLS=1).
+debian_tool() {
+  local name=$1 package=$2 program=$3 path
+  path=$(command -v "$program" || true)
+  if [ -z "$path" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing Debian's $package (apt-get)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y --no-install-recommends "$package" >&2 ||
+      { apt-get update >&2 && apt-get install -y --no-install-recommends "$package" >&2; } || true
+    path=$(command -v "$program" || true)
+  fi
+  if [ -z "$path" ]; then
+    echo "hack/tools/build.sh: $program not found: install Debian's $package (apt-get install $package); until then the tests that need it skip" >&2
+    rm -f "$root/bin/$name"
+    return 0
+  fi
+  ln -sfn "$path" "$root/bin/$name"
+}
+
 for tool in "$@"; do
+  case "$tool" in
+    chromium) debian_tool chromium chromium chromium; continue ;;
+    dot) debian_tool dot graphviz dot; continue ;;
+  esac
   if [ "$tool" = flux-crds ]; then
     flux_crds
     continue
