@@ -38,6 +38,20 @@ func Tool(t testing.TB, name string) string {
 	return path
 }
 
+// ToolFile returns the path of a file in bin/ that make tools provides (a script or
+// bundle, not a program), skipping or failing like Tool when it is missing.
+func ToolFile(t testing.TB, name string) string {
+	t.Helper()
+	path := filepath.Join(RepoRoot(t), "bin", name)
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("FLUX_LEDGER_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("%s is required: %v (run make tools)", name, err)
+		}
+		t.Skipf("%s not fetched: run make tools (or make test)", name)
+	}
+	return path
+}
+
 // CopyDir copies a directory tree (regular files only) for tests that mutate a module.
 func CopyDir(t testing.TB, src, dst string) {
 	t.Helper()
