@@ -82,7 +82,7 @@ function row(c) {
     el("td", c.state === "Unreachable" ? "-" : ready + "/" + nodes.length),
     el("td", c.policies ? c.policies.pass + " pass, " + c.policies.fail + " fail" : "-"),
     el("td", flux || "-"),
-    el("td", message, "message"),
+    (() => { const td = el("td", undefined, "message"); const m = el("div", message); m.title = message; td.append(m); return td; })(),
   );
   return tr;
 }
