@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/flux-ledger/flux-ledger/generator/graph"
-	"github.com/flux-ledger/flux-ledger/generator/load"
 )
 
 func newGraphCommand(opts *globalOptions) *cobra.Command {
@@ -43,11 +41,7 @@ Mermaid flowchart (GitHub and Azure DevOps render it in Markdown), dot a Graphvi
 			if write == nil {
 				return fmt.Errorf("--output %q: want svg, mermaid or dot", output)
 			}
-			dir := filepath.Join(opts.repo, "cue")
-			if len(args) == 1 {
-				dir = args[0]
-			}
-			result, err := load.Network(dir)
+			_, result, err := loadModule(opts, args)
 			if err != nil {
 				return err
 			}

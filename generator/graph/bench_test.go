@@ -13,18 +13,11 @@ import (
 
 // synthNetwork is the synthetic network of n parties the generator's benchmarks use
 // (4 nodes each, every provider and exposure mode).
-func synthNetwork(b *testing.B, n int) *model.Network {
-	b.Helper()
-	src, err := testenv.SynthNetwork(testenv.SynthOptions{Parties: n, Recipients: func(string) string {
-		id, _ := testenv.AgeKey(b)
-		return id.Recipient().String()
-	}})
+func synthNetwork(t testing.TB, n int) *model.Network {
+	t.Helper()
+	result, err := load.Network(testenv.Module(t, map[string]string{"network.cue": testenv.Synth(t, n)}))
 	if err != nil {
-		b.Fatal(err)
-	}
-	result, err := load.Network(testenv.Module(b, map[string]string{"network.cue": string(src)}))
-	if err != nil {
-		b.Fatal(err)
+		t.Fatal(err)
 	}
 	return result.Network
 }

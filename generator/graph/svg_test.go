@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/flux-ledger/flux-ledger/generator/graph"
-	"github.com/flux-ledger/flux-ledger/generator/load"
-	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
 // The reference network's SVG is well-formed XML with an svg root in the SVG
@@ -46,18 +44,7 @@ func TestSVGNamesEveryPartyAndNode(t *testing.T) {
 // At 300 parties (1,200 nodes) the SVG draws every party and cluster and counts the
 // nodes by role instead of drawing 1,200 boxes.
 func TestSVGSummarisesLargeNetworks(t *testing.T) {
-	src, err := testenv.SynthNetwork(testenv.SynthOptions{Parties: 300, Recipients: func(string) string {
-		id, _ := testenv.AgeKey(t)
-		return id.Recipient().String()
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	result, err := load.Network(testenv.Module(t, map[string]string{"network.cue": string(src)}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	network := result.Network
+	network := synthNetwork(t, 300)
 	g := build(t, network, graph.Options{})
 	if !g.Summary || g.Mesh || len(g.Links) != 0 {
 		t.Fatalf("300 parties: summary %v, mesh %v, %d links; want a summary through one hub", g.Summary, g.Mesh, len(g.Links))

@@ -90,14 +90,7 @@ func TestMarkdownPlanDrawsTheChange(t *testing.T) {
 // A large network's plan draws only the parties the change touches, and says how
 // many it leaves out.
 func TestMarkdownPlanOfALargeNetworkDrawsWhatChanges(t *testing.T) {
-	src, err := testenv.SynthNetwork(testenv.SynthOptions{Parties: 30, Recipients: func(string) string {
-		id, _ := testenv.AgeKey(t)
-		return id.Recipient().String()
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := loadNetwork(t, testenv.Module(t, map[string]string{"network.cue": string(src)}))
+	base := loadNetwork(t, testenv.Module(t, map[string]string{"network.cue": testenv.Synth(t, 30)}))
 	head := edit(base)
 	delete(head.Nodes, "p0007-rpc-3")
 	block := mermaidBlock(t, markdown(t, base, head))
