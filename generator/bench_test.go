@@ -16,15 +16,7 @@ import (
 // synthRepo is a generated repository of n synthetic parties, shared by benchmarks.
 func synthRepo(b *testing.B, n int) string {
 	b.Helper()
-	// One age key per party: the schema refuses a recipient shared by two parties.
-	src, err := testenv.SynthNetwork(testenv.SynthOptions{Parties: n, Recipients: func(string) string {
-		id, _ := testenv.AgeKey(b)
-		return id.Recipient().String()
-	}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	repo := testenv.Repo(b, string(src))
+	repo := testenv.Repo(b, testenv.Synth(b, n))
 	if _, err := keys.Init(repo, keys.InitOptions{All: true}); err != nil {
 		b.Fatal(err)
 	}

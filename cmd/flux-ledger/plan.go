@@ -24,8 +24,11 @@ default branch, else HEAD) with the working tree: parties, clusters and nodes ad
 removed or changed (which fields), generated files changed per directory, and the
 consequences — genesis changes, validator votes, peer lists, secrets to re-encrypt.
 A change the network refuses (a genesis change once launched, a node without identity)
-is listed under REFUSED and exits 1. --output markdown is a pull-request comment,
---output json the stable schema documented in the README.
+is listed under REFUSED and exits 1. --output markdown is a pull-request comment: when
+the topology changes it carries a Mermaid diagram of the network after the change, the
+added, changed and removed parties, clusters and nodes highlighted (above 12 parties,
+only the parties the change touches). --output json is the stable schema documented
+in the README.
 
 "Approvals needed" lists every party that owns a path the change touches:
 parties/<p>/ and the clusters of p → p; cue/identities/<node> → the node's owner;

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/signal"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/flux-ledger/flux-ledger/generator/dashboard"
 	"github.com/flux-ledger/flux-ledger/generator/gitops"
 	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/status"
@@ -19,8 +21,9 @@ func newStatusCommand(opts *globalOptions) *cobra.Command {
 	var kubeconfig, output string
 	var contextMap []string
 	var timeout, watch time.Duration
+	var serve string
 	cmd := &cobra.Command{
-		Use:   "status [--context-map CLUSTER=CONTEXT,...] [--output table|json] [--watch INTERVAL]",
+		Use:   "status [--context-map CLUSTER=CONTEXT,...] [--output table|json] [--watch INTERVAL] [--serve ADDR]",
 		Short: "Show the whole network's state across every party's cluster",
 		Long: `Read every cluster of the network (in parallel, each with its own timeout) and report
 per cluster and party: the Flux Kustomizations' state (Ready, Reconciling, Stalled,
@@ -35,12 +38,20 @@ each pending change with the votes that landed since the last epoch block (at mo
 the newest 256 blocks) and whose validators have not voted yet. An RPC node that
 cannot be reached is reported; it does not change the exit code.
 
+With --serve ADDR, serve a read-only web dashboard instead (assets embedded, nothing
+fetched from elsewhere): the topology picture coloured by each cluster's state, the
+status table per cluster and party, and the same report as JSON at /api/status. The
+clusters are read every --watch INTERVAL (default 10s) with the same per-cluster
+timeout. ADDR without a host (":8080") listens on 127.0.0.1 only; a loopback
+dashboard answers only to loopback host names.
+
 Also runs as the Flux CLI plugin: flux ledger status.
 
 Exit codes: 0 every cluster Ready at HEAD, 1 some not ready or behind, 2 some
 cluster unreachable.`,
 		Example: `  flux-ledger status
-  flux ledger status --context-map contoso-aks-weu=aks-prod --output json`,
+  flux ledger status --context-map contoso-aks-weu=aks-prod --output json
+  flux-ledger status --serve :8080`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			result, err := load.Network(filepath.Join(opts.repo, "cue"))
@@ -66,6 +77,13 @@ cluster unreachable.`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
+			if serve != "" {
+				return dashboard.Serve(ctx, serve, dashboard.Options{
+					Network:  result.Network,
+					Collect:  func(ctx context.Context) *status.Report { return status.Collect(ctx, result.Network, statusOpts) },
+					Interval: watch,
+				}, func(url string) { fmt.Fprintf(cmd.OutOrStdout(), "serving the dashboard on %s (Ctrl-C stops)\n", url) })
+			}
 			for {
 				report := status.Collect(ctx, result.Network, statusOpts)
 				if watch > 0 {
@@ -96,7 +114,8 @@ cluster unreachable.`,
 	cmd.Flags().StringVar(&kubeconfig, "kubeconfig", "", "kubeconfig holding every cluster's context (default $KUBECONFIG, ~/.kube/config)")
 	cmd.Flags().StringSliceVar(&contextMap, "context-map", nil, "CLUSTER=CONTEXT pairs overriding the kube context of a cluster")
 	cmd.Flags().DurationVar(&timeout, "timeout", 10*time.Second, "per-cluster timeout")
-	cmd.Flags().DurationVar(&watch, "watch", 0, "repeat every INTERVAL until interrupted (e.g. 10s)")
+	cmd.Flags().DurationVar(&watch, "watch", 0, "repeat every INTERVAL until interrupted (e.g. 10s); with --serve, how often the clusters are read")
+	cmd.Flags().StringVar(&serve, "serve", "", "serve the read-only web dashboard on ADDR (e.g. :8080, which listens on 127.0.0.1)")
 	cmd.Flags().StringVarP(&output, "output", "o", "table", "table or json")
 	return cmd
 }

@@ -23,11 +23,7 @@ line as file:line:col: path: message. Exits 1 when the network is invalid.`,
   flux-ledger vet ./cue`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir := filepath.Join(opts.repo, "cue")
-			if len(args) == 1 {
-				dir = args[0]
-			}
-			result, err := load.Network(dir)
+			dir, result, err := loadModule(opts, args)
 			if err != nil {
 				return err
 			}
@@ -37,6 +33,17 @@ line as file:line:col: path: message. Exits 1 when the network is invalid.`,
 			return warnSchemaDrift(cmd.ErrOrStderr(), filepath.Dir(filepath.Clean(dir)))
 		},
 	}
+}
+
+// loadModule loads the network of the CUE module named by the command's optional DIR
+// argument, else <repo>/cue.
+func loadModule(opts *globalOptions, args []string) (string, *load.Result, error) {
+	dir := filepath.Join(opts.repo, "cue")
+	if len(args) == 1 {
+		dir = args[0]
+	}
+	result, err := load.Network(dir)
+	return dir, result, err
 }
 
 // warnSchemaDrift tells the user when the repository's cue/schema/ is not the schema

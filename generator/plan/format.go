@@ -57,6 +57,7 @@ func (p *Plan) Markdown(w io.Writer) {
 			fmt.Fprintf(w, "| changed | consensus | | | %s |\n", strings.Join(p.Consensus, ", "))
 		}
 	}
+	p.mermaid(w)
 	if len(p.Files) > 0 {
 		fmt.Fprintln(w, "\n| directory | added | changed | removed |\n|---|---|---|---|")
 		for _, f := range p.Files {

@@ -6,19 +6,9 @@ import (
 	"testing"
 
 	"github.com/flux-ledger/flux-ledger/generator/launch/launchtest"
-	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/plan"
 )
-
-func loadNetwork(t *testing.T, repo string) *model.Network {
-	t.Helper()
-	result, err := load.Network(filepath.Join(repo, "cue"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return result.Network
-}
 
 func compute(t *testing.T, base, head *model.Network) *plan.Plan {
 	t.Helper()
@@ -42,9 +32,9 @@ func TestPlanShowsTheVoteOfAJoiningValidator(t *testing.T) {
 	} {
 		t.Run(tc.algorithm, func(t *testing.T) {
 			repo := launchtest.Repo(t, [2]string{`consensus: algorithm: "qbft"`, `consensus: algorithm: "` + tc.algorithm + `"`})
-			base := loadNetwork(t, repo)
+			base := loadNetwork(t, filepath.Join(repo, "cue"))
 			launchtest.JoinGamma(t, repo)
-			head := loadNetwork(t, repo)
+			head := loadNetwork(t, filepath.Join(repo, "cue"))
 
 			p := compute(t, base, head)
 			if len(p.Refused) > 0 {
@@ -75,7 +65,7 @@ func TestPlanShowsTheVoteOfAJoiningValidator(t *testing.T) {
 // a transition taken back.
 func TestPlanRefusesRewritingHistory(t *testing.T) {
 	repo := launchtest.Repo(t)
-	base := loadNetwork(t, repo)
+	base := loadNetwork(t, filepath.Join(repo, "cue"))
 
 	edited := *base
 	frozen := *base.Genesis.Frozen

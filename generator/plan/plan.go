@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/flux-ledger/flux-ledger/generator/graph"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render"
 	"github.com/flux-ledger/flux-ledger/generator/render/besu"
@@ -45,6 +46,10 @@ type Plan struct {
 	// Approvals are the parties that must approve, from the paths the change touches
 	// (see Owners); filled by AddApprovals.
 	Approvals []Approval `json:"approvals,omitempty"`
+
+	// picture is the topology after the change, marked (see diagram): the Mermaid
+	// diagram of the markdown output, not part of the JSON schema.
+	picture *graph.Graph
 }
 
 // Compute compares two networks. base is the revision's label (for the output).
@@ -54,6 +59,9 @@ func Compute(baseRev string, base, head *model.Network) (*Plan, error) {
 	p.Changes = append(p.Changes, diffEntities("cluster", base.Clusters, head.Clusters, func(v model.Cluster) string { return v.Party })...)
 	p.Changes = append(p.Changes, diffNodes(base, head)...)
 	p.Consensus = changedFields(base.Consensus, head.Consensus)
+	if err := p.diagram(base, head); err != nil {
+		return nil, err
+	}
 
 	baseTree, err := render.Render(base)
 	if err != nil {

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"fmt"
+	"testing"
 
 	"cuelang.org/go/cue/ast"
 	"cuelang.org/go/cue/cuecontext"
@@ -106,4 +107,18 @@ func SynthNetwork(opts SynthOptions) ([]byte, error) {
 		},
 	}}
 	return format.Node(file)
+}
+
+// Synth is SynthNetwork for a test: n parties, each with a fresh age recipient of its
+// own (the schema refuses a recipient shared by two parties).
+func Synth(t testing.TB, parties int) string {
+	t.Helper()
+	src, err := SynthNetwork(SynthOptions{Parties: parties, Recipients: func(string) string {
+		id, _ := AgeKey(t)
+		return id.Recipient().String()
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(src)
 }

@@ -30,12 +30,30 @@ func RepoRoot(t testing.TB) string {
 func Tool(t testing.TB, name string) string {
 	t.Helper()
 	path := filepath.Join(RepoRoot(t), "bin", name)
-	if _, err := exec.LookPath(path); err != nil {
-		if os.Getenv("FLUX_LEDGER_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("%s is required: %v (run make tools)", name, err)
-		}
-		t.Skipf("%s not built: run make tools (or make test)", name)
+	_, err := exec.LookPath(path)
+	requireTool(t, name, err)
+	return path
+}
+
+// requireTool fails (under make test) or skips the test when a tool is missing.
+func requireTool(t testing.TB, name string, err error) {
+	t.Helper()
+	if err == nil {
+		return
 	}
+	if os.Getenv("FLUX_LEDGER_REQUIRE_TOOLS") == "1" {
+		t.Fatalf("%s is required: %v (run make tools)", name, err)
+	}
+	t.Skipf("%s is not in bin/: run make tools (or make test), which builds, fetches or installs it", name)
+}
+
+// ToolFile returns the path of a file in bin/ that make tools provides (a script or
+// bundle, not a program), skipping or failing like Tool when it is missing.
+func ToolFile(t testing.TB, name string) string {
+	t.Helper()
+	path := filepath.Join(RepoRoot(t), "bin", name)
+	_, err := os.Stat(path)
+	requireTool(t, name, err)
 	return path
 }
 

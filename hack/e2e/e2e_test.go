@@ -72,6 +72,17 @@ func (c *consortium) publish(t *testing.T, message string, only ...string) strin
 // status reads every cluster the way `flux-ledger status` does.
 func (c *consortium) status(t *testing.T) *status.Report {
 	t.Helper()
+	report := status.Collect(context.Background(), c.network(t), c.statusOptions(t))
+	var b strings.Builder
+	report.Table(&b)
+	t.Logf("flux-ledger status (exit %d):\n%s", report.ExitCode(), b.String())
+	return report
+}
+
+// statusOptions are the options `flux-ledger status` would use: a kubeconfig with
+// one context per cluster, HEAD and the commits behind it.
+func (c *consortium) statusOptions(t *testing.T) status.Options {
+	t.Helper()
 	config := clientcmdapi.NewConfig()
 	for _, cl := range c.clusters {
 		config.Clusters[cl.name] = &clientcmdapi.Cluster{Server: cl.server.URL, InsecureSkipTLSVerify: true}
@@ -86,14 +97,10 @@ func (c *consortium) status(t *testing.T) *status.Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	report := status.Collect(context.Background(), c.network(t), status.Options{
+	return status.Options{
 		Kubeconfig: kubeconfig, Timeout: 5 * time.Second, Head: head.Hash.String(),
 		Behind: func(sha string) int { return gitops.CommitsBehind(c.repo.git, head, sha, 100) },
-	})
-	var b strings.Builder
-	report.Table(&b)
-	t.Logf("flux-ledger status (exit %d):\n%s", report.ExitCode(), b.String())
-	return report
+	}
 }
 
 func clusterState(r *status.Report, cluster string) status.Cluster {
@@ -362,6 +369,10 @@ func TestConsortium(t *testing.T) {
 				t.Errorf("gamma's ledger is %d commits behind, want 1", k.Behind)
 			}
 		}
+	})
+
+	t.Run("the dashboard shows every party and turns a stopped cluster red", func(t *testing.T) {
+		proveDashboard(t, c, parties, "gamma", clusterOf["gamma"])
 	})
 
 	t.Run("status reports a stopped cluster without blocking the others", func(t *testing.T) {

@@ -64,7 +64,68 @@ flux_cli() {
   ln -sfn "$cached" "$root/bin/flux"
 }
 
+# debian_tool links a program of a Debian package into bin/ (the first of the given
+# names found): the tests drive Debian's Chromium and Graphviz, not builds of their
+# own. When none is found and this runs as root with apt-get (as CI does, on the same
+# kind of machine), the package is installed; otherwise the script says what to
+# install, and the tests that need the program skip (make test fails them:
+# FLUX_LEDGER_REQUIRE_TOOLS=1). Hosted runners that are not root install the package
+# with sudo first (.github/workflows, azure-pipelines.yml); their Google Chrome serves
+# for Chromium.
+debian_tool() {
+  local name=$1 package=$2 programs=$3 path=
+  find_program() {
+    local p
+    for p in $programs; do
+      path=$(command -v "$p" || true)
+      [ -z "$path" ] || return 0
+    done
+  }
+  find_program
+  if [ -z "$path" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing Debian's $package (apt-get)" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y --no-install-recommends "$package" >&2 ||
+      { apt-get update >&2 && apt-get install -y --no-install-recommends "$package" >&2; } || true
+    find_program
+  fi
+  if [ -z "$path" ]; then
+    echo "hack/tools/build.sh: ${programs%% *} not found: install Debian's $package (apt-get install $package); until then the tests that need it skip" >&2
+    rm -f "$root/bin/$name"
+    return 0
+  fi
+  ln -sfn "$path" "$root/bin/$name"
+}
+
+# mermaid_js unpacks the browser bundle of a pinned Mermaid release from the npm
+# registry (npm pack checks the tarball against the registry's integrity hash) into the
+# cache and links it as bin/mermaid.min.js: the graph tests render the Mermaid that
+# flux-ledger writes with the real Mermaid, in Chromium. The 11.x line is what GitHub
+# renders.
+mermaid_js() {
+  local version=11.12.2 cached tmp
+  cached=$cache_root/mermaid-$version/mermaid.min.js
+  if [ ! -f "$cached" ]; then
+    if ! command -v npm >/dev/null; then
+      echo "hack/tools/build.sh: npm not found (apt-get install npm): the Mermaid rendering test skips" >&2
+      return 0
+    fi
+    echo "fetching mermaid $version (npm pack)" >&2
+    tmp=$(mktemp -d "$cache_root/.mermaid.XXXXXX")
+    (cd "$tmp" && npm pack --silent "mermaid@$version" >/dev/null && tar -xzf "mermaid-$version.tgz" package/dist/mermaid.min.js)
+    mkdir -p "$(dirname "$cached")"
+    mv "$tmp/package/dist/mermaid.min.js" "$cached"
+    rm -rf "$tmp"
+  fi
+  ln -sfn "$cached" "$root/bin/mermaid.min.js"
+}
+
 for tool in "$@"; do
+  case "$tool" in
+    mermaid) mermaid_js; continue ;;
+    chromium) debian_tool chromium chromium "chromium google-chrome"; continue ;;
+    dot) debian_tool dot graphviz dot; continue ;;
+  esac
   if [ "$tool" = flux-crds ]; then
     flux_crds
     continue

@@ -1,0 +1,162 @@
+// flux-ledger dashboard: draws /graph.svg once, then reads /api/status every few
+// seconds and colours the picture and fills the table. Plain DOM, no framework;
+// every value from the report is set as text, never parsed as HTML.
+"use strict";
+
+const order = ["Ready", "Behind", "Reconciling", "Suspended", "Failed", "Unreachable"];
+const pollSeconds = 2;
+
+function el(tag, text, className) {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = String(text);
+  if (className) e.className = className;
+  return e;
+}
+
+function worst(states) {
+  return states.reduce((w, s) => (order.indexOf(s) > order.indexOf(w) ? s : w), "Ready");
+}
+
+function shortRevision(r) {
+  if (!r) return "-";
+  const i = r.indexOf("@sha1:");
+  return i >= 0 && r.length > i + 18 ? r.slice(0, i + 18) : r;
+}
+
+async function drawTopology() {
+  const response = await fetch("graph.svg");
+  const text = await response.text();
+  const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+  const svg = document.importNode(doc.documentElement, true);
+  document.getElementById("topology").replaceChildren(svg);
+  const title = svg.querySelector("title");
+  document.getElementById("network").textContent = title ? title.textContent.split(":")[0] : "";
+}
+
+// stateClass replaces an element's state-* class.
+function stateClass(node, state) {
+  for (const c of [...node.classList]) if (c.startsWith("state-")) node.classList.remove(c);
+  if (state) node.classList.add("state-" + state);
+}
+
+function colour(report) {
+  const svg = document.querySelector("#topology svg");
+  if (!svg) return;
+  const byParty = {};
+  for (const c of report.clusters) {
+    (byParty[c.party] = byParty[c.party] || []).push(c.state);
+    for (const g of svg.querySelectorAll("g.cluster")) {
+      if (g.dataset.cluster !== c.cluster) continue;
+      stateClass(g, c.state);
+      g.setAttribute("aria-label", c.cluster + ": " + c.state);
+    }
+    const ready = {};
+    for (const n of c.nodes || []) ready[n.name] = n.ready >= n.want;
+    for (const g of svg.querySelectorAll("g.node")) {
+      if (!(g.dataset.node in ready)) continue;
+      g.classList.toggle("not-ready", !ready[g.dataset.node]);
+    }
+  }
+  for (const g of svg.querySelectorAll("g.party")) {
+    if (byParty[g.dataset.party]) stateClass(g, worst(byParty[g.dataset.party]));
+  }
+}
+
+function row(c) {
+  const tr = el("tr");
+  tr.dataset.cluster = c.cluster;
+  const ledger = (c.kustomizations || []).find((k) => k.name === "ledger") || {};
+  const nodes = c.nodes || [];
+  const ready = nodes.filter((n) => n.ready >= n.want).length;
+  const flux = (c.kustomizations || []).map((k) => k.name + ": " + k.state).join(", ");
+  let message = c.error || "";
+  for (const k of c.kustomizations || []) {
+    if (!message && k.state !== "Ready") message = k.name + " " + (k.reason || "") + ": " + (k.message || "");
+  }
+  tr.append(
+    el("td", c.cluster),
+    el("td", c.party),
+    (() => { const td = el("td"); td.append(el("span", c.state, "badge state-" + c.state)); return td; })(),
+    el("td", shortRevision(ledger.revision)),
+    el("td", ledger.behind >= 0 ? ledger.behind : "-"),
+    el("td", c.state === "Unreachable" ? "-" : ready + "/" + nodes.length),
+    el("td", c.policies ? c.policies.pass + " pass, " + c.policies.fail + " fail" : "-"),
+    el("td", flux || "-"),
+    (() => { const td = el("td", undefined, "message"); const m = el("div", message); m.title = message; td.append(m); return td; })(),
+  );
+  return tr;
+}
+
+// changeLine says what one pending validator change still needs.
+function changeLine(c) {
+  const who = (c.node || c.address) + (c.party ? " (" + c.party + ")" : "");
+  const missing = Object.entries(c.notVoted || {}).map(([p, nodes]) => p + ": " + nodes.join(", ")).join("; ");
+  return (c.add ? "add " : "remove ") + who + ": " + c.votes + " of " + c.needed + " votes" +
+    (c.passedAt ? ", passed at block " + c.passedAt : "") + (missing ? " · not voted yet: " + missing : "");
+}
+
+// renderValidators shows, per party's RPC node, the chain's validators against the
+// desired ones and what each pending change still needs; hidden when the report has
+// no validator reading (no RPC node).
+function renderValidators(validators) {
+  const section = document.getElementById("validators");
+  if (!validators || validators.length === 0) {
+    section.hidden = true;
+    return;
+  }
+  const rows = validators.map((v) => {
+    const tr = el("tr");
+    let changes = (v.pending || []).concat(v.unwanted || []).map(changeLine).join("\n");
+    if (v.error) changes = v.error;
+    else if (!changes) changes = "none: the chain has the desired validators";
+    tr.append(
+      el("td", v.party), el("td", v.node), el("td", v.error ? "-" : v.block),
+      el("td", v.error ? "-" : (v.onChain || []).length + " / " + (v.desired || []).length),
+      (() => { const td = el("td", undefined, "message"); td.append(el("div", changes)); return td; })(),
+    );
+    if (v.error) tr.classList.add("state-Unreachable");
+    return tr;
+  });
+  document.getElementById("validator-rows").replaceChildren(...rows);
+  section.hidden = false;
+}
+
+function summarise(report) {
+  const counts = {};
+  for (const c of report.clusters) counts[c.state] = (counts[c.state] || 0) + 1;
+  const parts = order.filter((s) => counts[s]).map((s) => counts[s] + " " + s);
+  const head = report.head ? " · HEAD " + report.head.slice(0, 12) : "";
+  document.getElementById("summary").textContent =
+    report.clusters.length + " clusters: " + parts.join(", ") + head;
+}
+
+async function refresh() {
+  try {
+    const response = await fetch("api/status", { cache: "no-store" });
+    if (response.status === 503) return; // the first reading is still under way
+    if (!response.ok) throw new Error("api/status: HTTP " + response.status);
+    const report = await response.json();
+    summarise(report);
+    document.getElementById("cluster-rows").replaceChildren(...report.clusters.map(row));
+    colour(report);
+    renderValidators(report.validators);
+    const collected = new Date(response.headers.get("X-Collected-At"));
+    const every = Number(response.headers.get("X-Refresh-Seconds")) || 10;
+    const age = Math.round((Date.now() - collected.getTime()) / 1000);
+    const freshness = document.getElementById("freshness");
+    freshness.textContent = "Read " + collected.toLocaleTimeString() + " (every " + every + " s)";
+    freshness.classList.toggle("stale", age > 3 * every);
+  } catch (e) {
+    const freshness = document.getElementById("freshness");
+    freshness.textContent = "Cannot reach the dashboard: " + e.message;
+    freshness.classList.add("stale");
+  }
+}
+
+async function start() {
+  await drawTopology();
+  await refresh();
+  setInterval(refresh, pollSeconds * 1000);
+}
+
+start();

@@ -1,0 +1,178 @@
+package graph
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Mermaid flowchart styles. Only syntax old Mermaid releases read too (`graph`,
+// undirected links, classDef/class, style), so older renderers (Azure DevOps) draw it.
+var mermaidClasses = []struct{ name, style string }{
+	{"validator", "fill:#fff3c4,stroke:#9a6700,stroke-width:2px,color:#1f2328"},
+	{"member", "fill:#ddf4ff,stroke:#0969da,color:#1f2328"},
+	{"rpc", "fill:#dafbe1,stroke:#1a7f37,color:#1f2328"},
+	{"node", "fill:#f6f8fa,stroke:#57606a,color:#1f2328"},
+	{"entry", "fill:#ffffff,stroke:#8c959f,stroke-dasharray:4 3,color:#1f2328"},
+	{"summary", "fill:#f6f8fa,stroke:#57606a,color:#1f2328"},
+	{"hub", "fill:#ffffff,stroke:#57606a,color:#1f2328"},
+	{Added, "fill:#aceebb,stroke:#1a7f37,stroke-width:3px,color:#1f2328"},
+	{Removed, "fill:#ffcecb,stroke:#cf222e,stroke-width:3px,stroke-dasharray:6 4,color:#1f2328"},
+	{Changed, "fill:#fff8c5,stroke:#bf8700,stroke-width:3px,color:#1f2328"},
+}
+
+// Subgraph styles of a change mark (Mermaid styles subgraphs by id, not by class).
+var mermaidSubgraphStyle = map[string]string{
+	Added:   "fill:#e6ffec,stroke:#1a7f37,stroke-width:3px",
+	Removed: "fill:#ffebe9,stroke:#cf222e,stroke-width:3px,stroke-dasharray:6 4",
+	Changed: "fill:#fff8c5,stroke:#bf8700,stroke-width:3px",
+}
+
+// Mermaid writes the picture as a Mermaid flowchart (without a Markdown fence).
+func (g *Graph) Mermaid(w io.Writer) error {
+	b := bufio.NewWriter(w)
+	m := &mermaid{classes: map[string][]string{}}
+	fmt.Fprintf(b, "graph LR\n  %%%% %s\n", mermaidComment(g.title()))
+	var edges []string
+	for _, p := range g.Parties {
+		pid := mermaidID("p", p.Name)
+		fmt.Fprintf(b, "  subgraph %s[\"%s\"]\n", pid, mermaidLabel(changed(partyLabel(p), p.Change)))
+		m.style(pid, p.Change)
+		for _, c := range p.Clusters {
+			cid, xid := mermaidID("c", c.Name), mermaidID("x", c.Name)
+			fmt.Fprintf(b, "    subgraph %s[\"%s\"]\n", cid, mermaidLabel(changed(c.Name, c.Change), where(c)))
+			m.style(cid, c.Change)
+			fmt.Fprintf(b, "      %s{{\"%s\"}}\n", xid, mermaidLabel(c.Exposure, c.Entry))
+			m.class(xid, "entry", "")
+			if g.Summary {
+				sid := mermaidID("s", c.Name)
+				fmt.Fprintf(b, "      %s[\"%s\"]\n", sid, mermaidLabel(roleSummary(c.Roles)))
+				m.class(sid, "summary", "")
+				edges = append(edges, fmt.Sprintf("%s --- %s", sid, xid))
+			}
+			for _, n := range c.Nodes {
+				if g.Summary {
+					break
+				}
+				nid := mermaidID("n", n.Name)
+				fmt.Fprintf(b, "      %s([\"%s\"])\n", nid, mermaidLabel(changed(nodeLabel(n), n.Change), n.Role))
+				m.class(nid, roleClass(n.Role), n.Change)
+				edges = append(edges, fmt.Sprintf("%s %s %s", nid, mermaidLink(n.Change), xid))
+			}
+			b.WriteString("    end\n")
+		}
+		b.WriteString("  end\n")
+	}
+	if !g.Mesh {
+		fmt.Fprintf(b, "  hub((\"%s\"))\n", mermaidLabel(hubLabel))
+		m.class("hub", "hub", "")
+		for _, c := range g.Clusters() {
+			edges = append(edges, fmt.Sprintf("%s %s hub", mermaidID("x", c.Name), mermaidLink(c.Change)))
+		}
+	}
+	if g.Omitted > 0 {
+		fmt.Fprintf(b, "  omitted[\"%s\"]\n", mermaidLabel(g.omittedLabel()))
+		m.class("omitted", "node", "")
+	}
+	for _, l := range g.Links {
+		edges = append(edges, fmt.Sprintf("%s %s %s", mermaidID("x", l.From), mermaidLink(l.Change), mermaidID("x", l.To)))
+	}
+	for _, e := range edges {
+		fmt.Fprintf(b, "  %s\n", e)
+	}
+	for _, c := range mermaidClasses {
+		if ids := m.classes[c.name]; len(ids) > 0 {
+			fmt.Fprintf(b, "  classDef %s %s\n  class %s %s\n", c.name, c.style, strings.Join(ids, ","), c.name)
+		}
+	}
+	for _, s := range m.styles {
+		fmt.Fprintf(b, "  %s\n", s)
+	}
+	return b.Flush()
+}
+
+type mermaid struct {
+	classes map[string][]string
+	styles  []string
+}
+
+// class gives an element its class: its change mark when it has one, else its kind.
+func (m *mermaid) class(id, kind, change string) {
+	if change != "" {
+		kind = change
+	}
+	m.classes[kind] = append(m.classes[kind], id)
+}
+
+func (m *mermaid) style(id, change string) {
+	if change != "" {
+		m.styles = append(m.styles, fmt.Sprintf("style %s %s", id, mermaidSubgraphStyle[change]))
+	}
+}
+
+func roleClass(role string) string {
+	switch role {
+	case "validator", "member", "rpc":
+		return role
+	}
+	return "node"
+}
+
+// mermaidLink is a solid link, thick when added, dotted when removed.
+func mermaidLink(change string) string {
+	switch change {
+	case Added:
+		return "==="
+	case Removed:
+		return "-.-"
+	}
+	return "---"
+}
+
+// mermaidID is an element id: a kind letter and the name with every byte outside
+// [A-Za-z0-9] written as _ and two hex digits. Distinct names give distinct ids, and no
+// id is a Mermaid keyword (end, graph, subgraph…).
+func mermaidID(kind, name string) string {
+	var b strings.Builder
+	b.WriteString(kind)
+	b.WriteByte('_')
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "_%02x", c)
+		}
+	}
+	return b.String()
+}
+
+// mermaidLabel is the text of a quoted label, lines joined by <br/>. Every character
+// that could end the label, start markup or an entity is written as a Mermaid entity
+// (#NNN;), as is everything outside ASCII.
+func mermaidLabel(lines ...string) string {
+	escaped := make([]string, len(lines))
+	for i, line := range lines {
+		var b strings.Builder
+		for _, r := range line {
+			if r < 0x80 && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(" .,:/()*+=@_-", r)) {
+				b.WriteRune(r)
+			} else {
+				fmt.Fprintf(&b, "#%d;", r)
+			}
+		}
+		escaped[i] = b.String()
+	}
+	return strings.Join(escaped, "<br/>")
+}
+
+// mermaidComment keeps a comment on its line.
+func mermaidComment(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\r' {
+			return ' '
+		}
+		return r
+	}, s)
+}

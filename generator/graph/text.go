@@ -1,0 +1,86 @@
+package graph
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Words the three writers share, so the SVG, Mermaid and DOT pictures say the same.
+
+// title is the picture's heading.
+func (g *Graph) title() string {
+	return fmt.Sprintf("%s: %s %s, %s, %s, %s, %s", g.Network, g.Platform, g.Consensus,
+		plural(g.Totals.Parties, "party", "parties"), plural(g.Totals.Clusters, "cluster", "clusters"),
+		plural(g.Totals.Nodes, "node", "nodes"), plural(g.Totals.Validators, "validator", "validators"))
+}
+
+// meshNote says how nodes peer, under the title.
+func (g *Graph) meshNote() string {
+	return "p2p: every node dials every other node (static nodes, full mesh) through the exposure of the node's cluster"
+}
+
+const hubLabel = "p2p full mesh: every node peers with every node"
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// partyLabel is "Display Name (name)", or the name alone.
+func partyLabel(p Party) string {
+	if p.DisplayName == "" || p.DisplayName == p.Name {
+		return p.Name
+	}
+	return fmt.Sprintf("%s (%s)", p.DisplayName, p.Name)
+}
+
+// where is a cluster's provider and region.
+func where(c Cluster) string { return c.Provider + " · " + c.Region }
+
+// exposureLabel is a cluster's exposure mode and where peers dial it.
+func exposureLabel(c Cluster) string { return c.Exposure + " · " + c.Entry }
+
+// roleSummary is "2 validators, 1 member, 1 rpc".
+func roleSummary(roles []RoleCount) string {
+	var parts []string
+	for _, r := range roles {
+		parts = append(parts, rolePlural(r))
+	}
+	if len(parts) == 0 {
+		return "no nodes"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func rolePlural(r RoleCount) string {
+	if r.Count == 1 || r.Role == "rpc" {
+		return fmt.Sprintf("%d %s", r.Count, r.Role)
+	}
+	return fmt.Sprintf("%d %ss", r.Count, r.Role)
+}
+
+// validatorMark precedes a validator's name in every picture.
+const validatorMark = "★"
+
+// nodeLabel is a node's name, marked when it is a validator.
+func nodeLabel(n Node) string {
+	if n.Validator {
+		return validatorMark + " " + n.Name
+	}
+	return n.Name
+}
+
+// changed appends a change mark in words, so a picture without colour still says it.
+func changed(s, change string) string {
+	if change == "" {
+		return s
+	}
+	return s + " (" + change + ")"
+}
+
+// omittedLabel says how many parties Focus left out.
+func (g *Graph) omittedLabel() string {
+	return fmt.Sprintf("%s not shown: unchanged", plural(g.Omitted, "more party", "more parties"))
+}
