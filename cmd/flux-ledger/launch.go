@@ -28,15 +28,7 @@ launched, and a repository whose rendered genesis differs from the one it would 
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			result, err := launch.Launch(opts.repo)
-			if err != nil {
-				return err
-			}
-			out := cmd.OutOrStdout()
-			for _, p := range result.Written {
-				fmt.Fprintln(out, "wrote", p)
-			}
-			fmt.Fprintf(out, "genesis frozen with %d validators: %s\n", len(result.Validators), strings.Join(result.Validators, ", "))
-			return nil
+			return printRecords(cmd, result, err, "genesis frozen with %d validators: %s\n")
 		},
 	}
 }
@@ -56,16 +48,22 @@ only start from it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			result, err := launch.RecordValidators(opts.repo)
-			if err != nil {
-				return err
-			}
-			out := cmd.OutOrStdout()
-			for _, p := range result.Written {
-				fmt.Fprintln(out, "wrote", p)
-			}
-			fmt.Fprintf(out, "%d validators on chain: %s\n", len(result.Validators), strings.Join(result.Validators, ", "))
-			return nil
+			return printRecords(cmd, result, err, "%d validators on chain: %s\n")
 		},
 	})
 	return cmd
+}
+
+// printRecords lists the records written and the validators, in summary's form (a
+// count, then the names).
+func printRecords(cmd *cobra.Command, result *launch.Result, err error, summary string) error {
+	if err != nil {
+		return err
+	}
+	out := cmd.OutOrStdout()
+	for _, p := range result.Written {
+		fmt.Fprintln(out, "wrote", p)
+	}
+	fmt.Fprintf(out, summary, len(result.Validators), strings.Join(result.Validators, ", "))
+	return nil
 }
