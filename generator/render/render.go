@@ -51,9 +51,23 @@ func Seeded(p string) bool {
 	return path.Base(dir) == flux.BootstrapNamespace && path.Dir(path.Dir(dir)) == "clusters" && slices.Contains(flux.BootstrapPlaceholders, file)
 }
 
+// PartyRenderer renders one party's directory: paths relative to parties/<party>/.
+type PartyRenderer func(party model.Party, nodes []model.Node) (map[string][]byte, error)
+
+// Platform renders the ledger of one kind: it prepares, once, what every party's
+// directory shares (a genesis, peer lists) and returns the renderer of one party.
+type Platform func(network *model.Network) (PartyRenderer, error)
+
+// Platforms maps a network's platform to its renderer. A ledger is added here, in one
+// line, with a package of its own beside render/besu.
+var Platforms = map[string]Platform{
+	"besu": func(network *model.Network) (PartyRenderer, error) { return besu.Renderer(network) },
+}
+
 // Render renders the whole desired tree. Every node must have a public identity.
 func Render(network *model.Network) (tree.Tree, error) {
-	if network.Platform != "besu" {
+	platform, ok := Platforms[network.Platform]
+	if !ok {
 		return nil, fmt.Errorf("platform %q has no renderer", network.Platform)
 	}
 	out := tree.Tree{}
@@ -77,7 +91,7 @@ func Render(network *model.Network) (tree.Tree, error) {
 		out[path.Join(policies.Dir, p)] = data
 	}
 
-	shared, err := besu.RenderShared(network)
+	renderParty, err := platform(network)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +106,7 @@ func Render(network *model.Network) (tree.Tree, error) {
 	var units []func() (string, map[string][]byte, error)
 	for _, name := range network.PartyNames() {
 		units = append(units, func() (string, map[string][]byte, error) {
-			files, err := besu.Party(network, network.Parties[name], nodesByParty[name], shared)
+			files, err := renderParty(network.Parties[name], nodesByParty[name])
 			if err != nil {
 				err = fmt.Errorf("party %s: %w", name, err)
 			}

@@ -119,6 +119,18 @@ func Enode(node model.Node, id model.Identity) string {
 	return fmt.Sprintf("enode://%s@%s:%d", strings.TrimPrefix(id.PublicKey, "0x"), node.Endpoint.Host, node.Endpoint.Port)
 }
 
+// Renderer renders the network-wide files once and returns the renderer of one
+// party's directory: the Besu entry of render.Platforms.
+func Renderer(network *model.Network) (func(model.Party, []model.Node) (map[string][]byte, error), error) {
+	shared, err := RenderShared(network)
+	if err != nil {
+		return nil, err
+	}
+	return func(party model.Party, nodes []model.Node) (map[string][]byte, error) {
+		return Party(network, party, nodes, shared)
+	}, nil
+}
+
 // Party renders one party's directory, except the sealed secrets themselves:
 //
 //	shared/            genesis, peer lists, default-deny policy (same in every cluster)
