@@ -64,6 +64,22 @@ func parseMSP(t *testing.T, org *msp.Org) *msp.MSP {
 	return m
 }
 
+// parseMSPWithCA parses org's MSP with a second certificate in cacerts/, which
+// config.yaml does not name.
+func parseMSPWithCA(t *testing.T, org *msp.Org, extra *x509.Certificate) *msp.MSP {
+	t.Helper()
+	files, err := org.Files(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files["cacerts/extra-cert.pem"] = msp.CertPEM(extra)
+	m, err := msp.ParseMSP(files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 // fabricChains verifies cert exactly as Fabric's MSP does, written out here rather than
 // taken from the package under test: roots are the CA certificates, Intermediates an
 // empty pool, KeyUsages unset (Go then requires ServerAuth), and the time the leaf's

@@ -92,15 +92,7 @@ func TestNodeOUCountsOnlyFromTheCATheConfigNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, err := org.Files(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files["cacerts/ca2.org1-cert.pem"] = msp.CertPEM(other.Cert)
-	m, err := msp.ParseMSP(files)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := parseMSPWithCA(t, org, other.Cert)
 	leaf := issueSigning(t, other, "peer9", msp.RolePeer).Cert
 	if _, err := fabricChains(leaf, org.CA.Cert, other.Cert); err != nil {
 		t.Fatalf("the leaf should chain to the second CA: %v", err)

@@ -38,10 +38,7 @@ func TestOpenSSLVerifiesEveryCertificate(t *testing.T) {
 	if out, ok := opensslVerify(t, org.TLSCA.Cert, renewed, later().NotBefore.Add(time.Hour), "-purpose", "sslserver"); !ok {
 		t.Errorf("renewed TLS: openssl verify: %s", out)
 	}
-	renewedCA, err := org.CA.RenewCA(msp.Validity{NotBefore: org.CA.Cert.NotBefore, NotAfter: t0.AddDate(20, 0, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	renewedCA := renewCA(t, org.CA)
 	old := issueSigning(t, org.CA, "peer1", msp.RolePeer).Cert
 	if out, ok := opensslVerify(t, renewedCA.Cert, old, t0); !ok {
 		t.Errorf("leaf of the old CA certificate under the renewed one: %s", out)

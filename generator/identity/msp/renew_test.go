@@ -93,10 +93,7 @@ func TestRekeyOnlyWhenAsked(t *testing.T) {
 func TestRenewCAKeepsItsLeavesValid(t *testing.T) {
 	org := newOrg(t, "Org1MSP")
 	peer := issueSigning(t, org.CA, "peer0", msp.RolePeer).Cert
-	renewedCA, err := org.CA.RenewCA(msp.Validity{NotBefore: org.CA.Cert.NotBefore, NotAfter: t0.AddDate(20, 0, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	renewedCA := renewCA(t, org.CA)
 	old := org.CA.Cert
 	if !bytes.Equal(renewedCA.Cert.SubjectKeyId, old.SubjectKeyId) || !bytes.Equal(renewedCA.Cert.RawSubject, old.RawSubject) ||
 		!renewedCA.Key.Equal(org.CA.Key) || renewedCA.Cert.SerialNumber.Cmp(old.SerialNumber) == 0 {
@@ -137,24 +134,23 @@ func TestRenewCARefusesALaterStart(t *testing.T) {
 func TestOldAndRenewedCATogetherGiveTwoChains(t *testing.T) {
 	org := newOrg(t, "Org1MSP")
 	peer := issueSigning(t, org.CA, "peer0", msp.RolePeer).Cert
-	renewedCA, err := org.CA.RenewCA(msp.Validity{NotBefore: org.CA.Cert.NotBefore, NotAfter: t0.AddDate(20, 0, 0)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	renewedCA := renewCA(t, org.CA)
 	chains, err := fabricChains(peer, org.CA.Cert, renewedCA.Cert)
 	if err != nil || len(chains) != 2 {
 		t.Fatalf("Fabric's verification = %d chains, %v; want 2", len(chains), err)
 	}
-	files, err := org.Files(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files["cacerts/renewed-cert.pem"] = msp.CertPEM(renewedCA.Cert)
-	m, err := msp.ParseMSP(files)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := parseMSPWithCA(t, org, renewedCA.Cert)
 	if _, err := m.VerifySigning(peer, t0); err == nil || !strings.Contains(err.Error(), "single validation chain") {
 		t.Errorf("VerifySigning = %v, want the single-chain refusal", err)
 	}
+}
+
+// renewCA renews ca for ten more years from the same start.
+func renewCA(t *testing.T, ca *msp.CA) *msp.CA {
+	t.Helper()
+	renewed, err := ca.RenewCA(msp.Validity{NotBefore: ca.Cert.NotBefore, NotAfter: t0.AddDate(20, 0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return renewed
 }
