@@ -50,7 +50,8 @@ type fabricCertificate struct {
 type ecdsaSig struct{ R, S *big.Int }
 
 // fabricSanitize is Fabric v2.5.16 msp/cert.go sanitizeECDSASignedCert with
-// bccsp/utils/ecdsa.go SignatureToLowS (fabric-lib-go in v3.1.5): if S is above half
+// bccsp/utils/ecdsa.go SignatureToLowS (v3.1.5 imports the same
+// function from fabric-lib-go v1.1.3 bccsp/utils/ecdsa.go): if S is above half
 // the group order it is replaced by N-S and the certificate re-encoded. It returns the
 // DER Fabric would go on using.
 func fabricSanitize(t *testing.T, cert, parent *x509.Certificate) []byte {
