@@ -79,7 +79,8 @@ func channelGroup(c Channel) (*group, error) {
 }
 
 // ordererGroup builds /Channel/Orderer (encoder.go NewOrdererGroup): batch settings,
-// channel restrictions, capabilities, the consensus type, one group per orderer org.
+// channel restrictions, capabilities, the consensus type, one group per orderer org
+// with its orderers' endpoints.
 func ordererGroup(c Channel) (*group, error) {
 	o := c.Orderer
 	if o.Consensus == nil {
@@ -97,14 +98,12 @@ func ordererGroup(c Channel) (*group, error) {
 		g.values[capabilitiesKey] = capabilities(c.Capabilities.Orderer)
 	}
 	g.values[consensusTypeKey] = consensusType(typ, metadata)
-	for _, org := range c.OrdererOrgs {
-		og := newGroup(adminsPolicy, ordererOrgPolicies(org.MSPID))
-		og.values[mspKey] = mspConfig(org)
-		if len(org.OrdererEndpoints) > 0 {
-			og.values[endpointsKey] = ordererAddresses(org.OrdererEndpoints)
+	addOrgGroups(g, c.OrdererOrgs, ordererOrgPolicies, func(org Org) (string, []byte) {
+		if len(org.OrdererEndpoints) == 0 {
+			return "", nil
 		}
-		g.groups[org.groupName()] = og
-	}
+		return endpointsKey, ordererAddresses(org.OrdererEndpoints)
+	})
 	return g, nil
 }
 
@@ -119,13 +118,25 @@ func applicationGroup(c Channel) *group {
 	if len(c.Capabilities.Application) > 0 {
 		g.values[capabilitiesKey] = capabilities(c.Capabilities.Application)
 	}
-	for _, org := range c.ApplicationOrgs {
-		og := newGroup(adminsPolicy, applicationOrgPolicies(org.MSPID))
-		og.values[mspKey] = mspConfig(org)
-		if len(org.AnchorPeers) > 0 {
-			og.values[anchorPeersKey] = anchorPeers(org.AnchorPeers)
+	addOrgGroups(g, c.ApplicationOrgs, applicationOrgPolicies, func(org Org) (string, []byte) {
+		if len(org.AnchorPeers) == 0 {
+			return "", nil
 		}
-		g.groups[org.groupName()] = og
-	}
+		return anchorPeersKey, anchorPeers(org.AnchorPeers)
+	})
 	return g
+}
+
+// addOrgGroups adds one group per org under parent (encoder.go NewOrdererOrgGroup,
+// NewApplicationOrgGroup): the org's policies and MSP, and the value that says where
+// its nodes are (Endpoints or AnchorPeers), which configtxgen leaves out when empty.
+func addOrgGroups(parent *group, orgs []Org, policies func(mspID string) map[string]policy, where func(Org) (string, []byte)) {
+	for _, org := range orgs {
+		g := newGroup(adminsPolicy, policies(org.MSPID))
+		g.values[mspKey] = mspConfig(org)
+		if key, value := where(org); key != "" {
+			g.values[key] = value
+		}
+		parent.groups[org.groupName()] = g
+	}
 }
