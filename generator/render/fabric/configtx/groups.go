@@ -86,10 +86,6 @@ func ordererGroup(c Channel) (*group, error) {
 	if o.Consensus == nil {
 		return nil, fmt.Errorf("orderer: no consensus")
 	}
-	typ, metadata, err := o.Consensus.consensusType()
-	if err != nil {
-		return nil, fmt.Errorf("orderer: %w", err)
-	}
 	g := newGroup(adminsPolicy, ordererPolicies())
 	g.values[batchSizeKey] = batchSize(o.BatchSize)
 	g.values[batchTimeoutKey] = batchTimeout(o.BatchTimeout)
@@ -97,7 +93,9 @@ func ordererGroup(c Channel) (*group, error) {
 	if len(c.Capabilities.Orderer) > 0 {
 		g.values[capabilitiesKey] = capabilities(c.Capabilities.Orderer)
 	}
-	g.values[consensusTypeKey] = consensusType(typ, metadata)
+	if err := o.Consensus.configure(g); err != nil {
+		return nil, fmt.Errorf("orderer: %w", err)
+	}
 	addOrgGroups(g, c.OrdererOrgs, ordererOrgPolicies, func(org Org) (string, []byte) {
 		if len(org.OrdererEndpoints) == 0 {
 			return "", nil

@@ -5,12 +5,12 @@ import (
 	"time"
 )
 
-// Consensus is the ordering service's consensus protocol as /Channel/Orderer's
-// ConsensusType value carries it: a type name and that type's metadata message.
-// EtcdRaft is the one implemented; SmartBFT (Fabric 3.x) would be a second.
+// Consensus is the ordering service's consensus protocol: EtcdRaft (Fabric 2.5 and
+// 3.x) or SmartBFT (Fabric 3.x). Each writes its own part of /Channel/Orderer.
 type Consensus interface {
-	// consensusType returns ConsensusType.type and the encoded ConsensusType.metadata.
-	consensusType() (string, []byte, error)
+	// configure writes the ConsensusType value into the orderer group, with any other
+	// value or policy the protocol owns.
+	configure(orderer *group) error
 }
 
 // EtcdRaft is Raft consensus: the consenter set and its options.
@@ -54,24 +54,33 @@ func DefaultRaftOptions() RaftOptions {
 // ConsensusTypeEtcdRaft).
 const etcdRaftType = "etcdraft"
 
-// consensusType encodes etcdraft.ConfigMetadata (fabric-protos
-// orderer/etcdraft/configuration.proto): consenters = 1, options = 2.
-func (r EtcdRaft) consensusType() (string, []byte, error) {
+// configure writes ConsensusType "etcdraft" whose metadata is etcdraft.ConfigMetadata
+// (fabric-protos orderer/etcdraft/configuration.proto): consenters = 1, options = 2.
+func (r EtcdRaft) configure(orderer *group) error {
 	if len(r.Consenters) == 0 {
-		return "", nil, fmt.Errorf("etcdraft needs at least one consenter")
+		return fmt.Errorf("etcdraft needs at least one consenter")
 	}
 	var md msg
 	for i, c := range r.Consenters {
-		if c.Host == "" || c.Port == 0 {
-			return "", nil, fmt.Errorf("consenter %d: host and port are required", i)
-		}
-		if len(c.ClientTLSCert) == 0 || len(c.ServerTLSCert) == 0 {
-			return "", nil, fmt.Errorf("consenter %s:%d: client and server TLS certificates are required", c.Host, c.Port)
+		if err := checkEndpoint(i, c.Host, c.Port, c.ClientTLSCert, c.ServerTLSCert); err != nil {
+			return err
 		}
 		md = md.field(1, consenter(c))
 	}
 	md = md.field(2, raftOptions(r.Options))
-	return etcdRaftType, md, nil
+	orderer.values[consensusTypeKey] = consensusType(etcdRaftType, md)
+	return nil
+}
+
+// checkEndpoint refuses a consenter that others cannot dial or authenticate.
+func checkEndpoint(i int, host string, port uint32, clientTLS, serverTLS []byte) error {
+	if host == "" || port == 0 {
+		return fmt.Errorf("consenter %d: host and port are required", i)
+	}
+	if len(clientTLS) == 0 || len(serverTLS) == 0 {
+		return fmt.Errorf("consenter %s:%d: client and server TLS certificates are required", host, port)
+	}
+	return nil
 }
 
 // consenter encodes etcdraft.Consenter: host = 1, port = 2, client_tls_cert = 3,
