@@ -132,6 +132,9 @@ function principal(p) {
   if (p.getPrincipalClassification() === msp.MSPPrincipal.Classification.ROLE) {
     const role = msp.MSPRole.deserializeBinary(p.getPrincipal_asU8());
     out.role = { mspIdentifier: role.getMspIdentifier(), role: role.getRole() };
+  } else if (p.getPrincipalClassification() === msp.MSPPrincipal.Classification.IDENTITY) {
+    const id = msp.SerializedIdentity.deserializeBinary(p.getPrincipal_asU8());
+    out.identity = { mspid: id.getMspid(), idBytes: text(id.getIdBytes_asU8()) };
   } else {
     out.principal = hex(p.getPrincipal_asU8());
   }
@@ -193,15 +196,33 @@ function consensusType(raw) {
         snapshotIntervalSize: o.getSnapshotIntervalSize(),
       } : null,
     };
+  } else if (ct.getType() === 'BFT') {
+    out.smartbft = orderer.smartbft.Options.deserializeBinary(md).toObject();
   } else {
     out.metadata = hex(md);
   }
   return out;
 }
 
+// Orderers (Fabric 3.x) is the BFT consenter mapping.
+function orderers(raw) {
+  return {
+    consenterMapping: common.Orderers.deserializeBinary(raw).getConsenterMappingList().map((c) => ({
+      id: c.getId(),
+      host: c.getHost(),
+      port: c.getPort(),
+      mspId: c.getMspId(),
+      identity: text(c.getIdentity_asU8()),
+      clientTlsCert: text(c.getClientTlsCert_asU8()),
+      serverTlsCert: text(c.getServerTlsCert_asU8()),
+    })),
+  };
+}
+
 const values = {
   MSP: mspConfig,
   ConsensusType: consensusType,
+  Orderers: orderers,
   HashingAlgorithm: (raw) => ({ name: common.HashingAlgorithm.deserializeBinary(raw).getName() }),
   BlockDataHashingStructure: (raw) => ({ width: common.BlockDataHashingStructure.deserializeBinary(raw).getWidth() }),
   OrdererAddresses: (raw) => ({ addresses: common.OrdererAddresses.deserializeBinary(raw).getAddressesList() }),
