@@ -36,6 +36,12 @@ func Fabric25() Capabilities {
 	return Capabilities{Channel: []string{"V2_0"}, Orderer: []string{"V2_0"}, Application: []string{"V2_0"}}
 }
 
+// Fabric3 is what Fabric v3.1.5's sample requires (sampleconfig/configtx.yaml
+// Capabilities): channel V3_0 (needed by BFT), orderer V2_0, application V2_5.
+func Fabric3() Capabilities {
+	return Capabilities{Channel: []string{"V3_0"}, Orderer: []string{"V2_0"}, Application: []string{"V2_5"}}
+}
+
 // Orderer is the ordering service's part of the channel: /Channel/Orderer's values.
 type Orderer struct {
 	Consensus    Consensus

@@ -110,6 +110,10 @@ type mspPrincipal struct {
 		MSPIdentifier string `json:"mspIdentifier"`
 		Role          int    `json:"role"`
 	} `json:"role"`
+	Identity *struct {
+		MSPID   string `json:"mspid"`
+		IDBytes string `json:"idBytes"`
+	} `json:"identity"`
 }
 
 // decodeBlock runs the official-protos decoder on block. It skips the test when the

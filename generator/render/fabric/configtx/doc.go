@@ -1,7 +1,7 @@
 // Package configtx encodes the genesis config block of a Hyperledger Fabric application
 // channel: the one block every orderer joins with `osnadmin channel join` and every peer
-// with `peer channel join`, in a network without a system channel (Fabric 2.5 LTS with
-// etcdraft; 3.x removed the system channel altogether).
+// with `peer channel join`, in a network without a system channel (Fabric 2.5 LTS;
+// 3.x removed the system channel altogether).
 //
 // It owns the block's bytes and nothing else: callers hand it plain Go values (orgs with
 // their PEM certificates, consenters, batch settings) and get back the Block message.
@@ -21,7 +21,7 @@
 // committed file does); it makes regenerating the repository a no-op, so a drift check
 // can tell a real change from a re-run.
 //
-// Only etcdraft is encoded today. SmartBFT (Fabric 3.x) plugs in as another Consensus:
-// its ConsensusType metadata is a smartbft Options message, and the channel also needs an
-// "Orderers" value (common/configuration.proto ConsenterMapping) and V3_0 capabilities.
+// Two consensus protocols are encoded: EtcdRaft (Fabric 2.5 and 3.x) and SmartBFT
+// (Fabric 3.x, with the V3_0 channel capability), each a Consensus that writes its own
+// part of /Channel/Orderer; the BFT layout follows Fabric v3.1.5's configtxgen.
 package configtx

@@ -59,6 +59,18 @@ func newCA(t *testing.T, name string) *ca {
 // tlsLeaf issues a TLS certificate for host, as an orderer presents to its consenters.
 func (c *ca) tlsLeaf(t *testing.T, host string) []byte {
 	t.Helper()
+	return c.leaf(t, host, true)
+}
+
+// signingLeaf issues a signing certificate, as an orderer signs blocks with: digital
+// signature only and no extended key usage (FABRIC-FACTS.md, msp/mspimpl.go).
+func (c *ca) signingLeaf(t *testing.T, name string) []byte {
+	t.Helper()
+	return c.leaf(t, name, false)
+}
+
+func (c *ca) leaf(t *testing.T, host string, tls bool) []byte {
+	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -66,11 +78,14 @@ func (c *ca) tlsLeaf(t *testing.T, host string) []byte {
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(2),
 		Subject:      pkix.Name{CommonName: host},
-		DNSNames:     []string{host},
 		NotBefore:    c.cert.NotBefore,
 		NotAfter:     c.cert.NotAfter,
-		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+	}
+	if tls {
+		tmpl.DNSNames = []string{host}
+		tmpl.KeyUsage |= x509.KeyUsageKeyEncipherment
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, c.cert, &key.PublicKey, c.key)
 	if err != nil {

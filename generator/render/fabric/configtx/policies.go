@@ -112,10 +112,15 @@ func signedByAnyOf(mspID string, roles ...int32) policy {
 		rules = rules.field(2, msg(nil).varint(1, uint64(i)))
 		identities = append(identities, rolePrincipal(mspID, r))
 	}
-	nOutOf := append(msg(nil).int32(1, 1), rules...)
+	return policy{typ: policyTypeSignature, value: signatureEnvelope(1, rules, identities)}
+}
+
+// signatureEnvelope encodes SignaturePolicyEnvelope{version 0, rule: NOutOf{n, rules},
+// identities}; rules are the encoded repeated NOutOf.rules fields.
+func signatureEnvelope(n int32, rules msg, identities [][]byte) []byte {
+	nOutOf := append(msg(nil).int32(1, n), rules...)
 	rule := msg(nil).field(2, nOutOf)
-	envelope := msg(nil).field(2, rule).repeated(3, identities)
-	return policy{typ: policyTypeSignature, value: envelope}
+	return msg(nil).field(2, rule).repeated(3, identities)
 }
 
 // rolePrincipal encodes msp.MSPPrincipal{principal_classification = 1 (ROLE = 0),

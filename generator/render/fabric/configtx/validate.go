@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"regexp"
+	"slices"
 )
 
 // Fabric's name rules (common/configtx/validator.go): a channel ID matches
@@ -36,7 +37,42 @@ func validate(c Channel) error {
 	if err := validateOrgs("orderer", c.OrdererOrgs); err != nil {
 		return err
 	}
-	return validateOrgs("application", c.ApplicationOrgs)
+	if err := validateOrgs("application", c.ApplicationOrgs); err != nil {
+		return err
+	}
+	return validateV3(c)
+}
+
+// validateV3 applies Fabric v3.1.5's configtxgen rules (internal/configtxgen/encoder/
+// encoder.go NewOrdererGroup, NewOrdererOrgGroup): BFT needs the V3_0 channel
+// capability; under V3_0 the channel-wide orderer addresses are gone and every orderer
+// org must list its endpoints. A BFT consenter must also belong to an orderer org of
+// the channel: BlockValidation checks its block signatures against that org's MSP.
+func validateV3(c Channel) error {
+	v3 := slices.Contains(c.Capabilities.Channel, "V3_0")
+	bft, isBFT := c.Orderer.Consensus.(SmartBFT)
+	if isBFT && !v3 {
+		return fmt.Errorf("orderer: BFT needs the V3_0 channel capability")
+	}
+	if !v3 {
+		return nil
+	}
+	if len(c.Orderer.Addresses) > 0 {
+		return fmt.Errorf("orderer: channel-wide orderer addresses cannot be used with V3_0; list each org's endpoints")
+	}
+	ordererMSPs := map[string]bool{}
+	for _, o := range c.OrdererOrgs {
+		if len(o.OrdererEndpoints) == 0 {
+			return fmt.Errorf("orderer org %s: V3_0 needs its orderer endpoints", o.groupName())
+		}
+		ordererMSPs[o.MSPID] = true
+	}
+	for _, cons := range bft.Consenters {
+		if !ordererMSPs[cons.MSPID] {
+			return fmt.Errorf("consenter %s:%d: MSP %q is not an orderer org of the channel", cons.Host, cons.Port, cons.MSPID)
+		}
+	}
+	return nil
 }
 
 // validateOrderer applies common/channelconfig/orderer.go validateBatchSize and

@@ -1,6 +1,7 @@
 package configtx_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -60,5 +61,47 @@ func TestRefusedInput(t *testing.T) {
 				t.Errorf("error %v; want one mentioning %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// Fabric v3.1.5 configtxgen's rules for V3_0 and BFT (internal/configtxgen/encoder/
+// encoder.go NewOrdererGroup, NewOrdererOrgGroup; genesisconfig/config.go for the
+// consenter fields), and flux-ledger's: a consenter belongs to an orderer org.
+func TestRefusedBFTInput(t *testing.T) {
+	cases := map[string]struct {
+		change func(c *configtx.Channel, cs []configtx.BFTConsenter)
+		want   string
+	}{
+		"BFT without V3_0": {func(c *configtx.Channel, _ []configtx.BFTConsenter) { c.Capabilities = configtx.Fabric25() }, "V3_0"},
+		"global addresses under V3_0": {func(c *configtx.Channel, _ []configtx.BFTConsenter) {
+			c.Orderer.Addresses = []string{"o:1"}
+		}, "channel-wide"},
+		"orderer org without endpoints": {func(c *configtx.Channel, _ []configtx.BFTConsenter) {
+			c.OrdererOrgs = slices.Clone(c.OrdererOrgs)
+			c.OrdererOrgs[1].OrdererEndpoints = nil
+		}, "endpoints"},
+		"consenter of no orderer org": {func(_ *configtx.Channel, cs []configtx.BFTConsenter) { cs[0].MSPID = "AlphaMSP" }, "not an orderer org"},
+		"duplicate consenter ID":      {func(_ *configtx.Channel, cs []configtx.BFTConsenter) { cs[1].ID = cs[0].ID }, "taken"},
+		"unset consenter ID":          {func(_ *configtx.Channel, cs []configtx.BFTConsenter) { cs[2].ID = 0 }, "unset"},
+		"consenter without identity":  {func(_ *configtx.Channel, cs []configtx.BFTConsenter) { cs[3].Identity = nil }, "identity"},
+		"consenter without TLS":       {func(_ *configtx.Channel, cs []configtx.BFTConsenter) { cs[3].ServerTLSCert = nil }, "TLS"},
+		"no consenters": {func(c *configtx.Channel, _ []configtx.BFTConsenter) {
+			c.Orderer.Consensus = configtx.SmartBFT{}
+		}, "consenters"},
+	}
+	for name, tc := range cases {
+		t.Run(name, func(t *testing.T) {
+			c, consenters := bftNetwork(t)
+			tc.change(&c, consenters)
+			_, err := configtx.GenesisBlock(c)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v; want one mentioning %q", err, tc.want)
+			}
+		})
+	}
+	// The same network is accepted as it is.
+	c, _ := bftNetwork(t)
+	if _, err := configtx.GenesisBlock(c); err != nil {
+		t.Fatal(err)
 	}
 }
