@@ -2,7 +2,7 @@
 
 GO        ?= go
 BIN       := $(CURDIR)/bin
-TOOLS     := cue sops etcd kube-apiserver kustomize-controller kyverno flux flux-crds chromium dot mermaid
+TOOLS     := cue sops etcd kube-apiserver kustomize-controller kyverno flux flux-crds chromium dot mermaid fabric-protos
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 

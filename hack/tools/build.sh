@@ -120,9 +120,36 @@ mermaid_js() {
   ln -sfn "$cached" "$root/bin/mermaid.min.js"
 }
 
+# fabric_protos installs the block decoder of hack/tools/fabric-protos (a node script
+# over Fabric's official protobuf definitions, npm @hyperledger/fabric-protos pinned by
+# package.json and package-lock.json's integrity hashes, fetched with npm ci) into the
+# cache, keyed by those files, and links it as bin/fabric-block-json: the configtx tests
+# decode flux-ledger's genesis block with Fabric's own message types.
+fabric_protos() {
+  local dir=$root/hack/tools/fabric-protos key cached tmp
+  key=$(cat "$dir/package.json" "$dir/package-lock.json" "$dir/decode-block.js" | sha256sum | cut -c1-16)
+  cached=$cache_root/fabric-protos-$key
+  if [ ! -f "$cached/decode-block.js" ]; then
+    if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
+      echo "hack/tools/build.sh: node or npm not found (apt-get install nodejs npm): the Fabric block decoding tests skip" >&2
+      rm -f "$root/bin/fabric-block-json"
+      return 0
+    fi
+    echo "fetching @hyperledger/fabric-protos (npm ci, cache key $key)" >&2
+    tmp=$(mktemp -d "$cache_root/.fabric-protos.XXXXXX")
+    cp "$dir/package.json" "$dir/package-lock.json" "$dir/decode-block.js" "$tmp/"
+    (cd "$tmp" && npm ci --ignore-scripts --no-audit --no-fund --silent >&2)
+    chmod +x "$tmp/decode-block.js"
+    rm -rf "$cached"
+    mv "$tmp" "$cached"
+  fi
+  ln -sfn "$cached/decode-block.js" "$root/bin/fabric-block-json"
+}
+
 for tool in "$@"; do
   case "$tool" in
     mermaid) mermaid_js; continue ;;
+    fabric-protos) fabric_protos; continue ;;
     chromium) debian_tool chromium chromium "chromium google-chrome"; continue ;;
     dot) debian_tool dot graphviz dot; continue ;;
   esac
