@@ -8,8 +8,10 @@ import (
 	"strings"
 
 	"github.com/ethereum/go-ethereum/common/hexutil"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/client-go/rest"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
@@ -31,7 +33,7 @@ func newProxyRPC(cluster model.Cluster, namespace string, node model.Node, opts 
 	}
 	config.APIPath = "/api"
 	config.GroupVersion = &schema.GroupVersion{Version: "v1"}
-	config.NegotiatedSerializer = clientgoscheme.Codecs.WithoutConversion()
+	config.NegotiatedSerializer = statusCodecs
 	client, err := rest.RESTClientFor(config)
 	if err != nil {
 		return nil, err
@@ -39,6 +41,15 @@ func newProxyRPC(cluster model.Cluster, namespace string, node model.Node, opts 
 	// The trailing slash makes the proxied path "/", where Besu serves JSON-RPC.
 	return &proxyRPC{client: client, path: fmt.Sprintf("/api/v1/namespaces/%s/services/%s:rpc/proxy/", namespace, node.Name)}, nil
 }
+
+// statusCodecs decode what the API server itself answers on the proxy path (a
+// metav1.Status on failure). Only that: client-go's scheme would compile every
+// Kubernetes API group into the binary.
+var statusCodecs = func() runtime.NegotiatedSerializer {
+	scheme := runtime.NewScheme()
+	metav1.AddToGroupVersion(scheme, schema.GroupVersion{Version: "v1"})
+	return serializer.NewCodecFactory(scheme).WithoutConversion()
+}()
 
 type rpcRequest struct {
 	JSONRPC string `json:"jsonrpc"`
