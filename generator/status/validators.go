@@ -167,7 +167,7 @@ func (v *Validators) compare(members members, chain, desired []common.Address, t
 
 // change says how the vote to add (or remove) a stands after the blocks read.
 func (v *Validators) change(members members, chain []common.Address, t *tally, a common.Address, add bool) Change {
-	c := Change{Member: members.of(a), Add: add, Needed: len(chain)/2 + 1, PassedAt: t.passedAt[a], Voted: []Member{}}
+	c := Change{Member: members.of(a), Add: add, Needed: besu.VotesNeeded(len(chain)), PassedAt: t.passedAt[a], Voted: []Member{}}
 	voted := map[common.Address]bool{}
 	for _, voter := range t.voters(a, add) {
 		voted[voter] = true

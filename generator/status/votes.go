@@ -7,6 +7,8 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/rlp"
+
+	"github.com/flux-ledger/flux-ledger/generator/render/besu"
 )
 
 // blockVote is the validator vote a block header carries, if any.
@@ -86,8 +88,8 @@ func newTally(validators []common.Address) *tally {
 	return t
 }
 
-// needed is how many votes pass a change now (VoteTally.validatorLimit).
-func (t *tally) needed() int { return len(t.validators)/2 + 1 }
+// needed is how many votes pass a change now.
+func (t *tally) needed() int { return besu.VotesNeeded(len(t.validators)) }
 
 func (t *tally) count(block uint64, proposer common.Address, v blockVote) {
 	side := func(m map[common.Address]map[common.Address]bool) map[common.Address]bool {

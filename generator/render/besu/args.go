@@ -99,6 +99,8 @@ func Args(network *model.Network, node model.Node) []string {
 // validator methods (<qbft|ibft>_proposeValidatorVote, _getValidatorsByBlockNumber, …):
 // QBFT or IBFT (Besu's RpcApis; QbftJsonRpcMethods and IbftJsonRpcMethods register
 // under them).
-func ConsensusAPI(network *model.Network) string {
-	return map[string]string{model.QBFT: "QBFT", model.IBFT2: "IBFT"}[network.Consensus.Algorithm]
+func ConsensusAPI(network *model.Network) string { return consensusAPI(network.Consensus.Algorithm) }
+
+func consensusAPI(algorithm string) string {
+	return map[string]string{model.QBFT: "QBFT", model.IBFT2: "IBFT"}[algorithm]
 }

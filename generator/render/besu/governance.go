@@ -21,14 +21,12 @@ const (
 	VotesFile      = "votes"
 )
 
-// VoteMethod is the JSON-RPC method a validator proposes a validator vote with.
-// Besu 24.12.2: RpcMethod.QBFT_PROPOSE_VALIDATOR_VOTE ("qbft_proposeValidatorVote") and
+// VoteMethod is the JSON-RPC method a validator proposes a validator vote with: the
+// method of the consensus API, in lower case. Besu 24.12.2:
+// RpcMethod.QBFT_PROPOSE_VALIDATOR_VOTE ("qbft_proposeValidatorVote") and
 // RpcMethod.IBFT_PROPOSE_VALIDATOR_VOTE ("ibft_proposeValidatorVote").
 func VoteMethod(algorithm string) string {
-	if algorithm == model.IBFT2 {
-		return "ibft_proposeValidatorVote"
-	}
-	return "qbft_proposeValidatorVote"
+	return strings.ToLower(consensusAPI(algorithm)) + "_proposeValidatorVote"
 }
 
 // VotesNeeded is how many current validators must vote for a change to pass: more
