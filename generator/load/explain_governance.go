@@ -2,6 +2,7 @@ package load
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -9,15 +10,22 @@ import (
 // Explainers of the rules that govern a launched network's validators
 // (cue/schema/governance.cue).
 
-// pendingChanges computes what governance.cue's hidden _validatorAdds and
-// _validatorRemovals hold, from the concrete parts of the network.
-func (n network) pendingChanges() (adds, removals []string) {
+// desiredValidators maps the validator nodes that have an identity to their address,
+// as governance.cue's hidden _desiredValidators does.
+func (n network) desiredValidators() map[string]string {
 	desired := map[string]string{}
 	for _, node := range n.keys("nodes") {
 		if address := n.str("identities", node, "address"); n.str("nodes", node, "role") == "validator" && address != "" {
 			desired[node] = address
 		}
 	}
+	return desired
+}
+
+// pendingChanges computes what governance.cue's hidden _validatorAdds and
+// _validatorRemovals hold, from the concrete parts of the network.
+func (n network) pendingChanges() (adds, removals []string) {
+	desired := n.desiredValidators()
 	onChain := map[string]string{}
 	for _, node := range n.keys("governance", "onChain") {
 		onChain[node] = n.str("governance", "onChain", node)
@@ -64,13 +72,7 @@ func explainTransitionScheduled(n network, _ string, i Issue) (Issue, bool) {
 }
 
 func explainTransitionValidators(n network, _ string, i Issue) (Issue, bool) {
-	var desired []string
-	for _, node := range n.keys("nodes") {
-		if address := n.str("identities", node, "address"); n.str("nodes", node, "role") == "validator" && address != "" {
-			desired = append(desired, address)
-		}
-	}
-	slices.Sort(desired)
+	desired := slices.Sorted(maps.Values(n.desiredValidators()))
 	return n.at(i, fmt.Sprintf("the last governance.transitions entry must list the desired validators, ascending: [%s]",
 		strings.Join(desired, ", ")), "governance", "transitions"), true
 }
