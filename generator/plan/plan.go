@@ -167,8 +167,9 @@ func roundTrip(v any, into *map[string]any) {
 func (p *Plan) consequences(base, head *model.Network, baseTree, headTree tree.Tree) {
 	genesisChanged, configChanged, peersChanged := false, false, 0
 	for _, party := range head.PartyNames() {
+		// Every party carries the same genesis bytes: classify the change once.
 		g := path.Join("parties", party, "shared", "genesis.yaml")
-		if _, ok := baseTree[g]; ok && !bytes.Equal(baseTree[g], headTree[g]) {
+		if _, ok := baseTree[g]; ok && !genesisChanged && !configChanged && !bytes.Equal(baseTree[g], headTree[g]) {
 			was, errWas := besu.BlockZero(baseTree[g])
 			now, errNow := besu.BlockZero(headTree[g])
 			if errWas != nil || errNow != nil || was != now {
