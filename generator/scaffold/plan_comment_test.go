@@ -12,7 +12,10 @@ import (
 
 // Both CI templates post the markdown plan, whose topology diagram is a fenced Mermaid
 // block. GitHub draws the fence; the Azure pipeline rewrites it, and only it, as Azure
-// DevOps' ::: mermaid block. The rewrite is run here as the pipeline runs it.
+// DevOps' ::: mermaid block. The rewrite is run here as the pipeline runs it. The block
+// syntax is Microsoft's: learn.microsoft.com/azure/devops/project/wiki/markdown-guidance,
+// "Add Mermaid diagrams to a wiki page" (`::: mermaid`, the diagram, `:::`); GitHub's
+// fence is from docs.github.com, "Creating diagrams" (```mermaid).
 func TestPipelinesPostThePlansDiagram(t *testing.T) {
 	root := testenv.RepoRoot(t)
 	for _, file := range []string{"generator/scaffold/templates/github-network.yml", ".github/workflows/network.yml"} {
