@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flux-ledger/flux-ledger/generator/keys"
 	"github.com/flux-ledger/flux-ledger/generator/launch"
 	"github.com/flux-ledger/flux-ledger/generator/launch/launchtest"
 	"github.com/flux-ledger/flux-ledger/generator/load"
@@ -154,5 +155,22 @@ func TestTransitionLeavesBlockZero(t *testing.T) {
 	}
 	if votes := read(t, repo, "parties/alpha/shared/validator-votes.yaml"); strings.Contains(votes, "proposeValidatorVote") {
 		t.Errorf("a change by transition is also voted on:\n%s", votes)
+	}
+}
+
+// A validator without identity cannot be in the recorded genesis: launch names the
+// command that makes it, and writes nothing.
+func TestLaunchRefusesAValidatorWithoutIdentity(t *testing.T) {
+	alpha, _ := testenv.AgeKey(t)
+	repo := testenv.Repo(t, testenv.BaseNetwork(t, alpha.Recipient().String(), ""))
+	if _, err := keys.Init(repo, keys.InitOptions{Party: "alpha"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := launch.Launch(repo)
+	if err == nil || !strings.Contains(err.Error(), "validator beta-v1 has no identity: flux-ledger keys init --party beta") {
+		t.Fatalf("launch with beta unkeyed: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(repo, launch.GenesisRecord)); err == nil {
+		t.Error("a refused launch wrote the genesis record")
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
-	"strings"
 	"time"
 
 	"cuelang.org/go/cue/ast"
@@ -52,17 +51,11 @@ func Launch(repo string) (*Result, error) {
 	if network.Genesis.Frozen != nil {
 		return nil, fmt.Errorf("%s: network %s is already launched: its genesis is frozen", GenesisRecord, network.Name)
 	}
-	validators := map[string]string{}
+	validators := network.DesiredValidators()
 	for _, name := range network.NodeNames() {
-		node := network.Nodes[name]
-		if !node.IsValidator() {
-			continue
-		}
-		id, ok := network.Identities[name]
-		if !ok {
+		if node := network.Nodes[name]; node.IsValidator() && validators[name] == "" {
 			return nil, fmt.Errorf("validator %s has no identity: flux-ledger keys init --party %s", name, node.Party)
 		}
-		validators[name] = strings.ToLower(id.Address)
 	}
 	genesis, err := besu.Genesis(network)
 	if err != nil {

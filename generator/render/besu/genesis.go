@@ -51,10 +51,8 @@ func ExtraData(algorithm string, validators []common.Address) ([]byte, error) {
 // Besu's genesis expects.
 func Validators(network *model.Network) []common.Address {
 	var addrs []common.Address
-	for _, node := range network.Nodes {
-		if node.IsValidator() {
-			addrs = append(addrs, common.HexToAddress(network.Identities[node.Name].Address))
-		}
+	for _, address := range network.DesiredValidators() {
+		addrs = append(addrs, common.HexToAddress(address))
 	}
 	sort.Slice(addrs, func(i, j int) bool { return bytes.Compare(addrs[i][:], addrs[j][:]) < 0 })
 	return addrs
