@@ -6,7 +6,7 @@ package fluxledger
 
 import "embed"
 
-// CUEModule holds cue/cue.mod/module.cue, cue/schema/*.cue and cue/identities/doc.cue.
+// CUEModule holds cue/cue.mod/module.cue, cue/schema/*.cue, cue/identities/doc.cue and cue/msp/doc.cue.
 //
-//go:embed cue/cue.mod/module.cue cue/schema/*.cue cue/identities/doc.cue
+//go:embed cue/cue.mod/module.cue cue/schema/*.cue cue/identities/doc.cue cue/msp/doc.cue
 var CUEModule embed.FS

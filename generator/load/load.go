@@ -125,8 +125,10 @@ func Network(dir string) (*Result, error) {
 	if err := checkRecipients(root, &network); err != nil {
 		return nil, err
 	}
-	if err := checkIdentities(&network, value); err != nil {
-		return nil, err
+	if !network.IsFabric() {
+		if err := checkIdentities(&network, value); err != nil {
+			return nil, err
+		}
 	}
 	return &Result{Network: &network}, nil
 }

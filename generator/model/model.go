@@ -23,7 +23,17 @@ type Network struct {
 	Nodes      map[string]Node     `json:"nodes"`
 	Identities map[string]Identity `json:"identities"`
 	Compliance Compliance          `json:"compliance"`
+	// Fabric is the Fabric part of a network with platform "fabric" (nil on Besu).
+	Fabric *Fabric `json:"fabric,omitempty"`
+	// MSP is each party's public Fabric MSP material, by party (Fabric only).
+	MSP map[string]OrgIdentity `json:"msp,omitempty"`
 }
+
+// Platforms a network can run.
+const (
+	PlatformBesu   = "besu"
+	PlatformFabric = "fabric"
+)
 
 // Consensus algorithms.
 const (
@@ -31,11 +41,24 @@ const (
 	IBFT2 = "ibft2"
 )
 
+// Fabric consensus algorithms.
+const (
+	EtcdRaft = "etcdraft"
+	SmartBFT = "smartbft"
+)
+
+// Consensus is the network's consensus protocol and its settings: the Besu ones
+// (QBFT, IBFT 2.0) or the Fabric ones (Raft, SmartBFT: how orderers cut blocks).
 type Consensus struct {
 	Algorithm             string `json:"algorithm"`
-	BlockPeriodSeconds    int    `json:"blockPeriodSeconds"`
-	EpochLength           int    `json:"epochLength"`
-	RequestTimeoutSeconds int    `json:"requestTimeoutSeconds"`
+	BlockPeriodSeconds    int    `json:"blockPeriodSeconds,omitempty"`
+	EpochLength           int    `json:"epochLength,omitempty"`
+	RequestTimeoutSeconds int    `json:"requestTimeoutSeconds,omitempty"`
+
+	BatchTimeout      string `json:"batchTimeout,omitempty"`
+	MaxMessageCount   int    `json:"maxMessageCount,omitempty"`
+	AbsoluteMaxBytes  int    `json:"absoluteMaxBytes,omitempty"`
+	PreferredMaxBytes int    `json:"preferredMaxBytes,omitempty"`
 }
 
 // EVM milestones a genesis can enable, oldest first.
@@ -66,6 +89,8 @@ type Party struct {
 	Namespace   string   `json:"namespace"`
 	// Reviewers approve changes to the party's directories (CODEOWNERS).
 	Reviewers []string `json:"reviewers"`
+	// MSPID is the party's organisation on Fabric.
+	MSPID string `json:"mspId,omitempty"`
 }
 
 // GitOps modes of a cluster.
@@ -146,11 +171,13 @@ type Exposure struct {
 	GatewayNamespace string `json:"gatewayNamespace,omitempty"`
 }
 
-// Node roles.
+// Node roles: validator, member and rpc on Besu; orderer and peer on Fabric.
 const (
 	RoleValidator = "validator"
 	RoleMember    = "member"
 	RoleRPC       = "rpc"
+	RoleOrderer   = "orderer"
+	RolePeer      = "peer"
 )
 
 type Node struct {
@@ -199,12 +226,17 @@ type Endpoint struct {
 	Port int    `json:"port"`
 }
 
-// Identity is the public half of a node's secp256k1 key.
+// Identity is the public half of a node's key: a secp256k1 key on Besu, the signing
+// and TLS certificates on Fabric.
 type Identity struct {
 	// Address is 0x-prefixed lowercase hex of keccak256(PublicKey)[12:].
-	Address string `json:"address"`
+	Address string `json:"address,omitempty"`
 	// PublicKey is 0x-prefixed lowercase hex of the 64-byte uncompressed key (X‖Y).
-	PublicKey string `json:"publicKey"`
+	PublicKey string `json:"publicKey,omitempty"`
+
+	// SignCert and TLSCert are PEM certificates issued by the party's CA and TLS CA.
+	SignCert string `json:"signCert,omitempty"`
+	TLSCert  string `json:"tlsCert,omitempty"`
 }
 
 type Compliance struct {
