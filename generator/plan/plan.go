@@ -74,6 +74,7 @@ func Compute(baseRev string, base, head *model.Network) (*Plan, error) {
 	p.Files = tree.Summarise(tree.Compare(baseTree, headTree))
 	p.consequences(base, head, baseTree, headTree)
 	p.governance(base, head)
+	p.fabricChannels(base, head)
 
 	parties := map[string]bool{}
 	for _, c := range p.Changes {

@@ -1,0 +1,37 @@
+package plan
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/flux-ledger/flux-ledger/generator/model"
+)
+
+// fabricChannels refuses what would rewrite a launched Fabric channel's genesis block
+// and says which changes the model cannot make alone: once a channel runs, its
+// members, consenters and their certificates live in the channel's config, which
+// changes only by a config update a majority of the channel's Admins sign.
+func (p *Plan) fabricChannels(base, head *model.Network) {
+	if base.Fabric == nil {
+		return
+	}
+	for _, name := range base.Fabric.ChannelNames() {
+		was := base.Fabric.Channels[name]
+		if was.GenesisBlock == "" {
+			continue
+		}
+		var now model.Channel
+		if head.Fabric != nil {
+			now = head.Fabric.Channels[name]
+		}
+		if now.GenesisBlock != was.GenesisBlock {
+			p.Refused = append(p.Refused, fmt.Sprintf("channel %s: its frozen genesis block (cue/genesis.cue) changes or is gone: every orderer and peer joined exactly that block, and one that joins another block for the same channel fails on the next block", name))
+			continue
+		}
+		if !slices.Equal(sorted(was.Members), sorted(now.Members)) || !slices.Equal(was.Consenters, now.Consenters) {
+			p.Consequences = append(p.Consequences, fmt.Sprintf("channel %s runs: its new members or consenters take effect only through a channel config update signed by a majority of its Admins (README › Fabric › Changing a running channel); the genesis block stays as it is", name))
+		}
+	}
+}
+
+func sorted(s []string) []string { return slices.Sorted(slices.Values(s)) }
