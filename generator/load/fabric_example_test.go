@@ -1,69 +1,17 @@
 package load_test
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
-	fluxledger "github.com/flux-ledger/flux-ledger"
 	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
-
-// fabricModule lays out a CUE module holding the embedded schema and the Fabric
-// reference network (examples/fabric/network.cue), as `make example-fabric` does.
-func fabricModule(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	err := fsCopy(dir, func(write func(string, []byte) error) error {
-		for _, p := range []string{"cue/cue.mod/module.cue", "cue/identities/doc.cue", "cue/msp/doc.cue"} {
-			data, err := fluxledger.CUEModule.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			if err := write(p, data); err != nil {
-				return err
-			}
-		}
-		entries, err := fluxledger.CUEModule.ReadDir("cue/schema")
-		if err != nil {
-			return err
-		}
-		for _, e := range entries {
-			data, err := fluxledger.CUEModule.ReadFile("cue/schema/" + e.Name())
-			if err != nil {
-				return err
-			}
-			if err := write("cue/schema/"+e.Name(), data); err != nil {
-				return err
-			}
-		}
-		example, err := os.ReadFile(filepath.Join("..", "..", "examples", "fabric", "network.cue"))
-		if err != nil {
-			return err
-		}
-		return write("cue/network.cue", example)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return filepath.Join(dir, "cue")
-}
-
-func fsCopy(root string, fill func(write func(string, []byte) error) error) error {
-	return fill(func(rel string, data []byte) error {
-		p := filepath.Join(root, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(p, data, 0o644)
-	})
-}
 
 // The Fabric reference network loads with the defaults the schema promises: every
 // party a member, every orderer a consenter, Fabric's ports and MSP IDs.
 func TestFabricReferenceNetworkLoads(t *testing.T) {
-	result, err := load.Network(fabricModule(t))
+	result, err := load.Network(testenv.Module(t, map[string]string{"network.cue": testenv.FabricExample(t)}))
 	if err != nil {
 		t.Fatal(err)
 	}

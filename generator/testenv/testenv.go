@@ -81,7 +81,7 @@ func CopyDir(t testing.TB, src, dst string) {
 }
 
 // Module builds a throwaway CUE module in a temporary directory: the repository's
-// cue.mod and schema, an empty identities package, and the given files (path relative
+// cue.mod and schema, empty identities and msp packages, and the given files (path relative
 // to the module root → content), typically a network.cue. It returns the module root.
 func Module(t testing.TB, files map[string]string) string {
 	t.Helper()
@@ -89,14 +89,15 @@ func Module(t testing.TB, files map[string]string) string {
 	dir := t.TempDir()
 	CopyDir(t, filepath.Join(root, "cue", "cue.mod"), filepath.Join(dir, "cue.mod"))
 	CopyDir(t, filepath.Join(root, "cue", "schema"), filepath.Join(dir, "schema"))
-	if err := os.MkdirAll(filepath.Join(dir, "identities"), 0o755); err != nil {
-		t.Fatal(err)
+	packages := map[string]string{}
+	for _, pkg := range []string{"identities", "msp"} {
+		data, err := os.ReadFile(filepath.Join(root, "cue", pkg, "doc.cue"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		packages[pkg+"/doc.cue"] = string(data)
 	}
-	data, err := os.ReadFile(filepath.Join(root, "cue", "identities", "doc.cue"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files = mergeFiles(map[string]string{"identities/doc.cue": string(data)}, files)
+	files = mergeFiles(packages, files)
 	for name, content := range files {
 		path := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -134,6 +135,16 @@ func BaseNetwork(t testing.TB, alphaRecipient, betaRecipient string) string {
 		}
 	}
 	return network
+}
+
+// FabricExample is the Fabric reference network, examples/fabric/network.cue.
+func FabricExample(t testing.TB) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(RepoRoot(t), "examples", "fabric", "network.cue"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
 
 // Repo builds a throwaway network repository whose cue/ module holds the given
