@@ -56,7 +56,7 @@ func explainMSPIDUnique(n network, mspID string, i Issue) (Issue, bool) {
 }
 
 func explainMSPParty(n network, party string, i Issue) (Issue, bool) {
-	return n.at(i, fmt.Sprintf("msp %s: no party of that name%s (remove its MSP material with the party)",
+	return n.at(i, fmt.Sprintf("msp %s: no party of that name%s: MSP material belongs to a declared party (remove it with its party)",
 		party, suggest(party, n.keys("parties"))), "msp", party), true
 }
 
