@@ -9,7 +9,7 @@ import (
 
 // Fill colours by role and by change mark, the same as the Mermaid and SVG pictures.
 var (
-	roleFill   = map[string]string{"validator": "#fff3c4", "member": "#ddf4ff", "rpc": "#dafbe1"}
+	roleFill   = map[string]string{"validator": "#fff3c4", "member": "#ddf4ff", "rpc": "#dafbe1", "orderer": "#fbefff", "peer": "#fff1e5"}
 	changeFill = map[string]string{Added: "#aceebb", Removed: "#ffcecb", Changed: "#fff8c5"}
 	changeLine = map[string]string{Added: "#1a7f37", Removed: "#cf222e", Changed: "#bf8700"}
 )
@@ -45,8 +45,12 @@ func (g *Graph) DOT(w io.Writer) error {
 		}
 		b.WriteString("  }\n")
 	}
+	for _, ch := range g.Channels {
+		fmt.Fprintf(b, "  %s [label=%s, shape=cylinder, style=\"filled\", fillcolor=\"#ffffff\", color=\"#1f2328\", penwidth=2];\n",
+			dotQuote("ch/"+ch.Name), dotQuote(strings.Join(channelLabel(ch), "\n")))
+	}
 	if !g.Mesh {
-		fmt.Fprintf(b, "  hub [label=%s, shape=ellipse, fillcolor=\"#ffffff\"];\n", dotQuote(hubLabel))
+		fmt.Fprintf(b, "  hub [label=%s, shape=ellipse, fillcolor=\"#ffffff\"];\n", dotQuote(g.hubLabel()))
 		for _, c := range g.Clusters() {
 			edges = append(edges, fmt.Sprintf("%s -- hub%s", dotQuote("x/"+c.Name), dotEdgeStyle(c.Change)))
 		}
@@ -56,6 +60,18 @@ func (g *Graph) DOT(w io.Writer) error {
 	}
 	for _, l := range g.Links {
 		edges = append(edges, fmt.Sprintf("%s -- %s%s", dotQuote("x/"+l.From), dotQuote("x/"+l.To), dotEdgeStyle(l.Change)))
+	}
+	seen := map[string]bool{}
+	for _, l := range g.channelLinks() {
+		target := dotQuote("n/" + l.Node)
+		if g.Summary {
+			target = dotQuote("s/" + l.Cluster)
+		}
+		edge := fmt.Sprintf("%s -- %s [label=%s, color=\"#1f2328\"%s]", dotQuote("ch/"+l.Channel), target, dotQuote(l.Kind), dotChannelEdgeStyle(l.Kind))
+		if !seen[edge] {
+			seen[edge] = true
+			edges = append(edges, edge)
+		}
 	}
 	for _, e := range edges {
 		fmt.Fprintf(b, "  %s;\n", e)
@@ -80,6 +96,15 @@ func dotNodeStyle(n Node) string {
 		style = ", style=\"rounded,filled,dashed\""
 	}
 	return fmt.Sprintf(", fillcolor=%s, color=%s, penwidth=%d%s", dotQuote(fill), dotQuote(line), width, style)
+}
+
+// dotChannelEdgeStyle draws a channel's links to its members' peers dashed, to its
+// consenters solid.
+func dotChannelEdgeStyle(kind string) string {
+	if kind == "member" {
+		return ", style=dashed"
+	}
+	return ""
 }
 
 func dotSubgraphStyle(change, indent string) string {

@@ -25,12 +25,15 @@ func TestGraphvizDrawsEveryLabel(t *testing.T) {
 	for _, name := range oddNames {
 		odd = append(odd, name+" display ("+name+")", "★ "+name+" node", name+" member")
 	}
+	fabric := fabricReference(t)
+	fabricWant := append(fabric.NodeNames(), "channel trade", "consenter", "member")
 	cases := map[string]struct {
 		g    *graph.Graph
 		want []string
 	}{
 		"reference": {build(t, network, graph.Options{}), reference},
 		"odd names": {oddGraph(), odd},
+		"fabric":    {build(t, fabric, graph.Options{}), fabricWant},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {

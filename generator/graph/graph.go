@@ -4,6 +4,9 @@
 // exposure. One Graph feeds three thin writers — SVG, Mermaid and DOT — and every list
 // in it is sorted, so the same network always gives the same bytes.
 //
+// A Fabric network adds its channels: each channel is drawn linked to its consenters
+// (orderer nodes) and to the peers of its member parties.
+//
 // Large networks are summarised rather than drawn box by box: above NodeDetailLimit
 // nodes a cluster shows how many nodes of each role it runs, and above MeshLimit
 // clusters the p2p links meet in one hub instead of joining every pair of clusters.
@@ -52,7 +55,9 @@ type Graph struct {
 	Mesh    bool
 	Parties []Party
 	Links   []Link
-	Totals  Counts
+	// Channels are a Fabric network's channels, in name order (none on Besu).
+	Channels []Channel
+	Totals   Counts
 	// Omitted counts the parties left out by Focus.
 	Omitted int
 }
@@ -89,6 +94,15 @@ type Node struct {
 	Change    string
 }
 
+// Channel is a Fabric channel: its member parties, its consenters (orderer nodes) and
+// its chaincodes, each in name order.
+type Channel struct {
+	Name       string
+	Members    []string
+	Consenters []string
+	Chaincodes []string
+}
+
 // RoleCount is how many nodes of a role a cluster runs.
 type RoleCount struct {
 	Role  string
@@ -104,6 +118,8 @@ type Link struct {
 // Counts are the totals a picture's title states.
 type Counts struct {
 	Parties, Clusters, Nodes, Validators int
+	// Orderers and Peers count a Fabric network's nodes by role.
+	Orderers, Peers int
 }
 
 // Options shape the picture.
@@ -143,6 +159,13 @@ func Build(network *model.Network, opts Options) (*Graph, error) {
 			party.Clusters = append(party.Clusters, cluster(c, nodes[c.Name], opts.Marks))
 		}
 		g.Parties = append(g.Parties, party)
+	}
+	if network.IsFabric() && network.Fabric != nil {
+		for _, name := range network.Fabric.ChannelNames() {
+			ch := network.Fabric.Channels[name]
+			g.Channels = append(g.Channels, Channel{Name: name, Members: slices.Sorted(slices.Values(ch.Members)),
+				Consenters: slices.Sorted(slices.Values(ch.Consenters)), Chaincodes: ch.ChaincodeNames()})
+		}
 	}
 	g.count()
 	g.Mesh = g.Totals.Clusters <= MeshLimit
@@ -193,8 +216,13 @@ func (g *Graph) count() {
 					continue
 				}
 				g.Totals.Nodes++
-				if n.Validator {
+				switch {
+				case n.Validator:
 					g.Totals.Validators++
+				case n.Role == model.RoleOrderer:
+					g.Totals.Orderers++
+				case n.Role == model.RolePeer:
+					g.Totals.Peers++
 				}
 			}
 		}
@@ -283,6 +311,36 @@ func linkChange(a, b string) string {
 		return Added
 	}
 	return ""
+}
+
+// isFabric reports whether the picture is of a Fabric network.
+func (g *Graph) isFabric() bool { return g.Platform == model.PlatformFabric }
+
+// channelLink joins a channel to a node drawn in Cluster: one of its consenters, or a
+// peer of one of its member parties.
+type channelLink struct {
+	Channel, Cluster, Node string
+	// Kind is "consenter" or "member".
+	Kind string
+}
+
+// channelLinks lists every channel's links to the nodes of the picture (those Focus
+// kept), channel by channel, then in the order the nodes are drawn.
+func (g *Graph) channelLinks() []channelLink {
+	var out []channelLink
+	for _, ch := range g.Channels {
+		for _, c := range g.Clusters() {
+			for _, n := range c.Nodes {
+				switch {
+				case n.Role == model.RoleOrderer && slices.Contains(ch.Consenters, n.Name):
+					out = append(out, channelLink{Channel: ch.Name, Cluster: c.Name, Node: n.Name, Kind: "consenter"})
+				case n.Role == model.RolePeer && slices.Contains(ch.Members, c.Party):
+					out = append(out, channelLink{Channel: ch.Name, Cluster: c.Name, Node: n.Name, Kind: "member"})
+				}
+			}
+		}
+	}
+	return out
 }
 
 // Clusters lists every cluster of the picture, party by party.

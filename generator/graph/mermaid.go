@@ -13,6 +13,9 @@ var mermaidClasses = []struct{ name, style string }{
 	{"validator", "fill:#fff3c4,stroke:#9a6700,stroke-width:2px,color:#1f2328"},
 	{"member", "fill:#ddf4ff,stroke:#0969da,color:#1f2328"},
 	{"rpc", "fill:#dafbe1,stroke:#1a7f37,color:#1f2328"},
+	{"orderer", "fill:#fbefff,stroke:#8250df,stroke-width:2px,color:#1f2328"},
+	{"peer", "fill:#fff1e5,stroke:#bc4c00,color:#1f2328"},
+	{"channel", "fill:#ffffff,stroke:#1f2328,stroke-width:2px,color:#1f2328"},
 	{"node", "fill:#f6f8fa,stroke:#57606a,color:#1f2328"},
 	{"entry", "fill:#ffffff,stroke:#8c959f,stroke-dasharray:4 3,color:#1f2328"},
 	{"summary", "fill:#f6f8fa,stroke:#57606a,color:#1f2328"},
@@ -64,8 +67,13 @@ func (g *Graph) Mermaid(w io.Writer) error {
 		}
 		b.WriteString("  end\n")
 	}
+	for _, ch := range g.Channels {
+		id := mermaidID("ch", ch.Name)
+		fmt.Fprintf(b, "  %s[(\"%s\")]\n", id, mermaidLabel(channelLabel(ch)...))
+		m.class(id, "channel", "")
+	}
 	if !g.Mesh {
-		fmt.Fprintf(b, "  hub((\"%s\"))\n", mermaidLabel(hubLabel))
+		fmt.Fprintf(b, "  hub((\"%s\"))\n", mermaidLabel(g.hubLabel()))
 		m.class("hub", "hub", "")
 		for _, c := range g.Clusters() {
 			edges = append(edges, fmt.Sprintf("%s %s hub", mermaidID("x", c.Name), mermaidLink(c.Change)))
@@ -77,6 +85,20 @@ func (g *Graph) Mermaid(w io.Writer) error {
 	}
 	for _, l := range g.Links {
 		edges = append(edges, fmt.Sprintf("%s %s %s", mermaidID("x", l.From), mermaidLink(l.Change), mermaidID("x", l.To)))
+	}
+	// A channel links to its consenters and its members' peers; summarised, to the
+	// role counts of the clusters that run them, once per cluster and kind.
+	seen := map[string]bool{}
+	for _, l := range g.channelLinks() {
+		target := mermaidID("n", l.Node)
+		if g.Summary {
+			target = mermaidID("s", l.Cluster)
+		}
+		edge := fmt.Sprintf("%s ---|%s| %s", mermaidID("ch", l.Channel), l.Kind, target)
+		if !seen[edge] {
+			seen[edge] = true
+			edges = append(edges, edge)
+		}
 	}
 	for _, e := range edges {
 		fmt.Fprintf(b, "  %s\n", e)
@@ -113,7 +135,7 @@ func (m *mermaid) style(id, change string) {
 
 func roleClass(role string) string {
 	switch role {
-	case "validator", "member", "rpc":
+	case "validator", "member", "rpc", "orderer", "peer":
 		return role
 	}
 	return "node"

@@ -104,6 +104,7 @@ func TestMermaidDrawsEveryLabel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	fabric := fabricReference(t)
 	cases := []struct {
 		name   string
 		source string
@@ -112,6 +113,7 @@ func TestMermaidDrawsEveryLabel(t *testing.T) {
 		{"reference golden", string(golden), reference},
 		{"odd names", string(render(t, oddGraph(), "mermaid")), odd},
 		{"a change", string(render(t, change, "mermaid")), []string{"fabrikam-member-2 (added)", "contoso-rpc-1 (removed)", "northwind-eks-euc1 (changed)"}},
+		{"fabric", string(render(t, build(t, fabric, graph.Options{}), "mermaid")), append(fabric.NodeNames(), "channel trade", "consenter", "member")},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

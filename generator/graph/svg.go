@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -70,6 +71,11 @@ func (g *Graph) SVG(w io.Writer) error {
 	regions, regionsH := g.regions(margin, y+8)
 	items = append(items, regions)
 	y += 8 + regionsH
+	if len(g.Channels) > 0 {
+		channels, channelsH := g.channelList(margin, y+8, width-2*margin)
+		items = append(items, channels)
+		y += 8 + channelsH
+	}
 	height := y + margin
 	items = append(g.header(width, height), items...)
 	doc := svgRoot{
@@ -105,13 +111,20 @@ func (g *Graph) header(width, height int) []any {
 		items = append(items, r, text(x+20, margin+63, 12, colText, label))
 		x += 40 + utf8.RuneCountInString(label)*7
 	}
-	legend(roleFill["validator"], "#9a6700", validatorMark+" validator", false)
-	legend(roleFill["member"], colMuted, "member", false)
-	legend(roleFill["rpc"], colMuted, "rpc", false)
+	bus := "p2p bus (full mesh)"
+	if g.isFabric() {
+		legend(roleFill["orderer"], colMuted, "orderer", false)
+		legend(roleFill["peer"], colMuted, "peer", false)
+		bus = "p2p bus"
+	} else {
+		legend(roleFill["validator"], "#9a6700", validatorMark+" validator", false)
+		legend(roleFill["member"], colMuted, "member", false)
+		legend(roleFill["rpc"], colMuted, "rpc", false)
+	}
 	legend("#ffffff", colBorder, "exposure: where peers dial", true)
 	items = append(items, svgLine{X1: x, Y1: margin + 59, X2: x + 24, Y2: margin + 59, Stroke: colBus, StrokeWidth: 3})
-	items = append(items, text(x+30, margin+63, 12, colText, "p2p bus (full mesh)"))
-	x += 30 + 19*7 + 14
+	items = append(items, text(x+30, margin+63, 12, colText, bus))
+	x += 30 + utf8.RuneCountInString(bus)*7 + 14
 	if g.hasChanges() {
 		for _, c := range []string{Added, Changed, Removed} {
 			legend(changeFill[c], changeLine[c], c, c == Removed)
@@ -273,9 +286,37 @@ func (g *Graph) regions(x, y int) (svgGroup, int) {
 	for i, k := range keys {
 		t := byWhere[k]
 		line := fmt.Sprintf("%s: %s, %s, %s", k, plural(t.clusters, "cluster", "clusters"), plural(t.nodes, "node", "nodes"), plural(t.validators, "validator", "validators"))
+		if g.isFabric() {
+			line = fmt.Sprintf("%s: %s, %s", k, plural(t.clusters, "cluster", "clusters"), plural(t.nodes, "node", "nodes"))
+		}
 		group.Items = append(group.Items, text(x, y+34+i*18, 12, colText, line))
 	}
 	return group, 24 + len(keys)*18
+}
+
+// channelList names each Fabric channel's consenters, members and chaincodes (the
+// cards show the nodes; this says which of them order and join each channel).
+func (g *Graph) channelList(x, y, w int) (svgGroup, int) {
+	group := svgGroup{Class: "channels", Items: []any{bold(text(x, y+14, 13, colText, "Channels"))}}
+	cy := y + 34
+	for _, ch := range g.Channels {
+		lines := []string{
+			"consenters: " + strings.Join(ch.Consenters, ", "),
+			"members: " + strings.Join(ch.Members, ", "),
+		}
+		if len(ch.Chaincodes) > 0 {
+			lines = append(lines, "chaincodes: "+strings.Join(ch.Chaincodes, ", "))
+		}
+		item := svgGroup{Class: "channel", Channel: ch.Name, Title: strings.Join(append([]string{"channel " + ch.Name}, lines...), "\n"),
+			Items: []any{bold(text(x, cy, 12, colText, "channel "+ch.Name))}}
+		for _, line := range lines {
+			cy += 18
+			item.Items = append(item.Items, text(x+16, cy, 12, colText, fit(line, w-16, 12)))
+		}
+		group.Items = append(group.Items, item)
+		cy += 24
+	}
+	return group, cy - y - 6
 }
 
 func orDefault(s, def string) string {

@@ -29,6 +29,7 @@ type svgGroup struct {
 	Party   string   `xml:"data-party,attr,omitempty"`
 	Cluster string   `xml:"data-cluster,attr,omitempty"`
 	Node    string   `xml:"data-node,attr,omitempty"`
+	Channel string   `xml:"data-channel,attr,omitempty"`
 	Role    string   `xml:"data-role,attr,omitempty"`
 	Change  string   `xml:"data-change,attr,omitempty"`
 	Title   string   `xml:"title,omitempty"`

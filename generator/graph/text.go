@@ -9,6 +9,12 @@ import (
 
 // title is the picture's heading.
 func (g *Graph) title() string {
+	if g.isFabric() {
+		return fmt.Sprintf("%s: %s %s, %s, %s, %s (%s, %s), %s", g.Network, g.Platform, g.Consensus,
+			plural(g.Totals.Parties, "party", "parties"), plural(g.Totals.Clusters, "cluster", "clusters"),
+			plural(g.Totals.Nodes, "node", "nodes"), plural(g.Totals.Orderers, "orderer", "orderers"),
+			plural(g.Totals.Peers, "peer", "peers"), plural(len(g.Channels), "channel", "channels"))
+	}
 	return fmt.Sprintf("%s: %s %s, %s, %s, %s, %s", g.Network, g.Platform, g.Consensus,
 		plural(g.Totals.Parties, "party", "parties"), plural(g.Totals.Clusters, "cluster", "clusters"),
 		plural(g.Totals.Nodes, "node", "nodes"), plural(g.Totals.Validators, "validator", "validators"))
@@ -16,11 +22,31 @@ func (g *Graph) title() string {
 
 // meshNote says how nodes peer, under the title.
 func (g *Graph) meshNote() string {
+	if g.isFabric() {
+		return "p2p: peers dial the orderers and the other members' peers, orderers the channel's other consenters, each through the exposure of the dialled node's cluster"
+	}
 	return "p2p: every node dials every other node (static nodes, full mesh) through the exposure of the node's cluster"
 }
 
-const hubLabel = "p2p full mesh: every node peers with every node"
+const besuHubLabel = "p2p full mesh: every node peers with every node"
 
+// hubLabel names the hub the clusters' exposures meet in above MeshLimit clusters.
+func (g *Graph) hubLabel() string {
+	if g.isFabric() {
+		return "p2p: orderers and peers dial each other across clusters"
+	}
+	return besuHubLabel
+}
+
+// channelLabel is a channel's name and what runs on it.
+func channelLabel(ch Channel) []string {
+	lines := []string{"channel " + ch.Name,
+		plural(len(ch.Members), "member", "members") + ", " + plural(len(ch.Consenters), "consenter", "consenters")}
+	if len(ch.Chaincodes) > 0 {
+		lines = append(lines, "chaincodes: "+strings.Join(ch.Chaincodes, ", "))
+	}
+	return lines
+}
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)

@@ -45,6 +45,20 @@ var explainers = map[string]explainer{
 	"network.checks.transitionValidators":            explainTransitionValidators,
 	"network.checks.transitionsAscend":               explainTransitionsAscend,
 	"network.genesis.frozen.":                        explainFrozenGenesis,
+	"network.chainId":                                explainChainID,
+	"network.checks.smartBFTNeedsFabric3":            explainSmartBFTVersion,
+	"network.checks.mspIdUnique.":                    explainMSPIDUnique,
+	"network.checks.mspParty.":                       explainMSPParty,
+	"network.checks.channelMember.":                  explainChannelMember,
+	"network.checks.memberHasPeer.":                  explainMemberHasPeer,
+	"network.checks.consenterIsOrderer.":             explainConsenterIsOrderer,
+	"network.checks.raftConsenters.":                 explainRaftConsenters,
+	"network.checks.bftConsenters.":                  explainBFTConsenters,
+	"network.checks.bftConsentersPerParty.":          explainBFTConsentersPerParty,
+	"network.checks.committerIsMember.":              explainCommitterIsMember,
+	"network.checks.chaincodeImageRegistryAllowed.":  explainChaincodeRegistry,
+	"network.checks.fabricImageRegistryAllowed.":     explainFabricImageRegistry,
+	"network.fabric.channels.":                       explainChannel,
 }
 
 // network reads values of a network that failed validation: lookups of the parts
@@ -154,6 +168,8 @@ var restatements = []struct{ cue, user string }{
 	{`(out of bound =~"^age1[02-9ac-hj-np-z]{58}$")`, "(not an age recipient: age1 and 58 more characters, as age-keygen -y prints)"},
 	{`(out of bound =~"^([0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}|[0-9a-fA-F:]+/[0-9]{1,3})$")`, "(not a CIDR: an address and a prefix length, e.g. 198.51.100.0/28)"},
 	{`(out of bound !~":latest$")`, `(not pinned: "latest" moves; name a version tag or an @sha256 digest)`},
+	{`(out of bound =~"^[a-z][a-z0-9.-]*$")`, "(a channel name must be lowercase letters, digits, '.' and '-', starting with a letter)"},
+	{`(must be one of "orderer", "peer")`, `(a Fabric node is an "orderer" or a "peer")`},
 }
 
 var maxRunes = regexp.MustCompile(`\(does not satisfy strings\.MaxRunes\((\d+)\)\)`)
@@ -184,7 +200,7 @@ func explain(root cue.Value, err error) error {
 	seen := map[string]bool{}
 	out := make([]Issue, 0, len(e.Issues))
 	for _, i := range e.Issues {
-		if n.followsUnknownCluster(i) {
+		if n.followsUnknownCluster(i) || followsDuplicate(i, e.Issues) {
 			continue
 		}
 		for prefix, fn := range explainers {

@@ -56,27 +56,36 @@ func TestReferenceNetworkLoads(t *testing.T) {
 // TestBaseNetworkIsValid guards the corpus: each invalid case must fail because of its
 // own edit, not because the base it edits is broken.
 func TestBaseNetworkIsValid(t *testing.T) {
-	dir := testenv.Module(t, map[string]string{"network.cue": readBase(t)})
-	if _, err := load.Network(dir); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := cueVet(t, dir); err != nil {
-		t.Fatalf("cue vet: %v\n%s", err, out)
+	for _, base := range []string{"base.cue", "base-fabric.cue"} {
+		t.Run(base, func(t *testing.T) {
+			dir := testenv.Module(t, map[string]string{"network.cue": readTestdata(t, base)})
+			if _, err := load.Network(dir); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := cueVet(t, dir); err != nil {
+				t.Fatalf("cue vet: %v\n%s", err, out)
+			}
+		})
 	}
 }
 
 var positioned = regexp.MustCompile(`^\S+\.cue:\d+:\d+: `)
 
 // TestInvalidCorpus runs every case under testdata/invalid through flux-ledger's loader
-// and the real cue CLI: both must reject it with the expected message.
+// and the real cue CLI: both must reject it with the expected message. A case named
+// fabric-* edits the Fabric base (testdata/base-fabric.cue), any other the Besu one.
 func TestInvalidCorpus(t *testing.T) {
-	base := readBase(t)
+	besu, fabric := readBase(t), readTestdata(t, "base-fabric.cue")
 	cases, _ := filepath.Glob("testdata/invalid/*.txtar")
 	if len(cases) < 25 {
 		t.Fatalf("corpus has %d cases, want at least 25", len(cases))
 	}
 	for _, path := range cases {
 		name := strings.TrimSuffix(filepath.Base(path), ".txtar")
+		base := besu
+		if strings.HasPrefix(name, "fabric-") {
+			base = fabric
+		}
 		t.Run(name, func(t *testing.T) {
 			network, wants, explains := applyCase(t, base, path)
 			dir := testenv.Module(t, map[string]string{"network.cue": network})
@@ -173,7 +182,12 @@ func TestLoadErrors(t *testing.T) {
 
 func readBase(t *testing.T) string {
 	t.Helper()
-	data, err := os.ReadFile("testdata/base.cue")
+	return readTestdata(t, "base.cue")
+}
+
+func readTestdata(t *testing.T, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
 		t.Fatal(err)
 	}
