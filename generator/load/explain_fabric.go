@@ -130,17 +130,12 @@ func registryNotAllowed(n network, image string) string {
 
 var uniqueItems = regexp.MustCompile(`does not satisfy list\.UniqueItems\): equal value \("([^"]*)"\)`)
 
-// explainChannel covers a channel's own fields: a member or consenter listed twice,
-// and a launched network whose channel has no recorded genesis block.
+// explainChannel covers a channel's own fields: a member or consenter listed twice.
 func explainChannel(n network, channel string, i Issue) (Issue, bool) {
 	field, _ := lastLabel(i.Path, 5)
 	if m := uniqueItems.FindStringSubmatch(i.Message); m != nil && (field == "members" || field == "consenters") {
 		return n.at(i, fmt.Sprintf("channel %s: %s lists %s twice", channel, field, m[1]),
 			"fabric", "channels", channel, field), true
-	}
-	if field == "genesisBlock" && strings.Contains(i.Message, "required") {
-		return n.at(i, fmt.Sprintf("the network is launched but channel %s has no genesis block (fabric.channels.%s.genesisBlock): remove launched: true and run flux-ledger launch, which records it",
-			channel, channel), "launched"), true
 	}
 	return i, false
 }
