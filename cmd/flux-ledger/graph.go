@@ -19,7 +19,9 @@ func newGraphCommand(opts *globalOptions) *cobra.Command {
 alone: parties, their clusters with provider and region, each cluster's exposure (where
 other clusters' nodes dial it), its nodes by role with the validators marked (★), and
 the p2p links. Every node dials every other (static nodes, full mesh): the SVG draws
-that as a bus, Mermaid and DOT as links between clusters' exposures.
+that as a bus, Mermaid and DOT as links between clusters' exposures. On a Fabric
+network the nodes are orderers and peers, and each channel is drawn linked to its
+consenters and to its members' peers.
 
 Above 60 nodes each cluster shows its nodes counted by role instead of one box per node
 (--detail nodes|summary overrides); above 6 clusters the links meet in one hub instead
