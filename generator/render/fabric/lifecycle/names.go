@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"strings"
 )
@@ -15,6 +16,16 @@ const maxName = 63
 // shortened, ends with a hash of its parts so two inputs never meet in one name.
 func dnsLabel(parts ...string) string {
 	raw := strings.Join(parts, "-")
+	name := sanitize(raw)
+	if name == raw && len(name) <= maxName {
+		return name
+	}
+	suffix := "-" + shortHash([]byte(raw))[:8]
+	return strings.TrimRight(name[:min(len(name), maxName-len(suffix))], "-") + suffix
+}
+
+// sanitize lower-cases raw and turns every character a DNS label may not hold into '-'.
+func sanitize(raw string) string {
 	var b strings.Builder
 	for _, r := range raw {
 		switch {
@@ -26,13 +37,7 @@ func dnsLabel(parts ...string) string {
 			b.WriteRune('-')
 		}
 	}
-	name := b.String()
-	if name == raw && len(name) <= maxName {
-		return name
-	}
-	suffix := "-" + shortHash([]byte(raw))[:8]
-	name = strings.TrimRight(name[:min(len(name), maxName-len(suffix))], "-")
-	return name + suffix
+	return b.String()
 }
 
 // shortHash is the first 10 hex digits of the SHA-256 of the parts, each prefixed
@@ -40,20 +45,16 @@ func dnsLabel(parts ...string) string {
 func shortHash(parts ...[]byte) string {
 	h := sha256.New()
 	for _, p := range parts {
-		var n [8]byte
-		for i, l := 0, len(p); i < 8; i, l = i+1, l>>8 {
-			n[i] = byte(l)
-		}
-		h.Write(n[:])
+		h.Write(binary.BigEndian.AppendUint64(nil, uint64(len(p))))
 		h.Write(p)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:10]
 }
 
-// hashedName is what, shortened to fit, followed by the short hash of content.
+// hashedName is what, made a DNS label and shortened to fit, followed by the short
+// hash of what itself and of content: the hash alone keeps two names apart.
 func hashedName(what string, content ...[]byte) string {
-	suffix := "-" + shortHash(content...)
-	what = dnsLabel(what)
-	what = strings.TrimRight(what[:min(len(what), maxName-len(suffix))], "-")
-	return what + suffix
+	suffix := "-" + shortHash(append([][]byte{[]byte(what)}, content...)...)
+	name := sanitize(what)
+	return strings.TrimRight(name[:min(len(name), maxName-len(suffix))], "-") + suffix
 }
