@@ -100,8 +100,11 @@ func (r *renderer) chaincode(channel string, cc model.Chaincode, launched bool) 
 		{Name: "NAME", Value: cc.Name},
 		{Name: "VERSION", Value: cc.Version},
 		{Name: "SEQUENCE", Value: strconv.Itoa(cc.Sequence)},
-		{Name: "SIGNATURE_POLICY", Value: cc.EndorsementPolicy},
 		{Name: "ORDERERS", Value: orderers},
+	}
+	if cc.EndorsementPolicy != "" {
+		// Absent: the channel's default endorsement policy.
+		definition = append(definition, corev1.EnvVar{Name: "SIGNATURE_POLICY", Value: cc.EndorsementPolicy})
 	}
 	approve, err := r.job(jobSpec{
 		what:    "approve-" + channel + "-" + cc.Name,
