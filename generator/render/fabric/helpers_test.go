@@ -3,12 +3,14 @@ package fabric_test
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 
 	fluxledger "github.com/flux-ledger/flux-ledger"
@@ -203,3 +205,18 @@ func statefulSets(t *testing.T, n *model.Network) map[string]*appsv1.StatefulSet
 	}
 	return out
 }
+
+// mainContainer is the node's orderer or peer container (the encoder orders containers
+// by name, so the CouchDB sidecar may come first).
+func mainContainer(t *testing.T, sts *appsv1.StatefulSet) corev1.Container {
+	t.Helper()
+	for _, c := range sts.Spec.Template.Spec.Containers {
+		if c.Name == "orderer" || c.Name == "peer" {
+			return c
+		}
+	}
+	t.Fatalf("%s: no orderer or peer container", sts.Name)
+	return corev1.Container{}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
