@@ -14,6 +14,7 @@ import (
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/besu"
+	"github.com/flux-ledger/flux-ledger/generator/render/fabric"
 	"github.com/flux-ledger/flux-ledger/generator/render/flux"
 	"github.com/flux-ledger/flux-ledger/generator/render/owners"
 	"github.com/flux-ledger/flux-ledger/generator/render/policies"
@@ -61,7 +62,8 @@ type Platform func(network *model.Network) (PartyRenderer, error)
 // Platforms maps a network's platform to its renderer. A ledger is added here, in one
 // line, with a package of its own beside render/besu.
 var Platforms = map[string]Platform{
-	"besu": func(network *model.Network) (PartyRenderer, error) { return besu.Renderer(network) },
+	"besu":   func(network *model.Network) (PartyRenderer, error) { return besu.Renderer(network) },
+	"fabric": func(network *model.Network) (PartyRenderer, error) { return fabric.Renderer(network) },
 }
 
 // Render renders the whole desired tree. Every node must have a public identity.

@@ -1,190 +1,39 @@
 package besu
 
 import (
-	"fmt"
-	"slices"
-	"strings"
-
-	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/render/exposure"
 )
 
 // ExternalDNSHostname is the external-dns annotation that publishes a Service's name.
-const ExternalDNSHostname = "external-dns.alpha.kubernetes.io/hostname"
+const ExternalDNSHostname = exposure.ExternalDNSHostname
 
-// exposure renders how peers in other clusters reach the node's p2p port. RLPx has no
-// SNI, so shared ingresses (Ambassador, HAProxy, Istio) route by port: each exposed
-// node of a cluster has its own, which the schema guarantees.
+// GatewayConfigMap names what a shared gateway must provide for a cluster's nodes.
+const GatewayConfigMap = exposure.GatewayConfigMap
+
+// exposure renders how peers in other clusters reach the node's RLPx port (see package
+// exposure). RLPx has no SNI, so shared ingresses route by port.
 func (r *partyRenderer) exposure(node model.Node) ([]any, error) {
-	cluster := r.network.Clusters[node.Cluster]
-	backend := fmt.Sprintf("%s.%s.svc.cluster.local", node.Name, r.party.Namespace)
-	port := int64(node.Ports.P2P)
-	switch cluster.Exposure.Mode {
-	case model.ExposeNone:
-		return nil, nil
-	case model.ExposeLoadBalancer:
-		meta := r.meta(node.Name+"-p2p", node.Name)
-		meta.Annotations = map[string]string{ExternalDNSHostname: node.Endpoint.Host}
-		return []any{&corev1.Service{
-			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
-			ObjectMeta: meta,
-			Spec: corev1.ServiceSpec{
-				Type: corev1.ServiceTypeLoadBalancer,
-				// Local keeps the client's source IP, which the NetworkPolicy checks.
-				ExternalTrafficPolicy: corev1.ServiceExternalTrafficPolicyLocal,
-				// Only the clusters of the network may connect.
-				LoadBalancerSourceRanges: EgressCIDRs(r.network),
-				// A node with no peer is not ready, and it gets no peer if its load
-				// balancer stops sending it traffic: route to it regardless.
-				PublishNotReadyAddresses: true,
-				Selector:                 selectorOf(node),
-				Ports:                    p2pServicePorts(node),
-			},
-		}}, nil
-	case model.ExposeAmbassador:
-		listener := r.custom("getambassador.io/v3alpha1", "Listener", node, map[string]any{
-			"port":          port,
-			"protocol":      "TCP",
-			"securityModel": "INSECURE",
-			"hostBinding":   map[string]any{"namespace": map[string]any{"from": "SELF"}},
-		})
-		mapping := r.custom("getambassador.io/v3alpha1", "TCPMapping", node, map[string]any{
-			"port":    port,
-			"service": fmt.Sprintf("%s:%d", backend, port),
-		})
-		return []any{listener, mapping}, nil
-	case model.ExposeHAProxy:
-		return []any{r.custom("ingress.v1.haproxy.org/v1", "TCP", node, []any{map[string]any{
-			"name": node.Name,
-			"frontend": map[string]any{
-				"name":   node.Name,
-				"tcplog": true,
-				"binds":  []any{map[string]any{"name": node.Name, "port": port}},
-			},
-			"service": map[string]any{"name": node.Name, "port": port},
-		}})}, nil
-	case model.ExposeIstio:
-		gateway := r.custom("networking.istio.io/v1", "Gateway", node, map[string]any{
-			"selector": map[string]any{"istio": "ingressgateway"},
-			"servers": []any{map[string]any{
-				"port":  map[string]any{"number": port, "name": "tcp-" + node.Name, "protocol": "TCP"},
-				"hosts": []any{node.Endpoint.Host},
-			}},
-		})
-		virtualService := r.custom("networking.istio.io/v1", "VirtualService", node, map[string]any{
-			"hosts":    []any{node.Endpoint.Host},
-			"gateways": []any{node.Name},
-			"tcp": []any{map[string]any{
-				"match": []any{map[string]any{"port": port}},
-				"route": []any{map[string]any{"destination": map[string]any{
-					"host": backend,
-					"port": map[string]any{"number": port},
-				}}},
-			}},
-		})
-		return []any{gateway, virtualService}, nil
-	}
-	return nil, fmt.Errorf("cluster %s: unknown exposure mode %q", cluster.Name, cluster.Exposure.Mode)
-}
-
-// custom builds an object of a CRD flux-ledger has no Go types for.
-func (r *partyRenderer) custom(apiVersion, kind string, node model.Node, spec any) *unstructured.Unstructured {
-	labels := map[string]any{}
-	for k, v := range r.labels(node.Name) {
-		labels[k] = v
-	}
-	return &unstructured.Unstructured{Object: map[string]any{
-		"apiVersion": apiVersion,
-		"kind":       kind,
-		"metadata": map[string]any{
-			"name":      node.Name,
-			"namespace": r.party.Namespace,
-			"labels":    labels,
-		},
-		"spec": spec,
-	}}
+	return exposure.Objects(exposure.Node{
+		Network:   r.network,
+		Node:      node,
+		Namespace: r.party.Namespace,
+		Labels:    r.labels(node.Name),
+		Selector:  selectorOf(node),
+		Ports:     p2pServicePorts(node),
+		// A node with no peer is not ready, and it gets no peer if its load balancer
+		// stops sending it traffic: route to it regardless.
+		PublishNotReady: true,
+	})
 }
 
 // EgressCIDRs is every cluster's declared egress, sorted and without duplicates: the
 // only sources a node's p2p exposure admits.
-func EgressCIDRs(network *model.Network) []string {
-	var out []string
-	for _, name := range network.ClusterNames() {
-		out = append(out, network.Clusters[name].EgressCIDRs...)
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
+func EgressCIDRs(network *model.Network) []string { return exposure.EgressCIDRs(network) }
 
-// p2pPeers is where a node's inbound p2p connections come from, per exposure mode:
-//
-//	loadbalancer  the clusters' egress CIDRs (source IP kept by externalTrafficPolicy
-//	              Local), or anyone when no cluster declares any (a one-cluster network)
-//	ambassador,   the shared gateway's pods: the gateway terminates the peer's TCP
-//	haproxy,      connection and opens its own, so the gateway restricts sources
-//	istio         (see README), the node admits the gateway's namespace
-//	none          nothing from outside the cluster
-//
-// and always the party's own namespace, whose nodes may dial each other directly.
+// p2pPeers is where a node's inbound p2p connections come from (exposure.Peers).
 func (r *partyRenderer) p2pPeers(node model.Node) []networkingv1.NetworkPolicyPeer {
-	cluster := r.network.Clusters[node.Cluster]
-	own := networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{}}
-	switch cluster.Exposure.Mode {
-	case model.ExposeLoadBalancer:
-		cidrs := EgressCIDRs(r.network)
-		if len(cidrs) == 0 {
-			return nil
-		}
-		peers := []networkingv1.NetworkPolicyPeer{own}
-		for _, cidr := range cidrs {
-			peers = append(peers, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: cidr}})
-		}
-		return peers
-	case model.ExposeAmbassador, model.ExposeHAProxy, model.ExposeIstio:
-		return []networkingv1.NetworkPolicyPeer{own, {NamespaceSelector: &metav1.LabelSelector{
-			MatchLabels: map[string]string{corev1.LabelMetadataName: cluster.Exposure.GatewayNamespace},
-		}}}
-	}
-	return []networkingv1.NetworkPolicyPeer{own}
-}
-
-// GatewayConfigMap names what a shared gateway must provide for a cluster's nodes.
-const GatewayConfigMap = "p2p-gateway"
-
-// gatewayRequirements lists, for a cluster behind a shared gateway (ambassador, haproxy,
-// istio), what the gateway itself must provide and the party cannot render: the DNS
-// name peers dial, one TCP port per node on the gateway's own Service, and the sources
-// that Service may admit. The gateway belongs to the cluster's operators (its Service
-// and namespace are outside the party's namespace); this is their checklist, generated
-// and reviewed with the rest. See README, "How peers reach each other".
-func (r *partyRenderer) gatewayRequirements(cluster model.Cluster, nodes []model.Node) *corev1.ConfigMap {
-	switch cluster.Exposure.Mode {
-	case model.ExposeAmbassador, model.ExposeHAProxy, model.ExposeIstio:
-	default:
-		return nil
-	}
-	var ports []string
-	for _, n := range nodes {
-		ports = append(ports, fmt.Sprintf("%d/TCP %s", n.Endpoint.Port, n.Name))
-	}
-	slices.Sort(ports)
-	meta := r.meta(GatewayConfigMap, "")
-	return &corev1.ConfigMap{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
-		ObjectMeta: meta,
-		Data: map[string]string{
-			"mode":             cluster.Exposure.Mode,
-			"gatewayNamespace": cluster.Exposure.GatewayNamespace,
-			// A DNS record for host → the gateway Service's external address.
-			"host": cluster.Exposure.Host,
-			// Ports the gateway's Service must expose (TCP only).
-			"ports": strings.Join(ports, "\n") + "\n",
-			// loadBalancerSourceRanges for the gateway's Service.
-			"sourceRanges": strings.Join(EgressCIDRs(r.network), "\n") + "\n",
-		},
-	}
+	return exposure.Peers(r.network, node)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/flux-ledger/flux-ledger/generator/manifest"
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/render/exposure"
 )
 
 func kustomization(resources []string) *kustomize.Kustomization {
@@ -55,7 +56,7 @@ func (r *partyRenderer) cluster(cluster model.Cluster, nodes []model.Node) error
 	if pdb := r.disruptionBudget(nodes); pdb != nil {
 		objects["pdb.yaml"] = pdb
 	}
-	if gw := r.gatewayRequirements(cluster, nodes); gw != nil {
+	if gw := exposure.GatewayRequirements(r.network, cluster, nodes, r.meta("", "")); gw != nil {
 		objects["p2p-gateway.yaml"] = gw
 	}
 	return r.addDir(path.Join("clusters", cluster.Name), objects, resources...)

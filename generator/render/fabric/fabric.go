@@ -1,0 +1,204 @@
+package fabric
+
+import (
+	"fmt"
+	"path"
+	"sort"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kustomize "sigs.k8s.io/kustomize/api/types"
+
+	"github.com/flux-ledger/flux-ledger/generator/identity"
+	"github.com/flux-ledger/flux-ledger/generator/manifest"
+	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/render/fabric/layout"
+)
+
+// Label keys of ledger workloads: the same keys Besu's workloads carry, so policies
+// and dashboards select either platform's nodes alike.
+const (
+	LabelRole = "ledger.flux-ledger.dev/role"
+	// LabelScrape marks namespaces whose pods may scrape node metrics.
+	LabelScrape = "ledger.flux-ledger.dev/scrape"
+)
+
+// Files maps file names, relative to the party's directory, to contents.
+type Files map[string][]byte
+
+func (f Files) add(name string, obj any) error {
+	data, err := manifest.Encode(obj)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	f[name] = data
+	return nil
+}
+
+// Lifecycle renders the channel and chaincode Jobs one cluster of a party runs (package
+// lifecycle): objects by file name, written to clusters/<cluster>/jobs/ and built with
+// the rest of the cluster's directory.
+type Lifecycle func(network *model.Network, party model.Party, cluster model.Cluster, nodes []model.Node) (map[string]any, error)
+
+// Options are what a caller adds to the workloads.
+type Options struct {
+	// Lifecycle, when set, adds each cluster's jobs/ directory.
+	Lifecycle Lifecycle
+}
+
+// Shared holds the files every party's directory carries byte for byte, encoded once:
+// one ConfigMap per channel with its genesis block, the TLS roots and the CouchDB
+// settings. They have no namespace and no party label: each party's
+// shared/kustomization.yaml sets both.
+type Shared struct {
+	// Channels maps a file name under shared/ to its ConfigMap.
+	Channels map[string][]byte
+	TLSRoots []byte
+	CouchDB  []byte
+}
+
+// Names of the shared files.
+const (
+	TLSRootsFile = "tls-roots.yaml"
+	CouchDBFile  = "couchdb.yaml"
+	OrgFile      = "org.yaml"
+)
+
+// ChannelFile is the file under shared/ holding a channel's genesis ConfigMap.
+func ChannelFile(channel string) string { return layout.ChannelConfigMap(channel) + ".yaml" }
+
+// RenderShared renders the network-wide files.
+func RenderShared(network *model.Network) (*Shared, error) {
+	if network.Fabric == nil {
+		return nil, fmt.Errorf("network %s has no fabric section", network.Name)
+	}
+	labels := map[string]string{model.LabelNetwork: network.Name, model.LabelManaged: "flux-ledger"}
+	meta := func(name string) metav1.ObjectMeta { return metav1.ObjectMeta{Name: name, Labels: labels} }
+	typeMeta := metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"}
+	shared := &Shared{Channels: map[string][]byte{}}
+	for _, name := range network.Fabric.ChannelNames() {
+		block, err := ChannelBlock(network, name)
+		if err != nil {
+			return nil, err
+		}
+		data, err := manifest.Encode(&corev1.ConfigMap{
+			TypeMeta:   typeMeta,
+			ObjectMeta: meta(layout.ChannelConfigMap(name)),
+			BinaryData: map[string][]byte{layout.GenesisBlockKey: block},
+		})
+		if err != nil {
+			return nil, err
+		}
+		shared.Channels[ChannelFile(name)] = data
+	}
+	roots := map[string]string{}
+	for _, name := range network.PartyNames() {
+		id, ok := network.MSP[name]
+		if !ok || id.TLSCACert == "" {
+			return nil, fmt.Errorf("party %s has no TLS CA certificate (flux-ledger keys init)", name)
+		}
+		roots[TLSRootFile(network.Parties[name].MSPID)] = id.TLSCACert
+	}
+	var err error
+	if shared.TLSRoots, err = manifest.Encode(&corev1.ConfigMap{TypeMeta: typeMeta, ObjectMeta: meta(layout.TLSRootsConfigMap), Data: roots}); err != nil {
+		return nil, err
+	}
+	if shared.CouchDB, err = manifest.Encode(&corev1.ConfigMap{TypeMeta: typeMeta, ObjectMeta: meta(CouchDBConfigMap), Data: map[string]string{CouchDBIniFile: couchDBIni}}); err != nil {
+		return nil, err
+	}
+	return shared, nil
+}
+
+// TLSRootFile is the entry of the TLS roots ConfigMap holding an organisation's TLS CA.
+func TLSRootFile(mspID string) string { return mspID + ".pem" }
+
+// Renderer renders the network-wide files once and returns the renderer of one
+// party's directory: the Fabric entry of render.Platforms.
+func Renderer(network *model.Network) (func(model.Party, []model.Node) (map[string][]byte, error), error) {
+	return RendererWith(network, Options{})
+}
+
+// RendererWith is Renderer with options (the lifecycle Jobs).
+func RendererWith(network *model.Network, opts Options) (func(model.Party, []model.Node) (map[string][]byte, error), error) {
+	shared, err := RenderShared(network)
+	if err != nil {
+		return nil, err
+	}
+	return func(party model.Party, nodes []model.Node) (map[string][]byte, error) {
+		return Party(network, party, nodes, shared, opts)
+	}, nil
+}
+
+// Party renders one party's directory, except the sealed secrets themselves:
+//
+//	shared/            channel blocks, TLS roots, CouchDB settings (same in every party),
+//	                   the party's MSP ConfigMap and default-deny policy
+//	nodes/<node>/      one node: certificates, StatefulSet, Service, NetworkPolicy, exposure
+//	secrets/           the sealed node and admin keys (written by flux-ledger keys), indexed
+//	clusters/<cluster> what one cluster runs: shared, secrets, its own nodes, its PDB
+func Party(network *model.Network, party model.Party, nodes []model.Node, shared *Shared, opts Options) (Files, error) {
+	files := Files{}
+	r := &partyRenderer{network: network, party: party, files: files}
+	if err := r.shared(shared); err != nil {
+		return nil, err
+	}
+	var secretFiles []string
+	nodesByCluster := map[string][]model.Node{}
+	for _, node := range nodes {
+		if err := r.node(node); err != nil {
+			return nil, fmt.Errorf("node %s: %w", node.Name, err)
+		}
+		secretFiles = append(secretFiles, path.Base(identity.SecretPath(party.Name, node.Name)))
+		nodesByCluster[node.Cluster] = append(nodesByCluster[node.Cluster], node)
+	}
+	// The admin's keys go to the clusters (the Jobs sign with them); the CA keys never.
+	secretFiles = append(secretFiles, path.Base(identity.FabricSecretPath(party.Name, identity.FabricAdminSecret)))
+	if err := r.addKustomization("secrets", kustomization(secretFiles)); err != nil {
+		return nil, err
+	}
+	for _, cluster := range network.ClustersByParty()[party.Name] {
+		if err := r.cluster(cluster, nodesByCluster[cluster.Name], opts); err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+type partyRenderer struct {
+	network *model.Network
+	party   model.Party
+	files   Files
+}
+
+func (r *partyRenderer) labels(node string) map[string]string {
+	return model.Labels(r.network, r.party.Name, node)
+}
+
+func (r *partyRenderer) meta(name, node string) metav1.ObjectMeta {
+	return metav1.ObjectMeta{Name: name, Namespace: r.party.Namespace, Labels: r.labels(node)}
+}
+
+func kustomization(resources []string) *kustomize.Kustomization {
+	return &kustomize.Kustomization{
+		TypeMeta:  kustomize.TypeMeta{APIVersion: kustomize.KustomizationVersion, Kind: kustomize.KustomizationKind},
+		Resources: resources,
+	}
+}
+
+// addDir adds the files of one directory and its kustomization.yaml listing them (and
+// any further resources, such as other directories), sorted.
+func (r *partyRenderer) addDir(dir string, objects map[string]any, extra ...string) error {
+	resources := append([]string{}, extra...)
+	for name, obj := range objects {
+		if err := r.files.add(path.Join(dir, name), obj); err != nil {
+			return err
+		}
+		resources = append(resources, name)
+	}
+	return r.addKustomization(dir, kustomization(resources))
+}
+
+func (r *partyRenderer) addKustomization(dir string, k *kustomize.Kustomization) error {
+	sort.Strings(k.Resources)
+	return r.files.add(path.Join(dir, "kustomization.yaml"), k)
+}

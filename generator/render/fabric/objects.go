@@ -1,0 +1,276 @@
+package fabric
+
+import (
+	"fmt"
+	"path"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	kustomize "sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/yaml"
+
+	"github.com/flux-ledger/flux-ledger/generator/identity/msp"
+	"github.com/flux-ledger/flux-ledger/generator/manifest"
+	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/render/exposure"
+	"github.com/flux-ledger/flux-ledger/generator/render/fabric/layout"
+)
+
+// shared renders shared/: the network-wide files (identical bytes in every party),
+// placed in the party's namespace and labelled with the party by its kustomization,
+// the party's MSP ConfigMap and its default-deny policy.
+func (r *partyRenderer) shared(shared *Shared) error {
+	resources := []string{TLSRootsFile, CouchDBFile, OrgFile, "networkpolicy.yaml"}
+	r.files[path.Join("shared", TLSRootsFile)] = shared.TLSRoots
+	r.files[path.Join("shared", CouchDBFile)] = shared.CouchDB
+	for name, data := range shared.Channels {
+		r.files[path.Join("shared", name)] = data
+		resources = append(resources, name)
+	}
+	org, err := r.orgConfigMap()
+	if err != nil {
+		return err
+	}
+	if err := r.files.add(path.Join("shared", OrgFile), org); err != nil {
+		return err
+	}
+	if err := r.files.add("shared/networkpolicy.yaml", r.defaultDeny()); err != nil {
+		return err
+	}
+	k := kustomization(resources)
+	k.Namespace = r.party.Namespace
+	k.Labels = []kustomize.Label{{Pairs: map[string]string{model.LabelParty: r.party.Name}}}
+	return r.addKustomization("shared", k)
+}
+
+// orgConfigMap holds the party's public MSP files; config.yaml maps the NodeOUs to the
+// CA certificate at cacerts/<CACertKey>, where every MSP directory built from this
+// ConfigMap puts it.
+func (r *partyRenderer) orgConfigMap() (*corev1.ConfigMap, error) {
+	id, ok := r.network.MSP[r.party.Name]
+	if !ok {
+		return nil, fmt.Errorf("party %s has no MSP certificates (flux-ledger keys init)", r.party.Name)
+	}
+	config, err := yaml.Marshal(msp.NodeOUConfig(path.Join(msp.CACertsDir, layout.CACertKey)))
+	if err != nil {
+		return nil, err
+	}
+	return &corev1.ConfigMap{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: r.meta(layout.OrgConfigMap, ""),
+		Data: map[string]string{
+			layout.CACertKey:       id.CACert,
+			layout.TLSCACertKey:    id.TLSCACert,
+			layout.MSPConfigKey:    string(config),
+			layout.AdminCertKey:    id.Admin,
+			layout.AdminTLSCertKey: id.AdminTLS,
+		},
+	}, nil
+}
+
+// cluster renders parties/<party>/clusters/<cluster>: the shared files, the sealed
+// keys, the cluster's nodes, a disruption budget for its orderers, the shared
+// gateway's checklist and, with a Lifecycle, the cluster's Jobs.
+func (r *partyRenderer) cluster(cluster model.Cluster, nodes []model.Node, opts Options) error {
+	dir := path.Join("clusters", cluster.Name)
+	resources := []string{"../../shared", "../../secrets"}
+	for _, n := range nodes {
+		resources = append(resources, "../../nodes/"+n.Name)
+	}
+	objects := map[string]any{}
+	if pdb := r.disruptionBudget(nodes); pdb != nil {
+		objects["pdb.yaml"] = pdb
+	}
+	if gw := exposure.GatewayRequirements(r.network, cluster, nodes, r.meta("", "")); gw != nil {
+		objects["p2p-gateway.yaml"] = gw
+	}
+	if opts.Lifecycle != nil {
+		jobs, err := opts.Lifecycle(r.network, r.party, cluster, nodes)
+		if err != nil {
+			return fmt.Errorf("cluster %s: lifecycle: %w", cluster.Name, err)
+		}
+		if len(jobs) > 0 {
+			if err := r.addDir(path.Join(dir, "jobs"), jobs); err != nil {
+				return err
+			}
+			resources = append(resources, "jobs")
+		}
+	}
+	return r.addDir(dir, objects, resources...)
+}
+
+// defaultDeny blocks all ingress to the party's pods; each node's own policy opens only
+// the ports that node serves.
+func (r *partyRenderer) defaultDeny() *networkingv1.NetworkPolicy {
+	return &networkingv1.NetworkPolicy{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
+		ObjectMeta: r.meta("default-deny-ingress", ""),
+		Spec: networkingv1.NetworkPolicySpec{
+			PodSelector: metav1.LabelSelector{},
+			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
+		},
+	}
+}
+
+// FaultTolerance is how many of n consenters the network's consensus can lose: Raft
+// needs a majority up, f = ⌊(n−1)/2⌋; SmartBFT f = ⌊(n−1)/3⌋.
+func FaultTolerance(algorithm string, n int) int {
+	if n < 1 {
+		return 0
+	}
+	if algorithm == model.SmartBFT {
+		return (n - 1) / 3
+	}
+	return (n - 1) / 2
+}
+
+// disruptionBudget lets a voluntary disruption (drain, upgrade) take down at most f of
+// the cluster's orderers at once, f counted over the network's orderers. A cluster
+// cannot see the others, so this bounds each cluster separately.
+func (r *partyRenderer) disruptionBudget(nodes []model.Node) *policyv1.PodDisruptionBudget {
+	local := 0
+	for _, n := range nodes {
+		if n.Role == model.RoleOrderer {
+			local++
+		}
+	}
+	if local == 0 {
+		return nil
+	}
+	total := 0
+	for _, n := range r.network.Nodes {
+		if n.Role == model.RoleOrderer {
+			total++
+		}
+	}
+	maxUnavailable := intstr.FromInt32(int32(min(FaultTolerance(r.network.Consensus.Algorithm, total), local)))
+	selector := r.labels("")
+	selector[LabelRole] = model.RoleOrderer
+	delete(selector, model.LabelManaged)
+	return &policyv1.PodDisruptionBudget{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "policy/v1", Kind: "PodDisruptionBudget"},
+		ObjectMeta: r.meta("orderers", ""),
+		Spec: policyv1.PodDisruptionBudgetSpec{
+			MaxUnavailable: &maxUnavailable,
+			Selector:       &metav1.LabelSelector{MatchLabels: selector},
+		},
+	}
+}
+
+// NodeFile holds all of one node's objects, one YAML document each.
+const NodeFile = "node.yaml"
+
+// node renders nodes/<node>/: its certificates ConfigMap, StatefulSet, Service,
+// NetworkPolicy and exposure objects in node.yaml, and the kustomization listing it.
+func (r *partyRenderer) node(node model.Node) error {
+	id := r.network.Identities[node.Name]
+	if id.SignCert == "" || id.TLSCert == "" {
+		return fmt.Errorf("no certificates (flux-ledger keys)")
+	}
+	certs := &corev1.ConfigMap{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: r.meta(layout.NodeCertsConfigMap(node.Name), node.Name),
+		Data:       map[string]string{layout.SignCertKey: id.SignCert, layout.TLSCertKey: id.TLSCert},
+	}
+	sts, err := r.statefulSet(node)
+	if err != nil {
+		return err
+	}
+	exposed, err := exposure.Objects(exposure.Node{
+		Network:   r.network,
+		Node:      node,
+		Namespace: r.party.Namespace,
+		Labels:    r.labels(node.Name),
+		Selector:  selectorOf(node),
+		Ports:     p2pServicePorts(node),
+	})
+	if err != nil {
+		return err
+	}
+	objects := append([]any{certs, sts, r.service(node), r.nodePolicy(node)}, exposed...)
+	data, err := manifest.EncodeAll(objects...)
+	if err != nil {
+		return err
+	}
+	dir := path.Join("nodes", node.Name)
+	r.files[path.Join(dir, NodeFile)] = data
+	return r.addKustomization(dir, kustomization([]string{NodeFile}))
+}
+
+func (r *partyRenderer) podLabels(node model.Node) map[string]string {
+	labels := r.labels(node.Name)
+	labels[LabelRole] = node.Role
+	labels["app.kubernetes.io/name"] = "fabric-" + node.Role
+	labels["app.kubernetes.io/instance"] = node.Name
+	return labels
+}
+
+func selectorOf(node model.Node) map[string]string {
+	return map[string]string{model.LabelNode: node.Name}
+}
+
+// Port names of a node's container and Service.
+const (
+	PortGRPC       = "grpc"
+	PortRPC        = "rpc"
+	PortOperations = "operations"
+)
+
+// p2pServicePorts is the gRPC port other parties dial: TLS end to end, so shared
+// gateways pass it through as TCP.
+func p2pServicePorts(node model.Node) []corev1.ServicePort {
+	port := int32(node.Ports.P2P)
+	return []corev1.ServicePort{{Name: PortGRPC, Port: port, TargetPort: intstr.FromInt32(port), Protocol: corev1.ProtocolTCP}}
+}
+
+// service is the node's ClusterIP Service, named after the node: what its party's
+// Jobs and nodes dial (the names identity.FabricTLSHosts puts in its TLS certificate).
+func (r *partyRenderer) service(node model.Node) *corev1.Service {
+	ports := append(p2pServicePorts(node),
+		corev1.ServicePort{Name: PortRPC, Port: int32(node.Ports.RPC), TargetPort: intstr.FromString(PortRPC), Protocol: corev1.ProtocolTCP},
+		corev1.ServicePort{Name: PortOperations, Port: int32(node.Ports.Metrics), TargetPort: intstr.FromString(PortOperations), Protocol: corev1.ProtocolTCP},
+	)
+	return &corev1.Service{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Service"},
+		ObjectMeta: r.meta(node.Name, node.Name),
+		Spec: corev1.ServiceSpec{
+			Type:     corev1.ServiceTypeClusterIP,
+			Selector: selectorOf(node),
+			Ports:    ports,
+		},
+	}
+}
+
+// nodePolicy opens the node's gRPC port to where other parties' connections arrive
+// from (exposure.Peers) and to the party's own namespace, its RPC port (the orderer's
+// admin API, the peer's chaincode listener) to the party's own namespace only, and
+// its operations port (metrics, health) to namespaces labelled for scraping.
+func (r *partyRenderer) nodePolicy(node model.Node) *networkingv1.NetworkPolicy {
+	tcp := corev1.ProtocolTCP
+	port := func(p int) networkingv1.NetworkPolicyPort {
+		v := intstr.FromInt(p)
+		return networkingv1.NetworkPolicyPort{Port: &v, Protocol: &tcp}
+	}
+	own := []networkingv1.NetworkPolicyPeer{{PodSelector: &metav1.LabelSelector{}}}
+	return &networkingv1.NetworkPolicy{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
+		ObjectMeta: r.meta(node.Name, node.Name),
+		Spec: networkingv1.NetworkPolicySpec{
+			PodSelector: metav1.LabelSelector{MatchLabels: selectorOf(node)},
+			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
+			Ingress: []networkingv1.NetworkPolicyIngressRule{
+				{Ports: []networkingv1.NetworkPolicyPort{port(node.Ports.P2P)}, From: exposure.Peers(r.network, node)},
+				{Ports: []networkingv1.NetworkPolicyPort{port(node.Ports.RPC)}, From: own},
+				{
+					Ports: []networkingv1.NetworkPolicyPort{port(node.Ports.Metrics)},
+					From: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{
+						MatchLabels: map[string]string{LabelScrape: "true"},
+					}}},
+				},
+			},
+		},
+	}
+}
