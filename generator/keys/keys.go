@@ -42,6 +42,9 @@ type InitOptions struct {
 	All bool
 	// Rotate names nodes whose existing identity is deliberately replaced.
 	Rotate []string
+	// Identities are the caller's age identities. On Fabric, issuing certificates for
+	// a party whose CAs already exist needs one of the party's: its CA keys are sealed.
+	Identities []age.Identity
 }
 
 // Init creates an identity for every node of the party (or of every party) that has
@@ -63,6 +66,9 @@ func Init(repo string, opts InitOptions) (*Result, error) {
 			return nil, unknownParty(network, opts.Party)
 		}
 		parties = []string{opts.Party}
+	}
+	if network.IsFabric() {
+		return initFabric(repo, network, parties, opts)
 	}
 	out := tree.Tree{}
 	nodesByParty := network.NodesByParty()
@@ -231,6 +237,9 @@ func Verify(repo string, opts VerifyOptions) error {
 	network, party, err := loadParty(repo, opts.Party)
 	if err != nil {
 		return err
+	}
+	if network.IsFabric() {
+		return verifyFabric(repo, network, party, opts.Identities)
 	}
 	var problems []string
 	for _, node := range network.NodesByParty()[party.Name] {
