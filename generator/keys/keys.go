@@ -166,7 +166,7 @@ func Rewrap(repo string, opts RewrapOptions) (*Result, error) {
 	out := tree.Tree{}
 	var failed []string
 	removed := map[string]bool{}
-	var exposed []string
+	var exposed, exposedOrg []string
 	for _, f := range files {
 		data, err := os.ReadFile(filepath.Join(repo, f))
 		if err != nil {
@@ -183,7 +183,11 @@ func Rewrap(repo string, opts RewrapOptions) (*Result, error) {
 			for _, r := range gone {
 				removed[r] = true
 			}
-			exposed = append(exposed, strings.TrimSuffix(filepath.Base(f), "-nodekey.yaml"))
+			if node, ok := strings.CutSuffix(filepath.Base(f), "-nodekey.yaml"); ok {
+				exposed = append(exposed, node)
+			} else {
+				exposedOrg = append(exposedOrg, f)
+			}
 		}
 		rewrapped, err := secrets.Rewrap(data, opts.Identities, party.Recipients)
 		if err != nil {
@@ -209,6 +213,12 @@ func Rewrap(repo string, opts RewrapOptions) (*Result, error) {
 		}
 		result.Advice = append(result.Advice, fmt.Sprintf("removed recipient(s) %s could read these node keys and the Git history keeps them; rotate them: flux-ledger keys init --party %s %s",
 			strings.Join(slices.Sorted(maps.Keys(removed)), ", "), party.Name, strings.Join(args, " ")))
+	}
+	// A Fabric party's CA and admin keys: replacing them changes the organisation in
+	// every channel's configuration, which the other parties must sign.
+	if len(exposedOrg) > 0 {
+		result.Advice = append(result.Advice, fmt.Sprintf("removed recipient(s) %s could read %s and the Git history keeps them: the party's CA or admin keys must be replaced, which changes its organisation in every channel (a config update the other parties sign)",
+			strings.Join(slices.Sorted(maps.Keys(removed)), ", "), strings.Join(exposedOrg, ", ")))
 	}
 	return result, nil
 }
