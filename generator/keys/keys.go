@@ -1,7 +1,9 @@
 // Package keys manages node identities in a network repository: it creates missing ones
 // (public half into cue/identities/, private half sealed to the owning party under
 // parties/<party>/secrets/), re-encrypts a party's secrets to a new recipient list, and
-// verifies that sealed keys match their public identities.
+// verifies that sealed keys match their public identities. On Fabric the identities are
+// x509 certificates from each party's own CAs (fabric.go), which `keys renew` re-issues
+// before they expire (fabric_renew.go).
 package keys
 
 import (
