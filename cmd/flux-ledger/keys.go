@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
+	"time"
 
 	"filippo.io/age"
 	"github.com/spf13/cobra"
@@ -16,27 +19,46 @@ import (
 func newKeysCommand(opts *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "keys",
-		Short: "Create, re-encrypt and verify node identities",
-		Long: `Node identities are secp256k1 keypairs. The public half (address, enode public key)
-is written to cue/identities/<node>.cue; the private half is a Kubernetes Secret under
-parties/<party>/secrets/, SOPS-encrypted in memory to the party's age recipients only.`,
+		Short: "Create, re-encrypt, verify and renew node identities",
+		Long: `On Besu, node identities are secp256k1 keypairs. The public half (address, enode
+public key) is written to cue/identities/<node>.cue; the private half is a Kubernetes
+Secret under parties/<party>/secrets/, SOPS-encrypted in memory to the party's age
+recipients only.
+
+On Fabric, each party has a CA and a TLS CA (public certificates and its admin's in
+cue/msp/<party>.cue, keys sealed in parties/<party>/secrets/msp-ca.yaml and
+msp-admin.yaml), and each node a signing and a TLS certificate from them (public in
+cue/identities/<node>.cue, keys sealed in parties/<party>/secrets/<node>-nodekey.yaml).`,
 	}
-	cmd.AddCommand(newKeysInitCommand(opts), newKeysRewrapCommand(opts), newKeysVerifyCommand(opts))
+	cmd.AddCommand(newKeysInitCommand(opts), newKeysRewrapCommand(opts), newKeysVerifyCommand(opts), newKeysRenewCommand(opts))
 	return cmd
 }
 
 func newKeysInitCommand(opts *globalOptions) *cobra.Command {
 	var init keys.InitOptions
+	var identityFile string
 	cmd := &cobra.Command{
-		Use:   "init (--party PARTY | --all)",
+		Use:   "init (--party PARTY | --all) [--identity FILE]",
 		Short: "Create identities for the party's nodes that have none",
 		Long: `Create an identity for every node of the party that has none. Existing identities
 are never overwritten; --rotate NODE replaces one deliberately (a rotated validator
-changes the validator set). Also writes .sops.yaml.`,
+changes the validator set). Also writes .sops.yaml.
+
+On Fabric, a party without cue/msp/<party>.cue first gets its CA, TLS CA and admin.
+Issuing certificates from a party's existing CA needs its CA keys: pass the party's
+age identity with --identity FILE (or set SOPS_AGE_KEY_FILE). CAs are valid for ten
+years, node and admin certificates for one; renew them with keys renew.`,
 		Example: `  flux-ledger keys init --party contoso
-  flux-ledger keys init --party contoso --rotate contoso-rpc-1`,
+  flux-ledger keys init --party contoso --rotate contoso-rpc-1
+  # Fabric: a node added to a party whose CA exists
+  flux-ledger keys init --party contoso --identity ~/.config/sops/age/contoso.agekey`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			ids, err := optionalIdentities(cmd.ErrOrStderr(), identityFile)
+			if err != nil {
+				return err
+			}
+			init.Identities = ids
 			result, err := keys.Init(opts.repo, init)
 			if err != nil {
 				return err
@@ -47,6 +69,7 @@ changes the validator set). Also writes .sops.yaml.`,
 	cmd.Flags().StringVar(&init.Party, "party", "", "party whose nodes get identities")
 	cmd.Flags().BoolVar(&init.All, "all", false, "create missing identities of every party")
 	cmd.Flags().StringSliceVar(&init.Rotate, "rotate", nil, "node whose identity is replaced (repeatable)")
+	cmd.Flags().StringVar(&identityFile, "identity", "", "the party's age identity file, to issue from its existing Fabric CA (default $SOPS_AGE_KEY_FILE)")
 	cmd.MarkFlagsOneRequired("party", "all")
 	cmd.MarkFlagsMutuallyExclusive("party", "all")
 	return cmd
@@ -101,6 +124,99 @@ func newKeysVerifyCommand(opts *globalOptions) *cobra.Command {
 	cmd.Flags().StringVar(&identityFile, "identity", "", "the party's age identity file (default $SOPS_AGE_KEY_FILE)")
 	cmd.MarkFlagRequired("party")
 	return cmd
+}
+
+func newKeysRenewCommand(opts *globalOptions) *cobra.Command {
+	var renew keys.RenewOptions
+	var identityFile string
+	within := days(keys.DefaultRenewWithin)
+	cmd := &cobra.Command{
+		Use:   "renew --party PARTY [--within DURATION] [--rekey NODE...] [--identity FILE]",
+		Short: "Re-issue the Fabric party's certificates that expire soon",
+		Long: `Re-issue every certificate of a Fabric party that expires within the window (30 days
+unless --within says otherwise): its nodes' signing and TLS certificates, its admin's,
+and its CA and TLS CA certificates. A renewed certificate keeps its key, subject and
+names, so nothing sealed changes and only cue/msp/<party>.cue and cue/identities/ are
+rewritten; a renewed CA keeps its key and start, so every certificate it issued still
+validates. --rekey NODE also gives the node new keys, sealed anew.
+
+This needs the party's CA keys: its age identity, --identity FILE or the file named by
+SOPS_AGE_KEY_FILE. Nothing is written unless every renewal succeeded.`,
+		Example: `  flux-ledger keys renew --party contoso --identity contoso.agekey
+  flux-ledger keys renew --party contoso --within 90d
+  flux-ledger keys renew --party contoso --rekey contoso-peer-1`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ids, err := loadIdentities(identityFile)
+			if err != nil {
+				return err
+			}
+			renew.Identities, renew.Within = ids, time.Duration(within)
+			result, err := keys.Renew(opts.repo, renew)
+			if err != nil {
+				return err
+			}
+			return printWritten(cmd.OutOrStdout(), result)
+		},
+	}
+	cmd.Flags().StringVar(&renew.Party, "party", "", "party whose certificates are renewed (required)")
+	cmd.Flags().Var(&within, "within", "renew what expires within this window: a Go duration (720h) or days (30d)")
+	cmd.Flags().StringSliceVar(&renew.Rekey, "rekey", nil, "node that also gets new keys (repeatable)")
+	cmd.Flags().StringVar(&identityFile, "identity", "", "the party's age identity file (default $SOPS_AGE_KEY_FILE)")
+	cmd.MarkFlagRequired("party")
+	return cmd
+}
+
+// days is a duration flag that also takes whole days ("30d"), the unit certificate
+// lifetimes are thought in.
+type days time.Duration
+
+func (d *days) String() string {
+	if v := time.Duration(*d); v%(24*time.Hour) == 0 {
+		return strconv.Itoa(int(v/(24*time.Hour))) + "d"
+	}
+	return time.Duration(*d).String()
+}
+
+func (d *days) Set(s string) error {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		v, err := strconv.Atoi(n)
+		if err != nil || v < 0 {
+			return fmt.Errorf("%q is not a number of days", s)
+		}
+		*d = days(time.Duration(v) * 24 * time.Hour)
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	if v < 0 {
+		return fmt.Errorf("%q is negative", s)
+	}
+	*d = days(v)
+	return nil
+}
+
+func (d *days) Type() string { return "duration" }
+
+// optionalIdentities reads the age identities of a command that needs them only
+// sometimes (keys init: issuing from an existing Fabric CA). A file named by the flag
+// must be readable; one named by SOPS_AGE_KEY_FILE only draws a note when it is not,
+// so a command that needs no identity runs as it would without the variable.
+func optionalIdentities(stderr io.Writer, file string) ([]age.Identity, error) {
+	if file != "" {
+		return loadIdentities(file)
+	}
+	if os.Getenv("SOPS_AGE_KEY_FILE") == "" {
+		return nil, nil
+	}
+	ids, err := loadIdentities("")
+	if err != nil {
+		fmt.Fprintf(stderr, "note: SOPS_AGE_KEY_FILE: %v; continuing without an age identity\n", err)
+		return nil, nil
+	}
+	return ids, nil
 }
 
 func loadIdentities(file string) ([]age.Identity, error) {

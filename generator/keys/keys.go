@@ -1,7 +1,9 @@
 // Package keys manages node identities in a network repository: it creates missing ones
 // (public half into cue/identities/, private half sealed to the owning party under
 // parties/<party>/secrets/), re-encrypts a party's secrets to a new recipient list, and
-// verifies that sealed keys match their public identities.
+// verifies that sealed keys match their public identities. On Fabric the identities are
+// x509 certificates from each party's own CAs (fabric.go), which `keys renew` re-issues
+// before they expire (fabric_renew.go).
 package keys
 
 import (
@@ -42,6 +44,9 @@ type InitOptions struct {
 	All bool
 	// Rotate names nodes whose existing identity is deliberately replaced.
 	Rotate []string
+	// Identities are the caller's age identities. On Fabric, issuing certificates for
+	// a party whose CAs already exist needs one of the party's: its CA keys are sealed.
+	Identities []age.Identity
 }
 
 // Init creates an identity for every node of the party (or of every party) that has
@@ -63,6 +68,9 @@ func Init(repo string, opts InitOptions) (*Result, error) {
 			return nil, unknownParty(network, opts.Party)
 		}
 		parties = []string{opts.Party}
+	}
+	if network.IsFabric() {
+		return initFabric(repo, network, parties, opts)
 	}
 	out := tree.Tree{}
 	nodesByParty := network.NodesByParty()
@@ -160,7 +168,7 @@ func Rewrap(repo string, opts RewrapOptions) (*Result, error) {
 	out := tree.Tree{}
 	var failed []string
 	removed := map[string]bool{}
-	var exposed []string
+	var exposed, exposedOrg []string
 	for _, f := range files {
 		data, err := os.ReadFile(filepath.Join(repo, f))
 		if err != nil {
@@ -177,7 +185,11 @@ func Rewrap(repo string, opts RewrapOptions) (*Result, error) {
 			for _, r := range gone {
 				removed[r] = true
 			}
-			exposed = append(exposed, strings.TrimSuffix(filepath.Base(f), "-nodekey.yaml"))
+			if node, ok := strings.CutSuffix(filepath.Base(f), "-nodekey.yaml"); ok {
+				exposed = append(exposed, node)
+			} else {
+				exposedOrg = append(exposedOrg, f)
+			}
 		}
 		rewrapped, err := secrets.Rewrap(data, opts.Identities, party.Recipients)
 		if err != nil {
@@ -203,6 +215,12 @@ func Rewrap(repo string, opts RewrapOptions) (*Result, error) {
 		}
 		result.Advice = append(result.Advice, fmt.Sprintf("removed recipient(s) %s could read these node keys and the Git history keeps them; rotate them: flux-ledger keys init --party %s %s",
 			strings.Join(slices.Sorted(maps.Keys(removed)), ", "), party.Name, strings.Join(args, " ")))
+	}
+	// A Fabric party's CA and admin keys: replacing them changes the organisation in
+	// every channel's configuration, which the other parties must sign.
+	if len(exposedOrg) > 0 {
+		result.Advice = append(result.Advice, fmt.Sprintf("removed recipient(s) %s could read %s and the Git history keeps them: the party's CA or admin keys must be replaced, which changes its organisation in every channel (a config update the other parties sign)",
+			strings.Join(slices.Sorted(maps.Keys(removed)), ", "), strings.Join(exposedOrg, ", ")))
 	}
 	return result, nil
 }
@@ -231,6 +249,9 @@ func Verify(repo string, opts VerifyOptions) error {
 	network, party, err := loadParty(repo, opts.Party)
 	if err != nil {
 		return err
+	}
+	if network.IsFabric() {
+		return verifyFabric(repo, network, party, opts.Identities)
 	}
 	var problems []string
 	for _, node := range network.NodesByParty()[party.Name] {

@@ -125,10 +125,12 @@ func Network(dir string) (*Result, error) {
 	if err := checkRecipients(root, &network); err != nil {
 		return nil, err
 	}
-	if !network.IsFabric() {
-		if err := checkIdentities(&network, value); err != nil {
-			return nil, err
-		}
+	check := checkIdentities
+	if network.IsFabric() {
+		check = checkFabricIdentities
+	}
+	if err := check(&network, value); err != nil {
+		return nil, err
 	}
 	return &Result{Network: &network}, nil
 }
