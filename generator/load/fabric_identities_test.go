@@ -12,6 +12,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/identity/msp"
 	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
 // fabricPKI is the reference network with every party's CAs and admin and every
@@ -24,7 +25,7 @@ type fabricPKI struct {
 
 func newFabricPKI(t *testing.T) *fabricPKI {
 	t.Helper()
-	dir := fabricModule(t)
+	dir := testenv.Module(t, map[string]string{"network.cue": testenv.FabricExample(t)})
 	result, err := load.Network(dir)
 	if err != nil {
 		t.Fatal(err)
