@@ -6,7 +6,7 @@
 // (shared/, nodes/<node>/, secrets/, clusters/<cluster>/).
 //
 // It owns the long-running workloads and the genesis block's content. The channel and
-// chaincode Jobs belong to package lifecycle (see Lifecycle); the object names both
+// chaincode Jobs belong to package lifecycle, placed in each cluster's jobs/; the object names both
 // refer to are in package layout; the block's encoding is package configtx's. Keys are
 // never rendered: each node mounts its sealed Secret (identity.SecretName). Rendering
 // is pure: model in, files out, no disk.

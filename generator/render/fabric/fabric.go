@@ -35,17 +35,6 @@ func (f Files) add(name string, obj any) error {
 	return nil
 }
 
-// Lifecycle renders the channel and chaincode Jobs one cluster of a party runs (package
-// lifecycle): objects by file name, written to clusters/<cluster>/jobs/ and built with
-// the rest of the cluster's directory.
-type Lifecycle func(network *model.Network, party model.Party, cluster model.Cluster, nodes []model.Node) (map[string]any, error)
-
-// Options are what a caller adds to the workloads.
-type Options struct {
-	// Lifecycle, when set, adds each cluster's jobs/ directory.
-	Lifecycle Lifecycle
-}
-
 // Shared holds the files every party's directory carries byte for byte, encoded once:
 // one ConfigMap per channel with its genesis block, the TLS roots and the CouchDB
 // settings. They have no namespace and no party label: each party's
@@ -115,17 +104,12 @@ func TLSRootFile(mspID string) string { return mspID + ".pem" }
 // Renderer renders the network-wide files once and returns the renderer of one
 // party's directory: the Fabric entry of render.Platforms.
 func Renderer(network *model.Network) (func(model.Party, []model.Node) (map[string][]byte, error), error) {
-	return RendererWith(network, Options{})
-}
-
-// RendererWith is Renderer with options (the lifecycle Jobs).
-func RendererWith(network *model.Network, opts Options) (func(model.Party, []model.Node) (map[string][]byte, error), error) {
 	shared, err := RenderShared(network)
 	if err != nil {
 		return nil, err
 	}
 	return func(party model.Party, nodes []model.Node) (map[string][]byte, error) {
-		return Party(network, party, nodes, shared, opts)
+		return Party(network, party, nodes, shared)
 	}, nil
 }
 
@@ -136,7 +120,7 @@ func RendererWith(network *model.Network, opts Options) (func(model.Party, []mod
 //	nodes/<node>/      one node: certificates, StatefulSet, Service, NetworkPolicy, exposure
 //	secrets/           the sealed node and admin keys (written by flux-ledger keys), indexed
 //	clusters/<cluster> what one cluster runs: shared, secrets, its own nodes, its PDB
-func Party(network *model.Network, party model.Party, nodes []model.Node, shared *Shared, opts Options) (Files, error) {
+func Party(network *model.Network, party model.Party, nodes []model.Node, shared *Shared) (Files, error) {
 	files := Files{}
 	r := &partyRenderer{network: network, party: party, files: files}
 	if err := r.shared(shared); err != nil {
@@ -157,7 +141,7 @@ func Party(network *model.Network, party model.Party, nodes []model.Node, shared
 		return nil, err
 	}
 	for _, cluster := range network.ClustersByParty()[party.Name] {
-		if err := r.cluster(cluster, nodesByCluster[cluster.Name], opts); err != nil {
+		if err := r.cluster(cluster, nodesByCluster[cluster.Name]); err != nil {
 			return nil, err
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/exposure"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/layout"
+	"github.com/flux-ledger/flux-ledger/generator/render/fabric/lifecycle"
 )
 
 // shared renders shared/: the network-wide files (identical bytes in every party),
@@ -73,8 +74,9 @@ func (r *partyRenderer) orgConfigMap() (*corev1.ConfigMap, error) {
 
 // cluster renders parties/<party>/clusters/<cluster>: the shared files, the sealed
 // keys, the cluster's nodes, a disruption budget for its orderers, the shared
-// gateway's checklist and, with a Lifecycle, the cluster's Jobs.
-func (r *partyRenderer) cluster(cluster model.Cluster, nodes []model.Node, opts Options) error {
+// gateway's checklist and, in jobs/, the channel and chaincode Jobs and chaincode
+// servers of the cluster's nodes (package lifecycle).
+func (r *partyRenderer) cluster(cluster model.Cluster, nodes []model.Node) error {
 	dir := path.Join("clusters", cluster.Name)
 	resources := []string{"../../shared", "../../secrets"}
 	for _, n := range nodes {
@@ -87,17 +89,15 @@ func (r *partyRenderer) cluster(cluster model.Cluster, nodes []model.Node, opts 
 	if gw := exposure.GatewayRequirements(r.network, cluster, nodes, r.meta("", "")); gw != nil {
 		objects["p2p-gateway.yaml"] = gw
 	}
-	if opts.Lifecycle != nil {
-		jobs, err := opts.Lifecycle(r.network, r.party, cluster, nodes)
-		if err != nil {
-			return fmt.Errorf("cluster %s: lifecycle: %w", cluster.Name, err)
+	jobs, err := lifecycle.Objects(r.network, r.party, nodes)
+	if err != nil {
+		return fmt.Errorf("cluster %s: %w", cluster.Name, err)
+	}
+	if len(jobs) > 0 {
+		if err := r.addDir(path.Join(dir, "jobs"), jobs); err != nil {
+			return err
 		}
-		if len(jobs) > 0 {
-			if err := r.addDir(path.Join(dir, "jobs"), jobs); err != nil {
-				return err
-			}
-			resources = append(resources, "jobs")
-		}
+		resources = append(resources, "jobs")
 	}
 	return r.addDir(dir, objects, resources...)
 }
