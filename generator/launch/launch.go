@@ -1,7 +1,8 @@
 // Package launch freezes a network's genesis when its chain starts. It records block
 // 0 once, byte for byte, in cue/genesis.cue, and the validators the chain starts with
 // in cue/validators.cue; from then on no change to the model can alter the genesis
-// block, and validators change on chain (by vote or transition), one at a time.
+// block, and validators change on chain (by vote or transition), one at a time. On
+// Fabric it records each channel's genesis config block the same way.
 package launch
 
 import (
@@ -37,6 +38,7 @@ const LockTimeout = 30 * time.Second
 type Result struct {
 	Written    []string
 	Validators []string // node names, ascending
+	Channels   []string // Fabric: the channels whose genesis blocks were frozen
 }
 
 // Launch records the genesis of the network in repo. It refuses a network already
@@ -48,6 +50,9 @@ func Launch(repo string) (*Result, error) {
 		return nil, err
 	}
 	network := loaded.Network
+	if network.IsFabric() {
+		return launchFabric(repo, network)
+	}
 	if network.Genesis.Frozen != nil {
 		return nil, fmt.Errorf("%s: network %s is already launched: its genesis is frozen", GenesisRecord, network.Name)
 	}

@@ -1,0 +1,108 @@
+package launch
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+
+	"cuelang.org/go/cue/ast"
+	"sigs.k8s.io/yaml"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/render/fabric"
+	"github.com/flux-ledger/flux-ledger/generator/render/fabric/layout"
+	"github.com/flux-ledger/flux-ledger/generator/tree"
+)
+
+// launchFabric freezes the genesis block of every channel not yet frozen (a channel
+// added to a running network is launched the same way, later): the bytes configtx encodes
+// from the model now, recorded base64 in cue/genesis.cue. Fabric's own configtxgen
+// would give other bytes on every run (timestamp, nonce, tx id), and an orderer that
+// joined another block for the same channel than its peers fails on the next block,
+// so the committed block, not the model, is what every node joins from now on.
+func launchFabric(repo string, network *model.Network) (*Result, error) {
+	channels := network.Fabric.ChannelNames()
+	blocks := map[string][]byte{}
+	var frozen []string
+	for _, name := range channels {
+		ch := network.Fabric.Channels[name]
+		if ch.GenesisBlock != "" {
+			// Frozen by an earlier launch: recorded again as it is.
+			block, err := base64.StdEncoding.DecodeString(ch.GenesisBlock)
+			if err != nil {
+				return nil, fmt.Errorf("%s: channel %s: genesisBlock: %w", GenesisRecord, name, err)
+			}
+			blocks[name] = block
+			continue
+		}
+		for _, party := range ch.Members {
+			if _, ok := network.MSP[party]; !ok {
+				return nil, fmt.Errorf("channel %s: party %s has no MSP (cue/msp/%s.cue): flux-ledger keys init --party %s", name, party, party, party)
+			}
+		}
+		for _, node := range ch.Consenters {
+			if _, ok := network.Identities[node]; !ok {
+				return nil, fmt.Errorf("channel %s: consenter %s has no identity: flux-ledger keys init --party %s", name, node, network.Nodes[node].Party)
+			}
+		}
+		block, err := fabric.GenesisBlock(network, name)
+		if err != nil {
+			return nil, fmt.Errorf("channel %s: %w", name, err)
+		}
+		if err := checkRenderedBlock(repo, network, name, block); err != nil {
+			return nil, err
+		}
+		blocks[name] = block
+		frozen = append(frozen, name)
+	}
+	if len(frozen) == 0 {
+		return nil, fmt.Errorf("%s: every channel of network %s is already launched: their genesis blocks are frozen", GenesisRecord, network.Name)
+	}
+	var fields []any
+	for _, name := range channels {
+		fields = append(fields, ast.NewString(name), ast.NewStruct(
+			ast.NewIdent("genesisBlock"), ast.NewString(base64.StdEncoding.EncodeToString(blocks[name])),
+		))
+	}
+	record, err := cueFile([]string{
+		"// The genesis blocks of network " + network.Name + "'s channels, frozen by `flux-ledger launch`:",
+		"// every orderer and peer joins exactly these bytes. Never edit them: flux-ledger plan",
+		"// refuses any change.",
+	}, &ast.Field{Label: ast.NewIdent("network"), Value: ast.NewStruct(
+		ast.NewIdent("launched"), ast.NewBool(true),
+		ast.NewIdent("fabric"), ast.NewStruct(ast.NewIdent("channels"), ast.NewStruct(fields...)),
+	)})
+	if err != nil {
+		return nil, err
+	}
+	written, err := tree.WriteChanged(repo, tree.Tree{GenesisRecord: record}, LockTimeout)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Written: written, Channels: frozen}, nil
+}
+
+// checkRenderedBlock compares the block launch records with every party's rendered
+// one, when the tree has been generated: the Jobs may already have joined those bytes.
+func checkRenderedBlock(repo string, network *model.Network, channel string, block []byte) error {
+	for _, party := range network.PartyNames() {
+		rel := path.Join("parties", party, "shared", layout.ChannelConfigMap(channel)+".yaml")
+		data, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(rel)))
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		var cm corev1.ConfigMap
+		if err := yaml.Unmarshal(data, &cm); err != nil || !bytes.Equal(cm.BinaryData[layout.GenesisBlockKey], block) {
+			return fmt.Errorf("%s differs from channel %s's genesis block: run flux-ledger generate (and commit) before launching, so the record matches what the nodes join", rel, channel)
+		}
+	}
+	return nil
+}
