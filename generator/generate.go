@@ -181,23 +181,30 @@ func checkIdentities(network *model.Network) error {
 func checkSecrets(repo string, network *model.Network) (orphans []string, err error) {
 	var problems []string
 	expected := map[string]bool{}
-	for _, name := range network.NodeNames() {
-		node := network.Nodes[name]
-		rel := identity.SecretPath(node.Party, name)
+	check := func(rel string, party model.Party, missing string) {
 		expected[rel] = true
 		data, err := os.ReadFile(filepath.Join(repo, rel))
 		if err != nil {
-			problems = append(problems, fmt.Sprintf("%s: missing sealed node key for %s; run: flux-ledger keys init --party %s --rotate %s", rel, name, node.Party, name))
-			continue
+			problems = append(problems, rel+": "+missing)
+			return
 		}
 		recipients, err := secrets.Recipients(data)
 		if err != nil {
 			problems = append(problems, rel+": "+err.Error())
-			continue
+			return
 		}
-		party := network.Parties[node.Party]
 		if !secrets.SameRecipients(recipients, party.Recipients) {
 			problems = append(problems, fmt.Sprintf("%s: sealed to an outdated recipient list; run: flux-ledger keys rewrap --party %s", rel, party.Name))
+		}
+	}
+	for _, name := range network.NodeNames() {
+		node := network.Nodes[name]
+		check(identity.SecretPath(node.Party, name), network.Parties[node.Party],
+			fmt.Sprintf("missing sealed node key for %s; run: flux-ledger keys init --party %s --rotate %s", name, node.Party, name))
+	}
+	for _, name := range network.PartyNames() {
+		for _, rel := range identity.PartySecretPaths(network, name) {
+			check(rel, network.Parties[name], fmt.Sprintf("missing sealed MSP keys of party %s; restore the file from Git history (git checkout -- %s): new CA keys would make it another organisation to every channel", name, rel))
 		}
 	}
 	if len(problems) > 0 {

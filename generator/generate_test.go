@@ -19,6 +19,7 @@ import (
 
 	"github.com/flux-ledger/flux-ledger/generator"
 	"github.com/flux-ledger/flux-ledger/generator/keys"
+	"github.com/flux-ledger/flux-ledger/generator/launch"
 	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 	"github.com/flux-ledger/flux-ledger/generator/tree"
@@ -156,7 +157,26 @@ func newVariantRepo(t *testing.T, variant string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	network := string(data)
+	return newRepoOf(t, string(data))
+}
+
+// newFabricRepo is the Fabric reference network (examples/fabric) with its keys,
+// launched and generated: its channel Jobs are rendered only once the genesis block
+// is frozen.
+func newFabricRepo(t *testing.T) string {
+	t.Helper()
+	repo := newRepoOf(t, testenv.FabricExample(t))
+	if _, err := launch.Launch(repo); err != nil {
+		t.Fatal(err)
+	}
+	generate(t, repo)
+	return repo
+}
+
+// newRepoOf builds a repository of network with fresh age recipients, every party's
+// keys, generated.
+func newRepoOf(t *testing.T, network string) string {
+	t.Helper()
 	result, err := load.Network(testenv.Module(t, map[string]string{"network.cue": network}))
 	if err != nil {
 		t.Fatal(err)

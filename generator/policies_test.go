@@ -72,12 +72,17 @@ var applySummary = regexp.MustCompile(`pass: (\d+), fail: (\d+), warn: (\d+), er
 
 // TestGeneratedManifestsComply applies the generated policies, with the real Kyverno
 // CLI, to everything each party runs (its cluster directories built as Flux builds
-// them) in the reference network and a seven-party variant: no violation.
+// them) in the reference network, a seven-party variant and the launched Fabric
+// reference network (orderers, peers with CouchDB, Jobs, chaincode servers): no violation.
 func TestGeneratedManifestsComply(t *testing.T) {
-	for _, variant := range []string{"reference", "seven-parties"} {
+	for _, variant := range []string{"reference", "seven-parties", "fabric"} {
 		t.Run(variant, func(t *testing.T) {
 			repo := testenv.RepoRoot(t)
-			if variant != "reference" {
+			switch variant {
+			case "reference":
+			case "fabric":
+				repo = newFabricRepo(t)
+			default:
 				repo = newVariantRepo(t, variant)
 			}
 			result, err := load.Network(filepath.Join(repo, "cue"))

@@ -21,13 +21,20 @@ at a time, and flux-ledger plan shows each step.
 
 Run it once every validator has its identity, after flux-ledger generate, and commit
 both files with the generated tree the nodes start from. It refuses a network already
-launched, and a repository whose rendered genesis differs from the one it would record.`,
+launched, and a repository whose rendered genesis differs from the one it would record.
+
+On Fabric it records each channel's genesis config block (base64) in cue/genesis.cue:
+every orderer and peer joins exactly those bytes, and only then are the join and
+chaincode Jobs rendered. A channel added later is frozen by running launch again.`,
 		Example: `  flux-ledger keys init --all && flux-ledger generate
   flux-ledger launch
   git add -A && git commit -m "Launch tradenet: freeze its genesis"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			result, err := launch.Launch(opts.repo)
+			if err == nil && len(result.Channels) > 0 {
+				return printList(cmd, result.Written, "genesis blocks frozen for %d channels: %s\n", result.Channels)
+			}
 			return printRecords(cmd, result, err, "genesis frozen with %d validators: %s\n")
 		},
 	}
@@ -60,10 +67,14 @@ func printRecords(cmd *cobra.Command, result *launch.Result, err error, summary 
 	if err != nil {
 		return err
 	}
+	return printList(cmd, result.Written, summary, result.Validators)
+}
+
+func printList(cmd *cobra.Command, written []string, summary string, names []string) error {
 	out := cmd.OutOrStdout()
-	for _, p := range result.Written {
+	for _, p := range written {
 		fmt.Fprintln(out, "wrote", p)
 	}
-	fmt.Fprintf(out, summary, len(result.Validators), strings.Join(result.Validators, ", "))
+	fmt.Fprintf(out, summary, len(names), strings.Join(names, ", "))
 	return nil
 }

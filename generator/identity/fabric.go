@@ -48,3 +48,12 @@ func FabricTLSHosts(network *model.Network, node model.Node) []string {
 	}
 	return out
 }
+
+// PartySecretPaths are the sealed files a party holds besides its nodes' keys: on
+// Fabric its MSP admin's and CAs' keys, on Besu none.
+func PartySecretPaths(network *model.Network, party string) []string {
+	if !network.IsFabric() {
+		return nil
+	}
+	return []string{FabricSecretPath(party, FabricAdminSecret), FabricSecretPath(party, FabricCASecret)}
+}
