@@ -103,6 +103,29 @@ func (c *consortium) statusOptions(t *testing.T) status.Options {
 	}
 }
 
+// onlyOwnObjects checks that no cluster holds an object of these resources labelled
+// with another party.
+func onlyOwnObjects(t *testing.T, c *consortium, resources ...schema.GroupVersionResource) {
+	t.Helper()
+	for _, p := range parties {
+		cl := c.clusters[p]
+		for _, other := range parties {
+			if other == p {
+				continue
+			}
+			for _, res := range resources {
+				list, err := cl.kube.Dynamic.Resource(res).List(context.Background(), metav1.ListOptions{LabelSelector: model.LabelParty + "=" + other})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(list.Items) > 0 {
+					t.Errorf("%s holds %d %s of party %s", cl.name, len(list.Items), res.Resource, other)
+				}
+			}
+		}
+	}
+}
+
 func clusterState(r *status.Report, cluster string) status.Cluster {
 	for _, c := range r.Clusters {
 		if c.Cluster == cluster {
@@ -121,10 +144,17 @@ func (c *consortium) network(t *testing.T) *model.Network {
 	return result.Network
 }
 
-func TestConsortium(t *testing.T) {
-	parties := []string{"alpha", "beta", "gamma"}
-	clusterOf := map[string]string{"alpha": "alpha-aks", "beta": "beta-gke", "gamma": "gamma-eks"}
-	c := &consortium{repo: newNetworkRepo(t, parties...), artifacts: startArtifactServer(t), clusters: map[string]*cluster{}}
+// The three parties of the e2e networks and their clusters.
+var (
+	parties   = []string{"alpha", "beta", "gamma"}
+	clusterOf = map[string]string{"alpha": "alpha-aks", "beta": "beta-gke", "gamma": "gamma-eks"}
+)
+
+// startConsortium builds the repository of the network in file and starts every
+// party's cluster, in parallel, on one etcd.
+func startConsortium(t *testing.T, file string) (*consortium, *testenv.Etcd) {
+	t.Helper()
+	c := &consortium{repo: newNetworkRepoFrom(t, file, parties...), artifacts: startArtifactServer(t), clusters: map[string]*cluster{}}
 	etcd := testenv.StartEtcd(t)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -142,6 +172,11 @@ func TestConsortium(t *testing.T) {
 	if t.Failed() {
 		t.FailNow()
 	}
+	return c, etcd
+}
+
+func TestConsortium(t *testing.T) {
+	c, etcd := startConsortium(t, "testdata/network.cue")
 	revision := c.publish(t, "network")
 	t.Run("workloads wait until Kyverno serves the policies", func(t *testing.T) {
 		network := c.network(t)
@@ -226,23 +261,7 @@ func TestConsortium(t *testing.T) {
 	})
 
 	t.Run("clusters hold only their own party's objects", func(t *testing.T) {
-		for _, p := range parties {
-			cl := c.clusters[p]
-			for _, other := range parties {
-				if other == p {
-					continue
-				}
-				for _, res := range []schema.GroupVersionResource{statefulSets, services, configMaps, secretsGVR} {
-					list, err := cl.kube.Dynamic.Resource(res).List(context.Background(), metav1.ListOptions{LabelSelector: model.LabelParty + "=" + other})
-					if err != nil {
-						t.Fatal(err)
-					}
-					if len(list.Items) > 0 {
-						t.Errorf("%s holds %d %s of party %s", cl.name, len(list.Items), res.Resource, other)
-					}
-				}
-			}
-		}
+		onlyOwnObjects(t, c, statefulSets, services, configMaps, secretsGVR)
 	})
 
 	t.Run("a party's reconciler cannot write outside its namespace", func(t *testing.T) {

@@ -64,8 +64,15 @@ type networkRepo struct {
 
 func newNetworkRepo(t *testing.T, parties ...string) *networkRepo {
 	t.Helper()
+	return newNetworkRepoFrom(t, "testdata/network.cue", parties...)
+}
+
+// newNetworkRepoFrom builds the repository of the network in file (under testdata/),
+// each party with a fresh age key and its identities, generated but not committed.
+func newNetworkRepoFrom(t *testing.T, file string, parties ...string) *networkRepo {
+	t.Helper()
 	r := &networkRepo{keys: map[string]*age.X25519Identity{}}
-	data, err := os.ReadFile("testdata/network.cue")
+	data, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -186,6 +186,12 @@ func (r *clusterRenderer) rbac() []any {
 		{APIGroups: []string{"networking.k8s.io"}, Resources: []string{"networkpolicies"}},
 		{APIGroups: []string{"policy"}, Resources: []string{"poddisruptionbudgets"}},
 	}
+	if r.network.IsFabric() {
+		// A Fabric party also runs its chaincode servers and its channel and chaincode Jobs.
+		rules = append(rules,
+			rbacv1.PolicyRule{APIGroups: []string{"apps"}, Resources: []string{"deployments"}},
+			rbacv1.PolicyRule{APIGroups: []string{"batch"}, Resources: []string{"jobs"}})
+	}
 	rules = append(rules, ExposureRules(r.cluster.Exposure.Mode)...)
 	for i := range rules {
 		rules[i].Verbs = manage
