@@ -21,9 +21,9 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/identity"
 	"github.com/flux-ledger/flux-ledger/generator/identity/msp"
 	"github.com/flux-ledger/flux-ledger/generator/launch"
-	"github.com/flux-ledger/flux-ledger/generator/render/fabric/lifecycle"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/layout"
+	"github.com/flux-ledger/flux-ledger/generator/render/fabric/lifecycle"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
