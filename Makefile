@@ -6,7 +6,7 @@ TOOLS     := cue sops etcd kube-apiserver kustomize-controller kyverno flux flux
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -X main.version=$(VERSION)
 
-.PHONY: help build tools vet generate check test test-repeat e2e bench plugin plugin-manifest clean
+.PHONY: help build tools vet generate check test test-repeat e2e bench example-fabric plugin plugin-manifest clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -48,6 +48,18 @@ test-repeat: tools build ## flake hunt: every package REPEAT=10 times, the e2e E
 e2e: tools ## three parties, three kube-apiservers, real kustomize-controllers
 	FLUX_LEDGER_REQUIRE_TOOLS=1 $(GO) test -tags e2e -count=1 -timeout 20m -v -run TestConsortium ./hack/e2e/
 
+# The Fabric reference network, rendered apart from this repository's own (Besu) one:
+# its CUE module is the schema plus examples/fabric/network.cue; keys are sealed to the
+# example's recipients, whose private halves nobody has.
+EXAMPLE := build/example-fabric
+example-fabric: build ## render the Fabric reference network (examples/fabric) into build/example-fabric
+	rm -rf $(EXAMPLE) && mkdir -p $(EXAMPLE)/cue/identities $(EXAMPLE)/cue/msp
+	cp -R cue/cue.mod cue/schema $(EXAMPLE)/cue/
+	cp cue/identities/doc.cue $(EXAMPLE)/cue/identities/ && cp cue/msp/doc.cue $(EXAMPLE)/cue/msp/
+	cp examples/fabric/network.cue $(EXAMPLE)/cue/
+	cd $(EXAMPLE) && $(BIN)/flux-ledger keys init --all >/dev/null && $(BIN)/flux-ledger generate >/dev/null \
+	  && $(BIN)/flux-ledger launch && $(BIN)/flux-ledger generate
+
 bench: build ## measure vet/generate on synthetic networks of 3, 30, 300 parties (bench/results.json)
 	hack/tools/build.sh cue
 	$(GO) run ./hack/bench -bin $(BIN) -out bench
@@ -71,4 +83,4 @@ plugin-manifest: ## build release archives for PLATFORMS into dist/ and write di
 	$(GO) run ./hack/plugin-manifest -version $(VERSION) -url $(PLUGIN_URL) -out dist/plugin.yaml dist/*.tar.gz
 
 clean: ## remove build outputs (the per-user tool cache stays)
-	rm -rf $(BIN) bench dist
+	rm -rf $(BIN) bench dist build
