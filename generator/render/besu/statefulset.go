@@ -14,6 +14,7 @@ import (
 
 	"github.com/flux-ledger/flux-ledger/generator/identity"
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/render/workload"
 )
 
 // Timing of a node's start-up.
@@ -82,9 +83,9 @@ func (r *partyRenderer) statefulSet(node model.Node) (*appsv1.StatefulSet, error
 			{Name: podIPEnv, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "status.podIP"}}},
 			{Name: "JAVA_OPTS", Value: heap.JavaOpts()},
 		},
-		Resources:       resources(node.Resources.Requests, node.Resources.Limits),
+		Resources:       workload.Resources(node.Resources.Requests, node.Resources.Limits),
 		VolumeMounts:    mount("data", "genesis", "resolved", "nodekey", "tmp"),
-		SecurityContext: restricted(),
+		SecurityContext: workload.Restricted(),
 		StartupProbe: &corev1.Probe{
 			ProbeHandler:     corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("p2p-tcp")}},
 			PeriodSeconds:    startupPeriodSeconds,
@@ -118,9 +119,9 @@ func (r *partyRenderer) statefulSet(node model.Node) (*appsv1.StatefulSet, error
 		Command: bash(waitForPeersScript),
 		Env: append(peerEnv,
 			corev1.EnvVar{Name: "PEER_DNS_TIMEOUT", Value: strconv.Itoa(PeerDNSTimeoutSeconds)}),
-		Resources:       resources(small, small),
+		Resources:       workload.Resources(small, small),
 		VolumeMounts:    mount("peers", "resolved", "scripts"),
-		SecurityContext: restricted(),
+		SecurityContext: workload.Restricted(),
 	}
 	containers := []corev1.Container{besu}
 	if !rpc {
@@ -131,9 +132,9 @@ func (r *partyRenderer) statefulSet(node model.Node) (*appsv1.StatefulSet, error
 			Env: append(append([]corev1.EnvVar{}, peerEnv...),
 				corev1.EnvVar{Name: "ADMIN_PORT", Value: strconv.Itoa(node.Ports.RPC)},
 				corev1.EnvVar{Name: "PEER_SYNC_INTERVAL", Value: strconv.Itoa(PeerSyncIntervalSeconds)}),
-			Resources:       resources(small, small),
+			Resources:       workload.Resources(small, small),
 			VolumeMounts:    mount("peers", "resolved", "scripts"),
-			SecurityContext: restricted(),
+			SecurityContext: workload.Restricted(),
 		})
 	}
 	if node.IsValidator() {
@@ -148,9 +149,9 @@ func (r *partyRenderer) statefulSet(node model.Node) (*appsv1.StatefulSet, error
 				{Name: "ADMIN_PORT", Value: strconv.Itoa(node.Ports.RPC)},
 				{Name: "VOTE_INTERVAL", Value: strconv.Itoa(VoteIntervalSeconds)},
 			},
-			Resources:       resources(small, small),
+			Resources:       workload.Resources(small, small),
 			VolumeMounts:    mount("votes", "scripts"),
-			SecurityContext: restricted(),
+			SecurityContext: workload.Restricted(),
 		})
 	}
 	template := corev1.PodTemplateSpec{
@@ -236,29 +237,5 @@ func httpProbe(path, port string) *corev1.Probe {
 		ProbeHandler:   corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: path, Port: intstr.FromString(port)}},
 		PeriodSeconds:  10,
 		TimeoutSeconds: 5,
-	}
-}
-
-func resources(requests, limits model.ResourceList) corev1.ResourceRequirements {
-	return corev1.ResourceRequirements{
-		Requests: corev1.ResourceList{
-			corev1.ResourceCPU:    resource.MustParse(requests.CPU),
-			corev1.ResourceMemory: resource.MustParse(requests.Memory),
-		},
-		Limits: corev1.ResourceList{
-			corev1.ResourceCPU:    resource.MustParse(limits.CPU),
-			corev1.ResourceMemory: resource.MustParse(limits.Memory),
-		},
-	}
-}
-
-// restricted is the container security context of the restricted Pod Security Standard.
-func restricted() *corev1.SecurityContext {
-	return &corev1.SecurityContext{
-		AllowPrivilegeEscalation: ptr.To(false),
-		ReadOnlyRootFilesystem:   ptr.To(true),
-		RunAsNonRoot:             ptr.To(true),
-		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-		SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 	}
 }

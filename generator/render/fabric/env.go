@@ -2,6 +2,7 @@ package fabric
 
 import (
 	"fmt"
+	"github.com/flux-ledger/flux-ledger/generator/render/workload"
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
@@ -154,7 +155,7 @@ const (
 // the admin is written again at every start). Its data is a volume of its own, group
 // writable through the pod's fsGroup.
 func (r *partyRenderer) couchDB(node model.Node) corev1.Container {
-	sc := restricted()
+	sc := workload.Restricted()
 	sc.RunAsUser = ptr.To(int64(CouchDBUID))
 	sc.RunAsGroup = ptr.To(int64(CouchDBUID))
 	small := model.ResourceList{CPU: "100m", Memory: "256Mi"}
@@ -166,7 +167,7 @@ func (r *partyRenderer) couchDB(node model.Node) corev1.Container {
 			env("COUCHDB_USER", CouchDBUser),
 			couchDBPassword("COUCHDB_PASSWORD", node),
 		},
-		Resources: resources(small, limit),
+		Resources: workload.Resources(small, limit),
 		VolumeMounts: []corev1.VolumeMount{
 			{Name: "couchdb", MountPath: CouchDBDataPath},
 			{Name: "couchdb-local", MountPath: CouchDBLocalDPath},

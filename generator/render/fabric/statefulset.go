@@ -2,6 +2,7 @@ package fabric
 
 import (
 	"fmt"
+	"github.com/flux-ledger/flux-ledger/generator/render/workload"
 	"path"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -63,14 +64,14 @@ func (r *partyRenderer) statefulSet(node model.Node) (*appsv1.StatefulSet, error
 		{Name: PortRPC, ContainerPort: int32(node.Ports.RPC), Protocol: corev1.ProtocolTCP},
 		{Name: PortOperations, ContainerPort: int32(node.Ports.Metrics), Protocol: corev1.ProtocolTCP},
 	}
-	main.Resources = resources(node.Resources.Requests, node.Resources.Limits)
+	main.Resources = workload.Resources(node.Resources.Requests, node.Resources.Limits)
 	main.VolumeMounts = []corev1.VolumeMount{
 		{Name: "data", MountPath: DataPath},
 		{Name: "crypto", MountPath: CryptoPath, ReadOnly: true},
 		// The external builders (ccaas) work in temporary directories.
 		{Name: "tmp", MountPath: "/tmp"},
 	}
-	main.SecurityContext = restricted()
+	main.SecurityContext = workload.Restricted()
 	// The operations service answers /healthz once the node serves; a peer's checks
 	// include its CouchDB.
 	main.StartupProbe = healthProbe(10, 30)
@@ -188,29 +189,5 @@ func healthProbe(period, failures int32) *corev1.Probe {
 		PeriodSeconds:    period,
 		TimeoutSeconds:   5,
 		FailureThreshold: failures,
-	}
-}
-
-func resources(requests, limits model.ResourceList) corev1.ResourceRequirements {
-	return corev1.ResourceRequirements{
-		Requests: corev1.ResourceList{
-			corev1.ResourceCPU:    resource.MustParse(requests.CPU),
-			corev1.ResourceMemory: resource.MustParse(requests.Memory),
-		},
-		Limits: corev1.ResourceList{
-			corev1.ResourceCPU:    resource.MustParse(limits.CPU),
-			corev1.ResourceMemory: resource.MustParse(limits.Memory),
-		},
-	}
-}
-
-// restricted is the container security context of the restricted Pod Security Standard.
-func restricted() *corev1.SecurityContext {
-	return &corev1.SecurityContext{
-		AllowPrivilegeEscalation: ptr.To(false),
-		ReadOnlyRootFilesystem:   ptr.To(true),
-		RunAsNonRoot:             ptr.To(true),
-		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-		SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 	}
 }

@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"fmt"
+	"github.com/flux-ledger/flux-ledger/generator/render/workload"
 	"path"
 	"slices"
 	"strconv"
@@ -231,7 +232,7 @@ func (r *renderer) chaincodeDeployment(s chaincodeServer, cc model.Chaincode, pa
 							ProbeHandler:  corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("chaincode")}},
 							PeriodSeconds: 10,
 						},
-						SecurityContext: restricted(),
+						SecurityContext: workload.Restricted(),
 						Resources: corev1.ResourceRequirements{
 							Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("64Mi")},
 							Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1"), corev1.ResourceMemory: resource.MustParse("512Mi")},

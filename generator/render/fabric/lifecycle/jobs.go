@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"encoding/json"
+	"github.com/flux-ledger/flux-ledger/generator/render/workload"
 	"path"
 	"strconv"
 
@@ -108,7 +109,7 @@ func (r *renderer) job(s jobSpec) (*batchv1.Job, error) {
 						Command:         []string{"/bin/bash", path.Join(scriptsDir, s.script)},
 						Env:             env,
 						VolumeMounts:    mounts,
-						SecurityContext: restricted(),
+						SecurityContext: workload.Restricted(),
 						Resources: corev1.ResourceRequirements{
 							Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("64Mi")},
 							Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("500m"), corev1.ResourceMemory: resource.MustParse("256Mi")},
@@ -270,16 +271,5 @@ func podSecurity(uid int64) *corev1.PodSecurityContext {
 		RunAsGroup:     ptr.To(uid),
 		FSGroup:        ptr.To(uid),
 		SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-	}
-}
-
-// restricted is the container security context of the restricted Pod Security Standard.
-func restricted() *corev1.SecurityContext {
-	return &corev1.SecurityContext{
-		AllowPrivilegeEscalation: ptr.To(false),
-		ReadOnlyRootFilesystem:   ptr.To(true),
-		RunAsNonRoot:             ptr.To(true),
-		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
-		SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 	}
 }

@@ -1,0 +1,37 @@
+// Package workload holds what every ledger platform's pods share: the restricted Pod
+// Security Standard (kubernetes.io, "Pod Security Standards", restricted profile) that
+// the consortium's Kyverno policies enforce, and resource requirements from the model.
+package workload
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/utils/ptr"
+
+	"github.com/flux-ledger/flux-ledger/generator/model"
+)
+
+// Restricted is the container security context of the restricted profile.
+func Restricted() *corev1.SecurityContext {
+	return &corev1.SecurityContext{
+		AllowPrivilegeEscalation: ptr.To(false),
+		ReadOnlyRootFilesystem:   ptr.To(true),
+		RunAsNonRoot:             ptr.To(true),
+		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+		SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+	}
+}
+
+// Resources are a container's requests and limits.
+func Resources(requests, limits model.ResourceList) corev1.ResourceRequirements {
+	return corev1.ResourceRequirements{
+		Requests: corev1.ResourceList{
+			corev1.ResourceCPU:    resource.MustParse(requests.CPU),
+			corev1.ResourceMemory: resource.MustParse(requests.Memory),
+		},
+		Limits: corev1.ResourceList{
+			corev1.ResourceCPU:    resource.MustParse(limits.CPU),
+			corev1.ResourceMemory: resource.MustParse(limits.Memory),
+		},
+	}
+}
