@@ -1,61 +1,21 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	fluxledger "github.com/flux-ledger/flux-ledger"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
-// fabricRepo is a repository holding the embedded schema and the Fabric reference
-// network, each party's recipient replaced by a fresh age key; it returns the repo and
-// each party's age key file.
+// fabricRepo is a repository of the Fabric reference network, each party's recipient
+// replaced by a fresh age key; it returns the repo and each party's age key file.
 func fabricRepo(t *testing.T) (string, map[string]string) {
 	t.Helper()
-	repo := t.TempDir()
-	put := func(rel string, data []byte) {
-		p := filepath.Join(repo, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	files := []string{"cue/cue.mod/module.cue", "cue/identities/doc.cue", "cue/msp/doc.cue"}
-	entries, err := fluxledger.CUEModule.ReadDir("cue/schema")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		files = append(files, "cue/schema/"+e.Name())
-	}
-	for _, p := range files {
-		data, err := fluxledger.CUEModule.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		put(p, data)
-	}
-	network, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "examples", "fabric", "network.cue"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo, partyKeys := testenv.FabricRepo(t)
 	keyFiles := map[string]string{}
-	text := string(network)
-	for party, old := range map[string]string{
-		"contoso":   "age1a0wy2f3efug284a4r78kudc0jy03cmls0wfk52a5773d08v6446qx6u4av",
-		"fabrikam":  "age10k2a9fa93fhfu7qj8htca6gwypm35juh5jg2zakgcjpcs8m4afaqm8w3eg",
-		"northwind": "age1cn65f5s3ggkuay2jjyxxztxgx3qu9lrz5xxp2f673t7ftk0z23lq05tshu",
-	} {
-		id, file := testenv.AgeKey(t)
-		keyFiles[party] = file
-		text = strings.Replace(text, old, id.Recipient().String(), 1)
+	for party, k := range partyKeys {
+		keyFiles[party] = k.File
 	}
-	put("cue/network.cue", []byte(text))
 	return repo, keyFiles
 }
 

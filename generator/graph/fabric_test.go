@@ -1,8 +1,6 @@
 package graph_test
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -13,24 +11,10 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
-// fabricReference loads the Fabric reference network, examples/fabric/network.cue, in
-// a module with the schema and the public MSP material's package, as `make
-// example-fabric` lays it out.
+// fabricReference loads the Fabric reference network, examples/fabric/network.cue.
 func fabricReference(t testing.TB) *model.Network {
 	t.Helper()
-	root := testenv.RepoRoot(t)
-	files := map[string]string{}
-	for name, path := range map[string]string{
-		"network.cue": filepath.Join(root, "examples", "fabric", "network.cue"),
-		"msp/doc.cue": filepath.Join(root, "cue", "msp", "doc.cue"),
-	} {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[name] = string(data)
-	}
-	result, err := load.Network(testenv.Module(t, files))
+	result, err := load.Network(testenv.Module(t, map[string]string{"network.cue": testenv.FabricExample(t)}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,6 @@ import (
 
 	"filippo.io/age"
 
-	fluxledger "github.com/flux-ledger/flux-ledger"
 	"github.com/flux-ledger/flux-ledger/generator/identity/msp"
 	"github.com/flux-ledger/flux-ledger/generator/keys"
 	"github.com/flux-ledger/flux-ledger/generator/load"
@@ -19,59 +18,20 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
-// The reference network's recipients, replaced by each test's own age keys.
-var fabricRecipients = map[string]string{
-	"contoso":   "age1a0wy2f3efug284a4r78kudc0jy03cmls0wfk52a5773d08v6446qx6u4av",
-	"fabrikam":  "age10k2a9fa93fhfu7qj8htca6gwypm35juh5jg2zakgcjpcs8m4afaqm8w3eg",
-	"northwind": "age1cn65f5s3ggkuay2jjyxxztxgx3qu9lrz5xxp2f673t7ftk0z23lq05tshu",
-}
-
 type fabricFixture struct {
 	repo string
 	ids  map[string]*age.X25519Identity
 }
 
-// newFabricFixture lays out a repository whose cue/ module is the embedded schema and
-// the Fabric reference network (examples/fabric/network.cue), each party's recipient
-// a fresh age key.
+// newFabricFixture is a repository of the Fabric reference network
+// (examples/fabric/network.cue), each party's recipient a fresh age key.
 func newFabricFixture(t *testing.T) *fabricFixture {
 	t.Helper()
-	f := &fabricFixture{repo: t.TempDir(), ids: map[string]*age.X25519Identity{}}
-	put := func(rel string, data []byte) {
-		p := filepath.Join(f.repo, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	repo, partyKeys := testenv.FabricRepo(t)
+	f := &fabricFixture{repo: repo, ids: map[string]*age.X25519Identity{}}
+	for party, k := range partyKeys {
+		f.ids[party] = k.Identity
 	}
-	files := []string{"cue/cue.mod/module.cue", "cue/identities/doc.cue", "cue/msp/doc.cue"}
-	entries, err := fluxledger.CUEModule.ReadDir("cue/schema")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		files = append(files, "cue/schema/"+e.Name())
-	}
-	for _, p := range files {
-		data, err := fluxledger.CUEModule.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		put(p, data)
-	}
-	example, err := os.ReadFile(filepath.Join("..", "..", "examples", "fabric", "network.cue"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	network := string(example)
-	for party, old := range fabricRecipients {
-		id, _ := testenv.AgeKey(t)
-		f.ids[party] = id
-		network = strings.Replace(network, old, id.Recipient().String(), 1)
-	}
-	put("cue/network.cue", []byte(network))
 	return f
 }
 

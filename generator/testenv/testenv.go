@@ -147,6 +147,33 @@ func FabricExample(t testing.TB) string {
 	return string(data)
 }
 
+// PartyKey is a party's age identity and the key file holding it.
+type PartyKey struct {
+	Identity *age.X25519Identity
+	File     string
+}
+
+// FabricRepo builds a repository of the Fabric reference network (Repo, FabricExample)
+// with each party's recipient replaced by a fresh age key, returned by party.
+func FabricRepo(t testing.TB) (string, map[string]PartyKey) {
+	t.Helper()
+	network := FabricExample(t)
+	keys := map[string]PartyKey{}
+	for party, recipient := range map[string]string{
+		"contoso":   "age1a0wy2f3efug284a4r78kudc0jy03cmls0wfk52a5773d08v6446qx6u4av",
+		"fabrikam":  "age10k2a9fa93fhfu7qj8htca6gwypm35juh5jg2zakgcjpcs8m4afaqm8w3eg",
+		"northwind": "age1cn65f5s3ggkuay2jjyxxztxgx3qu9lrz5xxp2f673t7ftk0z23lq05tshu",
+	} {
+		if !strings.Contains(network, recipient) {
+			t.Fatalf("examples/fabric/network.cue no longer lists %s's recipient %s", party, recipient)
+		}
+		id, file := AgeKey(t)
+		keys[party] = PartyKey{Identity: id, File: file}
+		network = strings.Replace(network, recipient, id.Recipient().String(), 1)
+	}
+	return Repo(t, network), keys
+}
+
 // Repo builds a throwaway network repository whose cue/ module holds the given
 // network.cue, and returns its root.
 func Repo(t testing.TB, network string) string {

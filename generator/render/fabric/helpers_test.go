@@ -1,8 +1,6 @@
 package fabric_test
 
 import (
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,12 +11,12 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 
-	fluxledger "github.com/flux-ledger/flux-ledger"
 	"github.com/flux-ledger/flux-ledger/generator/identity"
 	"github.com/flux-ledger/flux-ledger/generator/identity/msp"
 	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric"
+	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
 var (
@@ -28,12 +26,14 @@ var (
 )
 
 // referenceNetwork loads the Fabric reference network (examples/fabric/network.cue)
-// through a CUE module laid out as `make example-fabric` does, and issues every party's
+// and issues every party's
 // CAs, admin and node certificates with package msp, as `flux-ledger keys init` would.
 // Each call returns a fresh copy the test may change.
 func referenceNetwork(t *testing.T) *model.Network {
 	t.Helper()
-	referenceOnce.Do(func() { referenceJSON, referenceErr = buildReference(t.TempDir()) })
+	referenceOnce.Do(func() {
+		referenceJSON, referenceErr = buildReference(testenv.Module(t, map[string]string{"network.cue": testenv.FabricExample(t)}))
+	})
 	if referenceErr != nil {
 		t.Fatal(referenceErr)
 	}
@@ -44,44 +44,9 @@ func referenceNetwork(t *testing.T) *model.Network {
 	return &n
 }
 
-func buildReference(dir string) ([]byte, error) {
-	write := func(rel string, data []byte) error {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(p, data, 0o644)
-	}
-	for _, p := range []string{"cue/cue.mod/module.cue", "cue/identities/doc.cue", "cue/msp/doc.cue"} {
-		data, err := fluxledger.CUEModule.ReadFile(p)
-		if err != nil {
-			return nil, err
-		}
-		if err := write(p, data); err != nil {
-			return nil, err
-		}
-	}
-	entries, err := fluxledger.CUEModule.ReadDir("cue/schema")
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range entries {
-		data, err := fluxledger.CUEModule.ReadFile("cue/schema/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		if err := write("cue/schema/"+e.Name(), data); err != nil {
-			return nil, err
-		}
-	}
-	example, err := os.ReadFile(filepath.Join("..", "..", "..", "examples", "fabric", "network.cue"))
-	if err != nil {
-		return nil, err
-	}
-	if err := write("cue/network.cue", example); err != nil {
-		return nil, err
-	}
-	result, err := load.Network(filepath.Join(dir, "cue"))
+// buildReference loads the network of the module and issues its certificates.
+func buildReference(module string) ([]byte, error) {
+	result, err := load.Network(module)
 	if err != nil {
 		return nil, err
 	}
