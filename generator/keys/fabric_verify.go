@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -15,7 +13,6 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/identity/msp"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/layout"
-	"github.com/flux-ledger/flux-ledger/generator/secrets"
 )
 
 // verifyFabric is Verify on a Fabric network: every sealed key of the party (CAs,
@@ -64,19 +61,7 @@ func verifyFabric(repo string, network *model.Network, party model.Party, ids []
 // verifySealed opens one sealed Secret and checks that each key entry is the key of
 // its certificate (entry → PEM certificate) and that the other entries are present.
 func verifySealed(repo, path string, party model.Party, ids []age.Identity, also []string, certs map[string]string) error {
-	sealed, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(path)))
-	if err != nil {
-		return fmt.Errorf("unreadable: %w", unwrapPathError(err))
-	}
-	recipients, err := secrets.Recipients(sealed)
-	if err != nil {
-		return err
-	}
-	if !secrets.SameRecipients(recipients, party.Recipients) {
-		return fmt.Errorf("sealed to %s, but party %s's recipients are %s (run flux-ledger keys rewrap --party %s)",
-			strings.Join(recipients, ","), party.Name, strings.Join(party.Recipients, ","), party.Name)
-	}
-	plain, err := secrets.Open(sealed, ids)
+	plain, err := openOwnSealed(repo, path, party, ids)
 	if err != nil {
 		return err
 	}

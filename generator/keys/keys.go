@@ -271,19 +271,7 @@ func verifyNode(repo string, network *model.Network, party model.Party, node mod
 	if !ok {
 		return fmt.Errorf("node %s has no public identity in %s", node.Name, identity.IdentityPath(node.Name))
 	}
-	sealed, err := os.ReadFile(filepath.Join(repo, identity.SecretPath(party.Name, node.Name)))
-	if err != nil {
-		return fmt.Errorf("unreadable: %w", unwrapPathError(err))
-	}
-	recipients, err := secrets.Recipients(sealed)
-	if err != nil {
-		return err
-	}
-	if !secrets.SameRecipients(recipients, party.Recipients) {
-		return fmt.Errorf("sealed to %s, but party %s's recipients are %s (run flux-ledger keys rewrap --party %s)",
-			strings.Join(recipients, ","), party.Name, strings.Join(party.Recipients, ","), party.Name)
-	}
-	plain, err := secrets.Open(sealed, ids)
+	plain, err := openOwnSealed(repo, identity.SecretPath(party.Name, node.Name), party, ids)
 	if err != nil {
 		return err
 	}
@@ -296,6 +284,24 @@ func verifyNode(repo string, network *model.Network, party model.Party, node mod
 			identity.IdentityPath(node.Name), got.Address, public.Address)
 	}
 	return nil
+}
+
+// openOwnSealed reads a sealed file of the party, checks that it is sealed to exactly the
+// party's recipients, and decrypts it with the caller's identities.
+func openOwnSealed(repo, path string, party model.Party, ids []age.Identity) ([]byte, error) {
+	sealed, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(path)))
+	if err != nil {
+		return nil, fmt.Errorf("unreadable: %w", unwrapPathError(err))
+	}
+	recipients, err := secrets.Recipients(sealed)
+	if err != nil {
+		return nil, err
+	}
+	if !secrets.SameRecipients(recipients, party.Recipients) {
+		return nil, fmt.Errorf("sealed to %s, but party %s's recipients are %s (run flux-ledger keys rewrap --party %s)",
+			strings.Join(recipients, ","), party.Name, strings.Join(party.Recipients, ","), party.Name)
+	}
+	return secrets.Open(sealed, ids)
 }
 
 // checkSealedTo refuses to add keys for a party whose existing secrets are sealed to
