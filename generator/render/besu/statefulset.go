@@ -158,17 +158,10 @@ func (r *partyRenderer) statefulSet(node model.Node) (*appsv1.StatefulSet, error
 		ObjectMeta: metav1.ObjectMeta{Labels: r.podLabels(node)},
 		Spec: corev1.PodSpec{
 			AutomountServiceAccountToken: ptr.To(false),
-			SecurityContext: &corev1.PodSecurityContext{
-				RunAsNonRoot: ptr.To(true),
-				RunAsUser:    ptr.To(int64(besuUID)),
-				RunAsGroup:   ptr.To(int64(besuUID)),
-				// The data volume and the key file are readable by the besu group.
-				FSGroup:        ptr.To(int64(besuUID)),
-				SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-			},
-			InitContainers: []corev1.Container{waitForPeers},
-			Containers:     containers,
-			Volumes:        r.volumes(node),
+			SecurityContext:              workload.RestrictedPod(besuUID),
+			InitContainers:               []corev1.Container{waitForPeers},
+			Containers:                   containers,
+			Volumes:                      r.volumes(node),
 		},
 	}
 	claim := corev1.PersistentVolumeClaim{

@@ -95,17 +95,9 @@ func (r *partyRenderer) statefulSet(node model.Node) (*appsv1.StatefulSet, error
 		ObjectMeta: metav1.ObjectMeta{Labels: r.podLabels(node)},
 		Spec: corev1.PodSpec{
 			AutomountServiceAccountToken: ptr.To(false),
-			SecurityContext: &corev1.PodSecurityContext{
-				RunAsNonRoot: ptr.To(true),
-				RunAsUser:    ptr.To(int64(FabricUID)),
-				RunAsGroup:   ptr.To(int64(FabricUID)),
-				// The volumes and the key files are readable (and the data volumes
-				// writable) by this group, which every container of the pod has.
-				FSGroup:        ptr.To(int64(FabricUID)),
-				SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-			},
-			Containers: containers,
-			Volumes:    volumes,
+			SecurityContext:              workload.RestrictedPod(FabricUID),
+			Containers:                   containers,
+			Volumes:                      volumes,
 		},
 	}
 	return &appsv1.StatefulSet{

@@ -22,6 +22,19 @@ func Restricted() *corev1.SecurityContext {
 	}
 }
 
+// RestrictedPod is the pod security context of the restricted profile, running every
+// container as uid with that group, which also owns the pod's volumes (fsGroup): the
+// data volumes are writable and the mounted key files readable by it.
+func RestrictedPod(uid int64) *corev1.PodSecurityContext {
+	return &corev1.PodSecurityContext{
+		RunAsNonRoot:   ptr.To(true),
+		RunAsUser:      ptr.To(uid),
+		RunAsGroup:     ptr.To(uid),
+		FSGroup:        ptr.To(uid),
+		SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+	}
+}
+
 // Resources are a container's requests and limits.
 func Resources(requests, limits model.ResourceList) corev1.ResourceRequirements {
 	return corev1.ResourceRequirements{

@@ -218,7 +218,7 @@ func (r *renderer) chaincodeDeployment(s chaincodeServer, cc model.Chaincode, pa
 				ObjectMeta: metav1.ObjectMeta{Labels: r.serverLabels(s)},
 				Spec: corev1.PodSpec{
 					AutomountServiceAccountToken: ptr.To(false),
-					SecurityContext:              podSecurity(chaincodeUID),
+					SecurityContext:              workload.RestrictedPod(chaincodeUID),
 					Containers: []corev1.Container{{
 						Name:  "chaincode",
 						Image: cc.Image,

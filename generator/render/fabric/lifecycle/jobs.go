@@ -102,7 +102,7 @@ func (r *renderer) job(s jobSpec) (*batchv1.Job, error) {
 				Spec: corev1.PodSpec{
 					RestartPolicy:                corev1.RestartPolicyNever,
 					AutomountServiceAccountToken: ptr.To(false),
-					SecurityContext:              podSecurity(jobUID),
+					SecurityContext:              workload.RestrictedPod(jobUID),
 					Containers: []corev1.Container{{
 						Name:            "lifecycle",
 						Image:           r.fabric.Images.Tools,
@@ -262,14 +262,4 @@ func (r *renderer) peerJoin(p model.Node, channel string, block []byte) error {
 	}
 	r.files["join-"+p.Name+"-"+channel+".yaml"] = job
 	return nil
-}
-
-func podSecurity(uid int64) *corev1.PodSecurityContext {
-	return &corev1.PodSecurityContext{
-		RunAsNonRoot:   ptr.To(true),
-		RunAsUser:      ptr.To(uid),
-		RunAsGroup:     ptr.To(uid),
-		FSGroup:        ptr.To(uid),
-		SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
-	}
 }
