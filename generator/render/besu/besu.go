@@ -8,16 +8,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
-	"sort"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	kustomize "sigs.k8s.io/kustomize/api/types"
 
 	"github.com/flux-ledger/flux-ledger/generator/identity"
 	"github.com/flux-ledger/flux-ledger/generator/manifest"
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/render/partydir"
 )
 
 // Label keys specific to ledger workloads.
@@ -37,16 +36,7 @@ const (
 )
 
 // Files maps file names, relative to the party's directory, to contents.
-type Files map[string][]byte
-
-func (f Files) add(name string, obj any) error {
-	data, err := manifest.Encode(obj)
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	f[name] = data
-	return nil
-}
+type Files = partydir.Files
 
 // Shared holds the files every party's directory carries byte for byte: the genesis
 // and peer-list ConfigMaps, written without namespace or party so they are identical
@@ -155,7 +145,7 @@ func Party(network *model.Network, party model.Party, nodes []model.Node, shared
 		secretFiles = append(secretFiles, path.Base(identity.SecretPath(party.Name, node.Name)))
 		nodesByCluster[node.Cluster] = append(nodesByCluster[node.Cluster], node)
 	}
-	if err := files.add("secrets/kustomization.yaml", kustomization(secretFiles)); err != nil {
+	if err := files.Add("secrets/kustomization.yaml", partydir.Kustomization(secretFiles)); err != nil {
 		return nil, err
 	}
 	for _, cluster := range network.ClustersByParty()[party.Name] {
@@ -179,22 +169,4 @@ type partyRenderer struct {
 
 func (r *partyRenderer) labels(node string) map[string]string {
 	return model.Labels(r.network, r.party.Name, node)
-}
-
-// addDir adds the files of one directory and its kustomization.yaml listing them (and
-// any further resources, such as other directories), sorted.
-func (r *partyRenderer) addDir(dir string, objects map[string]any, extra ...string) error {
-	resources := append([]string{}, extra...)
-	for name, obj := range objects {
-		if err := r.files.add(path.Join(dir, name), obj); err != nil {
-			return err
-		}
-		resources = append(resources, name)
-	}
-	return r.addKustomization(dir, kustomization(resources))
-}
-
-func (r *partyRenderer) addKustomization(dir string, k *kustomize.Kustomization) error {
-	sort.Strings(k.Resources)
-	return r.files.add(path.Join(dir, "kustomization.yaml"), k)
 }

@@ -9,19 +9,12 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	kustomize "sigs.k8s.io/kustomize/api/types"
 
 	"github.com/flux-ledger/flux-ledger/generator/manifest"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/exposure"
+	"github.com/flux-ledger/flux-ledger/generator/render/partydir"
 )
-
-func kustomization(resources []string) *kustomize.Kustomization {
-	return &kustomize.Kustomization{
-		TypeMeta:  kustomize.TypeMeta{APIVersion: kustomize.KustomizationVersion, Kind: kustomize.KustomizationKind},
-		Resources: resources,
-	}
-}
 
 func (r *partyRenderer) meta(name, node string) metav1.ObjectMeta {
 	return metav1.ObjectMeta{Name: name, Namespace: r.party.Namespace, Labels: r.labels(node)}
@@ -35,13 +28,10 @@ func (r *partyRenderer) shared(shared *Shared) error {
 	r.files["shared/peers.yaml"] = shared.Peers
 	r.files["shared/scripts.yaml"] = shared.Scripts
 	r.files["shared/validator-votes.yaml"] = shared.Votes
-	if err := r.files.add("shared/networkpolicy.yaml", r.defaultDeny()); err != nil {
+	if err := r.files.Add("shared/networkpolicy.yaml", r.defaultDeny()); err != nil {
 		return err
 	}
-	k := kustomization([]string{"genesis.yaml", "peers.yaml", "scripts.yaml", "validator-votes.yaml", "networkpolicy.yaml"})
-	k.Namespace = r.party.Namespace
-	k.Labels = []kustomize.Label{{Pairs: map[string]string{model.LabelParty: r.party.Name}}}
-	return r.addKustomization("shared", k)
+	return r.files.AddKustomization("shared", partydir.SharedKustomization(r.party, []string{"genesis.yaml", "peers.yaml", "scripts.yaml", "validator-votes.yaml", "networkpolicy.yaml"}))
 }
 
 // cluster renders parties/<party>/clusters/<cluster>: the shared files, the sealed
@@ -59,7 +49,7 @@ func (r *partyRenderer) cluster(cluster model.Cluster, nodes []model.Node) error
 	if gw := exposure.GatewayRequirements(r.network, cluster, nodes, r.meta("", "")); gw != nil {
 		objects["p2p-gateway.yaml"] = gw
 	}
-	return r.addDir(path.Join("clusters", cluster.Name), objects, resources...)
+	return r.files.AddDir(path.Join("clusters", cluster.Name), objects, resources...)
 }
 
 // defaultDeny blocks all ingress to the party's pods; each node's own policy opens only
@@ -134,7 +124,7 @@ func (r *partyRenderer) node(node model.Node) error {
 	}
 	dir := path.Join("nodes", node.Name)
 	r.files[path.Join(dir, NodeFile)] = data
-	return r.addKustomization(dir, kustomization([]string{NodeFile}))
+	return r.files.AddKustomization(dir, partydir.Kustomization([]string{NodeFile}))
 }
 
 func (r *partyRenderer) podLabels(node model.Node) map[string]string {

@@ -3,16 +3,15 @@ package fabric
 import (
 	"fmt"
 	"path"
-	"sort"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	kustomize "sigs.k8s.io/kustomize/api/types"
 
 	"github.com/flux-ledger/flux-ledger/generator/identity"
 	"github.com/flux-ledger/flux-ledger/generator/manifest"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/layout"
+	"github.com/flux-ledger/flux-ledger/generator/render/partydir"
 )
 
 // Label keys of ledger workloads: the same keys Besu's workloads carry, so policies
@@ -24,16 +23,7 @@ const (
 )
 
 // Files maps file names, relative to the party's directory, to contents.
-type Files map[string][]byte
-
-func (f Files) add(name string, obj any) error {
-	data, err := manifest.Encode(obj)
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	f[name] = data
-	return nil
-}
+type Files = partydir.Files
 
 // Shared holds the files every party's directory carries byte for byte, encoded once:
 // one ConfigMap per channel with its genesis block, the TLS roots and the CouchDB
@@ -137,7 +127,7 @@ func Party(network *model.Network, party model.Party, nodes []model.Node, shared
 	}
 	// The admin's keys go to the clusters (the Jobs sign with them); the CA keys never.
 	secretFiles = append(secretFiles, path.Base(identity.FabricSecretPath(party.Name, identity.FabricAdminSecret)))
-	if err := r.addKustomization("secrets", kustomization(secretFiles)); err != nil {
+	if err := r.files.AddKustomization("secrets", partydir.Kustomization(secretFiles)); err != nil {
 		return nil, err
 	}
 	for _, cluster := range network.ClustersByParty()[party.Name] {
@@ -160,29 +150,4 @@ func (r *partyRenderer) labels(node string) map[string]string {
 
 func (r *partyRenderer) meta(name, node string) metav1.ObjectMeta {
 	return metav1.ObjectMeta{Name: name, Namespace: r.party.Namespace, Labels: r.labels(node)}
-}
-
-func kustomization(resources []string) *kustomize.Kustomization {
-	return &kustomize.Kustomization{
-		TypeMeta:  kustomize.TypeMeta{APIVersion: kustomize.KustomizationVersion, Kind: kustomize.KustomizationKind},
-		Resources: resources,
-	}
-}
-
-// addDir adds the files of one directory and its kustomization.yaml listing them (and
-// any further resources, such as other directories), sorted.
-func (r *partyRenderer) addDir(dir string, objects map[string]any, extra ...string) error {
-	resources := append([]string{}, extra...)
-	for name, obj := range objects {
-		if err := r.files.add(path.Join(dir, name), obj); err != nil {
-			return err
-		}
-		resources = append(resources, name)
-	}
-	return r.addKustomization(dir, kustomization(resources))
-}
-
-func (r *partyRenderer) addKustomization(dir string, k *kustomize.Kustomization) error {
-	sort.Strings(k.Resources)
-	return r.files.add(path.Join(dir, "kustomization.yaml"), k)
 }

@@ -9,7 +9,6 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	kustomize "sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/yaml"
 
 	"github.com/flux-ledger/flux-ledger/generator/identity/msp"
@@ -18,6 +17,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/render/exposure"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/layout"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/lifecycle"
+	"github.com/flux-ledger/flux-ledger/generator/render/partydir"
 )
 
 // shared renders shared/: the network-wide files (identical bytes in every party),
@@ -35,16 +35,13 @@ func (r *partyRenderer) shared(shared *Shared) error {
 	if err != nil {
 		return err
 	}
-	if err := r.files.add(path.Join("shared", OrgFile), org); err != nil {
+	if err := r.files.Add(path.Join("shared", OrgFile), org); err != nil {
 		return err
 	}
-	if err := r.files.add("shared/networkpolicy.yaml", r.defaultDeny()); err != nil {
+	if err := r.files.Add("shared/networkpolicy.yaml", r.defaultDeny()); err != nil {
 		return err
 	}
-	k := kustomization(resources)
-	k.Namespace = r.party.Namespace
-	k.Labels = []kustomize.Label{{Pairs: map[string]string{model.LabelParty: r.party.Name}}}
-	return r.addKustomization("shared", k)
+	return r.files.AddKustomization("shared", partydir.SharedKustomization(r.party, resources))
 }
 
 // orgConfigMap holds the party's public MSP files; config.yaml maps the NodeOUs to the
@@ -94,12 +91,12 @@ func (r *partyRenderer) cluster(cluster model.Cluster, nodes []model.Node) error
 		return fmt.Errorf("cluster %s: %w", cluster.Name, err)
 	}
 	if len(jobs) > 0 {
-		if err := r.addDir(path.Join(dir, "jobs"), jobs); err != nil {
+		if err := r.files.AddDir(path.Join(dir, "jobs"), jobs); err != nil {
 			return err
 		}
 		resources = append(resources, "jobs")
 	}
-	return r.addDir(dir, objects, resources...)
+	return r.files.AddDir(dir, objects, resources...)
 }
 
 // defaultDeny blocks all ingress to the party's pods; each node's own policy opens only
@@ -197,7 +194,7 @@ func (r *partyRenderer) node(node model.Node) error {
 	}
 	dir := path.Join("nodes", node.Name)
 	r.files[path.Join(dir, NodeFile)] = data
-	return r.addKustomization(dir, kustomization([]string{NodeFile}))
+	return r.files.AddKustomization(dir, partydir.Kustomization([]string{NodeFile}))
 }
 
 func (r *partyRenderer) podLabels(node model.Node) map[string]string {
