@@ -14,6 +14,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/exposure"
 	"github.com/flux-ledger/flux-ledger/generator/render/partydir"
+	"github.com/flux-ledger/flux-ledger/generator/render/workload"
 )
 
 func (r *partyRenderer) meta(name, node string) metav1.ObjectMeta {
@@ -87,18 +88,10 @@ func (r *partyRenderer) disruptionBudget(nodes []model.Node) *policyv1.PodDisrup
 	if validators == 0 {
 		return nil
 	}
-	maxUnavailable := intstr.FromInt32(int32(min(FaultTolerance(r.network.Validators()), validators)))
 	selector := r.labels("")
 	selector[LabelRole] = model.RoleValidator
 	delete(selector, model.LabelManaged)
-	return &policyv1.PodDisruptionBudget{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "policy/v1", Kind: "PodDisruptionBudget"},
-		ObjectMeta: r.meta("validators", ""),
-		Spec: policyv1.PodDisruptionBudgetSpec{
-			MaxUnavailable: &maxUnavailable,
-			Selector:       &metav1.LabelSelector{MatchLabels: selector},
-		},
-	}
+	return workload.DisruptionBudget(r.meta("validators", ""), selector, min(FaultTolerance(r.network.Validators()), validators))
 }
 
 // NodeFile holds all of one node's objects, one YAML document each: a reviewer reads a

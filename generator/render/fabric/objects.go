@@ -18,6 +18,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/layout"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/lifecycle"
 	"github.com/flux-ledger/flux-ledger/generator/render/partydir"
+	"github.com/flux-ledger/flux-ledger/generator/render/workload"
 )
 
 // shared renders shared/: the network-wide files (identical bytes in every party),
@@ -143,18 +144,10 @@ func (r *partyRenderer) disruptionBudget(nodes []model.Node) *policyv1.PodDisrup
 			total++
 		}
 	}
-	maxUnavailable := intstr.FromInt32(int32(min(FaultTolerance(r.network.Consensus.Algorithm, total), local)))
 	selector := r.labels("")
 	selector[LabelRole] = model.RoleOrderer
 	delete(selector, model.LabelManaged)
-	return &policyv1.PodDisruptionBudget{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "policy/v1", Kind: "PodDisruptionBudget"},
-		ObjectMeta: r.meta("orderers", ""),
-		Spec: policyv1.PodDisruptionBudgetSpec{
-			MaxUnavailable: &maxUnavailable,
-			Selector:       &metav1.LabelSelector{MatchLabels: selector},
-		},
-	}
+	return workload.DisruptionBudget(r.meta("orderers", ""), selector, min(FaultTolerance(r.network.Consensus.Algorithm, total), local))
 }
 
 // NodeFile holds all of one node's objects, one YAML document each.

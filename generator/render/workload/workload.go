@@ -5,7 +5,10 @@ package workload
 
 import (
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
@@ -45,6 +48,20 @@ func Resources(requests, limits model.ResourceList) corev1.ResourceRequirements 
 		Limits: corev1.ResourceList{
 			corev1.ResourceCPU:    resource.MustParse(limits.CPU),
 			corev1.ResourceMemory: resource.MustParse(limits.Memory),
+		},
+	}
+}
+
+// DisruptionBudget lets a voluntary disruption (drain, upgrade) take down at most
+// maxUnavailable of the pods selector matches at once.
+func DisruptionBudget(meta metav1.ObjectMeta, selector map[string]string, maxUnavailable int) *policyv1.PodDisruptionBudget {
+	max := intstr.FromInt32(int32(maxUnavailable))
+	return &policyv1.PodDisruptionBudget{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "policy/v1", Kind: "PodDisruptionBudget"},
+		ObjectMeta: meta,
+		Spec: policyv1.PodDisruptionBudgetSpec{
+			MaxUnavailable: &max,
+			Selector:       &metav1.LabelSelector{MatchLabels: selector},
 		},
 	}
 }
