@@ -26,6 +26,21 @@ type Governance struct {
 	OnChain     map[string]string     `json:"onChain,omitempty"`
 	Method      string                `json:"method"`
 	Transitions []ValidatorTransition `json:"transitions"`
+	// RestartHeld stages the restarts a new transition needs (cue/rollout.cue, written
+	// by `flux-ledger rollout`): for each node not restarted yet, how many of the
+	// transitions its running process was started with.
+	RestartHeld map[string]int `json:"restartHeld,omitempty"`
+}
+
+// TransitionsRunBy is how many of the transitions the node's pod is started with: all
+// of them, unless the node's restart is held for a later wave. Besu reads the genesis
+// config once per process (BesuCommand), so a node learns a transition only by
+// restarting.
+func (n *Network) TransitionsRunBy(node string) int {
+	if k, held := n.Governance.RestartHeld[node]; held {
+		return k
+	}
+	return len(n.Governance.Transitions)
 }
 
 // ValidatorTransition is a Besu transitions entry: the validators from a block on.

@@ -9,18 +9,33 @@ import (
 )
 
 // RestartedValidators lists the validators (of both networks) whose pods a change from
-// before to after restarts: those whose StatefulSet pod template changes, since the
-// StatefulSet controller replaces a pod when its template does. Peer lists, genesis,
-// scripts and exposure are not in the template (ConfigMap volumes are refreshed in
-// place and peer-sync applies peer changes), so topology changes restart no validator.
-// A change may stop at most f = ⌊(n−1)/3⌋ validators network-wide, or QBFT stalls
-// until they are back.
+// before to after restarts. Peer lists, genesis, scripts and exposure are not in the
+// template (ConfigMap volumes are refreshed in place and peer-sync applies peer
+// changes), so topology changes restart no validator. A change may stop at most
+// f = ⌊(n−1)/3⌋ validators network-wide, or QBFT stalls until they are back.
 func RestartedValidators(before, after *model.Network) ([]string, error) {
+	restarted, err := RestartedNodes(before, after)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, name := range restarted {
+		if before.Nodes[name].IsValidator() {
+			out = append(out, name)
+		}
+	}
+	return out, nil
+}
+
+// RestartedNodes lists the nodes present in both networks whose pods a change from
+// before to after restarts, by name: those whose StatefulSet pod template changes,
+// since the StatefulSet controller replaces a pod when its template does.
+func RestartedNodes(before, after *model.Network) ([]string, error) {
 	var out []string
 	for _, name := range before.NodeNames() {
-		old, ok := before.Nodes[name]
+		old := before.Nodes[name]
 		node, still := after.Nodes[name]
-		if !ok || !old.IsValidator() || !still {
+		if !still {
 			continue
 		}
 		a, err := podTemplate(before, old)

@@ -155,7 +155,7 @@ func (r *partyRenderer) statefulSet(node model.Node) (*appsv1.StatefulSet, error
 		})
 	}
 	template := corev1.PodTemplateSpec{
-		ObjectMeta: metav1.ObjectMeta{Labels: r.podLabels(node)},
+		ObjectMeta: metav1.ObjectMeta{Labels: r.podLabels(node), Annotations: r.restartAnnotations(node)},
 		Spec: corev1.PodSpec{
 			AutomountServiceAccountToken: ptr.To(false),
 			SecurityContext:              workload.RestrictedPod(besuUID),
@@ -188,6 +188,23 @@ func (r *partyRenderer) statefulSet(node model.Node) (*appsv1.StatefulSet, error
 			VolumeClaimTemplates: []corev1.PersistentVolumeClaim{claim},
 		},
 	}, nil
+}
+
+// TransitionsAnnotation counts the validator transitions a node's pod was started with.
+// Besu reads the genesis config once per process (BesuCommand), so a new transition
+// reaches a node only when it restarts: changing this annotation is what restarts it
+// (the StatefulSet controller replaces a pod whose template changed). The genesis
+// ConfigMap itself is in no template, so votes and the frozen block restart nothing.
+const TransitionsAnnotation = "ledger.flux-ledger.dev/genesis-transitions"
+
+// restartAnnotations is nil for a node that runs no transition, so networks without
+// one render as before.
+func (r *partyRenderer) restartAnnotations(node model.Node) map[string]string {
+	k := r.network.TransitionsRunBy(node.Name)
+	if k == 0 {
+		return nil
+	}
+	return map[string]string{TransitionsAnnotation: strconv.Itoa(k)}
 }
 
 // KeyFileMode is the node key's file mode: read for owner and group. Secret volume
