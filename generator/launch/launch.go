@@ -12,6 +12,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"time"
 
 	"cuelang.org/go/cue/ast"
@@ -22,6 +23,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/besu"
+	"github.com/flux-ledger/flux-ledger/generator/rollout"
 	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
 
@@ -181,4 +183,43 @@ func RecordValidators(repo string) (*Result, error) {
 		return nil, err
 	}
 	return &Result{Written: written, Validators: slices.Sorted(maps.Keys(desired))}, nil
+}
+
+// RolloutRecord holds governance.restartHeld: the restarts of a transition still
+// held for later waves.
+const RolloutRecord = "cue/rollout.cue"
+
+// RecordRollout stages the next wave of the restarts head's transitions need, against
+// base (the network as merged): it rewrites cue/rollout.cue so that this pull request
+// restarts the next wave and holds the rest. Run it once per pull request, each after
+// flux-ledger status shows the previous wave's validators back.
+func RecordRollout(repo string, base *model.Network) (*rollout.Wave, []string, error) {
+	loaded, err := load.Network(filepath.Join(repo, "cue"))
+	if err != nil {
+		return nil, nil, err
+	}
+	wave, err := rollout.Stage(base, loaded.Network)
+	if err != nil {
+		return nil, nil, err
+	}
+	held := make([]any, 0, 2*len(wave.Held))
+	for _, name := range slices.Sorted(maps.Keys(wave.Held)) {
+		held = append(held, ast.NewString(name), ast.NewLit(token.INT, strconv.Itoa(wave.Held[name])))
+	}
+	data, err := cueFile([]string{
+		"// The restarts of network " + loaded.Network.Name + "'s validator transitions still held for a",
+		"// later wave (governance.restartHeld): node → transitions its running process has.",
+		"// Written by `flux-ledger rollout`; run it again for the next wave once",
+		"// `flux-ledger status` shows this wave's validators back.",
+	}, &ast.Field{Label: ast.NewIdent("network"), Value: ast.NewStruct(
+		ast.NewIdent("governance"), ast.NewStruct(ast.NewIdent("restartHeld"), ast.NewStruct(held...)),
+	)})
+	if err != nil {
+		return nil, nil, err
+	}
+	written, err := tree.WriteChanged(repo, tree.Tree{RolloutRecord: data}, LockTimeout)
+	if err != nil {
+		return nil, nil, err
+	}
+	return wave, written, nil
 }

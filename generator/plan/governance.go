@@ -39,7 +39,7 @@ func (s GovernanceStep) String() string {
 	}
 	subject := fmt.Sprintf("%s validator %s (party %s, %s)", verb, s.Change.Node, partyOrGone(s.Change.Party), s.Change.Address)
 	if s.Method == model.MethodTransition {
-		return fmt.Sprintf("%s by transition at block %d: every node restarts with the new genesis config and must run it before block %d (flux-ledger status shows the chain's height)",
+		return fmt.Sprintf("%s by transition at block %d: every node restarts, in waves of at most f validators (flux-ledger rollout), with the new genesis config and must run it before block %d (flux-ledger status shows the chain's height)",
 			subject, s.Block, s.Block)
 	}
 	var voters []string

@@ -17,6 +17,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render"
 	"github.com/flux-ledger/flux-ledger/generator/render/besu"
+	"github.com/flux-ledger/flux-ledger/generator/rollout"
 	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
 
@@ -46,6 +47,9 @@ type Plan struct {
 	// Approvals are the parties that must approve, from the paths the change touches
 	// (see Owners); filled by AddApprovals.
 	Approvals []Approval `json:"approvals,omitempty"`
+	// Restarts are the nodes whose pods the change replaces, against what the chain
+	// tolerates down at once.
+	Restarts *rollout.Restarts `json:"restarts,omitempty"`
 
 	// picture is the topology after the change, marked (see diagram): the Mermaid
 	// diagram of the markdown output, not part of the JSON schema.
@@ -73,6 +77,9 @@ func Compute(baseRev string, base, head *model.Network) (*Plan, error) {
 	}
 	p.Files = tree.Summarise(tree.Compare(baseTree, headTree))
 	p.consequences(base, head, baseTree, headTree)
+	if err := p.restarts(base, head); err != nil {
+		return nil, err
+	}
 	p.governance(base, head)
 	p.fabricChannels(base, head)
 
@@ -190,7 +197,7 @@ func (p *Plan) consequences(base, head *model.Network, baseTree, headTree tree.T
 	case genesisChanged:
 		p.Consequences = append(p.Consequences, "genesis changes in every party (the network is not launched yet: nodes start from the new genesis)")
 	case configChanged:
-		p.Consequences = append(p.Consequences, "genesis config gains a validator transition (block 0 unchanged): every node restarts with it")
+		p.Consequences = append(p.Consequences, "genesis config gains a validator transition (block 0 unchanged)")
 	}
 	if peersChanged > 0 {
 		p.Consequences = append(p.Consequences, fmt.Sprintf("peer lists updated in %d parties", peersChanged))
