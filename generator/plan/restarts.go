@@ -32,8 +32,8 @@ func (p *Plan) restarts(base, head *model.Network) error {
 		if transitionsChanged(base, head) {
 			how = "run flux-ledger rollout to hold all but the first wave (cue/rollout.cue), then once per wave"
 		}
-		p.Refused = append(p.Refused, fmt.Sprintf("the change restarts %d validators at once (%s), but at most f = %d of the %d on chain may be down at once and one per party: %s, merging each once flux-ledger status shows the previous wave's validators back: %s",
-			len(r.Validators()), r.Summary(), r.Limit, r.OnChain, how, r.WavesText()))
+		p.Refused = append(p.Refused, fmt.Sprintf("the change restarts %d validators at once, but at most f = %d of the %d on chain may be down at once, and one per party: %s (%d waves), merging each once flux-ledger status shows the previous wave's validators back: %s",
+			len(r.Validators()), r.Limit, r.OnChain, how, len(r.Waves), r.WavesText()))
 	}
 	if n := len(head.Governance.Transitions); n > 0 && transitionsChanged(base, head) {
 		line := fmt.Sprintf("every node must run the genesis config with transition %d before block %d (Besu reads it only when it starts)", n, head.Governance.Transitions[n-1].Block)
