@@ -3,6 +3,7 @@ package load
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -90,3 +91,21 @@ func explainFrozenGenesis(n network, _ string, i Issue) (Issue, bool) {
 	return n.at(i, "the network is launched but its genesis is not recorded (cue/genesis.cue): remove launched: true and run flux-ledger launch, which records the genesis and sets it",
 		"launched"), true
 }
+
+func explainTransitionBlockOnce(n network, block string, i Issue) (Issue, bool) {
+	return n.at(i, fmt.Sprintf("governance.transitions has two entries at block %s: Besu refuses duplicate transitions at start-up (ForksScheduleFactory), so every node that restarts would stop; give each its own block", block),
+		"governance", "transitions"), true
+}
+
+func explainTransitionValidatorsAscend(n network, index string, i Issue) (Issue, bool) {
+	return n.at(i, fmt.Sprintf("governance.transitions[%s].validators must be ascending, as the validators of extraData are", index),
+		"governance", "transitions"), true
+}
+
+func explainTransitionValidatorOnce(n network, index string, i Issue) (Issue, bool) {
+	address := addressPattern.FindString(i.Path)
+	return n.at(i, fmt.Sprintf("governance.transitions[%s] lists %s more than once: a transition names each validator once", index, address),
+		"governance", "transitions"), true
+}
+
+var addressPattern = regexp.MustCompile(`0x[0-9a-f]{40}`)
