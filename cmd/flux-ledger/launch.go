@@ -45,19 +45,27 @@ func newValidatorsCommand(opts *globalOptions) *cobra.Command {
 		Use:   "validators",
 		Short: "Record a launched network's on-chain validator set",
 	}
-	cmd.AddCommand(&cobra.Command{
-		Use:   "record",
+	var height uint64
+	record := &cobra.Command{
+		Use:   "record [--height N]",
 		Short: "Record that the pending validator change is on chain (cue/validators.cue)",
 		Long: `Rewrite cue/validators.cue (governance.onChain) with the desired validators, once
 flux-ledger status shows the chain has the pending change. Commit it by pull request:
 plan asks every party to approve the new record, and the next validator change can
-only start from it.`,
+only start from it.
+
+--height records the chain's block height as flux-ledger status shows it
+(governance.height), with or without a validator change pending: a new transition's
+block must leave time after it to restart every node, wave by wave, and plan refuses
+one that does not.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			result, err := launch.RecordValidators(opts.repo)
+			result, err := launch.RecordValidators(opts.repo, height)
 			return printRecords(cmd, result, err, "%d validators on chain: %s\n")
 		},
-	})
+	}
+	record.Flags().Uint64Var(&height, "height", 0, "the chain's block height, as flux-ledger status shows it")
+	cmd.AddCommand(record)
 	return cmd
 }
 

@@ -71,7 +71,7 @@ func Launch(repo string) (*Result, error) {
 	if err := checkRenderedGenesis(repo, network, genesis); err != nil {
 		return nil, err
 	}
-	onChain, err := validatorsFile(network.Name, validators)
+	onChain, err := validatorsFile(network.Name, validators, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -127,15 +127,20 @@ func genesisFile(networkName, genesis string, validators map[string]string) ([]b
 	)})
 }
 
-// validatorsFile prints cue/validators.cue.
-func validatorsFile(networkName string, validators map[string]string) ([]byte, error) {
+// validatorsFile prints cue/validators.cue: the on-chain validators, and the chain's
+// height when recorded (0: not recorded).
+func validatorsFile(networkName string, validators map[string]string, height uint64) ([]byte, error) {
+	governance := []any{ast.NewIdent("onChain"), addresses(validators)}
+	if height > 0 {
+		governance = append(governance, ast.NewIdent("height"), ast.NewLit(token.INT, strconv.FormatUint(height, 10)))
+	}
 	return cueFile([]string{
 		"// The validators the chain of network " + networkName + " has now (governance.onChain).",
 		"// `flux-ledger launch` wrote the genesis validators. After a validator change shows",
 		"// on chain (`flux-ledger status`), record it here by pull request; at most one",
 		"// change is in flight at a time.",
 	}, &ast.Field{Label: ast.NewIdent("network"), Value: ast.NewStruct(
-		ast.NewIdent("governance"), ast.NewStruct(ast.NewIdent("onChain"), addresses(validators)),
+		ast.NewIdent("governance"), ast.NewStruct(governance...),
 	)})
 }
 
@@ -158,10 +163,13 @@ func cueFile(doc []string, field *ast.Field) ([]byte, error) {
 }
 
 // RecordValidators rewrites cue/validators.cue with the desired validators: a pull
-// request that says the pending change is now on chain. It records nothing for a
-// network not launched or with no change pending; plan asks every party to approve the
-// new record only once flux-ledger status shows the chain has it.
-func RecordValidators(repo string) (*Result, error) {
+// request that says the pending change is now on chain. With a height, it also records
+// the chain's block height (read off flux-ledger status), which a new transition's
+// block must leave time after; the height alone may be recorded with no change
+// pending, but never lowered. It records nothing for a network not launched; plan asks
+// every party to approve the new record only once flux-ledger status shows the chain
+// has it.
+func RecordValidators(repo string, height uint64) (*Result, error) {
 	loaded, err := load.Network(filepath.Join(repo, "cue"))
 	if err != nil {
 		return nil, err
@@ -170,11 +178,17 @@ func RecordValidators(repo string) (*Result, error) {
 	if !network.Launched {
 		return nil, fmt.Errorf("network %s is not launched: its genesis carries the validators (flux-ledger launch)", network.Name)
 	}
-	if len(network.PendingValidatorChanges()) == 0 {
+	if len(network.PendingValidatorChanges()) == 0 && height == 0 {
 		return nil, fmt.Errorf("%s already lists the desired validators: no change pending", ValidatorsRecord)
 	}
+	if height > 0 && height < network.Governance.Height {
+		return nil, fmt.Errorf("--height %d is below the recorded height %d (governance.height): a chain's height only grows", height, network.Governance.Height)
+	}
+	if height == 0 {
+		height = network.Governance.Height
+	}
 	desired := network.DesiredValidators()
-	data, err := validatorsFile(network.Name, desired)
+	data, err := validatorsFile(network.Name, desired, height)
 	if err != nil {
 		return nil, err
 	}

@@ -14,11 +14,11 @@ import (
 // and the next change starts from the recorded set.
 func TestRecordValidatorsEndsThePendingChange(t *testing.T) {
 	repo := launchtest.Repo(t)
-	if _, err := launch.RecordValidators(repo); err == nil || !strings.Contains(err.Error(), "no change pending") {
+	if _, err := launch.RecordValidators(repo, 0); err == nil || !strings.Contains(err.Error(), "no change pending") {
 		t.Fatalf("record with nothing pending: %v", err)
 	}
 	launchtest.JoinGamma(t, repo)
-	result, err := launch.RecordValidators(repo)
+	result, err := launch.RecordValidators(repo, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

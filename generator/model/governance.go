@@ -30,6 +30,8 @@ type Governance struct {
 	// by `flux-ledger rollout`): for each node not restarted yet, how many of the
 	// transitions its running process was started with.
 	RestartHeld map[string]int `json:"restartHeld,omitempty"`
+	// Height is the chain's block height when last recorded.
+	Height uint64 `json:"height,omitempty"`
 }
 
 // TransitionsRunBy is how many of the transitions the node's pod is started with: all

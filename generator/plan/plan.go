@@ -81,6 +81,7 @@ func Compute(baseRev string, base, head *model.Network) (*Plan, error) {
 		return nil, err
 	}
 	p.governance(base, head)
+	p.transitions(base, head)
 	p.fabricChannels(base, head)
 
 	parties := map[string]bool{}

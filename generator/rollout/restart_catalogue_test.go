@@ -180,13 +180,16 @@ func TestImageUpgradesRollInWavesOfF(t *testing.T) {
 // most f validators, one per party, until every node's pod carries the transition.
 func TestTransitionRestartsEveryNodeInWaves(t *testing.T) {
 	repo := launchtest.Repo(t, [2]string{"\tchainId:  1337", "\tchainId:  1337\n\tgovernance: method: \"transition\""})
+	if _, err := launch.RecordValidators(repo, 100); err != nil {
+		t.Fatal(err)
+	}
 	base, before := network(t, repo), templates(t, repo)
 	var addresses []string
 	for _, a := range besu.Validators(base) {
 		addresses = append(addresses, `"`+strings.ToLower(a.Hex())+`"`)
 	}
 	testenv.EditNetwork(t, repo, "governance: method: \"transition\"",
-		"governance: {method: \"transition\", transitions: [{block: 90000, validators: ["+strings.Join(addresses, ", ")+"]}]}")
+		"governance: {method: \"transition\", transitions: [{block: 500000, validators: ["+strings.Join(addresses, ", ")+"]}]}")
 	head := network(t, repo)
 	p := computePlan(t, base, head)
 	if len(p.Restarts.Nodes) != len(head.Nodes) {
@@ -205,7 +208,7 @@ func TestTransitionRestartsEveryNodeInWaves(t *testing.T) {
 		head = network(t, repo)
 		if p := computePlan(t, base, head); len(p.Refused) > 0 {
 			t.Errorf("wave %d refused: %v", waves+1, p.Refused)
-		} else if !strings.Contains(strings.Join(p.Consequences, "\n"), "before block 90000") {
+		} else if !strings.Contains(strings.Join(p.Consequences, "\n"), "before block 500000") {
 			t.Errorf("wave %d: no deadline in %v", waves+1, p.Consequences)
 		}
 		launchtest.Generate(t, repo)
