@@ -59,6 +59,7 @@ var explainers = map[string]explainer{
 	"network.checks.bftConsenters.":                  explainBFTConsenters,
 	"network.checks.bftConsentersPerParty.":          explainBFTConsentersPerParty,
 	"network.checks.committerIsMember.":              explainCommitterIsMember,
+	"network.checks.chaincodeNameOnce.":              explainChaincodeNameOnce,
 	"network.checks.chaincodeImageRegistryAllowed.":  explainChaincodeRegistry,
 	"network.checks.fabricImageRegistryAllowed.":     explainFabricImageRegistry,
 	"network.fabric.channels.":                       explainChannel,

@@ -173,3 +173,16 @@ func lastLabel(path string, length int) (string, bool) {
 	}
 	return selectors[length-1].Unquoted(), true
 }
+
+// explainChaincodeNameOnce names both chaincodes that render to one name: CUE reports
+// the two descriptions as conflicting values.
+func explainChaincodeNameOnce(n network, name string, i Issue) (Issue, bool) {
+	claimants := quoted.FindAllString(i.Message, -1)
+	if len(claimants) != 2 {
+		return i, false
+	}
+	return n.at(i, fmt.Sprintf("%s and %s both render as %s (their package, server, Service and Jobs): rename one of the two",
+		strings.Trim(claimants[0], `"`), strings.Trim(claimants[1], `"`), name), "fabric", "channels"), true
+}
+
+var quoted = regexp.MustCompile(`"[^"]*"`)
