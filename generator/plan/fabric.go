@@ -15,6 +15,17 @@ func (p *Plan) fabricChannels(base, head *model.Network) {
 	if base.Fabric == nil {
 		return
 	}
+	launched := false
+	for _, name := range base.Fabric.ChannelNames() {
+		launched = launched || base.Fabric.Channels[name].GenesisBlock != ""
+	}
+	for _, party := range base.PartyNames() {
+		was, now := base.Parties[party].MSPID, head.Parties[party].MSPID
+		if launched && now != "" && now != was {
+			p.Refused = append(p.Refused, fmt.Sprintf("party %s: mspId changes from %s to %s, but the running channels know the organisation as %s (its MSP in their config, every certificate's signer): its orderers and peers would fall out of them",
+				party, was, now, was))
+		}
+	}
 	for _, name := range base.Fabric.ChannelNames() {
 		was := base.Fabric.Channels[name]
 		if was.GenesisBlock == "" {
