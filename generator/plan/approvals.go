@@ -101,6 +101,7 @@ func (p *Plan) AddApprovals(paths []string, base, head *model.Network) {
 			add(c.Party, fmt.Sprintf("identity of node %s", c.Name))
 		}
 	}
+	p.ciFiles(paths)
 	p.Approvals = []Approval{}
 	for _, party := range keys(byParty) {
 		p.Approvals = append(p.Approvals, Approval{Party: party, Paths: keys(byParty[party])})

@@ -44,3 +44,20 @@ func TestPlanRefusesANewMSPIDOnARunningChannel(t *testing.T) {
 		t.Errorf("refused = %v", p.Refused)
 	}
 }
+
+// Replacing a party's MSP material (its CA decides who acts as the party in every
+// channel) is said in words, naming the party.
+func TestPlanSaysAnMSPIsReplaced(t *testing.T) {
+	repo, _ := testenv.FabricRepo(t)
+	if _, err := keys.Init(repo, keys.InitOptions{All: true}); err != nil {
+		t.Fatal(err)
+	}
+	base := loadNetwork(t, filepath.Join(repo, "cue"))
+	head := loadNetwork(t, filepath.Join(repo, "cue"))
+	msp := head.MSP["northwind"]
+	msp.CACert = head.MSP["contoso"].CACert
+	head.MSP["northwind"] = msp
+	if p := compute(t, base, head); !contains(p.Consequences, "party northwind's MSP material (cue/msp/northwind.cue) is replaced") {
+		t.Errorf("consequences = %v", p.Consequences)
+	}
+}

@@ -77,6 +77,7 @@ func Compute(baseRev string, base, head *model.Network) (*Plan, error) {
 	}
 	p.Files = tree.Summarise(tree.Compare(baseTree, headTree))
 	p.consequences(base, head, baseTree, headTree)
+	p.sharedSettings(base, head)
 	if err := p.restarts(base, head); err != nil {
 		return nil, err
 	}
