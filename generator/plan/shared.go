@@ -14,7 +14,9 @@ import (
 // settings act in every party's cluster at once, so plan names each change (not only
 // the file counts) for every party to approve knowingly.
 func (p *Plan) sharedSettings(base, head *model.Network) {
-	say := func(format string, args ...any) { p.Consequences = append(p.Consequences, fmt.Sprintf(format, args...)) }
+	say := func(format string, args ...any) {
+		p.Consequences = append(p.Consequences, fmt.Sprintf(format, args...))
+	}
 	if b, h := base.Repository, head.Repository; b.URL != h.URL || b.Branch != h.Branch {
 		say("repository changes from %s (branch %s) to %s (branch %s): every cluster's Flux re-points there and applies whatever that repository holds, so every party must trust its new host",
 			b.URL, b.Branch, h.URL, h.Branch)
