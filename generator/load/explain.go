@@ -36,6 +36,7 @@ var explainers = map[string]explainer{
 	"network.checks.credentialsMatchURL.":            explainCredentials,
 	"network.checks.nodePortsDistinct.":              explainNodePorts,
 	"network.checks.namespaceOwner.":                 explainNamespaceOwner,
+	"network.checks.gatewayNamespaceOwner.":          explainNamespaceOwner,
 	"network.checks.recipientOwner.":                 explainRecipientOwner,
 	"network.checks.exposureNoneNeedsOneCluster.":    explainExposureNone,
 	"network.checks.validatorsWithinFaultTolerance.": explainFaultTolerance,

@@ -200,8 +200,13 @@ func explainNamespaceOwner(n network, namespace string, i Issue) (Issue, bool) {
 		return i, false
 	}
 	owner := otherThan(m, "ledger namespace of party "+party)
-	if owner == "reserved namespace" {
+	switch owner {
+	case "reserved namespace":
 		owner = "reserved namespace of Kubernetes, Flux, Arc or Kyverno"
+	case "system namespace":
+		owner = "namespace a common cluster add-on installs into (#SystemNamespaces)"
+	case "gateway namespace":
+		owner = "gateway namespace of a cluster's exposure (its pods are the only source admitted to the p2p ports)"
 	}
 	return n.at(i, fmt.Sprintf("party %s: namespace %s is already the %s: choose a namespace no one else uses",
 		party, namespace, owner), "parties", party, "namespace"), true
