@@ -1,9 +1,13 @@
 package besu
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/ethereum/go-ethereum/common"
+
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/testenv/besurpc"
 )
 
 // Every node gets a startupProbe on its p2p port long enough for RocksDB to open a large
@@ -58,5 +62,20 @@ func TestKeyReadableByTheBesuUser(t *testing.T) {
 				t.Errorf("%s: key mode %v", name, v.Secret.DefaultMode)
 			}
 		}
+	}
+}
+
+// ready.sh succeeds exactly when Besu's /readiness?minPeers=1 answers 200: Besu 24.12.2
+// ethereum/api/.../jsonrpc/health/ReadinessCheck.java counts connected peers,
+// HealthService.java answers 200 or 503 (the fake frames it as Besu does).
+func TestReadyProbeAsksForPeers(t *testing.T) {
+	validator := common.HexToAddress("0x" + strings.Repeat("1", 40))
+	node := besurpc.NewChain(besurpc.QBFT, 30000, []common.Address{validator}).AddNode(t, validator)
+	if out, err := runScript(t, readyScript, "ADMIN_PORT="+node.Port()); err == nil {
+		t.Errorf("ready without peers\n%s", out)
+	}
+	node.StartWith(peerAt(peerAID, "10.0.0.2", "30304"))
+	if out, err := runScript(t, readyScript, "ADMIN_PORT="+node.Port()); err != nil {
+		t.Errorf("not ready with a peer: %v\n%s", err, out)
 	}
 }

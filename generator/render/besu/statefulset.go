@@ -33,6 +33,10 @@ const (
 	startupFailureThreshold = 180
 )
 
+// addedPeersFile is where peer-sync records the peers it added, beside the static nodes
+// wait-for-peers wrote.
+const addedPeersFile = "added-peers"
+
 func (r *partyRenderer) statefulSet(node model.Node) (*appsv1.StatefulSet, error) {
 	heap, err := HeapFor(node)
 	if err != nil {
@@ -131,6 +135,9 @@ func (r *partyRenderer) statefulSet(node model.Node) (*appsv1.StatefulSet, error
 			Command: bash(peerSyncScript),
 			Env: append(append([]corev1.EnvVar{}, peerEnv...),
 				corev1.EnvVar{Name: "ADMIN_PORT", Value: strconv.Itoa(node.Ports.RPC)},
+				// In the pod's emptyDir: survives a restart of the sidecar, so what it
+				// added it can still remove.
+				corev1.EnvVar{Name: "ADDED_FILE", Value: path.Join(resolvedPath, addedPeersFile)},
 				corev1.EnvVar{Name: "PEER_SYNC_INTERVAL", Value: strconv.Itoa(PeerSyncIntervalSeconds)}),
 			Resources:       workload.Resources(small, small),
 			VolumeMounts:    mount("peers", "resolved", "scripts"),

@@ -144,19 +144,37 @@ func (n *Node) connected() []*peer {
 	return out
 }
 
-func (n *Node) peerResults() []map[string]any {
-	out := []map[string]any{}
+// peerResult and networkResult keep Besu's field order (PeerResult.java,
+// NetworkResult.java @JsonPropertyOrder): scripts read "inbound" before "id".
+type peerResult struct {
+	Version   string         `json:"version"`
+	Name      string         `json:"name"`
+	Caps      []string       `json:"caps"`
+	Network   networkResult  `json:"network"`
+	Port      string         `json:"port"`
+	ID        string         `json:"id"`
+	Protocols map[string]any `json:"protocols"`
+	Enode     string         `json:"enode"`
+}
+
+type networkResult struct {
+	LocalAddress  string `json:"localAddress"`
+	RemoteAddress string `json:"remoteAddress"`
+	Inbound       bool   `json:"inbound"`
+}
+
+func (n *Node) peerResults() []peerResult {
+	out := []peerResult{}
 	for _, p := range n.connected() {
 		ip := n.currentIP(p)
-		out = append(out, map[string]any{
-			"version":   "0x5",
-			"name":      "besu/v24.12.2/linux-x86_64/openjdk-java-21",
-			"caps":      []string{"eth/68", "istanbul/100"},
-			"network":   map[string]any{"localAddress": "10.0.0.1:30303", "remoteAddress": fmt.Sprintf("%s:%d", ip, p.port), "inbound": false},
-			"port":      quantity(uint64(p.port)),
-			"id":        "0x" + p.id,
-			"protocols": map[string]any{},
-			"enode":     fmt.Sprintf("enode://%s@%s:%d", p.id, ip, p.port),
+		out = append(out, peerResult{
+			Version: "0x5", Name: "besu/v24.12.2/linux-x86_64/openjdk-java-21",
+			Caps:      []string{"eth/68", "istanbul/100"},
+			Network:   networkResult{LocalAddress: "10.0.0.1:30303", RemoteAddress: fmt.Sprintf("%s:%d", ip, p.port)},
+			Port:      quantity(uint64(p.port)),
+			ID:        "0x" + p.id,
+			Protocols: map[string]any{},
+			Enode:     fmt.Sprintf("enode://%s@%s:%d", p.id, ip, p.port),
 		})
 	}
 	return out

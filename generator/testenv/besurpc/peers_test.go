@@ -37,7 +37,7 @@ func TestPeersAreMaintainedAsBesuMaintainsThem(t *testing.T) {
 		}
 	}
 	if _, got := post(t, n, call("admin_peers", `[]`)); !strings.Contains(got, `"id":"0x`+strings.Repeat("a", 128)+`"`) ||
-		!strings.Contains(got, `"enode":"`+byIP+`"`) {
+		!strings.Contains(got, `"enode":"`+byIP+`"`) || !strings.Contains(got, `"inbound":false},"port":"0x765f","id":`) {
 		t.Errorf("admin_peers: %s", got)
 	}
 	// The name moves: removing by name or by the old address finds nothing; Besu keeps
