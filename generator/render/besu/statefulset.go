@@ -104,9 +104,16 @@ func (r *partyRenderer) statefulSet(node model.Node) (*appsv1.StatefulSet, error
 	} else {
 		besu.VolumeMounts = append(besu.VolumeMounts, mounts["scripts"])
 		besu.Env = append(besu.Env, corev1.EnvVar{Name: "ADMIN_PORT", Value: strconv.Itoa(node.Ports.RPC)})
+		// Besu's /liveness on loopback, through live.sh: a TCP check on the p2p port
+		// stays green while the JVM hangs. Besu starts JSON-RPC before p2p
+		// (Runner.startExternalServices, then startEthereumMainLoop), so once the
+		// startup probe sees p2p, /liveness answers.
 		besu.LivenessProbe = &corev1.Probe{
-			ProbeHandler:  corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("p2p-tcp")}},
-			PeriodSeconds: 10, FailureThreshold: 6,
+			ProbeHandler:   corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: bash(liveScript)}},
+			PeriodSeconds:  10,
+			TimeoutSeconds: 5,
+			// A minute without an answer: a long garbage collection is not a hang.
+			FailureThreshold: 6,
 		}
 		besu.ReadinessProbe = &corev1.Probe{
 			ProbeHandler:   corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: bash(readyScript)}},
