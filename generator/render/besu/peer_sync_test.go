@@ -1,14 +1,19 @@
 package besu
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum/common"
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/yaml"
 
+	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/testenv/besurpc"
 )
 
@@ -180,5 +185,44 @@ func TestPeerSyncLeavesBesuAloneWhenInDoubt(t *testing.T) {
 	e.node.DisableAdminAPI()
 	if log, _ := e.round(); !strings.Contains(log, "Method not enabled") {
 		t.Errorf("log without the ADMIN API:\n%s", log)
+	}
+}
+
+// The container gives peer-sync every variable it reads and nothing it ignores; the
+// scripts ConfigMap every party applies ships http.sh beside the scripts that source it
+// (they source it from their own directory, the whole ConfigMap's mount).
+func TestPeerSyncEnvAndScriptsShipped(t *testing.T) {
+	script, err := os.ReadFile(filepath.Join("scripts", peerSyncScript))
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]bool{}
+	for _, m := range regexp.MustCompile(`\$\{([A-Z_]+)[:}]`).FindAllStringSubmatch(string(script), -1) {
+		used[m[1]] = true
+	}
+	delete(used, "PEER_SYNC_ONCE") // tests only
+	network := reference(t)
+	for name, r := range renderNodes(t, network) {
+		if network.Nodes[name].Role == model.RoleRPC {
+			continue
+		}
+		set := map[string]bool{}
+		for _, e := range container(t, r.sts, "peer-sync").Env {
+			set[e.Name] = true
+		}
+		if !maps.Equal(set, used) {
+			t.Errorf("%s: the container sets %v, the script reads %v", name, slices.Sorted(maps.Keys(set)), slices.Sorted(maps.Keys(used)))
+		}
+	}
+	for party, files := range renderNetwork(t, network) {
+		var cm corev1.ConfigMap
+		if err := yaml.UnmarshalStrict(files["shared/scripts.yaml"], &cm); err != nil {
+			t.Fatalf("party %s: %v", party, err)
+		}
+		for _, s := range []string{httpScript, peerSyncScript, readyScript, liveScript, validatorVoteScript} {
+			if cm.Data[s] == "" {
+				t.Errorf("party %s: %s lacks %s", party, cm.Name, s)
+			}
+		}
 	}
 }
