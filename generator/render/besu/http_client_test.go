@@ -142,3 +142,33 @@ func TestHTTPClientRefusesBrokenReplies(t *testing.T) {
 		t.Errorf("closed port: rc %d, error %q", rc, errText)
 	}
 }
+
+// ws_jsonrpc fails, within HTTP_TIMEOUT, on a listener that does not upgrade, on a
+// wrong Sec-WebSocket-Accept (RFC 6455 section 4.1), and on a frame cut off.
+func TestWebSocketClientRefusesBrokenReplies(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	upgrade := "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\nsec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"
+	cases := []struct {
+		name, reply string
+		hang        bool
+	}{
+		{"plain HTTP", "HTTP/1.1 400 Bad Request\r\ncontent-length: 2\r\n\r\nno", false},
+		{"a wrong accept key", strings.Replace(upgrade, "s3pP", "AAAA", 1) + "\x81\x02{}", false},
+		{"a frame cut off", upgrade + "\x81\x64{\"res", true},
+		{"a close frame", upgrade + "\x88\x00", false},
+	}
+	for _, c := range cases {
+		port := rawServer(t, c.reply, c.hang)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		cmd := exec.CommandContext(ctx, bash, "-c", `source "$1"; ws_jsonrpc "$2" admin_peers '[]'; echo "rc=$? $reply"`, "bash", filepath.Join("scripts", httpScript), port)
+		cmd.Env = []string{"PATH=/usr/bin:/bin", "HTTP_TIMEOUT=1"}
+		out, _ := cmd.Output()
+		if ctx.Err() != nil || strings.HasPrefix(string(out), "rc=0") {
+			t.Errorf("%s: %q (%v)", c.name, out, ctx.Err())
+		}
+		cancel()
+	}
+}

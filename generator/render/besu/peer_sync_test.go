@@ -26,6 +26,7 @@ type peerSyncEnv struct {
 	node                          *besurpc.Node
 	peers, resolved, added, hosts string
 	bin                           string
+	ws                            bool // an RPC node: ADMIN over the WebSocket listener
 }
 
 func newPeerSyncEnv(t *testing.T) *peerSyncEnv {
@@ -63,9 +64,13 @@ func (e *peerSyncEnv) host(name, ip string) {
 func (e *peerSyncEnv) round() (string, []string) {
 	e.t.Helper()
 	e.node.ResetCalls()
+	admin := "ADMIN_PORT=" + e.node.Port()
+	if e.ws {
+		admin = "ADMIN_WS_PORT=" + e.node.WSPort()
+	}
 	out, err := runScript(e.t, peerSyncScript, "PATH="+e.bin+":"+os.Getenv("PATH"), "FAKE_HOSTS="+e.hosts,
 		"PEERS_FILE="+e.peers, "RESOLVED_FILE="+e.resolved, "ADDED_FILE="+e.added, "NODE_ID="+selfID,
-		"ADMIN_PORT="+e.node.Port(), "PEER_SYNC_ONCE=1")
+		admin, "PEER_SYNC_ONCE=1")
 	if err != nil {
 		e.t.Fatalf("peer-sync exited: %v\n%s", err, out)
 	}
@@ -158,6 +163,41 @@ func TestPeerSyncReaddsPeersAfterBesuRestarts(t *testing.T) {
 	}
 }
 
+// An RPC node serves no ADMIN on its public HTTP listener; its peer-sync reaches ADMIN
+// on the loopback WebSocket listener (Besu 24.12.2 ethereum/api/.../jsonrpc/websocket/
+// WebSocketService.java; a reply longer than 8000 bytes comes in several frames,
+// websocket/JsonResponseStreamer.java) with the same lifecycle: added by address,
+// re-added after a restart.
+func TestPeerSyncOnRPCNodesUsesTheWebSocketListener(t *testing.T) {
+	e := newPeerSyncEnv(t)
+	e.ws = true
+	e.node.DisableAdminAPI()
+	e.node.StartWS(t)
+	// Enough connected peers that admin_peers spans several frames.
+	var static []string
+	for i := range 30 {
+		host := "static-" + itoa(i) + ".test"
+		e.host(host, "10.0.2."+itoa(i))
+		static = append(static, peerAt(strings.Repeat("4", 124)+fmt4(i), host, "30303"))
+	}
+	writeEnodes(t, e.resolved, static...)
+	e.node.StartWith(static...)
+	e.host("peer-a.test", "10.0.0.2")
+	a := peerAt(peerAID, "peer-a.test", "30304")
+	writeEnodes(t, e.peers, append(static, a)...)
+	aAt2 := peerAt(peerAID, "10.0.0.2", "30304")
+	log, calls := e.round()
+	if !slices.Equal(calls, []string{peerCall("admin_addPeer", aAt2)}) {
+		t.Errorf("calls %q, want only the add of %s\n%s", calls, aAt2, log)
+	}
+	e.node.Restart()
+	if log, calls := e.round(); !slices.Equal(calls, []string{peerCall("admin_addPeer", aAt2)}) || !slices.Contains(e.node.Maintained(), aAt2) {
+		t.Errorf("after a restart: calls %q, Besu keeps %d peers\n%s", calls, len(e.node.Maintained()), log)
+	}
+}
+
+func fmt4(i int) string { s := "000" + itoa(i); return s[len(s)-4:] }
+
 // A peer whose name does not resolve yet is not handed to Besu (with --Xdns-update-
 // enabled it would be pinned to 127.0.0.1: EnodeURLImpl.Builder.ipAddress); an empty
 // or unreadable list never means "remove every peer"; without the ADMIN API (Besu
@@ -188,7 +228,8 @@ func TestPeerSyncLeavesBesuAloneWhenInDoubt(t *testing.T) {
 	}
 }
 
-// The container gives peer-sync every variable it reads and nothing it ignores; the
+// Every node, RPC nodes too, runs peer-sync. The container gives it every variable it
+// reads and nothing it ignores; the
 // scripts ConfigMap every party applies ships http.sh beside the scripts that source it
 // (they source it from their own directory, the whole ConfigMap's mount).
 func TestPeerSyncEnvAndScriptsShipped(t *testing.T) {
@@ -203,15 +244,19 @@ func TestPeerSyncEnvAndScriptsShipped(t *testing.T) {
 	delete(used, "PEER_SYNC_ONCE") // tests only
 	network := reference(t)
 	for name, r := range renderNodes(t, network) {
+		// One transport each: RPC nodes reach ADMIN over the WebSocket listener.
+		want := maps.Clone(used)
 		if network.Nodes[name].Role == model.RoleRPC {
-			continue
+			delete(want, "ADMIN_PORT")
+		} else {
+			delete(want, "ADMIN_WS_PORT")
 		}
 		set := map[string]bool{}
 		for _, e := range container(t, r.sts, "peer-sync").Env {
 			set[e.Name] = true
 		}
-		if !maps.Equal(set, used) {
-			t.Errorf("%s: the container sets %v, the script reads %v", name, slices.Sorted(maps.Keys(set)), slices.Sorted(maps.Keys(used)))
+		if !maps.Equal(set, want) {
+			t.Errorf("%s: the container sets %v, the script reads %v", name, slices.Sorted(maps.Keys(set)), slices.Sorted(maps.Keys(want)))
 		}
 	}
 	for party, files := range renderNetwork(t, network) {

@@ -135,22 +135,27 @@ func (r *partyRenderer) statefulSet(node model.Node) (*appsv1.StatefulSet, error
 		SecurityContext: workload.Restricted(),
 	}
 	containers := []corev1.Container{besu}
-	if !rpc {
-		containers = append(containers, corev1.Container{
-			Name:    "peer-sync",
-			Image:   node.Image,
-			Command: bash(peerSyncScript),
-			Env: append(append([]corev1.EnvVar{}, peerEnv...),
-				corev1.EnvVar{Name: "ADMIN_PORT", Value: strconv.Itoa(node.Ports.RPC)},
-				// In the pod's emptyDir: survives a restart of the sidecar, so what it
-				// added it can still remove.
-				corev1.EnvVar{Name: "ADDED_FILE", Value: path.Join(resolvedPath, addedPeersFile)},
-				corev1.EnvVar{Name: "PEER_SYNC_INTERVAL", Value: strconv.Itoa(PeerSyncIntervalSeconds)}),
-			Resources:       workload.Resources(small, small),
-			VolumeMounts:    mount("peers", "resolved", "scripts"),
-			SecurityContext: workload.Restricted(),
-		})
+	// Every node's peer-sync talks to Besu's ADMIN API on loopback: the JSON-RPC HTTP
+	// listener of validators and members, the WebSocket listener of RPC nodes (their
+	// HTTP listener is public and carries no ADMIN).
+	admin := corev1.EnvVar{Name: "ADMIN_PORT", Value: strconv.Itoa(node.Ports.RPC)}
+	if rpc {
+		admin = corev1.EnvVar{Name: "ADMIN_WS_PORT", Value: strconv.Itoa(AdminWSPort(node))}
 	}
+	containers = append(containers, corev1.Container{
+		Name:    "peer-sync",
+		Image:   node.Image,
+		Command: bash(peerSyncScript),
+		Env: append(append([]corev1.EnvVar{}, peerEnv...),
+			admin,
+			// In the pod's emptyDir: survives a restart of the sidecar, so what it
+			// added it can still remove.
+			corev1.EnvVar{Name: "ADDED_FILE", Value: path.Join(resolvedPath, addedPeersFile)},
+			corev1.EnvVar{Name: "PEER_SYNC_INTERVAL", Value: strconv.Itoa(PeerSyncIntervalSeconds)}),
+		Resources:       workload.Resources(small, small),
+		VolumeMounts:    mount("peers", "resolved", "scripts"),
+		SecurityContext: workload.Restricted(),
+	})
 	if node.IsValidator() {
 		// A new list of votes reaches the running sidecar through the volume: it
 		// restarts no validator (nothing in this template depends on the list).

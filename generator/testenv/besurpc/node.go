@@ -33,6 +33,7 @@ type Node struct {
 	maintained  []*peer
 	unreachable map[string]bool
 	server      *httptest.Server
+	ws          *httptest.Server // the WebSocket listener, once started (ws.go)
 }
 
 // AddNode starts a node with the given address, its JSON-RPC over HTTP served on

@@ -5,7 +5,8 @@
 # in any case), and its body is read as framed: chunked (hex sizes, chunk extensions,
 # trailer), by Content-Length, or up to the end of the connection. Besu frames every
 # JSON-RPC reply chunked, without Content-Length (its JsonResponseStreamer calls
-# setChunked(true)); its health checks by Content-Length.
+# setChunked(true)); its health checks by Content-Length. ws_jsonrpc makes one call over
+# Besu's WebSocket listener instead (RPC nodes serve ADMIN only there, on loopback).
 #
 # Every read waits at most HTTP_TIMEOUT seconds (default 10); a reply that is cut off,
 # malformed or late fails. No temporary files: no here-strings or here-documents (the
@@ -160,4 +161,97 @@ jsonrpc() {
 	fi
 	reply=$http_body
 	[[ $http_status == 200 && $reply == *'"result"'* ]]
+}
+
+# ws_jsonrpc PORT METHOD PARAMS: one JSON-RPC call over a WebSocket (RFC 6455) to
+# 127.0.0.1:PORT, Besu's --rpc-ws listener; reply and result as for jsonrpc. Besu
+# writes a reply as a text frame and continuation frames (its websocket
+# JsonResponseStreamer), all of which are read.
+ws_jsonrpc() {
+	local rc
+	reply=""
+	if ! { exec 3<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null; then
+		reply="nothing listens on 127.0.0.1:$1"
+		return 1
+	fi
+	_ws_call "${HTTP_TIMEOUT:-10}" "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$2\",\"params\":$3}"
+	rc=$?
+	exec 3<&-
+	((rc == 0)) && [[ $reply == *'"result"'* ]]
+}
+
+# _ws_byte: one byte of the reply, as a number, into byte (a NUL reads as empty).
+_ws_byte() {
+	local c
+	IFS= read -r -d '' -n 1 -t "$1" c <&3 || return 1
+	printf -v byte '%d' "'$c"
+}
+
+_ws_call() {
+	local t=$1 msg=$2 line n hdr b0 len i op payload text="" accepted=""
+	# The key of RFC 6455's own example: it only makes the server prove it speaks
+	# WebSocket (Sec-WebSocket-Accept).
+	printf 'GET / HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n' >&3 2>/dev/null || {
+		reply="cannot send to the WebSocket"
+		return 1
+	}
+	if ! _http_line "$t" || ! [[ $line =~ $_http_re_status && ${BASH_REMATCH[1]} == 101 ]]; then
+		reply="no WebSocket upgrade: $line"
+		return 1
+	fi
+	while _http_line "$t" && [[ -n $line ]]; do
+		[[ ${line,,} =~ ^sec-websocket-accept:[[:blank:]]*s3pplmbitxaq9kygzzhzrbk\+xoo=[[:blank:]]*$ ]] && accepted=1
+	done
+	if [[ -n $line || -z $accepted ]]; then
+		reply="WebSocket upgrade cut off or not accepted"
+		return 1
+	fi
+	# One text frame, masked (a client masks every frame) with the key 0: the payload
+	# goes as it is.
+	n=${#msg}
+	if ((n < 126)); then
+		printf -v hdr '\\x81\\x%02x' $((0x80 | n))
+	elif ((n < 65536)); then
+		printf -v hdr '\\x81\\xfe\\x%02x\\x%02x' $((n >> 8)) $((n & 255))
+	else
+		reply="request too long"
+		return 1
+	fi
+	# shellcheck disable=SC2059 # hdr holds printf escapes
+	printf "$hdr\\x00\\x00\\x00\\x00%s" "$msg" >&3 2>/dev/null || {
+		reply="cannot send to the WebSocket"
+		return 1
+	}
+	while :; do
+		_ws_byte "$t" || break
+		b0=$byte
+		_ws_byte "$t" || break
+		len=$((byte & 127))
+		((byte & 128)) && break # a server never masks
+		if ((len >= 126)); then
+			n=$((len == 126 ? 2 : 8)) len=0
+			for ((i = 0; i < n; i++)); do
+				_ws_byte "$t" || break 2
+				len=$((len << 8 | byte))
+			done
+		fi
+		payload=""
+		if ((len > 0)) && { ! IFS= read -r -N "$len" -t "$t" payload <&3 || ((${#payload} != len)); }; then
+			break
+		fi
+		op=$((b0 & 15))
+		case $op in
+		0 | 1) text+=$payload ;;
+		9 | 10) continue ;; # ping, pong: nothing to answer within one call
+		*) break ;;         # close, binary, or anything else
+		esac
+		if ((b0 & 128)); then
+			reply=$text
+			# Close politely (masked close frame, no payload).
+			printf '\x88\x80\x00\x00\x00\x00' >&3 2>/dev/null
+			return 0
+		fi
+	done
+	reply="WebSocket reply cut off, malformed or closed"
+	return 1
 }

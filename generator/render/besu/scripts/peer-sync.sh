@@ -1,8 +1,9 @@
 #!/bin/bash
-# peer-sync: a sidecar of every non-RPC Besu node. Besu reads static nodes only at
+# peer-sync: a sidecar of every Besu node. Besu reads static nodes only at
 # start-up; this keeps its peers equal to the mounted peer list (a ConfigMap volume the
 # kubelet refreshes in place) without restarting Besu, through the ADMIN API on
-# 127.0.0.1 (http.sh beside this script). Each round:
+# 127.0.0.1 (http.sh beside this script): the JSON-RPC HTTP listener of validators and
+# members, the WebSocket listener of RPC nodes. Each round:
 #   - admin_addPeer for every listed peer Besu holds no outbound connection to (a new
 #     peer, one whose name resolves at last, or every one after Besu restarted: peers
 #     added at run time live only in Besu's memory);
@@ -16,7 +17,7 @@
 #
 # Environment: PEERS_FILE (the network's static-nodes.json), RESOLVED_FILE (what Besu
 # loads at start), ADDED_FILE (what this sidecar added), NODE_ID (this node's public
-# key, skipped), ADMIN_PORT, PEER_SYNC_INTERVAL (seconds).
+# key, skipped), ADMIN_PORT or ADMIN_WS_PORT, PEER_SYNC_INTERVAL (seconds).
 set -u
 # No here-strings or here-documents: bash may back them with a temporary file, and the
 # root filesystem is read-only. Word splitting of enode URLs (no blanks) with globbing
@@ -27,6 +28,17 @@ HTTP_TIMEOUT=10
 source "${BASH_SOURCE[0]%/*}/http.sh" || exit 1
 
 log() { echo "peer-sync: $*"; }
+
+# admin_rpc METHOD PARAMS: one call to the ADMIN API on loopback: over HTTP
+# (ADMIN_PORT, validators and members) or over a WebSocket (ADMIN_WS_PORT, RPC nodes,
+# whose HTTP listener is public and carries no ADMIN).
+admin_rpc() {
+	if [[ -n ${ADMIN_WS_PORT:-} ]]; then
+		ws_jsonrpc "$ADMIN_WS_PORT" "$1" "$2"
+	else
+		jsonrpc "${ADMIN_PORT:?}" "$1" "$2"
+	fi
+}
 
 re_enode='^enode://([0-9a-f]{128})@([^:]+):([0-9]+)([?].*)?$'
 re_ipv4='^[0-9]{1,3}([.][0-9]{1,3}){3}$'
@@ -68,7 +80,7 @@ by_ip() {
 # already gone).
 admin() {
 	changed=""
-	if ! jsonrpc "${ADMIN_PORT:?}" "$1" "[\"$2\"]"; then
+	if ! admin_rpc "$1" "[\"$2\"]"; then
 		log "$1 $2: $reply"
 		return 1
 	fi
@@ -113,7 +125,7 @@ round() {
 	else
 		return
 	fi
-	if ! jsonrpc "${ADMIN_PORT:?}" admin_peers '[]'; then
+	if ! admin_rpc admin_peers '[]'; then
 		log "cannot read Besu's peers: $reply"
 		return
 	fi
