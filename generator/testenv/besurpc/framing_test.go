@@ -119,6 +119,13 @@ func TestRepliesAreChunkedAsBesuSendsThem(t *testing.T) {
 		if reply.headers["transfer-encoding"] != "chunked" || reply.headers["content-length"] != "" {
 			t.Errorf("%s: headers %v, want chunked and no Content-Length", c.name, reply.headers)
 		}
+		seen := map[string]int{}
+		for _, name := range reply.names {
+			seen[strings.ToLower(name)]++
+		}
+		if seen["transfer-encoding"] != 1 || seen["content-type"] != 1 {
+			t.Errorf("%s: header names %q, want Transfer-Encoding and Content-Type once each", c.name, reply.names)
+		}
 		if reply.headers["content-type"] != "application/json" {
 			t.Errorf("%s: Content-Type %q", c.name, reply.headers["content-type"])
 		}

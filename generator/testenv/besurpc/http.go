@@ -90,13 +90,14 @@ func encode(v any) []byte {
 }
 
 // chunked writes a JSON-RPC reply as JsonResponseStreamer does: headers without
-// Content-Length, then one chunk per Jackson buffer. Flushing before the first byte
-// makes Go's server commit to chunked encoding.
+// Content-Length, then one chunk per Jackson buffer. Go's server chunks a body whose
+// handler set "Transfer-Encoding: chunked" (and never adds Content-Length then); each
+// Flush ends one chunk, the first going out with the headers, as Vert.x sends them.
 func chunked(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Transfer-Encoding", "chunked")
 	w.WriteHeader(status)
 	flusher := w.(http.Flusher)
-	flusher.Flush()
 	for len(body) > 0 {
 		part := body[:min(len(body), jacksonBuffer)]
 		body = body[len(part):]
