@@ -77,6 +77,14 @@ func Args(network *model.Network, node model.Node) []string {
 			"--rpc-http-host=0.0.0.0",
 			"--rpc-http-port="+strconv.Itoa(node.Ports.RPC),
 			"--rpc-http-api="+api,
+			// The public HTTP listener must not carry ADMIN, and Besu has one HTTP
+			// listener (one --rpc-http-host). Its WebSocket listener has its own host
+			// and API list (RpcWebsocketOptions): ADMIN there, on 127.0.0.1 only, for
+			// the node's peer-sync sidecar.
+			"--rpc-ws-enabled=true",
+			"--rpc-ws-host=127.0.0.1",
+			"--rpc-ws-port="+strconv.Itoa(AdminWSPort(node)),
+			"--rpc-ws-api=ADMIN",
 		)
 	}
 	// Every other node serves the ADMIN API on loopback only, for its peer-sync sidecar
@@ -103,4 +111,14 @@ func ConsensusAPI(network *model.Network) string { return consensusAPI(network.C
 
 func consensusAPI(algorithm string) string {
 	return map[string]string{model.QBFT: "QBFT", model.IBFT2: "IBFT"}[algorithm]
+}
+
+// AdminWSPort is the loopback port of an RPC node's WebSocket listener (ADMIN only):
+// Besu's default, 8546, or the first port above it that the node does not use already.
+func AdminWSPort(node model.Node) int {
+	port := 8546
+	for port == node.Ports.P2P || port == node.Ports.RPC || port == node.Ports.Metrics {
+		port++
+	}
+	return port
 }

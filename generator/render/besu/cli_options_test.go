@@ -73,7 +73,7 @@ func validValue(version, option, javaType, value string) bool {
 		return strings.HasPrefix(value, "/")
 	case javaType == "String":
 		return value != "" && !strings.ContainsAny(value, " \t\n")
-	case javaType == "List<String>" && strings.HasPrefix(option, "--rpc-http-api"):
+	case javaType == "List<String>" && (strings.HasPrefix(option, "--rpc-http-api") || option == "--rpc-ws-api"):
 		for _, api := range strings.Split(value, ",") {
 			if !slices.Contains(rpcAPIs[version], api) {
 				return false

@@ -2,7 +2,6 @@ package besu
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -85,103 +83,6 @@ func TestWaitForPeersWritesOnlyResolvedPeers(t *testing.T) {
 		"NODE_ID="+selfID, "PEER_DNS_TIMEOUT=1", "PEER_DNS_INTERVAL=1")
 	if err == nil || !strings.Contains(out, "none of 1 peer names resolved") {
 		t.Errorf("err = %v\n%s", err, out)
-	}
-}
-
-// fakeBesu answers JSON-RPC like Besu's HTTP service and records the calls.
-type fakeBesu struct {
-	mu    sync.Mutex
-	calls []string
-	ready bool
-	query []string
-}
-
-func (f *fakeBesu) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if r.Method == http.MethodGet {
-		f.query = append(f.query, r.URL.RequestURI())
-		if !f.ready {
-			w.WriteHeader(http.StatusServiceUnavailable)
-		}
-		return
-	}
-	var req struct {
-		Method string   `json:"method"`
-		Params []string `json:"params"`
-	}
-	body, _ := io.ReadAll(r.Body)
-	if err := json.Unmarshal(body, &req); err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
-	f.calls = append(f.calls, req.Method+" "+strings.Join(req.Params, ","))
-	io.WriteString(w, `{"jsonrpc":"2.0","id":1,"result":true}`)
-}
-
-func startFake(t *testing.T) (*fakeBesu, string) {
-	fake := &fakeBesu{}
-	server := httptest.NewServer(fake)
-	t.Cleanup(server.Close)
-	u, _ := url.Parse(server.URL)
-	return fake, u.Port()
-}
-
-// peer-sync applies peer-list changes through Besu's ADMIN API on loopback
-// (admin_addPeer / admin_removePeer, Besu 24.12.2 ethereum/api/.../methods/AdminAddPeer.java,
-// AdminRemovePeer.java; each takes one enode URL, DNS names allowed with --Xdns-enabled):
-// it adds what Besu did not load at start, removes what left the list, skips itself.
-func TestPeerSyncAddsAndRemovesPeers(t *testing.T) {
-	fake, port := startFake(t)
-	dir := t.TempDir()
-	peers, resolved := filepath.Join(dir, "static-nodes.json"), filepath.Join(dir, "resolved.json")
-	self := "enode://" + selfID + "@localhost:30303"
-	a := "enode://" + peerAID + "@localhost:30304"
-	b := "enode://" + peerBID + "@localhost:30305"
-	writeEnodes(t, resolved, a)    // what Besu loaded at start
-	writeEnodes(t, peers, self, b) // the list now: a left, b joined
-	env := []string{"PEERS_FILE=" + peers, "RESOLVED_FILE=" + resolved, "NODE_ID=" + selfID, "ADMIN_PORT=" + port, "PEER_SYNC_ONCE=1"}
-	out, err := runScript(t, peerSyncScript, env...)
-	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	want := []string{"admin_addPeer " + b, "admin_removePeer " + a}
-	if !slices.Equal(fake.calls, want) {
-		t.Errorf("calls %q, want %q\n%s", fake.calls, want, out)
-	}
-
-	// A peer whose name does not resolve yet is not handed to Besu (it would be pinned
-	// to 127.0.0.1); it is added on a later round.
-	fake.calls = nil
-	writeEnodes(t, resolved, b)
-	writeEnodes(t, peers, self, b, "enode://"+peerAID+"@"+unresolvable+":30304")
-	if out, err := runScript(t, peerSyncScript, env...); err != nil || len(fake.calls) != 0 {
-		t.Errorf("calls %q (err %v)\n%s", fake.calls, err, out)
-	}
-
-	// An empty or unreadable list never means "remove every peer".
-	writeEnodes(t, peers)
-	if out, err := runScript(t, peerSyncScript, env...); err != nil || len(fake.calls) != 0 {
-		t.Errorf("empty list: calls %q (err %v)\n%s", fake.calls, err, out)
-	}
-	os.Remove(peers)
-	if out, err := runScript(t, peerSyncScript, env...); err != nil || len(fake.calls) != 0 {
-		t.Errorf("missing list: calls %q (err %v)\n%s", fake.calls, err, out)
-	}
-}
-
-// ready.sh succeeds exactly when Besu's /readiness?minPeers=1 answers 200.
-func TestReadyProbeAsksForPeers(t *testing.T) {
-	fake, port := startFake(t)
-	if out, err := runScript(t, readyScript, "ADMIN_PORT="+port); err == nil {
-		t.Errorf("ready while Besu answers 503\n%s", out)
-	}
-	fake.ready = true
-	if out, err := runScript(t, readyScript, "ADMIN_PORT="+port); err != nil {
-		t.Errorf("not ready while Besu answers 200: %v\n%s", err, out)
-	}
-	if len(fake.query) == 0 || fake.query[0] != "/readiness?minPeers=1" {
-		t.Errorf("probe asked %v", fake.query)
 	}
 }
 

@@ -16,6 +16,9 @@ const (
 	waitForPeersScript = "wait-for-peers.sh"
 	peerSyncScript     = "peer-sync.sh"
 	readyScript        = "ready.sh"
+	liveScript         = "live.sh"
+	// httpScript is the HTTP/1.1 client the others source from the same directory.
+	httpScript = "http.sh"
 	// validatorVoteScript keeps a validator's votes in line with the network's wanted
 	// validator changes.
 	validatorVoteScript = "validator-vote.sh"
@@ -23,7 +26,7 @@ const (
 
 func scripts() (map[string]string, error) {
 	out := map[string]string{}
-	for _, name := range []string{waitForPeersScript, peerSyncScript, readyScript, validatorVoteScript} {
+	for _, name := range []string{waitForPeersScript, peerSyncScript, readyScript, liveScript, httpScript, validatorVoteScript} {
 		data, err := scriptFS.ReadFile(path.Join("scripts", name))
 		if err != nil {
 			return nil, err

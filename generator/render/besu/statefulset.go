@@ -33,6 +33,10 @@ const (
 	startupFailureThreshold = 180
 )
 
+// addedPeersFile is where peer-sync records the peers it added, beside the static nodes
+// wait-for-peers wrote.
+const addedPeersFile = "added-peers"
+
 func (r *partyRenderer) statefulSet(node model.Node) (*appsv1.StatefulSet, error) {
 	heap, err := HeapFor(node)
 	if err != nil {
@@ -100,9 +104,16 @@ func (r *partyRenderer) statefulSet(node model.Node) (*appsv1.StatefulSet, error
 	} else {
 		besu.VolumeMounts = append(besu.VolumeMounts, mounts["scripts"])
 		besu.Env = append(besu.Env, corev1.EnvVar{Name: "ADMIN_PORT", Value: strconv.Itoa(node.Ports.RPC)})
+		// Besu's /liveness on loopback, through live.sh: a TCP check on the p2p port
+		// stays green while the JVM hangs. Besu starts JSON-RPC before p2p
+		// (Runner.startExternalServices, then startEthereumMainLoop), so once the
+		// startup probe sees p2p, /liveness answers.
 		besu.LivenessProbe = &corev1.Probe{
-			ProbeHandler:  corev1.ProbeHandler{TCPSocket: &corev1.TCPSocketAction{Port: intstr.FromString("p2p-tcp")}},
-			PeriodSeconds: 10, FailureThreshold: 6,
+			ProbeHandler:   corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: bash(liveScript)}},
+			PeriodSeconds:  10,
+			TimeoutSeconds: 5,
+			// A minute without an answer: a long garbage collection is not a hang.
+			FailureThreshold: 6,
 		}
 		besu.ReadinessProbe = &corev1.Probe{
 			ProbeHandler:   corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: bash(readyScript)}},
@@ -124,19 +135,27 @@ func (r *partyRenderer) statefulSet(node model.Node) (*appsv1.StatefulSet, error
 		SecurityContext: workload.Restricted(),
 	}
 	containers := []corev1.Container{besu}
-	if !rpc {
-		containers = append(containers, corev1.Container{
-			Name:    "peer-sync",
-			Image:   node.Image,
-			Command: bash(peerSyncScript),
-			Env: append(append([]corev1.EnvVar{}, peerEnv...),
-				corev1.EnvVar{Name: "ADMIN_PORT", Value: strconv.Itoa(node.Ports.RPC)},
-				corev1.EnvVar{Name: "PEER_SYNC_INTERVAL", Value: strconv.Itoa(PeerSyncIntervalSeconds)}),
-			Resources:       workload.Resources(small, small),
-			VolumeMounts:    mount("peers", "resolved", "scripts"),
-			SecurityContext: workload.Restricted(),
-		})
+	// Every node's peer-sync talks to Besu's ADMIN API on loopback: the JSON-RPC HTTP
+	// listener of validators and members, the WebSocket listener of RPC nodes (their
+	// HTTP listener is public and carries no ADMIN).
+	admin := corev1.EnvVar{Name: "ADMIN_PORT", Value: strconv.Itoa(node.Ports.RPC)}
+	if rpc {
+		admin = corev1.EnvVar{Name: "ADMIN_WS_PORT", Value: strconv.Itoa(AdminWSPort(node))}
 	}
+	containers = append(containers, corev1.Container{
+		Name:    "peer-sync",
+		Image:   node.Image,
+		Command: bash(peerSyncScript),
+		Env: append(append([]corev1.EnvVar{}, peerEnv...),
+			admin,
+			// In the pod's emptyDir: survives a restart of the sidecar, so what it
+			// added it can still remove.
+			corev1.EnvVar{Name: "ADDED_FILE", Value: path.Join(resolvedPath, addedPeersFile)},
+			corev1.EnvVar{Name: "PEER_SYNC_INTERVAL", Value: strconv.Itoa(PeerSyncIntervalSeconds)}),
+		Resources:       workload.Resources(small, small),
+		VolumeMounts:    mount("peers", "resolved", "scripts"),
+		SecurityContext: workload.Restricted(),
+	})
 	if node.IsValidator() {
 		// A new list of votes reaches the running sidecar through the volume: it
 		// restarts no validator (nothing in this template depends on the list).

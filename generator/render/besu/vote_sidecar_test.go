@@ -119,24 +119,34 @@ func TestConsensusAPIOnlyOnLoopback(t *testing.T) {
 				t.Errorf("%s: the admin and consensus APIs listen on %s", name, opts["--rpc-http-host"])
 			}
 			for key := range opts {
-				if strings.HasPrefix(key, "--rpc-ws") || strings.HasPrefix(key, "--graphql") || strings.HasPrefix(key, "--engine-rpc") {
+				if strings.HasPrefix(key, "--graphql") || strings.HasPrefix(key, "--engine-rpc") ||
+					(strings.HasPrefix(key, "--rpc-ws") && node.Role != model.RoleRPC) {
 					t.Errorf("%s: a second listener %s", name, key)
 				}
 			}
+			// An RPC node's second listener, WebSocket (Besu 24.12.2 besu/.../cli/options/
+			// RpcWebsocketOptions.java: its own host and API list), serves ADMIN to its
+			// peer-sync on loopback and nothing else.
+			if node.Role == model.RoleRPC && (opts["--rpc-ws-host"] != "127.0.0.1" || opts["--rpc-ws-api"] != "ADMIN" ||
+				opts["--rpc-ws-port"] != itoa(AdminWSPort(node)) || strings.Contains(opts["--rpc-http-api"], "ADMIN")) {
+				t.Errorf("%s: WebSocket listener %s:%s with %s, HTTP API %s", name, opts["--rpc-ws-host"], opts["--rpc-ws-port"], opts["--rpc-ws-api"], opts["--rpc-http-api"])
+			}
 		}
 		for name, r := range renderNodes(t, network) {
-			if network.Nodes[name].Role == model.RoleRPC {
-				continue
+			node := network.Nodes[name]
+			loopback := node.Ports.RPC
+			if node.Role == model.RoleRPC {
+				loopback = AdminWSPort(node)
 			}
 			for _, c := range r.sts.Spec.Template.Spec.Containers {
-				if len(c.Ports) > 0 && slices.ContainsFunc(c.Ports, func(p corev1.ContainerPort) bool { return p.ContainerPort == int32(network.Nodes[name].Ports.RPC) }) {
-					t.Errorf("%s: the loopback RPC port is declared on container %s", name, c.Name)
+				if len(c.Ports) > 0 && slices.ContainsFunc(c.Ports, func(p corev1.ContainerPort) bool { return p.ContainerPort == int32(loopback) }) {
+					t.Errorf("%s: the loopback ADMIN port is declared on container %s", name, c.Name)
 				}
 			}
 			for _, s := range r.services {
 				for _, p := range s.Spec.Ports {
-					if p.Port == int32(network.Nodes[name].Ports.RPC) {
-						t.Errorf("%s: Service %s exposes the RPC port", name, s.Name)
+					if p.Port == int32(loopback) || p.TargetPort.IntValue() == loopback {
+						t.Errorf("%s: Service %s exposes the loopback ADMIN port", name, s.Name)
 					}
 				}
 			}

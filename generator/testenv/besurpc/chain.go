@@ -6,9 +6,17 @@
 // Every rule names the Besu source file it copies (github.com/hyperledger/besu, tag
 // 24.12.2; unchanged in 26.2.0 unless said).
 //
-// What is not modelled: transactions, state, peers, rounds other than 0, real commit
-// seals (the fake holds no keys; the seals are 65 placeholder bytes each), validator
-// contracts and transitions.
+// Each node frames its replies as Besu's Vert.x server does (http.go): every JSON-RPC
+// reply chunked, never with Content-Length (JsonRpcHttpService.java,
+// JsonRpcObjectExecutor.java, JsonResponseStreamer.java, JsonRpcParserHandler.java);
+// serves /liveness and /readiness (HealthService.java, LivenessCheck.java,
+// ReadinessCheck.java); and keeps its peers as Besu does (admin.go: AdminAddPeer.java,
+// AdminRemovePeer.java, AdminPeers.java, DefaultP2PNetwork.java, MaintainedPeers.java,
+// EnodeURLImpl.java).
+//
+// What is not modelled: transactions, state, peer connections beyond "maintained and
+// reachable", rounds other than 0, real commit seals (the fake holds no keys; the seals
+// are 65 placeholder bytes each), validator contracts and transitions.
 package besurpc
 
 import (
@@ -53,6 +61,7 @@ type Chain struct {
 	blocks    []*Block
 	tallies   []*tally // tallies[i] is the tally after block i
 	nodes     map[common.Address]*Node
+	hosts     map[string]string // name → IPv4 address, what every node's Besu resolves
 }
 
 // NewChain starts a chain whose genesis lists the given validators. epochLength is the
@@ -64,7 +73,8 @@ func NewChain(algorithm string, epochLength uint64, genesis []common.Address) *C
 	if epochLength == 0 {
 		panic("besurpc: epoch length 0")
 	}
-	c := &Chain{algorithm: algorithm, epoch: epochLength, nodes: map[common.Address]*Node{}}
+	c := &Chain{algorithm: algorithm, epoch: epochLength, nodes: map[common.Address]*Node{},
+		hosts: map[string]string{"localhost": "127.0.0.1"}}
 	validators := sorted(genesis)
 	g := &Block{Validators: validators}
 	g.ExtraData = encodeExtraData(algorithm, validators, nil, nil)

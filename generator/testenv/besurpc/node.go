@@ -22,16 +22,26 @@ type Node struct {
 	proposals map[common.Address]bool
 	position  int // VoteProposer.votePosition
 	calls     []string
-	// consensusAPI says whether --rpc-http-api lists the QBFT (or IBFT) API.
-	consensusAPI bool
-	server       *httptest.Server
+	// consensusAPI says whether --rpc-http-api lists the QBFT (or IBFT) API;
+	// adminAPI whether it lists ADMIN.
+	consensusAPI, adminAPI bool
+	// ID is the node's own node id (lowercase hex, no 0x), if a test set one.
+	ID string
+	// static are the enodes of the static nodes file, maintained the peers Besu keeps
+	// connections to (admin.go), unreachable the node ids a test took down.
+	static      []string
+	maintained  []*peer
+	unreachable map[string]bool
+	server      *httptest.Server
+	ws          *httptest.Server // the WebSocket listener, once started (ws.go)
 }
 
 // AddNode starts a node with the given address, its JSON-RPC over HTTP served on
-// 127.0.0.1 until the test ends, with the consensus API enabled.
+// 127.0.0.1 until the test ends, with the consensus and ADMIN APIs enabled.
 func (c *Chain) AddNode(t testing.TB, address common.Address) *Node {
 	t.Helper()
-	n := &Node{chain: c, Address: address, proposals: map[common.Address]bool{}, consensusAPI: true}
+	n := &Node{chain: c, Address: address, proposals: map[common.Address]bool{}, consensusAPI: true, adminAPI: true,
+		unreachable: map[string]bool{}}
 	c.mu.Lock()
 	if c.nodes[address] != nil {
 		c.mu.Unlock()
@@ -64,13 +74,18 @@ func (n *Node) DisableConsensusAPI() {
 	n.consensusAPI = false
 }
 
-// Restart forgets the node's pending votes, as a Besu restart does.
+// Restart forgets what a Besu restart forgets: the pending votes and the peers added
+// at run time (the maintained peers are the static nodes again).
 func (n *Node) Restart() {
 	n.chain.mu.Lock()
 	defer n.chain.mu.Unlock()
 	n.proposals = map[common.Address]bool{}
 	n.position = 0
+	n.loadStatic()
 }
+
+// Stop closes the node's JSON-RPC server: nothing listens on its port any more.
+func (n *Node) Stop() { n.server.Close() }
 
 // Pending returns the node's pending votes: address → add.
 func (n *Node) Pending() map[common.Address]bool {

@@ -1,12 +1,9 @@
 package besurpc
 
 import (
-	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,6 +31,10 @@ var (
 	errBlockHash      = &rpcError{-32602, "Invalid block hash params"}
 	errComplete       = &rpcError{-32602, "Invalid return complete transaction params"}
 	errNotModelled    = &rpcError{-32603, "Internal error"} // what the fake does not model
+	// AdminModifyPeer (admin_addPeer, admin_removePeer).
+	errParamCount = &rpcError{-32602, "Invalid number of params"}
+	errEnode      = &rpcError{-32602, "Invalid enode params"}
+	errEnodeID    = &rpcError{-32000, "Invalid node ID: node ID must have exactly 128 hexadecimal characters and should not include any '0x' hex prefix."}
 )
 
 type request struct {
@@ -47,35 +48,6 @@ type response struct {
 	ID      json.RawMessage `json:"id"`
 	Result  any             `json:"result,omitempty"`
 	Error   *rpcError       `json:"error,omitempty"`
-}
-
-// ServeHTTP answers a JSON-RPC request or batch (an array, answered in order:
-// handlers/JsonRpcArrayExecutor.java). A body that is not JSON is HTTP 400 with
-// "Parse error"; method and params errors are HTTP 200 with an error object
-// (AbstractJsonRpcExecutor.statusCodeFromError).
-func (n *Node) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(r.Body)
-	w.Header().Set("Content-Type", "application/json")
-	if r.Method != http.MethodPost || err != nil || !json.Valid(body) {
-		w.WriteHeader(http.StatusBadRequest)
-		json.NewEncoder(w).Encode(response{JSONRPC: "2.0", ID: json.RawMessage("null"), Error: errParse})
-		return
-	}
-	if trimmed := bytes.TrimSpace(body); len(trimmed) > 0 && trimmed[0] == '[' {
-		var batch []json.RawMessage
-		json.Unmarshal(trimmed, &batch)
-		out := make([]response, 0, len(batch))
-		for _, one := range batch {
-			out = append(out, n.answer(one))
-		}
-		json.NewEncoder(w).Encode(out)
-		return
-	}
-	resp := n.answer(body)
-	if resp.Error == errInvalidRequest {
-		w.WriteHeader(http.StatusBadRequest)
-	}
-	json.NewEncoder(w).Encode(resp)
 }
 
 func (n *Node) answer(body []byte) response {
@@ -132,6 +104,9 @@ func (n *Node) call(method string, params []json.RawMessage) (any, *rpcError) {
 			return nil, nil
 		}
 		return blockResult(b), nil
+	}
+	if result, rerr, ok := n.admin(method, params); ok {
+		return result, rerr
 	}
 	prefix, name, _ := strings.Cut(method, "_")
 	if (prefix != "qbft" && prefix != "ibft") || !slices.Contains(consensusMethods, name) {

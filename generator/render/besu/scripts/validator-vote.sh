@@ -18,13 +18,16 @@
 # is refused and logged: Besu itself would take a short address, left-padded, as
 # another address.
 #
-# Uses bash only (its /dev/tcp redirection): the Besu image has no curl or jq.
+# Uses bash only (its /dev/tcp redirection, through http.sh beside this script): the
+# Besu image has no curl or jq.
 # Environment: VOTES_FILE (the list), ADMIN_PORT (Besu's JSON-RPC on 127.0.0.1, with
 # the QBFT or IBFT API), VOTE_INTERVAL (seconds).
 set -u
 # No here-strings or here-documents: bash may back them with a temporary file, and the
 # root filesystem is read-only. Nothing here needs globbing.
 set -f
+# shellcheck source=http.sh
+source "${BASH_SOURCE[0]%/*}/http.sh" || exit 1
 
 log() { echo "validator-vote: $*"; }
 
@@ -36,25 +39,9 @@ re_map='"result"[[:space:]]*:[[:space:]]*[{]([^}]*)[}]'
 re_address='0x[0-9a-fA-F]{40}'
 re_entry='"(0x[0-9a-fA-F]{40})"[[:space:]]*:[[:space:]]*(true|false)'
 
-# rpc METHOD PARAMS: one JSON-RPC call to Besu; the response body in $reply. Succeeds
-# when Besu answers with a result.
-rpc() {
-	local body line response
-	reply=""
-	body="{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$1\",\"params\":$2}"
-	if ! { exec 3<>"/dev/tcp/127.0.0.1/${ADMIN_PORT:?}"; } 2>/dev/null; then
-		reply="nothing listens on 127.0.0.1:$ADMIN_PORT"
-		return 1
-	fi
-	printf 'POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s' "${#body}" "$body" >&3
-	response=$(
-		while IFS= read -r -t 10 line || [[ -n $line ]]; do echo "$line"; done <&3
-	)
-	exec 3<&-
-	# The body follows the last CRLF: header lines end in one, the body has none.
-	reply=${response##*$'\r\n'}
-	[[ $reply == *'"result"'* ]]
-}
+# rpc METHOD PARAMS: one JSON-RPC call to Besu (http.sh); the response body in $reply,
+# or why there is none. Succeeds when Besu answers with a result.
+rpc() { jsonrpc "${ADMIN_PORT:?}" "$1" "$2"; }
 
 declare -A want=() validator=() pending=()
 api=""      # qbft or ibft, from the list's method (or, for an empty list, from Besu)
