@@ -176,5 +176,25 @@ func (r *partyRenderer) couchDB(node model.Node) corev1.Container {
 			{Name: "tmp", MountPath: "/tmp"},
 		},
 		SecurityContext: sc,
+		// Bound to loopback, CouchDB is out of the kubelet's reach (an httpGet probe
+		// dials the pod IP); curl inside the container asks it.
+		StartupProbe:   couchDBUpProbe(5, 24),
+		ReadinessProbe: couchDBUpProbe(10, 3),
+	}
+}
+
+// couchDBUpProbe asks CouchDB's GET /_up, which answers 200 once the server is up and
+// ready to respond, 404 in maintenance mode (docs.couchdb.org api/server/common
+// "/_up"); curl -f fails on either. The image has curl: the couchdb package depends
+// on it (apache/couchdb-pkg debian/control.in), installed after the Dockerfile purged
+// its own.
+func couchDBUpProbe(period, failures int32) *corev1.Probe {
+	return &corev1.Probe{
+		ProbeHandler: corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: []string{
+			"curl", "-fsS", "-o", "/dev/null", "--max-time", "4", "http://" + couchDBAddress + "/_up",
+		}}},
+		PeriodSeconds:    period,
+		TimeoutSeconds:   5,
+		FailureThreshold: failures,
 	}
 }
