@@ -79,13 +79,14 @@ const CouchDBUser = "admin"
 // reaches it.
 const couchDBPort = 5984
 
-// PeerEnv configures a peer: its gRPC service on all interfaces, announced to its own
-// org and, through gossip, to the others at its endpoint; its state in the CouchDB
-// sidecar on loopback; the chaincode listener for its party's chaincode servers.
-// Chaincodes run as services through the ccaas external builder the peer image
-// configures (core.yaml chaincode.externalBuilders, /opt/hyperledger/ccaas_builder).
+// PeerEnv configures a peer: the core.yaml it reads (FABRIC_CFG_PATH, the party's
+// peer-core ConfigMap: no Docker, the image's ccaas external builder); its gRPC service
+// on all interfaces, announced to its own org and, through gossip, to the others at
+// its endpoint; its state in the CouchDB sidecar on loopback; the chaincode listener
+// for its party's chaincode servers.
 func PeerEnv(network *model.Network, party model.Party, node model.Node) []corev1.EnvVar {
 	return []corev1.EnvVar{
+		env("FABRIC_CFG_PATH", PeerConfigPath),
 		env("CORE_PEER_ID", node.Name),
 		env("CORE_PEER_LISTENADDRESS", listenAll(node.Ports.P2P)),
 		env("CORE_PEER_ADDRESS", endpoint(node)),
@@ -102,7 +103,7 @@ func PeerEnv(network *model.Network, party model.Party, node model.Node) []corev
 		env("CORE_OPERATIONS_LISTENADDRESS", listenAll(node.Ports.Metrics)),
 		env("CORE_METRICS_PROVIDER", "prometheus"),
 		env("CORE_LEDGER_STATE_STATEDATABASE", "CouchDB"),
-		env("CORE_LEDGER_STATE_COUCHDBCONFIG_COUCHDBADDRESS", "127.0.0.1:"+strconv.Itoa(couchDBPort)),
+		env("CORE_LEDGER_STATE_COUCHDBCONFIG_COUCHDBADDRESS", couchDBAddress),
 		env("CORE_LEDGER_STATE_COUCHDBCONFIG_USERNAME", CouchDBUser),
 		couchDBPassword("CORE_LEDGER_STATE_COUCHDBCONFIG_PASSWORD", node),
 	}
@@ -175,5 +176,25 @@ func (r *partyRenderer) couchDB(node model.Node) corev1.Container {
 			{Name: "tmp", MountPath: "/tmp"},
 		},
 		SecurityContext: sc,
+		// Bound to loopback, CouchDB is out of the kubelet's reach (an httpGet probe
+		// dials the pod IP); curl inside the container asks it.
+		StartupProbe:   couchDBUpProbe(5, 24),
+		ReadinessProbe: couchDBUpProbe(10, 3),
+	}
+}
+
+// couchDBUpProbe asks CouchDB's GET /_up, which answers 200 once the server is up and
+// ready to respond, 404 in maintenance mode (docs.couchdb.org api/server/common
+// "/_up"); curl -f fails on either. The image has curl: the couchdb package depends
+// on it (apache/couchdb-pkg debian/control.in), installed after the Dockerfile purged
+// its own.
+func couchDBUpProbe(period, failures int32) *corev1.Probe {
+	return &corev1.Probe{
+		ProbeHandler: corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: []string{
+			"curl", "-fsS", "-o", "/dev/null", "--max-time", "4", "http://" + couchDBAddress + "/_up",
+		}}},
+		PeriodSeconds:    period,
+		TimeoutSeconds:   5,
+		FailureThreshold: failures,
 	}
 }

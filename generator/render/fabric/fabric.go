@@ -106,13 +106,22 @@ func Renderer(network *model.Network) (func(model.Party, []model.Node) (map[stri
 // Party renders one party's directory, except the sealed secrets themselves:
 //
 //	shared/            channel blocks, TLS roots, CouchDB settings (same in every party),
-//	                   the party's MSP ConfigMap and default-deny policy
+//	                   the party's MSP ConfigMap, default-deny policy and peers' core.yaml
 //	nodes/<node>/      one node: certificates, StatefulSet, Service, NetworkPolicy, exposure
 //	secrets/           the sealed node and admin keys (written by flux-ledger keys), indexed
 //	clusters/<cluster> what one cluster runs: shared, secrets, its own nodes, its PDB
 func Party(network *model.Network, party model.Party, nodes []model.Node, shared *Shared) (Files, error) {
 	files := Files{}
 	r := &partyRenderer{network: network, party: party, files: files}
+	for _, node := range nodes {
+		if node.Role == model.RolePeer && r.core == nil {
+			core, err := r.peerCore()
+			if err != nil {
+				return nil, err
+			}
+			r.core = core
+		}
+	}
 	if err := r.shared(shared); err != nil {
 		return nil, err
 	}
@@ -142,6 +151,8 @@ type partyRenderer struct {
 	network *model.Network
 	party   model.Party
 	files   Files
+	// core is the party's peer core.yaml; nil when it runs no peer.
+	core []byte
 }
 
 func (r *partyRenderer) labels(node string) map[string]string {

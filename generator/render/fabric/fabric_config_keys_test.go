@@ -32,11 +32,9 @@ var ordererKeys = []string{
 	"Operations.ListenAddress", "Metrics.Provider",
 }
 
-// Fabric v2.5.16 sampleconfig/core.yaml (the peer image's $FABRIC_CFG_PATH/core.yaml,
-// images/peer/Dockerfile), except peer.chaincodeListenAddress, commented out there and
-// read by core/peer/config.go GlobalConfig.load. The same core.yaml configures the
-// ccaas external builder (chaincode.externalBuilders: ccaas_builder at
-// /opt/hyperledger/ccaas_builder, which the Dockerfile copies), so nothing is set for it.
+// Fabric v2.5.16 sampleconfig/core.yaml (the keys of the core.yaml flux-ledger renders
+// in the peer-core ConfigMap), except peer.chaincodeListenAddress, commented out there
+// and read by core/peer/config.go GlobalConfig.load.
 var peerKeys = []string{
 	"peer.id", "peer.listenAddress", "peer.address", "peer.chaincodeListenAddress",
 	"peer.gossip.bootstrap", "peer.gossip.externalEndpoint",
@@ -49,8 +47,9 @@ var peerKeys = []string{
 
 // Every variable the orderer and peer containers get overrides a key of Fabric's
 // configuration: a misspelt name would be ignored silently, leaving the sample default.
+// FABRIC_CFG_PATH names the directory of core.yaml (core/config/config.go InitViper).
 func TestEnvironmentOverridesFabricConfigKeys(t *testing.T) {
-	known := map[string]bool{}
+	known := map[string]bool{"FABRIC_CFG_PATH": true}
 	for _, k := range ordererKeys {
 		known[overrideName("ORDERER", k)] = true
 	}

@@ -9,6 +9,7 @@ import (
 
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/kustomize/kyaml/resid"
 	"sigs.k8s.io/yaml"
 
 	"github.com/flux-ledger/flux-ledger/generator/identity"
@@ -44,6 +45,10 @@ func TestEveryClusterDirectoryBuildsWithKustomize(t *testing.T) {
 			}
 			if kinds["StatefulSet"] != 2 || kinds["PodDisruptionBudget"] != 1 || kinds["Secret"] != 3 {
 				t.Errorf("%s: kinds %v", cluster.Name, kinds)
+			}
+			// The peers' core.yaml (FABRIC_CFG_PATH) comes with the shared files.
+			if _, err := res.GetById(resid.NewResIdWithNamespace(resid.NewGvk("", "v1", "ConfigMap"), "peer-core", n.Parties[party].Namespace)); err != nil {
+				t.Errorf("%s: no peer-core ConfigMap: %v", cluster.Name, err)
 			}
 		}
 	}

@@ -23,7 +23,8 @@ import (
 
 // shared renders shared/: the network-wide files (identical bytes in every party),
 // placed in the party's namespace and labelled with the party by its kustomization,
-// the party's MSP ConfigMap and its default-deny policy.
+// the party's MSP ConfigMap, its default-deny policy and, when it runs peers, their
+// core.yaml.
 func (r *partyRenderer) shared(shared *Shared) error {
 	resources := []string{TLSRootsFile, CouchDBFile, OrgFile, "networkpolicy.yaml"}
 	r.files[path.Join("shared", TLSRootsFile)] = shared.TLSRoots
@@ -41,6 +42,12 @@ func (r *partyRenderer) shared(shared *Shared) error {
 	}
 	if err := r.files.Add("shared/networkpolicy.yaml", r.defaultDeny()); err != nil {
 		return err
+	}
+	if r.core != nil {
+		if err := r.files.Add(path.Join("shared", PeerCoreFile), r.peerCoreConfigMap(r.core)); err != nil {
+			return err
+		}
+		resources = append(resources, PeerCoreFile)
 	}
 	return r.files.AddKustomization("shared", partydir.SharedKustomization(r.party, resources))
 }

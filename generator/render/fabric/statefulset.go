@@ -73,7 +73,7 @@ func (r *partyRenderer) statefulSet(node model.Node) (*appsv1.StatefulSet, error
 	}
 	main.SecurityContext = workload.Restricted()
 	// The operations service answers /healthz once the node serves; a peer's checks
-	// include its CouchDB.
+	// include its CouchDB, and no Docker check as its core.yaml has no vm.endpoint.
 	main.StartupProbe = healthProbe(10, 30)
 	main.LivenessProbe = healthProbe(10, 6)
 	main.ReadinessProbe = healthProbe(10, 3)
@@ -81,7 +81,11 @@ func (r *partyRenderer) statefulSet(node model.Node) (*appsv1.StatefulSet, error
 
 	claims := []corev1.PersistentVolumeClaim{r.claim(node, "data", node.Storage.Size)}
 	volumes := r.volumes(node)
+	var annotations map[string]string
 	if node.Role == model.RolePeer {
+		containers[0].VolumeMounts = append(containers[0].VolumeMounts, peerCoreMount())
+		volumes = append(volumes, peerCoreVolume())
+		annotations = map[string]string{PeerCoreHashAnnotation: peerCoreHash(r.core)}
 		containers = append(containers, r.couchDB(node))
 		claims = append(claims, r.claim(node, "couchdb", node.Storage.Size))
 		volumes = append(volumes,
@@ -92,7 +96,7 @@ func (r *partyRenderer) statefulSet(node model.Node) (*appsv1.StatefulSet, error
 		)
 	}
 	template := corev1.PodTemplateSpec{
-		ObjectMeta: metav1.ObjectMeta{Labels: r.podLabels(node)},
+		ObjectMeta: metav1.ObjectMeta{Labels: r.podLabels(node), Annotations: annotations},
 		Spec: corev1.PodSpec{
 			AutomountServiceAccountToken: ptr.To(false),
 			SecurityContext:              workload.RestrictedPod(FabricUID),

@@ -1,0 +1,147 @@
+package lifecycle
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// The Jobs' scripts run here against stand-ins for Fabric's CLIs. Each imitates what
+// the cited Fabric v2.5.16 source prints and how it exits (unchanged in v3.1.5);
+// fake_clis_test.go checks the stand-ins against those sources, so a simpler fake
+// that no longer answers as Fabric does fails there.
+
+// fakePeer stands in for the peer CLI. It appends "peer@<CORE_PEER_ADDRESS> <args>" to
+// $FAKE/calls and keeps the peer's state in files under $FAKE: the joined channels,
+// the installed package IDs per peer, the approvals and the committed sequence.
+// Imitated sources:
+//   - cmd/peer/main.go: exit 1 when the command fails; cobra (vendor/github.com/spf13/
+//     cobra/command.go ExecuteC) prints "Error: <err>" on stderr first.
+//   - internal/peer/channel/list.go: "Channels peers has joined: " then one channel a
+//     line, on stdout.
+//   - internal/peer/channel/join.go: a peer refusing the join is ProposalFailedErr
+//     "proposal failed (err: bad proposal response 500: …)"; a second join is refused
+//     by core/peer/peer.go CreateChannel "cannot create ledger from genesis block" and
+//     core/ledger/kvledger/kv_ledger_provider.go "ledger [<ch>] already exists with
+//     state [ACTIVE]".
+//   - internal/peer/lifecycle/chaincode/queryinstalled.go, querycommitted.go,
+//     queryapproved.go, checkcommitreadiness.go: their printed formats and "query
+//     failed with status: <code> - <message>"; the messages from
+//     core/chaincode/lifecycle/scc.go ("failed to invoke backing implementation of")
+//     and lifecycle.go ("namespace <cc> is not defined", "could not fetch approved
+//     chaincode definition …").
+const fakePeer = `#!/usr/bin/env bash
+set -u
+printf 'peer@%s %s\n' "${CORE_PEER_ADDRESS:-}" "$*" >> "$FAKE/calls"
+fail() { printf 'Error: %s\n' "$*" >&2; exit 1; }
+arg() { local want=$1; shift; while (($#)); do if [[ $1 == "$want" ]]; then printf '%s' "$2"; return; fi; shift; done; }
+case "$1 $2" in
+"channel list")
+	echo "Channels peers has joined: "
+	cat "$FAKE/joined" 2>/dev/null || true
+	;;
+"channel join")
+	if grep -Fxq "$CHANNEL" "$FAKE/joined" 2>/dev/null; then
+		fail "proposal failed (err: bad proposal response 500: cannot create ledger from genesis block: ledger [$CHANNEL] already exists with state [ACTIVE])"
+	fi
+	echo "$CHANNEL" >> "$FAKE/joined"
+	;;
+"lifecycle chaincode")
+	case "$3" in
+	queryinstalled)
+		echo "Installed chaincodes on peer:"
+		while read -r id; do echo "Package ID: $id, Label: ${id%%:*}"; done < <(cat "$FAKE/installed-$CORE_PEER_ADDRESS" 2>/dev/null)
+		;;
+	install)
+		[[ -n $4 ]] || fail "chaincode install package must be provided"
+		echo "$PACKAGE_ID" >> "$FAKE/installed-$CORE_PEER_ADDRESS"
+		;;
+	querycommitted)
+		if [[ -f $FAKE/committed ]]; then
+			echo "Committed chaincode definition for chaincode '$NAME' on channel '$CHANNEL':"
+			echo "Version: $VERSION, Sequence: $(cat "$FAKE/committed"), Endorsement Plugin: escc, Validation Plugin: vscc, Approvals: [AMSP: true, BMSP: true, CMSP: false]"
+		else
+			fail "query failed with status: 500 - failed to invoke backing implementation of 'QueryChaincodeDefinition': namespace $NAME is not defined"
+		fi
+		;;
+	queryapproved)
+		seq=$(arg --sequence "$@")
+		line=$(grep "^$seq " "$FAKE/approved" 2>/dev/null | tail -n1)
+		[[ -n $line ]] || fail "query failed with status: 500 - could not fetch approved chaincode definition (name: '$NAME', sequence: '$seq') on channel '$CHANNEL'"
+		echo "Approved chaincode definition for chaincode '$NAME' on channel '$CHANNEL':"
+		echo "sequence: $seq, version: $VERSION, init-required: false, package-id: ${line#* }, endorsement plugin: escc, validation plugin: vscc"
+		;;
+	approveformyorg | commit)
+		if [[ -f $FAKE/orderer-down && $(arg -o "$@") == "$(cat "$FAKE/orderer-down")" ]]; then
+			fail "failed to create new connection: context deadline exceeded"
+		fi
+		if [[ $3 == approveformyorg ]]; then
+			echo "$(arg --sequence "$@") $(arg --package-id "$@")" >> "$FAKE/approved"
+		else
+			arg --sequence "$@" > "$FAKE/committed"
+		fi
+		;;
+	checkcommitreadiness)
+		n=$(cat "$FAKE/readiness-count" 2>/dev/null || echo 0)
+		n=$((n + 1))
+		echo "$n" > "$FAKE/readiness-count"
+		f="$FAKE/readiness.$n"
+		[[ -f $f ]] || f=$(ls "$FAKE"/readiness.* | sort -V | tail -n1)
+		echo "Chaincode definition for chaincode '$NAME', version '$VERSION', sequence '$SEQUENCE' on channel '$CHANNEL' approval status by org:"
+		cat "$f"
+		;;
+	*) fail "unknown command $3" ;;
+	esac
+	;;
+*) fail "unknown command $*" ;;
+esac
+`
+
+// fakeOsnadmin stands in for osnadmin: it records its arguments and answers like
+// Fabric's (cmd/osnadmin/main.go): executeForArgs returns "Status: <code>\n" and the
+// JSON body indented with tabs (responseOutput; the orderer's json.Encoder ends the
+// body with a newline, orderer/common/channelparticipation/restapi.go), and main
+// prints it with fmt.Println and exits 0 whenever the orderer answered; without an
+// answer it prints "Error: <err>\n" (errorOutput), again through fmt.Println, on
+// stdout, and exits 1. A join answers 201 with the channel's info
+// (orderer/common/types/channelinfo.go ChannelInfo) the first time, and 405 "cannot
+// join: channel already exists" after (restapi.go sendJoinError,
+// orderer/common/types/errors.go ErrChannelAlreadyExists). $FAKE/osn-unreachable makes
+// it fail to connect; $FAKE/osn-answer, when present, is executeForArgs's output
+// instead of the normal answer, an error ("Error: …") when it starts so.
+const fakeOsnadmin = `#!/usr/bin/env bash
+set -u
+printf 'osnadmin %s\n' "$*" >> "$FAKE/calls"
+# main: fmt.Println(output); os.Exit(exit)
+say() { printf '%s\n' "$1"; exit "$2"; }
+if [[ -f $FAKE/osn-unreachable ]]; then
+	say "Error: Post \"https://$ORDERER_ADMIN_ADDRESS/participation/v1/channels\": dial tcp: connect: connection refused
+" 1
+fi
+if [[ -f $FAKE/osn-answer ]]; then
+	out=$(cat "$FAKE/osn-answer"; printf x)
+	out=${out%x}
+	[[ $out == Error:* ]] && say "$out" 1
+	say "$out" 0
+fi
+if grep -Fxq "$CHANNEL" "$FAKE/osn-joined" 2>/dev/null; then
+	say "$(printf 'Status: 405\n{\n\t"error": "cannot join: channel already exists"\n}')
+" 0
+fi
+echo "$CHANNEL" >> "$FAKE/osn-joined"
+say "$(printf 'Status: 201\n{\n\t"name": "%s",\n\t"url": "/participation/v1/channels/%s",\n\t"consensusRelation": "consenter",\n\t"status": "onboarding",\n\t"height": 0\n}' "$CHANNEL" "$CHANNEL")
+" 0
+`
+
+// fakeCLIs writes the fake peer and osnadmin into a directory for PATH and returns
+// it and the state directory.
+func fakeCLIs(t *testing.T) (bin, state string) {
+	t.Helper()
+	bin, state = t.TempDir(), t.TempDir()
+	for name, text := range map[string]string{"peer": fakePeer, "osnadmin": fakeOsnadmin} {
+		if err := os.WriteFile(filepath.Join(bin, name), []byte(text), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return bin, state
+}
