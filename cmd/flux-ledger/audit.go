@@ -28,6 +28,10 @@ diff), never from its message; a generated commit whose Parties-Changed trailer
 disagrees with its diff is flagged. A commit that cannot be read is listed with its
 problem and the audit goes on.
 
+--since filters without stopping the walk: a commit counts as no older than its
+newest ancestor, so a back-dated commit cannot hide itself or the history behind it.
+A commit whose author or committer date is before its parent's is flagged.
+
 --verify-signatures marks unsigned commits and checks signed ones against the armored
 OpenPGP public keys in --keyring. --require-signatures does the same and exits 3 when
 any listed commit is unsigned or not signed by a key of the keyring.
@@ -86,6 +90,9 @@ Exit codes: 0 listed; 1 error (bad flags, unreadable keyring, no repository);
 				}
 				if e.Warning != "" {
 					summary += " [WARNING: " + e.Warning + "]"
+				}
+				if e.DatedBeforeParent != "" {
+					summary += " [DATED BEFORE PARENT: " + e.DatedBeforeParent + "]"
 				}
 				line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", e.Date.Format(time.DateTime), e.Commit[:12], e.Author, strings.Join(e.Parties, ","), summary)
 				if verify || require {
