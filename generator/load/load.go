@@ -125,6 +125,9 @@ func Network(dir string) (*Result, error) {
 	if err := checkRecipients(root, &network); err != nil {
 		return nil, err
 	}
+	if err := checkCIDRs(root, &network); err != nil {
+		return nil, err
+	}
 	check := checkIdentities
 	if network.IsFabric() {
 		check = checkFabricIdentities
