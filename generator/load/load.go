@@ -20,6 +20,7 @@ import (
 	"cuelang.org/go/mod/modconfig"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
 
 // Issue is one validation failure: where it is and what is wrong.
@@ -78,6 +79,12 @@ func Network(dir string) (*Result, error) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "cue.mod")); err != nil {
 		return nil, fmt.Errorf("%s: not a CUE module (no cue.mod directory)", dir)
+	}
+
+	// The CUE loader follows links and reads any file to its end: refuse, naming the
+	// file, a link, device, FIFO or oversized file before it sees the module.
+	if err := tree.CheckInputs(dir, filepath.ToSlash(dir)+"/"); err != nil {
+		return nil, err
 	}
 
 	// Load every package of the module, as `cue vet -c ./...` does: a broken package
