@@ -50,7 +50,7 @@ var knownPublicHex = map[string]bool{
 // Kubernetes Secret whose data is not SOPS-encrypted. It errs on the side of refusing:
 // a commit of generated files never needs any of these. What it cannot see: a key in
 // any other encoding (decimal, split over lines, compressed, encrypted to a wrong
-// recipient), and one in 2⁻¹² of random 32-byte base64 keys (see base64Key).
+// recipient), and about one random 32-byte base64 key in 5,000 (see base64Key).
 func SecretMaterial(data []byte) string {
 	switch {
 	case ageSecretKey.Match(data):
