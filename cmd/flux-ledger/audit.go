@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flux-ledger/flux-ledger/generator/gitops"
+	"github.com/flux-ledger/flux-ledger/generator/terminal"
 )
 
 func newAuditCommand(opts *globalOptions) *cobra.Command {
@@ -94,9 +95,11 @@ Exit codes: 0 listed; 1 error (bad flags, unreadable keyring, no repository);
 				if e.DatedBeforeParent != "" {
 					summary += " [DATED BEFORE PARENT: " + e.DatedBeforeParent + "]"
 				}
-				line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", e.Date.Format(time.DateTime), e.Commit[:12], e.Author, strings.Join(e.Parties, ","), summary)
+				// Author, message and trailers are whatever the committer wrote: escaped, so
+				// they cannot redraw a row (or its signature column) on the terminal.
+				line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", e.Date.Format(time.DateTime), e.Commit[:12], terminal.Printable(e.Author), strings.Join(e.Parties, ","), terminal.Printable(summary))
 				if verify || require {
-					line += "\t" + e.Signature
+					line += "\t" + terminal.Printable(e.Signature)
 				}
 				fmt.Fprintln(tw, line)
 			}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/flux-ledger/flux-ledger/generator/terminal"
 )
 
 // What a hostile cluster can put in its Kustomization conditions and errors: an ANSI
@@ -53,8 +55,8 @@ func TestStatusTableEscapesWhatAHostileClusterSays(t *testing.T) {
 	// cannot pass for an escape.
 	want := `apply failed\x1b[1A\x1b[2K\rbeta-1  beta  Ready\x1b]52;c;Y3VybCBldmlsfHNo\a\b\b\u009b31m\u202eevil\u2066\n` +
 		`gamma-1  gamma  Ready \\x1b \xff`
-	if got := printable(hostile); got != want {
-		t.Errorf("printable:\n got %s\nwant %s", got, want)
+	if got := terminal.Printable(hostile); got != want {
+		t.Errorf("terminal.Printable:\n got %s\nwant %s", got, want)
 	}
 }
 
