@@ -180,10 +180,19 @@ func checkIdentities(network *model.Network) error {
 // current recipients, and lists sealed keys left behind by removed nodes.
 func checkSecrets(repo string, network *model.Network) (orphans []string, err error) {
 	var problems []string
+	var refusal error // a link or irregular file: reported alone, as the writers do
 	expected := map[string]bool{}
 	check := func(rel string, party model.Party, missing string) {
 		expected[rel] = true
-		data, err := os.ReadFile(filepath.Join(repo, rel))
+		data, err := tree.ReadInput(repo, filepath.ToSlash(rel))
+		var link *tree.SymlinkError
+		var refused *tree.InputError
+		if errors.As(err, &link) || errors.As(err, &refused) {
+			if refusal == nil {
+				refusal = err
+			}
+			return
+		}
 		if err != nil {
 			problems = append(problems, rel+": "+missing)
 			return
@@ -206,6 +215,9 @@ func checkSecrets(repo string, network *model.Network) (orphans []string, err er
 		for _, rel := range identity.PartySecretPaths(network, name) {
 			check(rel, network.Parties[name], fmt.Sprintf("missing sealed MSP keys of party %s; restore the file from Git history (git checkout -- %s): new CA keys would make it another organisation to every channel", name, rel))
 		}
+	}
+	if refusal != nil {
+		return nil, refusal
 	}
 	if len(problems) > 0 {
 		return nil, errors.New(strings.Join(problems, "\n"))

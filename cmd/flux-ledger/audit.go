@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flux-ledger/flux-ledger/generator/gitops"
+	"github.com/flux-ledger/flux-ledger/generator/terminal"
 )
 
 func newAuditCommand(opts *globalOptions) *cobra.Command {
@@ -27,6 +28,10 @@ in cue/ before and after. The parties of a commit come from what it changed (its
 diff), never from its message; a generated commit whose Parties-Changed trailer
 disagrees with its diff is flagged. A commit that cannot be read is listed with its
 problem and the audit goes on.
+
+--since filters without stopping the walk: a commit counts as no older than its
+newest ancestor, so a back-dated commit cannot hide itself or the history behind it.
+A commit whose author or committer date is before its parent's is flagged.
 
 --verify-signatures marks unsigned commits and checks signed ones against the armored
 OpenPGP public keys in --keyring. --require-signatures does the same and exits 3 when
@@ -87,9 +92,14 @@ Exit codes: 0 listed; 1 error (bad flags, unreadable keyring, no repository);
 				if e.Warning != "" {
 					summary += " [WARNING: " + e.Warning + "]"
 				}
-				line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", e.Date.Format(time.DateTime), e.Commit[:12], e.Author, strings.Join(e.Parties, ","), summary)
+				if e.DatedBeforeParent != "" {
+					summary += " [DATED BEFORE PARENT: " + e.DatedBeforeParent + "]"
+				}
+				// Author, message and trailers are whatever the committer wrote: escaped, so
+				// they cannot redraw a row (or its signature column) on the terminal.
+				line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", e.Date.Format(time.DateTime), e.Commit[:12], terminal.Printable(e.Author), strings.Join(e.Parties, ","), terminal.Printable(summary))
 				if verify || require {
-					line += "\t" + e.Signature
+					line += "\t" + terminal.Printable(e.Signature)
 				}
 				fmt.Fprintln(tw, line)
 			}

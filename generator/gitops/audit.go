@@ -1,7 +1,6 @@
 package gitops
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -9,8 +8,8 @@ import (
 	"time"
 
 	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/plumbing/storer"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/plan"
@@ -38,6 +37,10 @@ type Entry struct {
 	// missing object): it is listed, with every party, rather than stopping the audit.
 	Problem   string `json:"problem,omitempty"`
 	Signature string `json:"signature,omitempty"` // with VerifySignatures: good, unsigned, bad: …
+	// DatedBeforeParent is set when the commit's author or committer date is earlier
+	// than its parent's: anyone can write any date, and a back-dated commit is how one
+	// would hide from --since.
+	DatedBeforeParent string `json:"datedBeforeParent,omitempty"`
 }
 
 // AuditOptions filter the audit trail.
@@ -52,6 +55,10 @@ type AuditOptions struct {
 // Audit walks the history from HEAD, newest first, and lists every commit that
 // changed the network (cue/, parties/, clusters/, policies/, .sops.yaml), with the
 // parties its diff touches. A commit that cannot be read is listed with its problem.
+//
+// Since filters, it never stops the walk: dates are whatever the committer wrote, so a
+// commit counts as no older than its newest ancestor, and one back-dated commit can
+// hide neither itself nor the history behind it.
 func Audit(repo *git.Repository, opts AuditOptions) ([]Entry, error) {
 	head, err := Resolve(repo, "HEAD")
 	if err != nil {
@@ -61,29 +68,94 @@ func Audit(repo *git.Repository, opts AuditOptions) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
+	var commits []*object.Commit
+	if err := iter.ForEach(func(c *object.Commit) error {
+		commits = append(commits, c)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	dates := newestAncestorDates(commits)
 	a := &auditor{networks: map[string]*model.Network{}}
 	var entries []Entry
-	err = iter.ForEach(func(c *object.Commit) error {
-		if !opts.Since.IsZero() && c.Committer.When.Before(opts.Since) {
-			return storer.ErrStop
+	for _, c := range commits {
+		if !opts.Since.IsZero() && dates[c.Hash].Before(opts.Since) {
+			continue
 		}
 		entry, ok := a.commit(c)
 		if !ok {
-			return nil
+			continue
 		}
 		if opts.Party != "" && entry.Problem == "" && !slices.Contains(entry.Parties, opts.Party) {
-			return nil
+			continue
 		}
 		if opts.VerifySignatures {
 			entry.Signature = signature(c, opts.Keyring)
 		}
+		entry.DatedBeforeParent = datedBeforeParent(c)
 		entries = append(entries, entry)
-		return nil
-	})
-	if err != nil && !errors.Is(err, storer.ErrStop) {
-		return nil, err
 	}
 	return entries, nil
+}
+
+// newestAncestorDates gives every commit the latest committer date among itself and
+// its ancestors: the date --since compares.
+func newestAncestorDates(commits []*object.Commit) map[plumbing.Hash]time.Time {
+	byHash := make(map[plumbing.Hash]*object.Commit, len(commits))
+	for _, c := range commits {
+		byHash[c.Hash] = c
+	}
+	dates := make(map[plumbing.Hash]time.Time, len(commits))
+	// Depth-first, parents before children, without recursion: a long history must not
+	// grow the stack.
+	for _, start := range commits {
+		stack := []plumbing.Hash{start.Hash}
+		for len(stack) > 0 {
+			h := stack[len(stack)-1]
+			if _, done := dates[h]; done {
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			c := byHash[h]
+			pending := false
+			for _, p := range c.ParentHashes {
+				if _, done := dates[p]; !done && byHash[p] != nil {
+					stack = append(stack, p)
+					pending = true
+				}
+			}
+			if pending {
+				continue
+			}
+			d := c.Committer.When
+			for _, p := range c.ParentHashes {
+				if pd, ok := dates[p]; ok && pd.After(d) {
+					d = pd
+				}
+			}
+			dates[h] = d
+			stack = stack[:len(stack)-1]
+		}
+	}
+	return dates
+}
+
+// datedBeforeParent says when c claims to be older than one of its parents.
+func datedBeforeParent(c *object.Commit) string {
+	var out []string
+	_ = c.Parents().ForEach(func(p *object.Commit) error {
+		short := p.Hash.String()[:12]
+		if c.Committer.When.Before(p.Committer.When) {
+			out = append(out, fmt.Sprintf("committer date %s is before parent %s's %s",
+				c.Committer.When.UTC().Format(time.RFC3339), short, p.Committer.When.UTC().Format(time.RFC3339)))
+		}
+		if c.Author.When.Before(p.Author.When) {
+			out = append(out, fmt.Sprintf("author date %s is before parent %s's %s",
+				c.Author.When.UTC().Format(time.RFC3339), short, p.Author.When.UTC().Format(time.RFC3339)))
+		}
+		return nil
+	})
+	return strings.Join(out, "; ")
 }
 
 // auditor caches networks by the hash of their cue/ tree: most commits do not change

@@ -302,7 +302,7 @@ func pairCA(keyPEM []byte, certPEM string) (*msp.CA, error) {
 // openSealed decrypts one of the repository's sealed Secrets and returns its entries,
 // each of want present.
 func openSealed(repo, path string, ids []age.Identity, want ...string) (map[string][]byte, error) {
-	sealed, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(path)))
+	sealed, err := tree.ReadInput(repo, path)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, unwrapPathError(err))
 	}

@@ -170,7 +170,7 @@ func Rewrap(repo string, opts RewrapOptions) (*Result, error) {
 	removed := map[string]bool{}
 	var exposed, exposedOrg []string
 	for _, f := range files {
-		data, err := os.ReadFile(filepath.Join(repo, f))
+		data, err := tree.ReadInput(repo, filepath.ToSlash(f))
 		if err != nil {
 			return nil, err
 		}
@@ -289,7 +289,7 @@ func verifyNode(repo string, network *model.Network, party model.Party, node mod
 // openOwnSealed reads a sealed file of the party, checks that it is sealed to exactly the
 // party's recipients, and decrypts it with the caller's identities.
 func openOwnSealed(repo, path string, party model.Party, ids []age.Identity) ([]byte, error) {
-	sealed, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(path)))
+	sealed, err := tree.ReadInput(repo, path)
 	if err != nil {
 		return nil, fmt.Errorf("unreadable: %w", unwrapPathError(err))
 	}
@@ -313,7 +313,7 @@ func checkSealedTo(repo string, party model.Party, nodes []model.Node) error {
 	}
 	var stale []string
 	for _, f := range files {
-		data, err := os.ReadFile(filepath.Join(repo, f))
+		data, err := tree.ReadInput(repo, filepath.ToSlash(f))
 		if err != nil {
 			return err
 		}

@@ -172,6 +172,8 @@ var restatements = []struct{ cue, user string }{
 	{`(out of bound =~"^(localhost|[a-z0-9-]+(\\.[a-z0-9-]+)+)(:[0-9]+)?/[a-z0-9._/-]+(:[A-Za-z0-9._-]+)?(@sha256:[a-f0-9]{64})?$")`, "(not a fully qualified image: registry/repository:tag or @sha256:digest, e.g. docker.io/hyperledger/besu:24.12.2)"},
 	{`(out of bound =~"^age1[02-9ac-hj-np-z]{58}$")`, "(not an age recipient: age1 and 58 more characters, as age-keygen -y prints)"},
 	{`(out of bound =~"^([0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}|[0-9a-fA-F:]+/[0-9]{1,3})$")`, "(not a CIDR: an address and a prefix length, e.g. 198.51.100.0/28)"},
+	{`(out of bound !="0.0.0.0/0")`, "(the whole IPv4 internet: every party's p2p port would admit it; set allowWorldOpen: true on the cluster if that is meant)"},
+	{`(out of bound !="::/0")`, "(the whole IPv6 internet: every party's p2p port would admit it; set allowWorldOpen: true on the cluster if that is meant)"},
 	{`(out of bound !~":latest$")`, `(not pinned: "latest" moves; name a version tag or an @sha256 digest)`},
 	{`(out of bound =~"^[a-z][a-z0-9.-]*$")`, "(a channel name must be lowercase letters, digits, '.' and '-', starting with a letter)"},
 	{`(must be one of "orderer", "peer")`, `(a Fabric node is an "orderer" or a "peer")`},

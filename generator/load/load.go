@@ -20,6 +20,7 @@ import (
 	"cuelang.org/go/mod/modconfig"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
 
 // Issue is one validation failure: where it is and what is wrong.
@@ -80,6 +81,12 @@ func Network(dir string) (*Result, error) {
 		return nil, fmt.Errorf("%s: not a CUE module (no cue.mod directory)", dir)
 	}
 
+	// The CUE loader follows links and reads any file to its end: refuse, naming the
+	// file, a link, device, FIFO or oversized file before it sees the module.
+	if err := tree.CheckInputs(dir, filepath.ToSlash(dir)+"/"); err != nil {
+		return nil, err
+	}
+
 	// Load every package of the module, as `cue vet -c ./...` does: a broken package
 	// that the network does not import must fail here too. The registry refuses every
 	// fetch: a dependency in cue.mod would otherwise make vet reach the network.
@@ -123,6 +130,9 @@ func Network(dir string) (*Result, error) {
 		return nil, issues(err)
 	}
 	if err := checkRecipients(root, &network); err != nil {
+		return nil, err
+	}
+	if err := checkCIDRs(root, &network); err != nil {
 		return nil, err
 	}
 	check := checkIdentities

@@ -110,8 +110,11 @@ type Cluster struct {
 	KubeContext string `json:"kubeContext,omitempty"`
 	// EgressCIDRs are where the cluster's outbound p2p connections come from, as
 	// other clusters see them.
-	EgressCIDRs []string       `json:"egressCIDRs"`
-	Storage     ClusterStorage `json:"storage"`
+	EgressCIDRs []string `json:"egressCIDRs"`
+	// AllowWorldOpen is the cluster's party saying on purpose that EgressCIDRs may
+	// admit the whole internet.
+	AllowWorldOpen bool           `json:"allowWorldOpen,omitempty"`
+	Storage        ClusterStorage `json:"storage"`
 }
 
 // ClusterStorage is the default storage of a cluster's nodes.

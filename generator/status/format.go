@@ -8,10 +8,13 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/flux-ledger/flux-ledger/generator/terminal"
 )
 
 // Table writes the report for a terminal: one line per cluster, then the details of
-// every Kustomization that is not Ready.
+// every Kustomization that is not Ready. Text another cluster wrote is escaped
+// (terminal.Printable): it cannot forge a row or send the terminal a control sequence.
 func (r *Report) Table(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CLUSTER\tPARTY\tSTATE\tREVISION\tBEHIND\tNODES\tPOLICIES\tMESSAGE")
@@ -43,10 +46,7 @@ func (r *Report) Table(w io.Writer) error {
 		if c.Policies != nil {
 			policies = fmt.Sprintf("%d pass, %d fail", c.Policies.Pass, c.Policies.Fail)
 		}
-		if len(message) > 120 {
-			message = message[:117] + "..."
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Cluster, c.Party, c.State, revision, behind, nodes, policies, message)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Cluster, c.Party, c.State, terminal.Printable(revision), behind, nodes, policies, terminal.Clip(terminal.Printable(message), 120))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -65,11 +65,7 @@ func (r *Report) validatorsTable(w io.Writer) error {
 	fmt.Fprintln(tw, "VALIDATORS\tRPC NODE\tBLOCK\tON CHAIN\tDESIRED\tPENDING\tVOTES READ\tMESSAGE")
 	for _, v := range r.Validators {
 		if v.Error != "" {
-			message := v.Error
-			if len(message) > 120 {
-				message = message[:117] + "..."
-			}
-			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t-\t%s\n", v.Party, v.Node, message)
+			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t-\t%s\n", v.Party, v.Node, terminal.Clip(terminal.Printable(v.Error), 120))
 			continue
 		}
 		read := fmt.Sprintf("blocks %d-%d", v.VotesFrom, v.Block)

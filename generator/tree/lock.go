@@ -17,9 +17,22 @@ const LockFile = ".flux-ledger.lock"
 // kernel releases the lock if the process dies, so a killed run never leaves it stuck.
 func Lock(root string, timeout time.Duration) (unlock func(), err error) {
 	path := filepath.Join(root, LockFile)
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	// Never through a link: a committed .flux-ledger.lock -> /anywhere would make
+	// every writer create or open a file outside the repository. O_NONBLOCK so a FIFO
+	// is refused below rather than waited on.
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0o644)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, fmt.Errorf("%s: a symbolic link; flux-ledger never opens its lock through a link: delete it (the lock belongs in .gitignore, not in the repository)", path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("lock repository: %w", err)
+	}
+	if info, err := f.Stat(); err != nil || !info.Mode().IsRegular() {
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("lock repository: %w", err)
+		}
+		return nil, fmt.Errorf("%s: not a regular file (%s): delete it (the lock belongs in .gitignore, not in the repository)", path, info.Mode().Type())
 	}
 	deadline := time.Now().Add(timeout)
 	for {
