@@ -45,6 +45,12 @@ func (p *Plan) sharedSettings(base, head *model.Network) {
 	if base.Governance.Method != head.Governance.Method && head.Governance.Method != "" {
 		say("validator changes now go by %s instead of %s", head.Governance.Method, base.Governance.Method)
 	}
+	for _, name := range head.ClusterNames() {
+		if c := head.Clusters[name]; c.AllowWorldOpen && !base.Clusters[name].AllowWorldOpen {
+			say("cluster %s of party %s states allowWorldOpen: its egress CIDRs may be world-open, and every party's NetworkPolicies and load balancers then admit p2p connections from anywhere (%s)",
+				name, c.Party, strings.Join(c.EgressCIDRs, ", "))
+		}
+	}
 	for _, party := range slices.Sorted(maps.Keys(head.MSP)) {
 		if was, ok := base.MSP[party]; ok && was != head.MSP[party] {
 			say("party %s's MSP material (cue/msp/%s.cue) is replaced: its CA decides who acts as %s in every channel; only %s may make this change", party, party, party, party)

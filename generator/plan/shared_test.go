@@ -27,6 +27,11 @@ func TestPlanSaysWhatASharedChangeMeans(t *testing.T) {
 		{"share limit", func(n *model.Network) { n.Compliance.MaxValidatorSharePercent = 100 }, "validator share limit changes from"},
 		{"consensus", func(n *model.Network) { n.Consensus.RequestTimeoutSeconds++ }, "consensus settings change (requestTimeoutSeconds)"},
 		{"governance", func(n *model.Network) { n.Governance.Method = model.MethodTransition }, "validator changes now go by transition instead of vote"},
+		{"world-open egress", func(n *model.Network) {
+			c := n.Clusters["beta-onprem"]
+			c.AllowWorldOpen, c.EgressCIDRs = true, []string{"0.0.0.0/0"}
+			n.Clusters["beta-onprem"] = c
+		}, "cluster beta-onprem of party beta states allowWorldOpen"},
 	} {
 		t.Run(tc.setting, func(t *testing.T) {
 			head := loadNetwork(t, dir)
