@@ -65,9 +65,9 @@ type Result struct {
 	Network *model.Network
 }
 
-// Network loads the CUE module rooted at dir (the directory holding cue.mod), checks
-// that it is valid and fully concrete, and decodes it.
-func Network(dir string) (*Result, error) {
+// evaluate loads the CUE module rooted at dir, checks that it is valid and fully
+// concrete, and decodes it (Network bounds it).
+func evaluate(dir string) (*Result, error) {
 	info, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
