@@ -40,8 +40,8 @@ a party's own things must be signed by a key of that party (--keyring PARTY=FILE
 armored OpenPGP public keys, repeatable); otherwise the change is refused, one line per
 field. A party's own things are found by meaning, comparing the network before and
 after each commit wherever in cue/ the change is written: its nodes' identities, its
-MSP material, its entry in parties (recipients, reviewers, …) and its clusters, every
-field; and by path: its sealed keys, its nodes' cue/identities files, and any file
+MSP material, its entry in parties (recipients, reviewers, …), its clusters, every
+field, and its nodes moved to another party; and by path: its sealed keys, its nodes' cue/identities files, and any file
 under parties/<p>/ or its clusters' clusters/<c>/ that generate would not write as it
 is (always flux-system/gotk-*.yaml, which flux bootstrap writes). An uncommitted
 change of any of them is refused too: it carries no signature.`,

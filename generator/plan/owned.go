@@ -23,8 +23,9 @@ type Owned struct {
 // than by file: each node's public identity (Besu key, Fabric signing and TLS
 // certificates) belongs to the node's party, each party's MSP material and its entry
 // in parties (recipients, reviewers, MSP ID, namespace, …) to that party, and each
-// cluster, every field, to the party it belongs to. Everything else — nodes'
-// topology, consensus, governance, channels, compliance — is shared and not listed.
+// cluster, every field, to the party it belongs to; a node moved to another party's
+// cluster belongs to both. Everything else — nodes' topology, consensus, governance,
+// channels, compliance — is shared and not listed.
 // An identity of a node in neither network has no owner (Parties is empty).
 func OwnedChanges(base, head *model.Network) []Owned {
 	var out []Owned
@@ -32,6 +33,15 @@ func OwnedChanges(base, head *model.Network) []Owned {
 		return owners(base.Nodes[name].Party, head.Nodes[name].Party)
 	}
 	out = append(out, diffOwned("identities", base.Identities, head.Identities, func(name string, _ model.Identity) []string { return nodeOwners(name) })...)
+	// A node that changes hands would take its slot (a validator's vote) with it, and
+	// its next identity would be the new owner's alone: both parties must agree.
+	for _, name := range sortedKeys(base.Nodes, head.Nodes) {
+		b, inBase := base.Nodes[name]
+		h, inHead := head.Nodes[name]
+		if inBase && inHead && b.Party != h.Party {
+			out = append(out, Owned{Field: "nodes." + name + ".party", Action: "changed", Parties: owners(b.Party, h.Party)})
+		}
+	}
 	out = append(out, diffOwned("msp", base.MSP, head.MSP, func(name string, _ model.OrgIdentity) []string { return []string{name} })...)
 	out = append(out, diffOwned("parties", base.Parties, head.Parties, func(name string, _ model.Party) []string { return []string{name} })...)
 	out = append(out, diffOwned("clusters", base.Clusters, head.Clusters, func(name string, _ model.Cluster) []string {

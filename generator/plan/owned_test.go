@@ -23,8 +23,8 @@ func ownedNetwork() *model.Network {
 	}
 }
 
-// What each party alone may change is attributed by field: a cluster that changes
-// hands needs both parties, an identity of no node has no owner, and shared fields
+// What each party alone may change is attributed by field: a cluster or a node that
+// changes hands needs both parties, an identity of no node has no owner, and shared fields
 // (a node's image, the consensus) are nobody's alone.
 func TestOwnedChangesAttributeByMeaning(t *testing.T) {
 	base, head := ownedNetwork(), ownedNetwork()
@@ -35,6 +35,8 @@ func TestOwnedChangesAttributeByMeaning(t *testing.T) {
 	head.MSP["beta"] = model.OrgIdentity{CACert: "minted"}
 	head.Parties["beta"] = model.Party{Name: "beta", Recipients: []string{"age1m"}, Reviewers: []string{"@m"}}
 	head.Clusters["beta-onprem"] = model.Cluster{Name: "beta-onprem", Party: "alpha", EgressCIDRs: []string{"198.51.100.0/28"}}
+	base.Nodes["beta-v2"] = model.Node{Name: "beta-v2", Party: "beta", Cluster: "beta-onprem"}
+	head.Nodes["beta-v2"] = model.Node{Name: "beta-v2", Party: "alpha", Cluster: "alpha-aks"}
 
 	var got []string
 	for _, o := range plan.OwnedChanges(base, head) {
@@ -43,6 +45,7 @@ func TestOwnedChangesAttributeByMeaning(t *testing.T) {
 	want := []string{
 		"identities.beta-v1.address changed [beta]",
 		"identities.ghost added []",
+		"nodes.beta-v2.party changed [alpha beta]",
 		"msp.beta.caCert changed [beta]",
 		"parties.beta.recipients changed [beta]",
 		"parties.beta.reviewers changed [beta]",
