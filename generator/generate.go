@@ -116,14 +116,7 @@ func generatedInSecrets(p string) bool {
 
 // Desired is the whole tree generate writes for a network: the rendered files and,
 // in every owned directory, the index of what the generator wrote there.
-func Desired(network *model.Network) (tree.Tree, error) {
-	desired, err := render.Render(network)
-	if err != nil {
-		return nil, err
-	}
-	tree.AddIndexes(desired, render.Ownership)
-	return desired, nil
-}
+func Desired(network *model.Network) (tree.Tree, error) { return render.Desired(network) }
 
 // checkGenesisFrozen refuses to rewrite a launched network's block 0: the running
 // chain would no longer match it. Only config-only fields (validator transitions) may

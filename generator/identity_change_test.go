@@ -73,7 +73,9 @@ func TestAnotherPartysIdentityChangeIsVisibleAndNeedsItsOwner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(refused) != 2 || !strings.Contains(refused[0], "cue/identities/alpha-v1.cue (party alpha's) but its signature is not by a alpha key") {
+	// By path (the identity file, the sealed key) and by meaning (both identity fields).
+	if len(refused) != 4 || !strings.Contains(refused[0], "cue/identities/alpha-v1.cue (party alpha's) but its signature is not by a alpha key") ||
+		!strings.Contains(refused[2], "identities.alpha-v1.address (party alpha) changed in commit ") {
 		t.Fatalf("beta-signed rotation of alpha's key: %q", refused)
 	}
 

@@ -35,9 +35,16 @@ parties/<p>/ and the clusters of p → p; cue/identities/<node> → the node's o
 the rest of cue/, policies/ and .sops.yaml → every party. A replaced node key is a
 change of its node, attributed to the node's owner.
 
-With --require-signatures, every commit since the base that changes a node identity
-or a party's sealed keys must be signed by a key of that party (--keyring
-PARTY=FILE, armored OpenPGP public keys, repeatable); otherwise the change is refused.`,
+With --require-signatures, every commit since the base (first parents) that changes
+a party's own things must be signed by a key of that party (--keyring PARTY=FILE,
+armored OpenPGP public keys, repeatable); otherwise the change is refused, one line per
+field. A party's own things are found by meaning, comparing the network before and
+after each commit wherever in cue/ the change is written: its nodes' identities, its
+MSP material, its entry in parties (recipients, reviewers, …), its clusters, every
+field, and its nodes moved to another party; and by path: its sealed keys, its nodes' cue/identities files, and any file
+under parties/<p>/ or its clusters' clusters/<c>/ that generate would not write as it
+is (always flux-system/gotk-*.yaml, which flux bootstrap writes). An uncommitted
+change of any of them is refused too: it carries no signature.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			repo, err := gitops.Open(opts.repo)
@@ -90,11 +97,7 @@ PARTY=FILE, armored OpenPGP public keys, repeatable); otherwise the change is re
 				if err != nil {
 					return err
 				}
-				for _, f := range uncommitted {
-					if party, ownerOnly := plan.OwnerOnly(f, after.Network, before); ownerOnly {
-						refused = append(refused, fmt.Sprintf("%s (party %s's) has an uncommitted change, which carries no signature: commit it signed", f, party))
-					}
-				}
+				refused = append(refused, gitops.UncommittedOwned(head, opts.repo, uncommitted, after.Network, before)...)
 				p.Refused = append(p.Refused, refused...)
 			}
 			out := cmd.OutOrStdout()
@@ -118,7 +121,7 @@ PARTY=FILE, armored OpenPGP public keys, repeatable); otherwise the change is re
 	}
 	cmd.Flags().StringVar(&base, "base", "", "revision to compare with (default: merge base with the default branch, else HEAD)")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "text, markdown or json")
-	cmd.Flags().BoolVar(&requireSignatures, "require-signatures", false, "refuse identity and sealed-key changes not signed by their owning party")
+	cmd.Flags().BoolVar(&requireSignatures, "require-signatures", false, "refuse changes to a party's own things (identities, MSP, recipients, reviewers, clusters) not signed by that party")
 	cmd.Flags().StringArrayVar(&keyrings, "keyring", nil, "PARTY=FILE: the party's armored OpenPGP public keys (with --require-signatures, repeatable)")
 	return cmd
 }

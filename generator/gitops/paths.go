@@ -2,19 +2,14 @@ package gitops
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
-	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
-
-	"github.com/flux-ledger/flux-ledger/generator/model"
-	"github.com/flux-ledger/flux-ledger/generator/plan"
 )
 
 // networkPaths are the parts of a repository that belong to the network: inputs (cue/),
@@ -123,62 +118,4 @@ func CommitPaths(c *object.Commit) ([]string, error) {
 	}
 	sort.Strings(out)
 	return out, nil
-}
-
-// OwnerSignatures checks, when signatures are required, that every commit from head
-// back to base (first parents, base excluded) that changes a node identity or a
-// party's sealed keys is signed by a key of that party. keyrings maps a party to its
-// armored OpenPGP public keys. It returns one refusal per offending commit and path.
-func OwnerSignatures(repo *git.Repository, base, head *object.Commit, keyrings map[string]string, nets ...*model.Network) ([]string, error) {
-	var refused []string
-	c := head
-	for n := 0; c != nil && c.Hash != base.Hash; n++ {
-		if n > 100000 {
-			return nil, fmt.Errorf("base %s is not an ancestor of HEAD along first parents", base.Hash.String()[:12])
-		}
-		paths, err := CommitPaths(c)
-		if err != nil {
-			refused = append(refused, fmt.Sprintf("commit %s: unreadable (%v): cannot check whose change it is", c.Hash.String()[:12], err))
-		}
-		verdict := map[string]string{}
-		for _, p := range paths {
-			party, ownerOnly := plan.OwnerOnly(p, nets...)
-			if !ownerOnly {
-				continue
-			}
-			if party == "" {
-				refused = append(refused, fmt.Sprintf("commit %s changes %s, an identity of no known node", c.Hash.String()[:12], p))
-				continue
-			}
-			v, done := verdict[party]
-			if !done {
-				v = ownerSignature(c, party, keyrings[party])
-				verdict[party] = v
-			}
-			if v != "" {
-				refused = append(refused, fmt.Sprintf("commit %s changes %s (party %s's) but %s", c.Hash.String()[:12], p, party, v))
-			}
-		}
-		if c.NumParents() == 0 {
-			break
-		}
-		if c, err = c.Parent(0); err != nil {
-			return nil, err
-		}
-	}
-	return refused, nil
-}
-
-// ownerSignature is "" when c is signed by a key of party's keyring, else why not.
-func ownerSignature(c *object.Commit, party, keyring string) string {
-	switch {
-	case keyring == "":
-		return fmt.Sprintf("no keyring is given for party %s (--keyring %s=FILE)", party, party)
-	case c.PGPSignature == "":
-		return "it is unsigned"
-	}
-	if _, err := c.Verify(keyring); err != nil {
-		return fmt.Sprintf("its signature is not by a %s key (%v)", party, err)
-	}
-	return ""
 }

@@ -52,6 +52,17 @@ func Seeded(p string) bool {
 	return path.Base(dir) == flux.BootstrapNamespace && path.Dir(path.Dir(dir)) == "clusters" && slices.Contains(flux.BootstrapPlaceholders, file)
 }
 
+// Desired is the whole tree generate writes for a network: the rendered files and,
+// in every owned directory, the index of what the generator wrote there.
+func Desired(network *model.Network) (tree.Tree, error) {
+	desired, err := Render(network)
+	if err != nil {
+		return nil, err
+	}
+	tree.AddIndexes(desired, Ownership)
+	return desired, nil
+}
+
 // PartyRenderer renders one party's directory: paths relative to parties/<party>/.
 type PartyRenderer func(party model.Party, nodes []model.Node) (map[string][]byte, error)
 
