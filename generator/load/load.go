@@ -113,7 +113,7 @@ func Load(dir string, opts Options) (*Result, error) {
 		return nil, err
 	}
 	want := EmbeddedSchema()
-	schema := Schema{Digest: SchemaDigest(have), Drift: schemaDrift(dir, have, want), FromRepo: SchemaFromRepo()}
+	schema := schemaOf(dir, have, want)
 	if len(schema.Drift) > 0 && !schema.FromRepo && !opts.AllowDrift {
 		return nil, &SchemaError{Drift: schema.Drift}
 	}

@@ -98,6 +98,20 @@ func SchemaDigest(files map[string][]byte) string {
 // EmbeddedSchemaDigest is SchemaDigest of the binary's schema.
 func EmbeddedSchemaDigest() string { return SchemaDigest(EmbeddedSchema()) }
 
+// SchemaOf compares the schema/ of the CUE module rooted at dir with the binary's,
+// without evaluating anything: what plan reports of a network that does not load.
+func SchemaOf(dir string) (Schema, error) {
+	have, err := moduleSchema(dir)
+	if err != nil {
+		return Schema{}, err
+	}
+	return schemaOf(dir, have, EmbeddedSchema()), nil
+}
+
+func schemaOf(dir string, have, want map[string][]byte) Schema {
+	return Schema{Digest: SchemaDigest(have), Drift: schemaDrift(dir, have, want), FromRepo: SchemaFromRepo()}
+}
+
 // moduleSchema reads the module's schema/*.cue files.
 func moduleSchema(dir string) (map[string][]byte, error) {
 	files := map[string][]byte{}
