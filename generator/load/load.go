@@ -157,8 +157,8 @@ func Load(dir string, opts Options) (*Result, error) {
 	if !value.Exists() {
 		return nil, fmt.Errorf("%s: the package defines no %q field (network: schema.#Network & {...})", dir, NetworkField)
 	}
-	if !schema.FromRepo {
-		if err := heldToSchema(dir, value, schemaValue); err != nil {
+	if !schema.FromRepo && !declaresWithSchema(rootInst, filepath.Join(abs, "schema")) {
+		if value, err = heldToSchema(dir, value, schemaValue); err != nil {
 			return nil, err
 		}
 	}

@@ -14,7 +14,11 @@ import (
 	"strings"
 
 	"cuelang.org/go/cue"
+	"cuelang.org/go/cue/ast"
+	"cuelang.org/go/cue/build"
+	"cuelang.org/go/cue/literal"
 	"cuelang.org/go/cue/load"
+	"cuelang.org/go/cue/token"
 
 	fluxledger "github.com/flux-ledger/flux-ledger"
 )
@@ -170,16 +174,76 @@ func schemaOverlay(abs string, have, want map[string][]byte) map[string]load.Sou
 	return overlay
 }
 
-// heldToSchema checks the network against the binary's #Network whatever network.cue
-// imports: a network declared with a copy of the schema kept elsewhere in the module
-// would otherwise escape the overlay.
-func heldToSchema(dir string, network, schema cue.Value) error {
+// heldToSchema unifies the network with the binary's #Network whatever network.cue
+// imports, and returns the result to decode (the schema's defaults included): a network
+// declared with a copy of the schema kept elsewhere in the module, or with none, would
+// otherwise escape the overlay.
+func heldToSchema(dir string, network, schema cue.Value) (cue.Value, error) {
 	def := schema.LookupPath(cue.ParsePath("#Network"))
 	if !def.Exists() {
-		return fmt.Errorf("%s: the module has no schema package (schema/): the network must be schema.#Network & {...}", dir)
+		return network, fmt.Errorf("%s: the module has no schema package (schema/): the network must be schema.#Network & {...}", dir)
 	}
-	if err := network.Unify(def).Validate(cue.Concrete(true), cue.Final(), cue.All()); err != nil {
-		return fmt.Errorf("the network does not satisfy the schema built into flux-ledger (is it declared with another schema than flux-ledger.dev/network/schema?):\n%w", issues(err))
+	held := network.Unify(def)
+	if err := held.Validate(cue.Concrete(true), cue.Final(), cue.All()); err != nil {
+		return network, fmt.Errorf("the network does not satisfy the schema built into flux-ledger (is it declared with another schema than flux-ledger.dev/network/schema?):\n%w", issues(err))
 	}
-	return nil
+	return held, nil
+}
+
+// declaresWithSchema reports whether a file of the root package declares the network as
+// <import of schema/>.#Network & …: the overlay has made that package the binary's, so
+// the network is held to it already and heldToSchema, which costs a second evaluation,
+// is not needed. Unification only adds constraints, so other declarations of network
+// cannot loosen it.
+func declaresWithSchema(root *build.Instance, schemaDir string) bool {
+	importPath := ""
+	for _, imp := range root.Imports {
+		if imp.Dir == schemaDir {
+			importPath = imp.ImportPath
+		}
+	}
+	if importPath == "" {
+		return false
+	}
+	for _, f := range root.Files {
+		for _, d := range f.Decls {
+			field, ok := d.(*ast.Field)
+			if !ok {
+				continue
+			}
+			if name, _, _ := ast.LabelName(field.Label); name == NetworkField && conjoinsNetwork(field.Value, importPath) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// conjoinsNetwork reports whether x is a conjunction one of whose terms is #Network of
+// the package imported as importPath.
+func conjoinsNetwork(x ast.Expr, importPath string) bool {
+	switch x := x.(type) {
+	case *ast.ParenExpr:
+		return conjoinsNetwork(x.X, importPath)
+	case *ast.BinaryExpr:
+		return x.Op == token.AND && (conjoinsNetwork(x.X, importPath) || conjoinsNetwork(x.Y, importPath))
+	case *ast.SelectorExpr:
+		id, ok := x.X.(*ast.Ident)
+		if !ok {
+			return false
+		}
+		spec, ok := id.Node.(*ast.ImportSpec)
+		if !ok || spec.Path == nil {
+			return false
+		}
+		path, err := literal.Unquote(spec.Path.Value)
+		sel, _, _ := ast.LabelName(x.Sel)
+		return err == nil && sel == "#Network" && stripQualifier(path) == stripQualifier(importPath)
+	}
+	return false
+}
+
+func stripQualifier(importPath string) string {
+	path, _, _ := strings.Cut(importPath, ":")
+	return path
 }

@@ -85,6 +85,24 @@ func TestNetworkDeclaredWithAnotherSchemaIsRefused(t *testing.T) {
 	}
 }
 
+// A network that does not declare itself with the schema at all is held to it anyway.
+func TestNetworkWithoutTheSchemaIsRefused(t *testing.T) {
+	base := strings.Replace(readBase(t), "\t\"flux-ledger.dev/network/schema\"\n", "", 1)
+	base = strings.Replace(base, "network: schema.#Network & {", "network: {", 1)
+	dir := testenv.Module(t, map[string]string{"network.cue": base})
+	result, err := load.Network(dir)
+	if err != nil {
+		t.Fatalf("the base network without the declaration: %v", err)
+	}
+	if got := result.Network.Parties["alpha"].Namespace; got != "testnet-alpha" {
+		t.Errorf("alpha's namespace = %q, want the schema's default testnet-alpha", got)
+	}
+	testenv.EditFile(t, filepath.Join(dir, "network.cue"), "chainId:  1337", "chainId:  0")
+	if _, err := load.Network(dir); err == nil || !strings.Contains(err.Error(), "chainId") {
+		t.Fatalf("load: %v, want chainId 0 refused by the binary's schema", err)
+	}
+}
+
 // FLUX_LEDGER_SCHEMA_DEV is the way to work on the schema itself: the module's own
 // schema decides, and the result says so (plan refuses it).
 func TestSchemaDevUsesTheModulesSchema(t *testing.T) {
