@@ -1,7 +1,7 @@
 // Package fluxledger carries what a network repository shares with this source tree,
-// the CUE module's schema, embedded in the binary so that `flux-ledger init` can start
-// a consortium's own repository with it and `flux-ledger vet` can tell when a
-// repository's copy differs from the schema the binary renders for.
+// the CUE module's schema, embedded in the binary: every command evaluates a network
+// with it (generator/load), not with the repository's copy, and `flux-ledger init`
+// writes it into a consortium's repository for `cue vet` and editors.
 package fluxledger
 
 import "embed"

@@ -2,10 +2,13 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/scaffold"
 )
 
@@ -23,8 +26,10 @@ for GitHub and Azure DevOps pinned to this version, .gitignore and a README. Not
 written if the starter network does not validate. Then run, in DIR:
   flux-ledger keys init --all && flux-ledger generate && git init && git add -A && git commit
 
-With --upgrade-schema, replace the repository's cue/schema/ with this version's instead
-(review the diff: 'flux-ledger vet' says when the two differ).`,
+With --upgrade-schema, make the repository's cue/schema/ the schema built into this
+version instead: the one way to change it, as every command evaluates the network with
+the binary's schema and refuses a cue/schema/ that differs. 'flux-ledger plan' shows the
+upgrade as a consequence every party approves.`,
 		Example: `  flux-ledger init tradenet --name tradenet \
     --party contoso=age1a0wy2f3efug284a4r78kudc0jy03cmls0wfk52a5773d08v6446qx6u4av \
     --party fabrikam=age10k2a9fa93fhfu7qj8htca6gwypm35juh5jg2zakgcjpcs8m4afaqm8w3eg
@@ -37,20 +42,7 @@ With --upgrade-schema, replace the repository's cue/schema/ with this version's 
 			}
 			out := cmd.OutOrStdout()
 			if upgrade {
-				written, extra, err := scaffold.UpgradeSchema(init.Dir)
-				if err != nil {
-					return err
-				}
-				for _, p := range written {
-					fmt.Fprintf(out, "upgraded %s\n", p)
-				}
-				for _, p := range extra {
-					fmt.Fprintf(out, "kept %s: not part of flux-ledger %s's schema; remove it if it is an old schema file\n", p, Version())
-				}
-				if len(written) == 0 {
-					fmt.Fprintf(out, "cue/schema/ already matches flux-ledger %s\n", Version())
-				}
-				return nil
+				return upgradeSchema(out, init.Dir)
 			}
 			if init.Name == "" {
 				return fmt.Errorf("--name: the network needs a name (a DNS label, at most 20 characters)")
@@ -86,4 +78,29 @@ With --upgrade-schema, replace the repository's cue/schema/ with this version's 
 	f.StringVar(&init.Repository, "repository", "", "Git URL every cluster reconciles from (default: a placeholder to edit)")
 	f.BoolVar(&upgrade, "upgrade-schema", false, "replace cue/schema/ with this version's schema instead of starting a repository")
 	return cmd
+}
+
+// upgradeSchema writes the binary's schema into the repository at dir and says which
+// files changed and the schema's version (digest) before and after.
+func upgradeSchema(out io.Writer, dir string) error {
+	before, err := load.SchemaOf(filepath.Join(dir, "cue"))
+	if err != nil {
+		return err
+	}
+	written, removed, err := scaffold.UpgradeSchema(dir)
+	if err != nil {
+		return err
+	}
+	for _, p := range written {
+		fmt.Fprintf(out, "upgraded %s\n", p)
+	}
+	for _, p := range removed {
+		fmt.Fprintf(out, "removed %s: not part of flux-ledger %s's schema\n", p, Version())
+	}
+	if len(written)+len(removed) == 0 {
+		fmt.Fprintf(out, "cue/schema/ already is the schema of flux-ledger %s (%s)\n", Version(), before.Digest)
+		return nil
+	}
+	fmt.Fprintf(out, "cue/schema/ upgraded from %s to %s (flux-ledger %s)\n", before.Digest, load.EmbeddedSchemaDigest(), Version())
+	return nil
 }

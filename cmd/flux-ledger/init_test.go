@@ -120,29 +120,6 @@ func TestInitRefusesANonEmptyDirectory(t *testing.T) {
 	}
 }
 
-func TestVetWarnsWhenTheSchemaDiffersFromTheBinarys(t *testing.T) {
-	repo := filepath.Join(t.TempDir(), "net")
-	id, _ := testenv.AgeKey(t)
-	mustRun(t, "init", repo, "--name", "net", "--party", "a="+id.Recipient().String())
-	schema := filepath.Join(repo, "cue", "schema", "names.cue")
-	f, err := os.OpenFile(schema, os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.WriteString("// an older or newer schema\n")
-	f.Close()
-	_, stderr, code := run(t, "vet", filepath.Join(repo, "cue"))
-	if code != 0 || !strings.Contains(stderr, "cue/schema/names.cue") || !strings.Contains(stderr, "init --upgrade-schema") {
-		t.Errorf("vet: exit %d, %s", code, stderr)
-	}
-	if out := mustRun(t, "--repo", repo, "init", "--upgrade-schema"); !strings.Contains(out, "upgraded cue/schema/names.cue") {
-		t.Errorf("upgrade: %s", out)
-	}
-	if _, stderr, _ := run(t, "vet", filepath.Join(repo, "cue")); strings.Contains(stderr, "warning") {
-		t.Errorf("vet after upgrade still warns: %s", stderr)
-	}
-}
-
 func mustRun(t *testing.T, args ...string) string {
 	t.Helper()
 	stdout, stderr, code := run(t, args...)

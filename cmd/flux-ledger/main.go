@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/flux-ledger/flux-ledger/generator/load"
 )
 
 // exitError carries a specific exit code (e.g. `generate --check` finding drift).
@@ -50,6 +52,11 @@ point per cluster (clusters/<cluster>/), and the consortium's policies (policies
 Node private keys are SOPS-encrypted to their owning party only.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+			if load.SchemaFromRepo() {
+				fmt.Fprintf(cmd.ErrOrStderr(), "flux-ledger: warning: %s=1: the network is evaluated with the repository's own cue/schema/, not the schema built into flux-ledger; plan refuses every change made so\n", load.SchemaDevEnv)
+			}
+		},
 	}
 	root.PersistentFlags().StringVar(&opts.repo, "repo", ".", "root of the network repository (holds cue/, parties/, clusters/)")
 	root.AddCommand(

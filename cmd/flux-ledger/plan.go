@@ -58,22 +58,31 @@ change of any of them is refused too: it carries no signature.`,
 			if err != nil {
 				return err
 			}
-			before, err := gitops.NetworkAt(commit)
+			baseResult, err := gitops.LoadAt(commit)
 			if err != nil {
 				return err
 			}
-			after, err := load.Network(filepath.Join(opts.repo, "cue"))
-			if err != nil {
-				return err
-			}
+			before := baseResult.Network
 			label := commit.Hash.String()[:12]
 			if base != "" {
 				label = base + " (" + label + ")"
+			}
+			// The head is evaluated with the binary's schema even when its copy
+			// differs: the difference is a refusal in the plan, not a missing plan.
+			dir := filepath.Join(opts.repo, "cue")
+			after, err := load.Load(dir, load.Options{AllowDrift: true})
+			if err != nil {
+				schema, serr := load.SchemaOf(dir)
+				if serr != nil || (len(schema.Drift) == 0 && !schema.FromRepo) {
+					return err
+				}
+				return writePlan(cmd, plan.Unevaluated(label, schema, err), output)
 			}
 			p, err := plan.Compute(label, before, after.Network)
 			if err != nil {
 				return err
 			}
+			p.AddSchema(baseResult.Schema, after.Schema)
 			paths, err := gitops.ChangedPaths(commit, opts.repo)
 			if err != nil {
 				return err
@@ -100,23 +109,7 @@ change of any of them is refused too: it carries no signature.`,
 				refused = append(refused, gitops.UncommittedOwned(head, opts.repo, uncommitted, after.Network, before)...)
 				p.Refused = append(p.Refused, refused...)
 			}
-			out := cmd.OutOrStdout()
-			switch output {
-			case "text":
-				p.Text(out)
-			case "markdown":
-				p.Markdown(out)
-			case "json":
-				if err := p.JSON(out); err != nil {
-					return err
-				}
-			default:
-				return fmt.Errorf("--output %q: want text, markdown or json", output)
-			}
-			if len(p.Refused) > 0 {
-				return &exitError{code: 1, err: fmt.Errorf("the change is refused (%d reasons)", len(p.Refused))}
-			}
-			return nil
+			return writePlan(cmd, p, output)
 		},
 	}
 	cmd.Flags().StringVar(&base, "base", "", "revision to compare with (default: merge base with the default branch, else HEAD)")
@@ -141,4 +134,25 @@ func partyKeyrings(flags []string) (map[string]string, error) {
 		out[party] = ring
 	}
 	return out, nil
+}
+
+// writePlan prints the plan in the chosen format; a plan with refusals exits 1.
+func writePlan(cmd *cobra.Command, p *plan.Plan, output string) error {
+	out := cmd.OutOrStdout()
+	switch output {
+	case "text":
+		p.Text(out)
+	case "markdown":
+		p.Markdown(out)
+	case "json":
+		if err := p.JSON(out); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("--output %q: want text, markdown or json", output)
+	}
+	if len(p.Refused) > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("the change is refused (%d reasons)", len(p.Refused))}
+	}
+	return nil
 }

@@ -2,14 +2,11 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/flux-ledger/flux-ledger/generator/load"
-	"github.com/flux-ledger/flux-ledger/generator/scaffold"
 )
 
 func newVetCommand(opts *globalOptions) *cobra.Command {
@@ -17,8 +14,11 @@ func newVetCommand(opts *globalOptions) *cobra.Command {
 		Use:   "vet [DIR]",
 		Short: "Validate the network's CUE module",
 		Long: `Validate the network's CUE module (default: <repo>/cue): every schema rule, every
-cross-reference, and that the network is fully concrete. Each problem is printed on one
-line as file:line:col: path: message. Exits 1 when the network is invalid.`,
+cross-reference, and that the network is fully concrete. The rules are the schema built
+into this binary: a cue/schema/ that differs from it (a file changed, missing or extra)
+is an error naming the files; 'flux-ledger init --upgrade-schema' writes the binary's.
+Each problem is printed on one line as file:line:col: path: message. Exits 1 when the
+network is invalid.`,
 		Example: `  flux-ledger vet
   flux-ledger vet ./cue`,
 		Args: cobra.MaximumNArgs(1),
@@ -30,7 +30,7 @@ line as file:line:col: path: message. Exits 1 when the network is invalid.`,
 			n := result.Network
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: network %q is valid (%d parties, %d clusters, %d nodes)\n",
 				dir, n.Name, len(n.Parties), len(n.Clusters), len(n.Nodes))
-			return warnSchemaDrift(cmd.ErrOrStderr(), filepath.Dir(filepath.Clean(dir)))
+			return nil
 		},
 	}
 }
@@ -44,18 +44,4 @@ func loadModule(opts *globalOptions, args []string) (string, *load.Result, error
 	}
 	result, err := load.Network(dir)
 	return dir, result, err
-}
-
-// warnSchemaDrift tells the user when the repository's cue/schema/ is not the schema
-// this binary renders for: a network valid under one may render wrongly with the other.
-func warnSchemaDrift(w io.Writer, repo string) error {
-	drift, err := scaffold.SchemaDrift(repo)
-	if err != nil {
-		return err
-	}
-	if len(drift) > 0 {
-		fmt.Fprintf(w, "flux-ledger: warning: cue/schema/ differs from the schema of flux-ledger %s (%s): run the flux-ledger version this repository was made with, or upgrade it with 'flux-ledger init --upgrade-schema' and review the diff\n",
-			Version(), strings.Join(drift, ", "))
-	}
-	return nil
 }

@@ -66,9 +66,20 @@ func DefaultBase(repo *git.Repository) (*object.Commit, error) {
 	return head, nil
 }
 
-// NetworkAt loads the network as committed at commit: its cue/ tree is written to a
-// temporary directory (public data only: identities, never secrets) and loaded.
+// NetworkAt loads the network as committed at commit (see LoadAt).
 func NetworkAt(commit *object.Commit) (*model.Network, error) {
+	result, err := LoadAt(commit)
+	if err != nil {
+		return nil, err
+	}
+	return result.Network, nil
+}
+
+// LoadAt loads the network as committed at commit: its cue/ tree is written to a
+// temporary directory (public data only: identities, never secrets) and evaluated
+// with the schema built into the binary. The commit's own schema may predate the
+// binary's: its digest and drift are in the result, not an error.
+func LoadAt(commit *object.Commit) (*load.Result, error) {
 	tree, err := commit.Tree()
 	if err != nil {
 		return nil, err
@@ -108,11 +119,11 @@ func NetworkAt(commit *object.Commit) (*model.Network, error) {
 	if err != nil {
 		return nil, err
 	}
-	result, err := load.Network(dir)
+	result, err := load.Load(dir, load.Options{AllowDrift: true})
 	if err != nil {
 		return nil, fmt.Errorf("network at %s: %w", commit.Hash.String()[:12], err)
 	}
-	return result.Network, nil
+	return result, nil
 }
 
 // cleanTreePath reports whether a path read from a Git tree is clean, relative and

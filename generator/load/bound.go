@@ -19,18 +19,25 @@ var (
 )
 
 // Network loads the CUE module rooted at dir (the directory holding cue.mod), checks
-// that it is valid and fully concrete, and decodes it, within EvaluationTimeout and
-// EvaluationMemory (the process's heap). CUE's evaluation cannot be cancelled: past a
-// bound the error returns at once and the evaluation is left to the process's exit,
-// which every command reaches on an error.
+// that it is valid and fully concrete under the schema built into the binary, and
+// decodes it. A module whose schema/ differs from the binary's is refused with a
+// *SchemaError, unless SchemaDevEnv is set.
 func Network(dir string) (*Result, error) {
+	return Load(dir, Options{})
+}
+
+// Load is Network with options, within EvaluationTimeout and EvaluationMemory (the
+// process's heap). CUE's evaluation cannot be cancelled: past a bound the error
+// returns at once and the evaluation is left to the process's exit, which every
+// command reaches on an error.
+func Load(dir string, opts Options) (*Result, error) {
 	type outcome struct {
 		result *Result
 		err    error
 	}
 	done := make(chan outcome, 1)
 	go func() {
-		r, err := evaluate(dir)
+		r, err := evaluate(dir, opts)
 		done <- outcome{r, err}
 	}()
 	deadline := time.NewTimer(EvaluationTimeout)

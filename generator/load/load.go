@@ -63,11 +63,22 @@ const NetworkField = "network"
 // Result is a loaded network.
 type Result struct {
 	Network *model.Network
+	// Schema is what the module's own schema/ is, against the binary's.
+	Schema Schema
+}
+
+// Options change how a module is loaded.
+type Options struct {
+	// AllowDrift evaluates the network with the binary's schema even when the module's
+	// schema/ differs from it, and reports the difference in Result.Schema.Drift
+	// instead of failing: for plan, which lists it as a refusal, and for a base
+	// revision, whose schema may predate the binary.
+	AllowDrift bool
 }
 
 // evaluate loads the CUE module rooted at dir, checks that it is valid and fully
-// concrete, and decodes it (Network bounds it).
-func evaluate(dir string) (*Result, error) {
+// concrete under the schema built into the binary, and decodes it (Load bounds it).
+func evaluate(dir string, opts Options) (*Result, error) {
 	info, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -93,8 +104,24 @@ func evaluate(dir string) (*Result, error) {
 	cfg := &load.Config{Dir: dir, Registry: &modconfig.LazyRegistry{New: func() (modconfig.CachedRegistry, error) {
 		return nil, errors.New("flux-ledger does not fetch CUE modules: the network module must have no dependencies in cue.mod/module.cue")
 	}}}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	have, err := moduleSchema(dir)
+	if err != nil {
+		return nil, err
+	}
+	want := EmbeddedSchema()
+	schema := schemaOf(dir, have, want)
+	if len(schema.Drift) > 0 && !schema.FromRepo && !opts.AllowDrift {
+		return nil, &SchemaError{Drift: schema.Drift}
+	}
+	// The binary's schema, not the module's copy, is what the network is held to.
+	if !schema.FromRepo {
+		cfg.Overlay = schemaOverlay(abs, have, want)
+	}
 	instances := load.Instances([]string{"./..."}, cfg)
-	abs, _ := filepath.Abs(dir)
 	var rootInst *build.Instance
 	var others []*build.Instance
 	for _, inst := range instances {
@@ -116,14 +143,24 @@ func evaluate(dir string) (*Result, error) {
 	if err := root.Validate(cue.Concrete(true), cue.Final(), cue.All()); err != nil {
 		return nil, explain(root, issues(err))
 	}
+	var schemaValue cue.Value
 	for _, inst := range others {
-		if err := ctx.BuildInstance(inst).Validate(cue.Concrete(true), cue.All()); err != nil {
+		v := ctx.BuildInstance(inst)
+		if err := v.Validate(cue.Concrete(true), cue.All()); err != nil {
 			return nil, issues(err)
+		}
+		if inst.Dir == filepath.Join(abs, "schema") {
+			schemaValue = v
 		}
 	}
 	value := root.LookupPath(cue.MakePath(cue.Str(NetworkField)))
 	if !value.Exists() {
 		return nil, fmt.Errorf("%s: the package defines no %q field (network: schema.#Network & {...})", dir, NetworkField)
+	}
+	if !schema.FromRepo && !declaresWithSchema(rootInst, filepath.Join(abs, "schema")) {
+		if value, err = heldToSchema(dir, value, schemaValue); err != nil {
+			return nil, err
+		}
 	}
 	var network model.Network
 	if err := value.Decode(&network); err != nil {
@@ -142,7 +179,7 @@ func evaluate(dir string) (*Result, error) {
 	if err := check(&network, value); err != nil {
 		return nil, err
 	}
-	return &Result{Network: &network}, nil
+	return &Result{Network: &network, Schema: schema}, nil
 }
 
 // entry is one error as CUE reported it, before folding.

@@ -224,10 +224,10 @@ func SchemaDrift(repo string) ([]string, error) {
 	return drift, err
 }
 
-// UpgradeSchema replaces the repository's cue/schema/ files with the binary's and
-// returns the paths it rewrote. Files of cue/schema/ the binary does not carry are
-// left in place (flux-ledger deletes nothing it did not write) and returned as extra.
-func UpgradeSchema(repo string) (written, extra []string, err error) {
+// UpgradeSchema makes the repository's cue/schema/ the binary's: it rewrites the files
+// that differ, removes the .cue files the binary's schema does not have (every one of
+// them would be drift the loader refuses), and returns the paths it wrote and removed.
+func UpgradeSchema(repo string) (written, removed []string, err error) {
 	drift, err := SchemaDrift(repo)
 	if err != nil {
 		return nil, nil, err
@@ -248,9 +248,12 @@ func UpgradeSchema(repo string) (written, extra []string, err error) {
 	}
 	for _, e := range entries {
 		p := path.Join("cue/schema", e.Name())
-		if _, err := fs.Stat(fluxledger.CUEModule, p); errors.Is(err, fs.ErrNotExist) && strings.HasSuffix(p, ".cue") {
-			extra = append(extra, p)
+		if _, err := fs.Stat(fluxledger.CUEModule, p); errors.Is(err, fs.ErrNotExist) && strings.HasSuffix(p, ".cue") && !e.IsDir() {
+			if err := os.Remove(filepath.Join(repo, filepath.FromSlash(p))); err != nil {
+				return nil, nil, err
+			}
+			removed = append(removed, p)
 		}
 	}
-	return written, extra, nil
+	return written, removed, nil
 }
