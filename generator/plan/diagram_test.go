@@ -12,7 +12,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
-func loadNetwork(t *testing.T, dir string) *model.Network {
+func loadNetwork(t testing.TB, dir string) *model.Network {
 	t.Helper()
 	result, err := load.Network(dir)
 	if err != nil {
