@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/spf13/cobra"
 
 	"github.com/flux-ledger/flux-ledger/generator/gitops"
@@ -47,14 +49,7 @@ is (always flux-system/gotk-*.yaml, which flux bootstrap writes). An uncommitted
 change of any of them is refused too: it carries no signature.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			repo, err := gitops.Open(opts.repo)
-			if err != nil {
-				return err
-			}
-			commit, err := gitops.DefaultBase(repo)
-			if base != "" {
-				commit, err = gitops.Resolve(repo, base)
-			}
+			repo, commit, err := resolveBase(opts.repo, base)
 			if err != nil {
 				return err
 			}
@@ -155,4 +150,18 @@ func writePlan(cmd *cobra.Command, p *plan.Plan, output string) error {
 		return &exitError{code: 1, err: fmt.Errorf("the change is refused (%d reasons)", len(p.Refused))}
 	}
 	return nil
+}
+
+// resolveBase opens the repository and finds the revision a change is compared with:
+// base when given, else the merge base with the default branch (else HEAD).
+func resolveBase(dir, base string) (*git.Repository, *object.Commit, error) {
+	repo, err := gitops.Open(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	commit, err := gitops.DefaultBase(repo)
+	if base != "" {
+		commit, err = gitops.Resolve(repo, base)
+	}
+	return repo, commit, err
 }

@@ -31,14 +31,7 @@ connected, blocks advancing), then run rollout again on the next pull request. p
 refuses a change that restarts more than a wave.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			repo, err := gitops.Open(opts.repo)
-			if err != nil {
-				return err
-			}
-			commit, err := gitops.DefaultBase(repo)
-			if base != "" {
-				commit, err = gitops.Resolve(repo, base)
-			}
+			_, commit, err := resolveBase(opts.repo, base)
 			if err != nil {
 				return err
 			}
