@@ -135,7 +135,7 @@ func TestPlanRequireSignaturesAttributesChangesByMeaning(t *testing.T) {
 			generate(t, repo)
 		}},
 		{"cluster field", "clusters.beta-onprem.egressCIDRs", func(t *testing.T, repo string) {
-			testenv.EditNetwork(t, repo, `egressCIDRs: ["198.51.100.0/28"]`, `egressCIDRs: ["0.0.0.0/0"]`)
+			testenv.EditNetwork(t, repo, `egressCIDRs: ["198.51.100.0/28"]`, `egressCIDRs: ["203.0.113.64/26"]`)
 			generate(t, repo)
 		}},
 		{"flux-system file", "clusters/beta-onprem/flux-system/gotk-components.yaml", func(t *testing.T, repo string) {
@@ -202,7 +202,7 @@ func generate(t *testing.T, repo string) {
 // naming the field and the party.
 func TestPlanRequireSignaturesRefusesAnUncommittedChangeOfAnotherPartys(t *testing.T) {
 	r := newSigningRepo(t, generatedRepo(t), "alpha", "beta")
-	testenv.EditNetwork(t, r.dir, `egressCIDRs: ["198.51.100.0/28"]`, `egressCIDRs: ["0.0.0.0/0"]`)
+	testenv.EditNetwork(t, r.dir, `egressCIDRs: ["198.51.100.0/28"]`, `egressCIDRs: ["203.0.113.64/26"]`)
 	out, code := r.plan(t)
 	if code != 1 || !strings.Contains(out, "clusters.beta-onprem.egressCIDRs (party beta) has an uncommitted change") {
 		t.Fatalf("exit %d\n%s", code, out)
