@@ -2,8 +2,6 @@ package gitops
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -11,6 +9,8 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
 
 // CommitOptions describe a commit of generated changes.
@@ -121,7 +121,7 @@ func Commit(repo *git.Repository, opts CommitOptions) (string, error) {
 			if status[p].Worktree == git.Deleted {
 				continue
 			}
-			data, err := os.ReadFile(filepath.Join(wt.Filesystem.Root(), filepath.FromSlash(p)))
+			data, err := tree.ReadInput(wt.Filesystem.Root(), p)
 			if err != nil {
 				return "", err
 			}

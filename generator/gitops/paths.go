@@ -3,13 +3,14 @@ package gitops
 import (
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
 
 // networkPaths are the parts of a repository that belong to the network: inputs (cue/),
@@ -41,7 +42,7 @@ func ChangedPaths(commit *object.Commit, dir string) ([]string, error) {
 			return nil
 		}
 		committed[f.Name] = true
-		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Name)))
+		data, err := tree.ReadInput(dir, f.Name)
 		if err != nil || plumbing.ComputeHash(plumbing.BlobObject, data) != f.Hash {
 			changed[f.Name] = true
 		}

@@ -3,8 +3,6 @@ package gitops
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/go-git/go-git/v5"
@@ -223,7 +221,7 @@ func UncommittedOwned(head *object.Commit, dir string, paths []string, after *mo
 		if party == "" {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f)))
+		data, err := tree.ReadInput(dir, f)
 		if !s.generated(f, data, err == nil, after) {
 			refused = append(refused, fmt.Sprintf("%s (party %s) %s", f, party, unsigned))
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path"
-	"path/filepath"
 
 	"cuelang.org/go/cue/ast"
 	"sigs.k8s.io/yaml"
@@ -92,7 +91,7 @@ func launchFabric(repo string, network *model.Network) (*Result, error) {
 func checkRenderedBlock(repo string, network *model.Network, channel string, block []byte) error {
 	for _, party := range network.PartyNames() {
 		rel := path.Join("parties", party, "shared", layout.ChannelConfigMap(channel)+".yaml")
-		data, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(rel)))
+		data, err := tree.ReadInput(repo, rel)
 		if os.IsNotExist(err) {
 			continue
 		}

@@ -98,7 +98,7 @@ func Launch(repo string) (*Result, error) {
 func checkRenderedGenesis(repo string, network *model.Network, genesis []byte) error {
 	for _, party := range network.PartyNames() {
 		rel := path.Join("parties", party, "shared", "genesis.yaml")
-		data, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(rel)))
+		data, err := tree.ReadInput(repo, rel)
 		if os.IsNotExist(err) {
 			continue
 		}
