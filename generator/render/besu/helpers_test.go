@@ -3,7 +3,9 @@ package besu
 import (
 	"bytes"
 	"fmt"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -175,3 +177,20 @@ func clone(network *model.Network) *model.Network {
 }
 
 func itoa(i int) string { return fmt.Sprint(i) }
+
+// scriptVariables are the environment variables a node script reads (${NAME} or
+// ${NAME:…}), less testOnly, which only the tests set: the contract its container's env
+// must meet exactly.
+func scriptVariables(t *testing.T, script, testOnly string) map[string]bool {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("scripts", script))
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]bool{}
+	for _, m := range regexp.MustCompile(`\$\{([A-Z_]+)[:}]`).FindAllStringSubmatch(string(data), -1) {
+		used[m[1]] = true
+	}
+	delete(used, testOnly)
+	return used
+}

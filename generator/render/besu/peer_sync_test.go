@@ -4,7 +4,6 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -233,15 +232,7 @@ func TestPeerSyncLeavesBesuAloneWhenInDoubt(t *testing.T) {
 // scripts ConfigMap every party applies ships http.sh beside the scripts that source it
 // (they source it from their own directory, the whole ConfigMap's mount).
 func TestPeerSyncEnvAndScriptsShipped(t *testing.T) {
-	script, err := os.ReadFile(filepath.Join("scripts", peerSyncScript))
-	if err != nil {
-		t.Fatal(err)
-	}
-	used := map[string]bool{}
-	for _, m := range regexp.MustCompile(`\$\{([A-Z_]+)[:}]`).FindAllStringSubmatch(string(script), -1) {
-		used[m[1]] = true
-	}
-	delete(used, "PEER_SYNC_ONCE") // tests only
+	used := scriptVariables(t, peerSyncScript, "PEER_SYNC_ONCE")
 	network := reference(t)
 	for name, r := range renderNodes(t, network) {
 		// One transport each: RPC nodes reach ADMIN over the WebSocket listener.

@@ -1,9 +1,6 @@
 package besu
 
 import (
-	"os"
-	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -66,15 +63,7 @@ func TestOnlyValidatorsRunTheVoteSidecar(t *testing.T) {
 
 // The container gives the script every variable it needs and nothing it ignores.
 func TestVoteSidecarEnvIsTheScriptsContract(t *testing.T) {
-	script, err := os.ReadFile(filepath.Join("scripts", validatorVoteScript))
-	if err != nil {
-		t.Fatal(err)
-	}
-	used := map[string]bool{}
-	for _, m := range regexp.MustCompile(`\$\{([A-Z_]+)[:}]`).FindAllStringSubmatch(string(script), -1) {
-		used[m[1]] = true
-	}
-	delete(used, "VOTE_ONCE") // tests only
+	used := scriptVariables(t, validatorVoteScript, "VOTE_ONCE")
 	network := reference(t)
 	for name, r := range renderNodes(t, network) {
 		if !network.Nodes[name].IsValidator() {
