@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
-	"github.com/flux-ledger/flux-ledger/generator/render/besu"
 	"github.com/flux-ledger/flux-ledger/generator/rollout"
 )
 
@@ -56,20 +55,10 @@ func (p *Plan) transitions(base, head *model.Network) {
 		p.Refused = append(p.Refused, fmt.Sprintf("a transition at block %d, but the chain's height is not recorded: read it off flux-ledger status and record it with flux-ledger validators record --height N, so that plan can tell whether the block leaves time to restart every node", last))
 		return
 	}
-	waves := len(rollout.Waves(everyValidator(base), besu.FaultTolerance(base.Validators())))
+	waves := rollout.WavesToRestartAll(base)
 	margin := uint64(waves * WaveSeconds / max(head.Consensus.BlockPeriodSeconds, 1))
 	if last < height+margin {
 		p.Refused = append(p.Refused, fmt.Sprintf("a transition at block %d is too close: the chain was at block %d when recorded, and every node must restart with it first, in %d waves of at most f validators (a day each at %d s a block: %d blocks): schedule it at block %d or later",
 			last, height, waves, head.Consensus.BlockPeriodSeconds, margin, height+margin))
 	}
-}
-
-func everyValidator(n *model.Network) []rollout.Restart {
-	var out []rollout.Restart
-	for _, name := range n.NodeNames() {
-		if node := n.Nodes[name]; node.IsValidator() {
-			out = append(out, rollout.Restart{Node: name, Party: node.Party, Validator: true})
-		}
-	}
-	return out
 }

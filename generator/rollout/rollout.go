@@ -63,6 +63,18 @@ func Compute(base, head *model.Network) (*Restarts, error) {
 	return r, nil
 }
 
+// WavesToRestartAll is how many waves restarting every validator of n takes: what a
+// transition needs before its block.
+func WavesToRestartAll(n *model.Network) int {
+	var all []Restart
+	for _, name := range n.NodeNames() {
+		if node := n.Nodes[name]; node.IsValidator() {
+			all = append(all, Restart{Node: name, Party: node.Party, Validator: true})
+		}
+	}
+	return len(Waves(all, besu.FaultTolerance(onChain(n))))
+}
+
 // onChain is the number of validators running consensus: the recorded on-chain set of
 // a launched network, otherwise the nodes with role validator.
 func onChain(n *model.Network) int {
