@@ -45,6 +45,8 @@ var explainers = map[string]explainer{
 	"network.checks.transitionScheduled":             explainTransitionScheduled,
 	"network.checks.transitionValidators":            explainTransitionValidators,
 	"network.checks.transitionsAscend":               explainTransitionsAscend,
+	"network.checks.restartHeldNode.":                explainRestartHeldNode,
+	"network.checks.restartHeldBehind.":              explainRestartHeldBehind,
 	"network.checks.transitionBlockOnce.":            explainTransitionBlockOnce,
 	"network.checks.transitionAddressesAscend.":      explainTransitionValidatorsAscend,
 	"network.checks.transitionAddressOnce.":          explainTransitionValidatorOnce,

@@ -109,3 +109,14 @@ func explainTransitionValidatorOnce(n network, index string, i Issue) (Issue, bo
 }
 
 var addressPattern = regexp.MustCompile(`0x[0-9a-f]{40}`)
+
+func explainRestartHeldNode(n network, node string, i Issue) (Issue, bool) {
+	return n.at(i, fmt.Sprintf("governance.restartHeld holds node %s, which the network does not have: cue/rollout.cue is written by flux-ledger rollout, run it again", node),
+		"governance", "restartHeld", node), true
+}
+
+func explainRestartHeldBehind(n network, node string, i Issue) (Issue, bool) {
+	count, _ := n.lookup("governance", "transitions").Len().Int64()
+	return n.at(i, fmt.Sprintf("governance.restartHeld holds node %s at %v transitions, but a held node runs fewer than the %d scheduled: cue/rollout.cue is written by flux-ledger rollout, run it again",
+		node, n.lookup("governance", "restartHeld", node), count), "governance", "restartHeld", node), true
+}
