@@ -15,12 +15,14 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
-// Every cluster applies every generated policy. A policy that selected a namespace the
-// network does not own (kube-system, flux-system, another tenant's) would impose the
-// consortium's rules there in every cluster. No match block of any generated policy
-// may name a namespace other than a party's ledger namespace, or select namespaces by
-// label; and the schema refuses a party namespace that is reserved or taken.
-func TestNoPolicySelectsANamespaceTheNetworkDoesNotOwn(t *testing.T) {
+// Each cluster applies its party's policies (policies/parties/<party>/). A policy that
+// selected a namespace the party does not own (kube-system, flux-system, another
+// tenant's, or another party's namespace, which in this cluster may be something else
+// entirely) would impose the consortium's rules there. No match block of a party's
+// policies may name a namespace other than that party's ledger namespace or its
+// clusters' GitOps namespaces, or select namespaces by label; and the schema refuses a
+// party namespace that is reserved or taken.
+func TestNoPolicySelectsANamespaceItsPartyDoesNotOwn(t *testing.T) {
 	networks := map[string]string{}
 	reference, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "cue", "network.cue"))
 	if err != nil {
@@ -48,9 +50,12 @@ func TestNoPolicySelectsANamespaceTheNetworkDoesNotOwn(t *testing.T) {
 				}
 				n = result.Network
 			}
-			owned := map[string]bool{}
-			for _, p := range n.Parties {
-				owned[p.Namespace] = true
+			owned := map[string]map[string]bool{}
+			for name, p := range n.Parties {
+				owned[name] = map[string]bool{p.Namespace: true}
+			}
+			for _, c := range n.Clusters {
+				owned[c.Party][c.GitOps.Namespace] = true
 			}
 			files, err := policies.Render(n)
 			if err != nil {
@@ -58,6 +63,10 @@ func TestNoPolicySelectsANamespaceTheNetworkDoesNotOwn(t *testing.T) {
 			}
 			checked := 0
 			for file, data := range files {
+				party := strings.Split(file, "/")[1]
+				if owned[party] == nil {
+					t.Fatalf("%s is outside every party's directory", file)
+				}
 				for _, doc := range strings.Split(string(data), "\n---\n") {
 					var obj map[string]any
 					if err := yaml.Unmarshal([]byte(doc), &obj); err != nil || obj == nil {
@@ -70,8 +79,8 @@ func TestNoPolicySelectsANamespaceTheNetworkDoesNotOwn(t *testing.T) {
 						nss, _ := resources["namespaces"].([]any)
 						for _, ns := range nss {
 							checked++
-							if !owned[ns.(string)] {
-								t.Errorf("%s: a match selects namespace %v, which no party of the network owns", file, ns)
+							if !owned[party][ns.(string)] {
+								t.Errorf("%s: a match selects namespace %v, which party %s does not own", file, ns, party)
 							}
 						}
 					})
@@ -123,6 +132,51 @@ func TestReservedNamespacesAreRefused(t *testing.T) {
 		_, err := load.Network(testenv.Module(t, map[string]string{"network.cue": network}))
 		if err == nil || !strings.Contains(err.Error(), ns) {
 			t.Errorf("party namespace %q: %v, want it refused", ns, err)
+		}
+	}
+}
+
+// A party's namespace may be called anything the schema lets through, including what
+// another party's cluster uses for its gateway or CNI. Built as kustomize-controller
+// builds it, the policy directory each cluster's Flux applies names no namespace of
+// another party: the cluster owner's rules stay in the cluster owner's namespaces.
+func TestAClusterAppliesOnlyItsOwnPartysPolicies(t *testing.T) {
+	repo := newVariantRepo(t, "seven-parties")
+	result, err := load.Network(filepath.Join(repo, "cue"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := result.Network
+	for _, name := range n.ClusterNames() {
+		party := n.Clusters[name].Party
+		own := map[string]bool{n.Parties[party].Namespace: true}
+		for _, c := range n.Clusters {
+			if c.Party == party {
+				own[c.GitOps.Namespace] = true
+			}
+		}
+		data, err := os.ReadFile(policiesAppliedBy(t, repo, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		named := 0
+		for _, doc := range strings.Split(string(data), "\n---\n") {
+			var obj map[string]any
+			if err := yaml.Unmarshal([]byte(doc), &obj); err != nil || obj == nil {
+				continue
+			}
+			walkMatches(obj, false, func(resources map[string]any) {
+				nss, _ := resources["namespaces"].([]any)
+				for _, ns := range nss {
+					named++
+					if !own[ns.(string)] {
+						t.Errorf("cluster %s of party %s applies a policy on namespace %v", name, party, ns)
+					}
+				}
+			})
+		}
+		if named == 0 {
+			t.Errorf("cluster %s applies no policy naming a namespace", name)
 		}
 	}
 }

@@ -9,10 +9,13 @@ import (
 	"strings"
 	"testing"
 
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/yaml"
 
 	"github.com/flux-ledger/flux-ledger/generator/load"
+	"github.com/flux-ledger/flux-ledger/generator/render/flux"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
@@ -48,8 +51,8 @@ func TestKyvernoSuites(t *testing.T) {
 // the scope of every rule is checked by TestPoliciesCoverEveryLedgerNamespace.
 func TestWeakenedPoliciesFailTheSuites(t *testing.T) {
 	for name, edit := range map[string]struct{ file, old, new string }{
-		"foreign registry": {"allowed-registries.yaml", "docker.io/* | ghcr.io/*", "docker.io/* | ghcr.io/* | quay.io/*"},
-		"root pods":        {"pod-security.yaml", "level: restricted", "level: baseline"},
+		"foreign registry": {"parties/contoso/allowed-registries.yaml", "docker.io/* | ghcr.io/*", "docker.io/* | ghcr.io/* | quay.io/*"},
+		"root pods":        {"parties/contoso/pod-security.yaml", "level: restricted", "level: baseline"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -89,14 +92,6 @@ func TestGeneratedManifestsComply(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			policyFiles, _ := filepath.Glob(filepath.Join(repo, "policies", "*.yaml"))
-			partyPolicies, _ := filepath.Glob(filepath.Join(repo, "policies", "parties", "*.yaml"))
-			var policies []string
-			for _, f := range append(policyFiles, partyPolicies...) {
-				if filepath.Base(f) != "kustomization.yaml" {
-					policies = append(policies, f)
-				}
-			}
 			for _, name := range result.Network.ClusterNames() {
 				cluster := result.Network.Clusters[name]
 				dir := filepath.Join(repo, "parties", cluster.Party, "clusters", name)
@@ -107,8 +102,8 @@ func TestGeneratedManifestsComply(t *testing.T) {
 				data, _ := resources.AsYaml()
 				built := filepath.Join(t.TempDir(), name+".yaml")
 				os.WriteFile(built, data, 0o644)
-				args := append([]string{"apply"}, policies...)
-				out, err := kyverno(t, repo, append(args, "--resource", built)...)
+				policies := policiesAppliedBy(t, repo, name)
+				out, err := kyverno(t, repo, "apply", policies, "--resource", built)
 				m := applySummary.FindStringSubmatch(out)
 				if err != nil || m == nil {
 					t.Fatalf("kyverno apply on %s: %v\n%s", dir, err, out)
@@ -119,4 +114,38 @@ func TestGeneratedManifestsComply(t *testing.T) {
 			}
 		})
 	}
+}
+
+// policiesAppliedBy builds, as kustomize-controller would, the path the cluster's
+// ledger-policies Flux Kustomization applies, and writes the policies it yields to a
+// file.
+func policiesAppliedBy(t *testing.T, repo, cluster string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repo, flux.EntryPath(cluster), "sync.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dir string
+	for _, doc := range strings.Split(string(data), "\n---\n") {
+		var k kustomizev1.Kustomization
+		if err := yaml.Unmarshal([]byte(doc), &k); err == nil && k.Name == flux.PoliciesKustomization {
+			dir = k.Spec.Path
+		}
+	}
+	if dir == "" {
+		t.Fatalf("%s: no %s Kustomization", cluster, flux.PoliciesKustomization)
+	}
+	resources, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), filepath.Join(repo, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resources.Resources()) < 6 {
+		t.Fatalf("%s applies %d policies from %s", cluster, len(resources.Resources()), dir)
+	}
+	out, _ := resources.AsYaml()
+	file := filepath.Join(t.TempDir(), cluster+"-policies.yaml")
+	if err := os.WriteFile(file, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
 }

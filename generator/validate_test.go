@@ -13,6 +13,7 @@ import (
 
 	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/render/flux"
+	"github.com/flux-ledger/flux-ledger/generator/render/policies"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
@@ -62,7 +63,10 @@ func clusterObjects(t *testing.T, repo string) map[string][]*unstructured.Unstru
 		t.Fatal(err)
 	}
 	network := result.Network
-	out := map[string][]*unstructured.Unstructured{"policies": buildEntry(t, filepath.Join(repo, "policies"))}
+	out := map[string][]*unstructured.Unstructured{}
+	for _, party := range network.PartyNames() {
+		out[policies.PartyDir(party)] = buildEntry(t, filepath.Join(repo, policies.PartyDir(party)))
+	}
 	for _, name := range network.ClusterNames() {
 		cluster := network.Clusters[name]
 		entry := filepath.Join(repo, flux.EntryPath(name))

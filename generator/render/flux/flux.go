@@ -32,7 +32,8 @@ const (
 	// SourceName is the GitRepository every Kustomization of the cluster reads. Under Arc
 	// it is created by the fluxConfiguration of the same name.
 	SourceName = "ledger"
-	// PoliciesKustomization reconciles policies/ before anything of the party.
+	// PoliciesKustomization reconciles the party's policies (policies.PartyDir) before
+	// anything of the party.
 	PoliciesKustomization = "ledger-policies"
 	// LedgerKustomization reconciles the party's own directory for this cluster.
 	LedgerKustomization = "ledger"
@@ -40,8 +41,6 @@ const (
 	ReconcilerAccount = "ledger-reconciler"
 	// PoliciesAccount applies policies/: Kyverno cluster policies only.
 	PoliciesAccount = "ledger-policies"
-	// PoliciesPath is the consortium's policies directory.
-	PoliciesPath = "policies"
 	// GuardKustomization applies GuardDir (the ClusterPolicy that keeps policies/
 	// validate-only) as GuardAccount, before the policies: policies/ cannot remove it.
 	GuardKustomization = "ledger-policy-guard"
@@ -276,7 +275,7 @@ func (r *clusterRenderer) sync(nodes []model.Node) []any {
 	}
 	guard := kustomization(GuardKustomization, path.Join(EntryPath(r.cluster.Name), GuardDir), GuardAccount)
 	waitForPolicies(guard)
-	applyPolicies := kustomization(PoliciesKustomization, PoliciesPath, PoliciesAccount)
+	applyPolicies := kustomization(PoliciesKustomization, policies.PartyDir(r.party.Name), PoliciesAccount)
 	waitForPolicies(applyPolicies)
 	applyPolicies.Spec.DependsOn = []kustomizev1.DependencyReference{{Name: GuardKustomization}}
 	var objects []any
@@ -319,7 +318,7 @@ func (r *clusterRenderer) gitRepository(name, namespace string) *sourcev1.GitRep
 // guard renders clusters/<cluster>/policy-guard/: the ClusterPolicy that refuses
 // mutate and generate rules from the account that applies policies/.
 func (r *clusterRenderer) guard() error {
-	if err := r.addStream(GuardDir+"/guard.yaml", policies.Guard(r.network, r.cluster.GitOps.Namespace, PoliciesAccount)); err != nil {
+	if err := r.addStream(GuardDir+"/guard.yaml", policies.Guard(r.network, r.party.Name, r.cluster.GitOps.Namespace, PoliciesAccount)); err != nil {
 		return err
 	}
 	return r.addStream(GuardDir+"/kustomization.yaml", &kustomize.Kustomization{

@@ -1,11 +1,16 @@
 // Package policies renders the consortium's Kyverno ClusterPolicies, policies/, from
-// the network's compliance block and topology. Every cluster applies them before its
-// party's workloads. Policies name the ledger namespaces explicitly (rather than
-// selecting them by label) so the Kyverno CLI can evaluate them offline, in CI.
+// the network's compliance block and topology. Each party's policies sit in their own
+// directory, policies/parties/<party>/, naming only that party's namespaces, and each
+// of its clusters applies that directory alone, before the party's workloads: a
+// namespace of one party is never subject to rules in a cluster it does not run in,
+// whatever it is called there. The directory stays under policies/, so changing it is
+// still a change every party approves. Policies name namespaces explicitly (rather
+// than selecting them by label) so the Kyverno CLI can evaluate them offline, in CI.
 package policies
 
 import (
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 
@@ -20,6 +25,9 @@ const (
 	TestsDir = "policies/tests"
 )
 
+// PartyDir is the directory of party's policies, which each of its clusters applies.
+func PartyDir(party string) string { return path.Join(Dir, "parties", party) }
+
 // LedgerKinds are the kinds flux-ledger puts in ledger namespaces, and the Pods and
 // volume claims their controllers create from them.
 var LedgerKinds = []string{"ConfigMap", "NetworkPolicy", "PersistentVolumeClaim", "Pod", "PodDisruptionBudget", "Secret", "Service", "StatefulSet"}
@@ -27,50 +35,59 @@ var LedgerKinds = []string{"ConfigMap", "NetworkPolicy", "PersistentVolumeClaim"
 // Files maps paths relative to policies/ to contents.
 type Files map[string][]byte
 
-// Render renders every policy file and policies/kustomization.yaml.
+// Render renders, for every party, its policy files and their kustomization.yaml.
 func Render(network *model.Network) (Files, error) {
-	namespaces := ledgerNamespaces(network)
-	policies := map[string]map[string]any{
-		"allowed-registries.yaml": allowedRegistries(network, namespaces),
-		"pod-security.yaml":       podSecurity(namespaces),
-		"required-labels.yaml":    requiredLabels(network, namespaces),
-		"resources.yaml":          resources(namespaces),
-		"flux-multi-tenancy.yaml": fluxTenancy(),
-	}
-	for _, name := range network.PartyNames() {
-		policies["parties/"+name+".yaml"] = isolation(network.Parties[name])
-	}
 	files := Files{}
-	var resources []string
-	for name, policy := range policies {
-		if err := checkValidateOnly(name, policy); err != nil {
+	for _, name := range network.PartyNames() {
+		party := network.Parties[name]
+		namespaces := []string{party.Namespace}
+		policies := map[string]map[string]any{
+			"allowed-registries.yaml": allowedRegistries(network, namespaces),
+			"pod-security.yaml":       podSecurity(namespaces),
+			"required-labels.yaml":    requiredLabels(network, namespaces),
+			"resources.yaml":          resources(namespaces),
+			"flux-multi-tenancy.yaml": fluxTenancy(GitOpsNamespaces(network, name)),
+			"isolation.yaml":          isolation(party),
+		}
+		dir := strings.TrimPrefix(PartyDir(name), Dir+"/")
+		var resources []string
+		for file, policy := range policies {
+			if err := checkValidateOnly(path.Join(dir, file), policy); err != nil {
+				return nil, err
+			}
+			data, err := manifest.Encode(policy)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", path.Join(dir, file), err)
+			}
+			files[path.Join(dir, file)] = data
+			resources = append(resources, file)
+		}
+		sort.Strings(resources)
+		k, err := manifest.Encode(map[string]any{
+			"apiVersion": "kustomize.config.k8s.io/v1beta1",
+			"kind":       "Kustomization",
+			"resources":  resources,
+		})
+		if err != nil {
 			return nil, err
 		}
-		data, err := manifest.Encode(policy)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		files[name] = data
-		resources = append(resources, name)
+		files[path.Join(dir, "kustomization.yaml")] = k
 	}
-	sort.Strings(resources)
-	k, err := manifest.Encode(map[string]any{
-		"apiVersion": "kustomize.config.k8s.io/v1beta1",
-		"kind":       "Kustomization",
-		"resources":  resources,
-	})
-	if err != nil {
-		return nil, err
-	}
-	files["kustomization.yaml"] = k
 	return files, nil
 }
 
-func ledgerNamespaces(network *model.Network) []string {
+// GitOpsNamespaces are the namespaces where party's clusters keep their Flux objects.
+func GitOpsNamespaces(network *model.Network, party string) []string {
+	seen := map[string]bool{}
 	var out []string
-	for _, name := range network.PartyNames() {
-		out = append(out, network.Parties[name].Namespace)
+	for _, name := range network.ClusterNames() {
+		c := network.Clusters[name]
+		if c.Party == party && !seen[c.GitOps.Namespace] {
+			seen[c.GitOps.Namespace] = true
+			out = append(out, c.GitOps.Namespace)
+		}
 	}
+	sort.Strings(out)
 	return out
 }
 
@@ -188,10 +205,11 @@ func isolation(party model.Party) map[string]any {
 
 // fluxTenancy holds the Flux Kustomizations flux-ledger generates to the multi-tenancy
 // rules: an impersonated service account, and a source in their own namespace.
-func fluxTenancy() map[string]any {
+func fluxTenancy(namespaces []string) map[string]any {
 	match := map[string]any{
-		"kinds":    []string{"kustomize.toolkit.fluxcd.io/v1/Kustomization"},
-		"selector": map[string]any{"matchLabels": map[string]any{model.LabelManaged: "flux-ledger"}},
+		"kinds":      []string{"kustomize.toolkit.fluxcd.io/v1/Kustomization"},
+		"namespaces": namespaces,
+		"selector":   map[string]any{"matchLabels": map[string]any{model.LabelManaged: "flux-ledger"}},
 	}
 	account := rule("service-account", match, "Flux Kustomizations must name the service account they apply as", map[string]any{
 		"pattern": map[string]any{"spec": map[string]any{"serviceAccountName": "?*"}},
@@ -237,31 +255,68 @@ func checkValidateOnly(file string, policy map[string]any) error {
 // GuardName is the ClusterPolicy that keeps policies/ validate-only on the cluster.
 const GuardName = "ledger-policies-validate-only"
 
-// Guard is the ClusterPolicy that refuses, at admission, any ClusterPolicy or Policy
-// with a mutate, generate or verifyImages rule requested by the service account that
-// applies policies/ (namespace/name). It is applied by another account, from the
-// cluster's own entry point, so a change to policies/ cannot remove it.
-func Guard(network *model.Network, namespace, account string) map[string]any {
-	r := rule("validate-rules-only", map[string]any{"kinds": []string{"kyverno.io/v1/ClusterPolicy", "kyverno.io/v1/Policy"}},
+// Guard is the ClusterPolicy that refuses, at admission, from the service account that
+// applies party's policies (namespace/name):
+//
+//   - any ClusterPolicy or Policy with a mutate, generate or verifyImages rule;
+//   - any rule aimed at a namespace that is not the party's: one that names another
+//     namespace (flux-system, kube-system, Kyverno's, a wildcard), selects namespaces by
+//     label, or matches resources by kind alone in every namespace (a rule matching
+//     everywhere must select its objects by label);
+//   - any change to the guard itself.
+//
+// It is applied by another account, from the cluster's own entry point, so a change to
+// policies/ cannot remove it.
+func Guard(network *model.Network, party, namespace, account string) map[string]any {
+	subjects := []any{map[string]any{"kind": "ServiceAccount", "name": account, "namespace": namespace}}
+	createOrUpdate := map[string]any{"any": []any{map[string]any{"key": "{{ request.operation }}", "operator": "AnyIn", "value": []string{"CREATE", "UPDATE"}}}}
+	byAccount := func(r map[string]any) map[string]any {
+		r["match"].(map[string]any)["any"].([]any)[0].(map[string]any)["subjects"] = subjects
+		return r
+	}
+	policyKinds := map[string]any{"kinds": []string{"kyverno.io/v1/ClusterPolicy", "kyverno.io/v1/Policy"}}
+	r := byAccount(rule("validate-rules-only", policyKinds,
 		"policies applied by "+namespace+"/"+account+" may hold validate rules only: mutate, generate and verifyImages rules run with Kyverno's own permissions",
 		map[string]any{"deny": map[string]any{"conditions": map[string]any{"any": []any{map[string]any{
 			"key":      "{{ length(request.object.spec.rules[?mutate || generate || verifyImages] || `[]`) }}",
 			"operator": "GreaterThan",
 			"value":    0,
-		}}}}})
-	match := r["match"].(map[string]any)["any"].([]any)[0].(map[string]any)
-	match["subjects"] = []any{map[string]any{"kind": "ServiceAccount", "name": account, "namespace": namespace}}
-	r["preconditions"] = map[string]any{"any": []any{map[string]any{"key": "{{ request.operation }}", "operator": "AnyIn", "value": []string{"CREATE", "UPDATE"}}}}
+		}}}}}))
+	r["preconditions"] = createOrUpdate
+	own := append([]string{network.Parties[party].Namespace}, GitOpsNamespaces(network, party)...)
+	// A rule matches by match.any[], match.all[] or the older match.resources. The
+	// wildcard test is apart because AnyNotIn reads "tradenet-*" as a pattern that
+	// matches an allowed name. JMESPath's ! binds tighter than a field path: !(a.b).
+	var aimed []any
+	count := func(expr string) map[string]any {
+		return map[string]any{"key": "{{ length((" + expr + ") || `[]`) }}", "operator": "GreaterThan", "value": 0}
+	}
+	for _, blocks := range []string{"match.any[]", "match.all[]", "match"} {
+		named := "request.object.spec.rules[]." + blocks + ".resources.namespaces[]"
+		aimed = append(aimed,
+			map[string]any{"key": "{{ " + named + " || `[]` }}", "operator": "AnyNotIn", "value": own},
+			count(named+" | [?contains(@, '*') || contains(@, '?')]"),
+			count("request.object.spec.rules[]."+blocks+".resources.namespaceSelector"),
+		)
+	}
+	aimed = append(aimed,
+		count("request.object.spec.rules[].match.any[?!(resources.namespaces) && !(resources.selector)][]"),
+		count("request.object.spec.rules[].match.all[?!(resources.namespaces) && !(resources.selector)][]"),
+		count("request.object.spec.rules[?match.resources && !(match.resources.namespaces) && !(match.resources.selector)]"),
+	)
+	scope := byAccount(rule("own-namespaces-only", policyKinds,
+		"policies applied by "+namespace+"/"+account+" may only name namespaces "+strings.Join(own, ", ")+", and a rule matching in every namespace must select its objects by label",
+		map[string]any{"deny": map[string]any{"conditions": map[string]any{"any": aimed}}}))
+	scope["preconditions"] = createOrUpdate
 	// Without this the account could first replace the guard with a harmless rule,
 	// then apply mutate rules in a second commit.
-	own := rule("guard-not-theirs", map[string]any{
+	guard := byAccount(rule("guard-not-theirs", map[string]any{
 		"kinds":      []string{"kyverno.io/v1/ClusterPolicy"},
 		"names":      []string{GuardName},
 		"operations": []string{"CREATE", "UPDATE", "DELETE"},
-	}, "policy "+GuardName+" is applied from each cluster's entry point, not by "+namespace+"/"+account, map[string]any{"deny": map[string]any{}})
-	own["match"].(map[string]any)["any"].([]any)[0].(map[string]any)["subjects"] = match["subjects"]
+	}, "policy "+GuardName+" is applied from each cluster's entry point, not by "+namespace+"/"+account, map[string]any{"deny": map[string]any{}}))
 	p := clusterPolicy(GuardName, "Validate-only policies",
-		"The account that applies the consortium's policies/ may create validate rules only, and may not change this policy.", r, own)
+		"The account that applies the party's policies may create validate rules aimed at the party's namespaces only, and may not change this policy.", r, scope, guard)
 	p["metadata"].(map[string]any)["labels"].(map[string]any)[model.LabelNetwork] = network.Name
 	// A background scan would report on every existing policy; this is an admission rule.
 	p["spec"].(map[string]any)["background"] = false
