@@ -127,15 +127,18 @@ func keys[V any](m map[string]V) []string {
 }
 
 // summarisePaths shortens a list of paths for a terminal: paths under one owned
-// directory (parties/<p>, clusters/<c>) are counted, not listed.
+// directory (parties/<p>, clusters/<c>, policies/parties/<p>) are counted, not listed.
 func summarisePaths(paths []string) string {
 	counts := map[string]int{}
 	var order []string
 	for _, p := range paths {
 		key := p
 		parts := strings.Split(p, "/")
-		if len(parts) >= 3 && (parts[0] == "parties" || parts[0] == "clusters") && !(parts[0] == "parties" && parts[2] == "secrets") {
+		switch {
+		case len(parts) >= 3 && (parts[0] == "parties" || parts[0] == "clusters") && !(parts[0] == "parties" && parts[2] == "secrets"):
 			key = path.Join(parts[0], parts[1]) + "/"
+		case len(parts) >= 4 && parts[0] == "policies" && parts[1] == "parties":
+			key = path.Join(parts[:3]...) + "/"
 		}
 		if counts[key] == 0 {
 			order = append(order, key)
