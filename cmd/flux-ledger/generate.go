@@ -77,7 +77,7 @@ if there are any (the CI drift check).`,
 	cmd.Flags().BoolVar(&prune, "prune", false, "also delete files in generated directories that flux-ledger did not write (never under secrets/)")
 	cmd.Flags().BoolVar(&commit, "commit", false, "commit exactly the generated changes, with plan summary and trailers")
 	cmd.Flags().BoolVar(&includeInputs, "include-inputs", false, "with --commit, also commit the changes under cue/ and the sealed keys")
-	cmd.Flags().StringVar(&author, "author", "", `with --commit, "Name <email>" (default: git config user.name/user.email)`)
+	cmd.Flags().StringVar(&author, "author", "", `with --commit, "Name <email>" (default: as git commit takes it: GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL, then author.* or user.* from the repository, global or system git config)`)
 	cmd.Flags().StringVar(&signKey, "sign-key", "", "with --commit, an armored OpenPGP private key file to sign the commit")
 	cmd.Flags().StringVarP(&subject, "message", "m", "", "with --commit, the commit subject (default: a summary of the plan)")
 	return cmd

@@ -2,12 +2,14 @@ package gitops
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/flux-ledger/flux-ledger/generator/tree"
@@ -24,7 +26,7 @@ type CommitOptions struct {
 	Subject       string
 	Body          string
 	Trailers      [][2]string
-	// Author defaults to the repository's user.name and user.email.
+	// Author defaults to the one git commit would use (configuredAuthor).
 	Author *object.Signature
 	// SignKey signs the commit with OpenPGP when set.
 	SignKey *openpgp.Entity
@@ -118,7 +120,7 @@ func Commit(repo *git.Repository, opts CommitOptions) (string, error) {
 	if opts.Check != nil {
 		var refused []string
 		for _, p := range paths {
-			if status[p].Worktree == git.Deleted {
+			if removed(status[p]) {
 				continue
 			}
 			data, err := tree.ReadInput(wt.Filesystem.Root(), p)
@@ -134,6 +136,9 @@ func Commit(repo *git.Repository, opts CommitOptions) (string, error) {
 		}
 	}
 	for _, p := range paths {
+		if status[p].Staging == git.Deleted && status[p].Worktree != git.Untracked {
+			continue // git rm already staged it
+		}
 		if status[p].Worktree == git.Deleted {
 			if _, err := wt.Remove(p); err != nil {
 				return "", fmt.Errorf("stage removal of %s: %w", p, err)
@@ -160,6 +165,12 @@ func Commit(repo *git.Repository, opts CommitOptions) (string, error) {
 	return hash.String(), nil
 }
 
+// removed reports a path deleted from the work tree, whether or not the deletion is
+// staged (git rm).
+func removed(s *git.FileStatus) bool {
+	return s.Worktree == git.Deleted || (s.Staging == git.Deleted && s.Worktree != git.Untracked)
+}
+
 // Message assembles a commit message: subject, body, then the trailers paragraph.
 func Message(subject, body string, trailers [][2]string) string {
 	var b strings.Builder
@@ -179,15 +190,30 @@ func Message(subject, body string, trailers [][2]string) string {
 	return b.String()
 }
 
+// configuredAuthor finds the author as git commit does (git-commit-tree(1), "Commit
+// information"): GIT_AUTHOR_NAME and GIT_AUTHOR_EMAIL, then author.name and
+// author.email, then user.name and user.email, each from the repository's, the user's
+// (~/.gitconfig or $XDG_CONFIG_HOME/git/config) or the system's configuration, the
+// nearest first.
 func configuredAuthor(repo *git.Repository) (*object.Signature, error) {
-	cfg, err := repo.ConfigScoped(0) // merged system, global and local configuration
+	cfg, err := repo.ConfigScoped(config.SystemScope)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read git configuration: %w", err)
 	}
-	if cfg.User.Name == "" || cfg.User.Email == "" {
-		return nil, fmt.Errorf("no commit author: set git config user.name and user.email, or pass --author")
+	first := func(values ...string) string {
+		for _, v := range values {
+			if v != "" {
+				return v
+			}
+		}
+		return ""
 	}
-	return &object.Signature{Name: cfg.User.Name, Email: cfg.User.Email, When: time.Now()}, nil
+	name := first(os.Getenv("GIT_AUTHOR_NAME"), cfg.Author.Name, cfg.User.Name)
+	email := first(os.Getenv("GIT_AUTHOR_EMAIL"), cfg.Author.Email, cfg.User.Email)
+	if name == "" || email == "" {
+		return nil, fmt.Errorf("no commit author: set git config --global user.name and user.email, or pass --author")
+	}
+	return &object.Signature{Name: name, Email: email, When: time.Now()}, nil
 }
 
 // IsSealedSecret reports whether p lies under a party's secrets/ directory, at any
