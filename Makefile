@@ -4,7 +4,8 @@ GO        ?= go
 BIN       := $(CURDIR)/bin
 TOOLS     := cue sops etcd kube-apiserver kustomize-controller kyverno flux flux-crds chromium dot mermaid fabric-protos
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS   := -X main.version=$(VERSION)
+COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
 .PHONY: help build tools vet generate check test test-repeat e2e bench example-fabric plugin plugin-manifest clean
 

@@ -58,6 +58,9 @@ Node private keys are SOPS-encrypted to their owning party only.`,
 			}
 		},
 	}
+	b := currentBuild()
+	root.Version = b.Version
+	root.SetVersionTemplate(fmt.Sprintf("flux-ledger %s (commit %.12s, schema %s, %s)\n", b.Version, b.Commit, b.Schema, b.Go))
 	root.PersistentFlags().StringVar(&opts.repo, "repo", ".", "root of the network repository (holds cue/, parties/, clusters/)")
 	root.AddCommand(
 		newInitCommand(opts),
