@@ -14,6 +14,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -99,21 +100,35 @@ func checkOptions(opts Options) error {
 	if opts.Platform != "besu" {
 		return fmt.Errorf("--platform %q: flux-ledger renders besu networks (fabric is planned)", opts.Platform)
 	}
+	if !dnsLabel.MatchString(opts.Name) || len(opts.Name) > 63 {
+		return fmt.Errorf("--name %q: a network name is a DNS label of at most 63 characters: lowercase letters, digits and '-', starting and ending with a letter or digit", opts.Name)
+	}
 	if len(opts.Parties) == 0 {
 		return errors.New("--party: name at least one party, as NAME=AGE_RECIPIENT")
 	}
 	seen := map[string]bool{}
 	for _, p := range opts.Parties {
+		if !dnsLabel.MatchString(p.Name) || len(p.Name) > 24 {
+			return fmt.Errorf("--party %q: a party name is a DNS label of at most 24 characters: lowercase letters, digits and '-', starting and ending with a letter or digit", p.Name)
+		}
 		if seen[p.Name] {
 			return fmt.Errorf("--party %s: named twice", p.Name)
 		}
 		seen[p.Name] = true
+		// Never repeat a secret key: this message lands in terminals and CI logs.
+		if strings.Contains(strings.ToUpper(p.Recipient), "AGE-SECRET-KEY-") {
+			return fmt.Errorf("--party %s: that is an age secret key, not a recipient: it was not written anywhere, but treat it as exposed if you pasted it where others see; give its public recipient (age1…, from age-keygen -y KEYFILE)", p.Name)
+		}
 		if _, err := age.ParseX25519Recipient(p.Recipient); err != nil {
 			return fmt.Errorf("--party %s: %q is not an age recipient (age1…, from age-keygen -y): %v", p.Name, p.Recipient, err)
 		}
 	}
 	return nil
 }
+
+// dnsLabel is the schema's #Name (cue/schema/names.cue), checked before anything is
+// rendered so a bad flag is named as the flag, not as the fields it would fill.
+var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 // checkEmpty refuses a directory that holds anything but an empty .git: init never
 // overwrites or mixes with existing files.
