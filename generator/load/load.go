@@ -97,6 +97,9 @@ func evaluate(dir string, opts Options) (*Result, error) {
 	if err := tree.CheckInputs(dir, filepath.ToSlash(dir)+"/"); err != nil {
 		return nil, err
 	}
+	if err := checkDuplicateKeys(dir); err != nil {
+		return nil, err
+	}
 
 	// Load every package of the module, as `cue vet -c ./...` does: a broken package
 	// that the network does not import must fail here too. The registry refuses every
