@@ -83,7 +83,8 @@ func TestInitRefusesBadInputAndWritesNothing(t *testing.T) {
 		"bad recipient":      {[]string{"--name", "net", "--party", "a=age1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq"}, `--party a: "age1`},
 		"no recipient":       {[]string{"--name", "net", "--party", "a"}, "NAME=AGE_RECIPIENT"},
 		"party twice":        {[]string{"--name", "net", "--party", "a=" + valid.Recipient().String(), "--party", "a=" + valid.Recipient().String()}, "named twice"},
-		"schema refuses it":  {[]string{"--name", "Not_A_Label", "--party", "a=" + valid.Recipient().String()}, "does not validate"},
+		"name not a label":   {[]string{"--name", "Not_A_Label", "--party", "a=" + valid.Recipient().String()}, `--name "Not_A_Label"`},
+		"schema refuses it":  {[]string{"--name", "net", "--chain-id", "0", "--party", "a=" + valid.Recipient().String()}, "does not validate"},
 		"platform not known": {[]string{"--name", "net", "--platform", "corda", "--party", "a=" + valid.Recipient().String()}, "--platform"},
 	} {
 		t.Run(name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -56,6 +57,12 @@ Node private keys are SOPS-encrypted to their owning party only.`,
 			if load.SchemaFromRepo() {
 				fmt.Fprintf(cmd.ErrOrStderr(), "flux-ledger: warning: %s=1: the network is evaluated with the repository's own cue/schema/, not the schema built into flux-ledger; plan refuses every change made so\n", load.SchemaDevEnv)
 			}
+			// Like git, work from anywhere inside the repository: without --repo, the
+			// nearest directory up from here that holds cue/cue.mod. init makes a new
+			// repository where it is told, never in an enclosing one.
+			if !cmd.Flags().Changed("repo") && cmd.Name() != "init" {
+				opts.repo = repositoryRoot(".")
+			}
 		},
 	}
 	b := currentBuild()
@@ -77,4 +84,25 @@ Node private keys are SOPS-encrypted to their owning party only.`,
 		newVersionCommand(),
 	)
 	return root
+}
+
+// repositoryRoot is the nearest of dir and its parents that holds cue/cue.mod, as a
+// path relative to dir when it is one (so messages keep short paths), or dir itself
+// when none does (the commands then say what is missing there).
+func repositoryRoot(dir string) string {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return dir
+	}
+	rel := dir
+	for {
+		if info, err := os.Stat(filepath.Join(abs, "cue", "cue.mod")); err == nil && info.IsDir() {
+			return rel
+		}
+		parent := filepath.Dir(abs)
+		if parent == abs {
+			return dir
+		}
+		abs, rel = parent, filepath.Join(rel, "..")
+	}
 }
