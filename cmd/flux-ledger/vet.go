@@ -27,6 +27,9 @@ network is invalid.`,
 			if err != nil {
 				return err
 			}
+			for _, w := range result.Warnings {
+				fmt.Fprintln(cmd.ErrOrStderr(), "flux-ledger: warning:", w)
+			}
 			n := result.Network
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: network %q is valid (%d parties, %d clusters, %d nodes)\n",
 				dir, n.Name, len(n.Parties), len(n.Clusters), len(n.Nodes))

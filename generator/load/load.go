@@ -65,6 +65,8 @@ type Result struct {
 	Network *model.Network
 	// Schema is what the module's own schema/ is, against the binary's.
 	Schema Schema
+	// Warnings are what a valid network should still not surprise anyone with.
+	Warnings []Issue
 }
 
 // Options change how a module is loaded.
@@ -182,7 +184,7 @@ func evaluate(dir string, opts Options) (*Result, error) {
 	if err := check(&network, value); err != nil {
 		return nil, err
 	}
-	return &Result{Network: &network, Schema: schema}, nil
+	return &Result{Network: &network, Schema: schema, Warnings: outageWarnings(&network)}, nil
 }
 
 // entry is one error as CUE reported it, before folding.

@@ -1,0 +1,43 @@
+package load_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/flux-ledger/flux-ledger/generator/load"
+	"github.com/flux-ledger/flux-ledger/generator/testenv"
+)
+
+// Two parties with two validators each: 4 validators, quorum ⌈2·4/3⌉ = 3 (Besu
+// BftHelpers.calculateRequiredValidatorQuorum), so either party down stops the chain.
+// vet still accepts the network (two founders cannot do better) but warns, naming each
+// party. The reference network
+// (7 validators, at most 2 per party, f = 2) gets no warning.
+func TestVetWarnsWhenOnePartysOutageStopsTheChain(t *testing.T) {
+	result, err := load.Network(testenv.Module(t, map[string]string{"network.cue": readBase(t)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var warned []string
+	for _, w := range result.Warnings {
+		warned = append(warned, w.String())
+	}
+	got := strings.Join(warned, "\n")
+	for _, party := range []string{"alpha", "beta"} {
+		if !strings.Contains(got, "party "+party+" runs 2 of the 4 validators") || !strings.Contains(got, "an outage of "+party+" alone stops the chain") {
+			t.Errorf("no warning for %s:\n%s", party, got)
+		}
+	}
+	if len(result.Warnings) != 2 {
+		t.Errorf("%d warnings, want 2:\n%s", len(result.Warnings), got)
+	}
+
+	reference, err := load.Network(filepath.Join(testenv.RepoRoot(t), "cue"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reference.Warnings) != 0 {
+		t.Errorf("the reference network warns: %v", reference.Warnings)
+	}
+}
