@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/mail"
@@ -13,11 +14,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flux-ledger/flux-ledger/generator"
+	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
 
 func newGenerateCommand(opts *globalOptions) *cobra.Command {
 	var check, commit, includeInputs, prune bool
-	var author, signKey, subject string
+	var author, signKey, subject, output string
 	cmd := &cobra.Command{
 		Use:   "generate [--check]",
 		Short: "Render every party's and cluster's directory from the network",
@@ -30,12 +32,19 @@ link anywhere in those paths is refused.
 Regenerating an unchanged network writes nothing ("0 changed").
 
 With --check nothing is written: the command lists the out-of-date files and exits 1
-if there are any (the CI drift check).`,
+if there are any (the CI drift check).
+
+With -o json the report is one JSON object on stdout: {"check", "changed", "dirs":
+[{"dir", "added", "changed", "removed"}], "files": [{"path", "action"}], "orphans",
+"commit"}; the exit codes are the same.`,
 		Example: `  flux-ledger generate
   flux-ledger generate --check
   flux-ledger generate --commit --include-inputs --sign-key me.asc`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if output != "text" && output != "json" {
+				return fmt.Errorf("--output %q: want text or json", output)
+			}
 			if check && commit {
 				return fmt.Errorf("--check writes nothing: it cannot --commit")
 			}
@@ -59,16 +68,25 @@ if there are any (the CI drift check).`,
 				return err
 			}
 			out := cmd.OutOrStdout()
-			printReport(out, report, check)
-			if check && len(report.Changes) > 0 {
-				return &exitError{code: 1, err: fmt.Errorf("%d generated files are out of date: run flux-ledger generate", len(report.Changes))}
+			if output == "text" {
+				printReport(out, report, check)
 			}
+			var hash string
 			if commit {
-				hash, err := generator.Commit(report, commitOpts)
-				if err != nil {
+				if hash, err = generator.Commit(report, commitOpts); err != nil {
 					return err
 				}
-				fmt.Fprintln(out, "committed", hash)
+				if output == "text" {
+					fmt.Fprintln(out, "committed", hash)
+				}
+			}
+			if output == "json" {
+				if err := generateJSON(out, report, check, hash); err != nil {
+					return err
+				}
+			}
+			if check && len(report.Changes) > 0 {
+				return &exitError{code: 1, err: fmt.Errorf("%d generated files are out of date: run flux-ledger generate", len(report.Changes))}
 			}
 			return nil
 		},
@@ -80,6 +98,7 @@ if there are any (the CI drift check).`,
 	cmd.Flags().StringVar(&author, "author", "", `with --commit, "Name <email>" (default: as git commit takes it: GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL, then author.* or user.* from the repository, global or system git config)`)
 	cmd.Flags().StringVar(&signKey, "sign-key", "", "with --commit, an armored OpenPGP private key file to sign the commit")
 	cmd.Flags().StringVarP(&subject, "message", "m", "", "with --commit, the commit subject (default: a summary of the plan)")
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "output format: text or json")
 	return cmd
 }
 
@@ -97,6 +116,37 @@ func printReport(w io.Writer, report *generator.Report, check bool) {
 		fmt.Fprintf(w, "note: %s belongs to no node; delete it with its cue/identities file\n", o)
 	}
 	fmt.Fprintf(w, "%d changed\n", len(report.Changes))
+}
+
+// generateReport is generate's -o json output.
+type generateReport struct {
+	Check   bool              `json:"check"`
+	Changed int               `json:"changed"`
+	Dirs    []tree.DirSummary `json:"dirs"`
+	Files   []generatedFile   `json:"files"`
+	Orphans []string          `json:"orphans"`
+	Commit  string            `json:"commit,omitempty"`
+}
+
+type generatedFile struct {
+	Path   string      `json:"path"`
+	Action tree.Action `json:"action"`
+}
+
+func generateJSON(w io.Writer, report *generator.Report, check bool, commit string) error {
+	out := generateReport{Check: check, Changed: len(report.Changes), Dirs: report.Summaries(), Files: []generatedFile{}, Orphans: report.Orphans, Commit: commit}
+	if out.Dirs == nil {
+		out.Dirs = []tree.DirSummary{}
+	}
+	if out.Orphans == nil {
+		out.Orphans = []string{}
+	}
+	for _, c := range report.Changes {
+		out.Files = append(out.Files, generatedFile{Path: c.Path, Action: c.Action})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
 }
 
 func parseAuthor(s string) (*object.Signature, error) {

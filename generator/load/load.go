@@ -25,9 +25,9 @@ import (
 
 // Issue is one validation failure: where it is and what is wrong.
 type Issue struct {
-	Pos     string // file:line:col, relative to the working directory when possible
-	Path    string // CUE path of the offending value, e.g. nodes.a-1.cluster
-	Message string
+	Pos     string `json:"pos,omitempty"`  // file:line:col, relative to the working directory when possible
+	Path    string `json:"path,omitempty"` // CUE path of the offending value, e.g. nodes.a-1.cluster
+	Message string `json:"message"`
 }
 
 func (i Issue) String() string {
