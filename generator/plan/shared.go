@@ -51,9 +51,29 @@ func (p *Plan) sharedSettings(base, head *model.Network) {
 				name, c.Party, strings.Join(c.EgressCIDRs, ", "))
 		}
 	}
+	p.reviewers(base, head)
 	for _, party := range slices.Sorted(maps.Keys(head.MSP)) {
 		if was, ok := base.MSP[party]; ok && was != head.MSP[party] {
 			say("party %s's MSP material (cue/msp/%s.cue) is replaced: its CA decides who acts as %s in every channel; only %s may make this change", party, party, party, party)
+		}
+	}
+}
+
+// reviewers names every change of a party's reviewers: they decide, with every other
+// party's, who approves each shared change (CODEOWNERS, the Azure DevOps policies), so
+// a change of anyone's reviewers is every party's to approve.
+func (p *Plan) reviewers(base, head *model.Network) {
+	names := map[string]bool{}
+	for name := range base.Parties {
+		names[name] = true
+	}
+	for name := range head.Parties {
+		names[name] = true
+	}
+	for _, party := range slices.Sorted(maps.Keys(names)) {
+		if added, removed := setDiff(base.Parties[party].Reviewers, head.Parties[party].Reviewers); len(added)+len(removed) > 0 {
+			p.Consequences = append(p.Consequences, fmt.Sprintf("party %s's reviewers: %s — who approves %s's directories and, with every party, every shared change (CODEOWNERS, the Azure DevOps policies) changes",
+				party, addedRemoved(added, removed), party))
 		}
 	}
 }
