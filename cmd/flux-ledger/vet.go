@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flux-ledger/flux-ledger/generator/load"
+	"github.com/flux-ledger/flux-ledger/generator/render/owners"
 )
 
 func newVetCommand(opts *globalOptions) *cobra.Command {
@@ -17,6 +18,8 @@ func newVetCommand(opts *globalOptions) *cobra.Command {
 cross-reference, and that the network is fully concrete. The rules are the schema built
 into this binary: a cue/schema/ that differs from it (a file changed, missing or extra)
 is an error naming the files; 'flux-ledger init --upgrade-schema' writes the binary's.
+Reviewers a Git host would ignore are refused too: a team of another organisation than
+the repository's owner, and on Azure DevOps a party without an e-mail address.
 Each problem is printed on one line as file:line:col: path: message. Exits 1 when the
 network is invalid.`,
 		Example: `  flux-ledger vet
@@ -28,6 +31,11 @@ network is invalid.`,
 				return err
 			}
 			n := result.Network
+			// Reviewers a Git host would ignore (teams of another organisation, no
+			// e-mail address on Azure DevOps) leave paths without owners.
+			if err := owners.Check(n); err != nil {
+				return fmt.Errorf("%s: %w", filepath.Join(dir, "network.cue"), err)
+			}
 			fmt.Fprintf(cmd.OutOrStdout(), "%s: network %q is valid (%d parties, %d clusters, %d nodes)\n",
 				dir, n.Name, len(n.Parties), len(n.Clusters), len(n.Nodes))
 			return nil
