@@ -316,15 +316,19 @@ func (r *clusterRenderer) gitRepository(name, namespace string) *sourcev1.GitRep
 	return repo
 }
 
-// guard renders clusters/<cluster>/policy-guard/: the ClusterPolicy that refuses
-// mutate and generate rules from the account that applies policies/.
+// guard renders clusters/<cluster>/policy-guard/: the ClusterPolicies that refuse,
+// from the account that applies policies/, mutate and generate rules, and rules aimed
+// at the system namespaces.
 func (r *clusterRenderer) guard() error {
 	if err := r.addStream(GuardDir+"/guard.yaml", policies.Guard(r.network, r.cluster.GitOps.Namespace, PoliciesAccount)); err != nil {
 		return err
 	}
+	if err := r.addStream(GuardDir+"/spare-system.yaml", r.systemGuard()); err != nil {
+		return err
+	}
 	return r.addStream(GuardDir+"/kustomization.yaml", &kustomize.Kustomization{
 		TypeMeta:  kustomize.TypeMeta{APIVersion: kustomize.KustomizationVersion, Kind: kustomize.KustomizationKind},
-		Resources: []string{"guard.yaml"},
+		Resources: []string{"guard.yaml", "spare-system.yaml"},
 	})
 }
 
