@@ -37,6 +37,7 @@ func TestPlanSaysWhatASharedChangeMeans(t *testing.T) {
 			party.Reviewers = []string{"@mallory"}
 			n.Parties["alpha"] = party
 		}, "party alpha's reviewers: adds @mallory and removes"},
+		{"verify", func(n *model.Network) { n.Repository.Verify = true }, "Arc clusters (alpha-aks) cannot verify"},
 	} {
 		t.Run(tc.setting, func(t *testing.T) {
 			head := loadNetwork(t, dir)
