@@ -3,7 +3,8 @@
 # Converges the repository's required-reviewer policies on cue/: run after every change
 # of reviewers (a second run changes nothing), with
 # `az devops configure --defaults organization=... project=...` and ADO_REPOSITORY_ID
-# set to the repository's id (az repos show -r <name> --query id). Policies whose message
+# set to the repository's id (az repos show -r <name> --query id); needs python3 (on
+# every Azure Pipelines Ubuntu image) to read az's JSON. Policies whose message
 # does not start with "flux-ledger: " are not this script's and are left alone.
 set -euo pipefail
 : "${ADO_REPOSITORY_ID:?set ADO_REPOSITORY_ID}"
