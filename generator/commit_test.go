@@ -103,7 +103,7 @@ func TestPlan(t *testing.T) {
 	t.Run("add a party", func(t *testing.T) {
 		repo, g := gitRepo(t)
 		gamma, _ := newAgeRecipient(t)
-		testenv.EditNetwork(t, repo, "\tbeta: {", `	gamma: {displayName: "Gamma", contact: "ops@gamma.example", recipients: ["`+gamma+`"]}
+		testenv.EditNetwork(t, repo, "\tbeta: {", `	gamma: {displayName: "Gamma", contact: "ops@gamma.example", recipients: ["`+gamma+`"], reviewers: ["ops@gamma.example"]}
 		beta: {`)
 		testenv.EditNetwork(t, repo, "\t\"beta-onprem\": {", `	"gamma-gke": {party: "gamma", provider: "gke", region: "westeurope", gitops: mode: "flux", exposure: {mode: "loadbalancer", dnsSuffix: "gamma.example"}, egressCIDRs: ["192.0.2.0/28"]}
 		"beta-onprem": {`)

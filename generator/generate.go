@@ -17,6 +17,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render"
 	"github.com/flux-ledger/flux-ledger/generator/render/besu"
+	"github.com/flux-ledger/flux-ledger/generator/render/owners"
 	"github.com/flux-ledger/flux-ledger/generator/secrets"
 	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
@@ -69,6 +70,12 @@ func Generate(opts Options) (*Report, error) {
 	}
 	desired, err := Desired(network)
 	if err != nil {
+		return nil, err
+	}
+	if err := owners.Strays(func(p string) bool { _, ok := desired[p]; return ok }, func(p string) bool {
+		_, err := os.Lstat(filepath.Join(opts.Repo, filepath.FromSlash(p)))
+		return err == nil
+	}); err != nil {
 		return nil, err
 	}
 	changes, err := tree.Diff(opts.Repo, desired, Ownership, opts.Prune)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -14,16 +15,19 @@ import (
 
 func newInitCommand(opts *globalOptions) *cobra.Command {
 	init := scaffold.Options{}
-	var parties []string
+	var parties, reviewers []string
 	var upgrade bool
 	cmd := &cobra.Command{
-		Use:   "init [DIR] --name NAME --party NAME=AGE_RECIPIENT...",
+		Use:   "init [DIR] --name NAME --party NAME=AGE_RECIPIENT... --reviewer NAME=HANDLE...",
 		Short: "Start a consortium's network repository, or upgrade its schema",
 		Long: `Write a new network repository into DIR (default: --repo), which must be empty or not
 exist: the CUE module with the schema of this flux-ledger version (cue/schema/), a starter
 cue/network.cue with one cluster per party and enough validators for BFT, CI templates
 for GitHub and Azure DevOps pinned to this version, .gitignore and a README. Nothing is
-written if the starter network does not validate. Then run, in DIR:
+written if the starter network does not validate. With two parties or more every party
+names at least one reviewer (--reviewer NAME=HANDLE, repeatable: @user, an e-mail
+address, or @org/team of the repository's owner), so CODEOWNERS and the Azure DevOps
+policies bind from the first commit. Then run, in DIR:
   flux-ledger keys init --all && flux-ledger generate && git init && git add -A && git commit
 
 With --upgrade-schema, make the repository's cue/schema/ the schema built into this
@@ -32,7 +36,9 @@ the binary's schema and refuses a cue/schema/ that differs. 'flux-ledger plan' s
 upgrade as a consequence every party approves.`,
 		Example: `  flux-ledger init tradenet --name tradenet \
     --party contoso=age1a0wy2f3efug284a4r78kudc0jy03cmls0wfk52a5773d08v6446qx6u4av \
-    --party fabrikam=age10k2a9fa93fhfu7qj8htca6gwypm35juh5jg2zakgcjpcs8m4afaqm8w3eg
+    --party fabrikam=age10k2a9fa93fhfu7qj8htca6gwypm35juh5jg2zakgcjpcs8m4afaqm8w3eg \
+    --reviewer contoso=@ana-contoso --reviewer contoso=ledger-ops@contoso.example \
+    --reviewer fabrikam=@bo-fabrikam --reviewer fabrikam=platform@fabrikam.example
   flux-ledger init --upgrade-schema`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -54,6 +60,17 @@ upgrade as a consequence every party approves.`,
 				}
 				init.Parties = append(init.Parties, scaffold.Party{Name: name, Recipient: recipient})
 			}
+			for _, r := range reviewers {
+				name, handle, ok := strings.Cut(r, "=")
+				i := slices.IndexFunc(init.Parties, func(p scaffold.Party) bool { return p.Name == name })
+				switch {
+				case !ok || name == "" || handle == "":
+					return fmt.Errorf("--reviewer %q: expected NAME=HANDLE (@user, an e-mail address or @org/team)", r)
+				case i < 0:
+					return fmt.Errorf("--reviewer %q: no --party %s", r, name)
+				}
+				init.Parties[i].Reviewers = append(init.Parties[i].Reviewers, handle)
+			}
 			if init.Repository == "" {
 				init.Repository = "https://git.example.com/" + init.Name + "/network.git"
 			}
@@ -72,6 +89,7 @@ upgrade as a consequence every party approves.`,
 	f := cmd.Flags()
 	f.StringVar(&init.Name, "name", "", "network name (labels every object, prefixes namespaces)")
 	f.StringArrayVar(&parties, "party", nil, "a founding party as NAME=AGE_RECIPIENT (repeatable)")
+	f.StringArrayVar(&reviewers, "reviewer", nil, "a reviewer of a party as NAME=HANDLE: @user, an e-mail address or @org/team (repeatable; each party needs one when there are two or more)")
 	f.StringVar(&init.Platform, "platform", "besu", "ledger platform")
 	f.StringVar(&init.Consensus, "consensus", "qbft", "consensus algorithm: qbft or ibft2")
 	f.IntVar(&init.ChainID, "chain-id", 1337, "chain id of the new network")

@@ -18,9 +18,12 @@ func TestInitToPlanWithTheBinaryOnly(t *testing.T) {
 	args := []string{"init", repo, "--name", "tradenet"}
 	for _, party := range []string{"contoso", "fabrikam", "northwind"} {
 		id, _ := testenv.AgeKey(t)
-		args = append(args, "--party", party+"="+id.Recipient().String())
+		args = append(args, "--party", party+"="+id.Recipient().String(), "--reviewer", party+"=@"+party+"-ops", "--reviewer", party+"=ops@"+party+".example")
 	}
 	mustRun(t, args...)
+	if data, err := os.ReadFile(filepath.Join(repo, "cue", "network.cue")); err != nil || !strings.Contains(string(data), `reviewers: ["@contoso-ops", "ops@contoso.example"]`) {
+		t.Errorf("the starter network does not carry the reviewers: %v\n%s", err, data)
+	}
 	for _, want := range []string{"cue/network.cue", "cue/schema/network.cue", "cue/cue.mod/module.cue",
 		".github/workflows/network.yml", "azure-pipelines.yml", ".gitignore", "README.md"} {
 		if _, err := os.Stat(filepath.Join(repo, want)); err != nil {
@@ -86,6 +89,10 @@ func TestInitRefusesBadInputAndWritesNothing(t *testing.T) {
 		"name not a label":   {[]string{"--name", "Not_A_Label", "--party", "a=" + valid.Recipient().String()}, `--name "Not_A_Label"`},
 		"schema refuses it":  {[]string{"--name", "net", "--chain-id", "0", "--party", "a=" + valid.Recipient().String()}, "does not validate"},
 		"platform not known": {[]string{"--name", "net", "--platform", "corda", "--party", "a=" + valid.Recipient().String()}, "--platform"},
+		"party without reviewer": {[]string{"--name", "net", "--party", "a=" + valid.Recipient().String(), "--party", "b=" + valid.Recipient().String(),
+			"--reviewer", "a=@a-ops"}, "--reviewer b=HANDLE: party b names no reviewer"},
+		"reviewer of no party": {[]string{"--name", "net", "--party", "a=" + valid.Recipient().String(), "--reviewer", "c=@c-ops"}, "no --party c"},
+		"reviewer with #":      {[]string{"--name", "net", "--party", "a=" + valid.Recipient().String(), "--reviewer", "a=#ops@a.example"}, "does not validate"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			parent := t.TempDir()

@@ -130,8 +130,7 @@ func TestPlanRequireSignaturesAttributesChangesByMeaning(t *testing.T) {
 			testenv.EditNetwork(t, repo, "recipients: ["+beta+"]", "recipients: [\""+mallory.Recipient().String()+"\"]")
 		}},
 		{"reviewers", "parties.beta.reviewers", func(t *testing.T, repo string) {
-			testenv.EditNetwork(t, repo, `contact:     "ops@beta.example"`, `contact:     "ops@beta.example"
-			reviewers: ["@mallory"]`)
+			testenv.EditNetwork(t, repo, `reviewers: ["ops@beta.example"]`, `reviewers: ["@mallory"]`)
 			generate(t, repo)
 		}},
 		{"cluster field", "clusters.beta-onprem.egressCIDRs", func(t *testing.T, repo string) {

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flux-ledger/flux-ledger/generator/load"
+	"github.com/flux-ledger/flux-ledger/generator/render/owners"
 )
 
 func newVetCommand(opts *globalOptions) *cobra.Command {
@@ -21,6 +22,8 @@ func newVetCommand(opts *globalOptions) *cobra.Command {
 cross-reference, and that the network is fully concrete. The rules are the schema built
 into this binary: a cue/schema/ that differs from it (a file changed, missing or extra)
 is an error naming the files; 'flux-ledger init --upgrade-schema' writes the binary's.
+Reviewers a Git host would ignore are refused too: a team of another organisation than
+the repository's owner, and on Azure DevOps a party without an e-mail address.
 Each problem is printed on one line as file:line:col: path: message, and each warning
 (a valid network that will still surprise someone) likewise, on stderr. Exits 1 when
 the network is invalid.
@@ -36,6 +39,13 @@ With -o json the result is one JSON object on stdout: {"dir", "valid", "network"
 				return fmt.Errorf("--output %q: want text or json", output)
 			}
 			dir, result, err := loadModule(opts, args)
+			// Reviewers a Git host would ignore (teams of another organisation, no
+			// e-mail address on Azure DevOps) leave paths without owners.
+			if err == nil {
+				if ownersErr := owners.Check(result.Network); ownersErr != nil {
+					err = fmt.Errorf("%s: %w", filepath.Join(dir, "network.cue"), ownersErr)
+				}
+			}
 			if output == "json" {
 				return vetJSON(cmd.OutOrStdout(), dir, result, err)
 			}

@@ -34,6 +34,7 @@ var explainers = map[string]explainer{
 	"network.nodes.":                                 explainNodeParty,
 	"network.checks.egressDeclared.":                 explainEgress,
 	"network.checks.credentialsMatchURL.":            explainCredentials,
+	"network.checks.reviewersNamed.":                 explainReviewersNamed,
 	"network.checks.nodePortsDistinct.":              explainNodePorts,
 	"network.checks.namespaceOwner.":                 explainNamespaceOwner,
 	"network.checks.gatewayNamespaceOwner.":          explainNamespaceOwner,

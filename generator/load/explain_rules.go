@@ -172,6 +172,11 @@ func explainCredentials(n network, cluster string, i Issue) (Issue, bool) {
 		cluster, kind, url), "clusters", cluster, "gitops", "credentials", "kind"), kind != ""
 }
 
+func explainReviewersNamed(n network, party string, i Issue) (Issue, bool) {
+	return n.at(i, fmt.Sprintf("party %s names no reviewers: in a network of two parties or more each party reviews its own directories and every shared change (parties.%s.reviewers)",
+		party, party), "parties", party), true
+}
+
 func explainNodePorts(n network, node string, i Issue) (Issue, bool) {
 	m := conflicting.FindStringSubmatch(i.Message)
 	selectors := cue.ParsePath(i.Path).Selectors()

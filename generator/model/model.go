@@ -79,6 +79,9 @@ type Repository struct {
 	URL      string `json:"url"`
 	Branch   string `json:"branch"`
 	Interval string `json:"interval"`
+	// Verify makes every plain-Flux cluster's GitRepository verify the OpenPGP
+	// signature of the commit it applies (spec.verify, mode HEAD).
+	Verify bool `json:"verify"`
 }
 
 type Party struct {

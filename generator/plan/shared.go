@@ -51,10 +51,66 @@ func (p *Plan) sharedSettings(base, head *model.Network) {
 				name, c.Party, strings.Join(c.EgressCIDRs, ", "))
 		}
 	}
+	p.reviewers(base, head)
+	p.verification(base, head)
 	for _, party := range slices.Sorted(maps.Keys(head.MSP)) {
 		if was, ok := base.MSP[party]; ok && was != head.MSP[party] {
 			say("party %s's MSP material (cue/msp/%s.cue) is replaced: its CA decides who acts as %s in every channel; only %s may make this change", party, party, party, party)
 		}
+	}
+}
+
+// reviewers names every change of a party's reviewers: they decide, with every other
+// party's, who approves each shared change (CODEOWNERS, the Azure DevOps policies), so
+// a change of anyone's reviewers is every party's to approve.
+func (p *Plan) reviewers(base, head *model.Network) {
+	names := map[string]bool{}
+	for name := range base.Parties {
+		names[name] = true
+	}
+	for name := range head.Parties {
+		names[name] = true
+	}
+	for _, party := range slices.Sorted(maps.Keys(names)) {
+		if added, removed := setDiff(base.Parties[party].Reviewers, head.Parties[party].Reviewers); len(added)+len(removed) > 0 {
+			p.Consequences = append(p.Consequences, fmt.Sprintf("party %s's reviewers: %s — who approves %s's directories and, with every party, every shared change (CODEOWNERS, the Azure DevOps policies) changes",
+				party, addedRemoved(added, removed), party))
+		}
+	}
+}
+
+// verification names a change of repository.verify, and says which clusters cannot
+// verify: Arc's fluxConfiguration (Microsoft.KubernetesConfiguration
+// fluxConfigurations, gitRepository: url, repositoryRef, localAuthRef, httpsUser,
+// httpsCACert, sshKnownHosts, provider, intervals) has no signature verification, so an
+// Arc cluster applies whatever the branch holds.
+func (p *Plan) verification(base, head *model.Network) {
+	var plain, arc, addedArc []string
+	for _, name := range head.ClusterNames() {
+		if head.Clusters[name].GitOps.Mode == model.ModeArc {
+			arc = append(arc, name)
+			if _, ok := base.Clusters[name]; !ok || base.Clusters[name].GitOps.Mode != model.ModeArc {
+				addedArc = append(addedArc, name)
+			}
+		} else {
+			plain = append(plain, name)
+		}
+	}
+	unverified := func(clusters []string) string {
+		return fmt.Sprintf("Arc clusters (%s) cannot verify: Arc's fluxConfiguration has no signature verification, so they apply whatever the branch holds", strings.Join(clusters, ", "))
+	}
+	switch {
+	case head.Repository.Verify && !base.Repository.Verify:
+		msg := fmt.Sprintf("repository.verify becomes true: plain-Flux clusters (%s) apply only a head commit signed by a key in their %s Secret — every merge must be signed",
+			strings.Join(plain, ", "), "ledger-signing-keys")
+		if len(arc) > 0 {
+			msg += "; " + unverified(arc)
+		}
+		p.Consequences = append(p.Consequences, msg)
+	case !head.Repository.Verify && base.Repository.Verify:
+		p.Consequences = append(p.Consequences, "repository.verify becomes false: no cluster checks commit signatures any more; whoever can merge to the branch changes every cluster")
+	case head.Repository.Verify && len(addedArc) > 0:
+		p.Consequences = append(p.Consequences, "repository.verify is set, but "+unverified(addedArc))
 	}
 }
 

@@ -32,6 +32,12 @@ func TestPlanSaysWhatASharedChangeMeans(t *testing.T) {
 			c.AllowWorldOpen, c.EgressCIDRs = true, []string{"0.0.0.0/0"}
 			n.Clusters["beta-onprem"] = c
 		}, "cluster beta-onprem of party beta states allowWorldOpen"},
+		{"reviewers", func(n *model.Network) {
+			party := n.Parties["alpha"]
+			party.Reviewers = []string{"@mallory"}
+			n.Parties["alpha"] = party
+		}, "party alpha's reviewers: adds @mallory and removes"},
+		{"verify", func(n *model.Network) { n.Repository.Verify = true }, "Arc clusters (alpha-aks) cannot verify"},
 	} {
 		t.Run(tc.setting, func(t *testing.T) {
 			head := loadNetwork(t, dir)

@@ -23,11 +23,12 @@ import (
 )
 
 // Ownership is what the generator may write and delete: the parties/, clusters/ and
-// policies/ directories, .sops.yaml and the ownership files (CODEOWNERS, the Azure
-// DevOps policy script) — except what others write there (see WrittenByOthers).
+// policies/ directories, .sops.yaml and the ownership files (CODEOWNERS for GitHub and
+// GitLab, the GitHub ruleset, the Azure DevOps policy script) — except what others
+// write there (see WrittenByOthers).
 var Ownership = tree.Ownership{
 	Dirs:  []string{"parties", "clusters", policies.Dir},
-	Files: []string{secrets.ConfigPath, owners.CodeOwnersPath, owners.AzureDevOpsPath},
+	Files: append([]string{secrets.ConfigPath}, owners.Files...),
 	Keep:  WrittenByOthers,
 }
 

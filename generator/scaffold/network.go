@@ -35,6 +35,9 @@ func starterNetwork(opts Options) ([]byte, error) {
 			"contact":     "ledger-ops@" + p.Name + ".example",
 			"recipients":  []string{p.Recipient},
 		}
+		if len(p.Reviewers) > 0 {
+			parties[p.Name].(map[string]any)["reviewers"] = p.Reviewers
+		}
 		cluster := p.Name + "-cluster"
 		clusters[cluster] = map[string]any{
 			"party":    p.Name,

@@ -30,10 +30,13 @@ import (
 //go:embed templates
 var templates embed.FS
 
-// Party is one founding party: its name and the age recipient its secrets are sealed to.
+// Party is one founding party: its name, the age recipient its secrets are sealed to
+// and the reviewers who approve its changes (required when there are two parties or
+// more: the schema refuses a party without reviewers then).
 type Party struct {
 	Name      string
 	Recipient string
+	Reviewers []string
 }
 
 // Options describe the network to start.
@@ -121,6 +124,11 @@ func checkOptions(opts Options) error {
 		}
 		if _, err := age.ParseX25519Recipient(p.Recipient); err != nil {
 			return fmt.Errorf("--party %s: %q is not an age recipient (age1…, from age-keygen -y): %v", p.Name, p.Recipient, err)
+		}
+	}
+	for _, p := range opts.Parties {
+		if len(opts.Parties) > 1 && len(p.Reviewers) == 0 {
+			return fmt.Errorf("--reviewer %s=HANDLE: party %s names no reviewer; with two parties or more each party reviews its own directories and every shared change from the first commit", p.Name, p.Name)
 		}
 	}
 	return nil

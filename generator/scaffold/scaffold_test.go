@@ -24,7 +24,8 @@ func options(t *testing.T, dir string, parties int) scaffold.Options {
 		if err != nil {
 			t.Fatal(err)
 		}
-		opts.Parties = append(opts.Parties, scaffold.Party{Name: fmt.Sprintf("p%d", i), Recipient: id.Recipient().String()})
+		opts.Parties = append(opts.Parties, scaffold.Party{Name: fmt.Sprintf("p%d", i), Recipient: id.Recipient().String(),
+			Reviewers: []string{fmt.Sprintf("@p%d-ops", i), fmt.Sprintf("ops@p%d.example", i)}})
 	}
 	return opts
 }

@@ -43,6 +43,7 @@ func SynthNetwork(opts SynthOptions) ([]byte, error) {
 			"displayName": "Party " + party,
 			"contact":     "ops@" + party + ".example",
 			"recipients":  []string{opts.Recipients(party)},
+			"reviewers":   []string{"ops@" + party + ".example"},
 		}
 		cluster := party + "-" + cloud.provider
 		gitops := map[string]any{"mode": cloud.mode}

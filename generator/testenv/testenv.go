@@ -226,6 +226,7 @@ func AddParty(t testing.TB, repo, party, recipient string, validators int) {
 			displayName: %[1]q
 			contact:     "ops@%[1]s.example"
 			recipients: [%[2]q]
+			reviewers: ["ops@%[1]s.example"]
 		}
 		beta: {`, party, recipient))
 	EditNetwork(t, repo, "\t\t\"beta-onprem\": {", fmt.Sprintf(`		"%[1]s-onprem": {

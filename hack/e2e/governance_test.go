@@ -42,7 +42,7 @@ func validatorJoinsByVote(t *testing.T, c *consortium, etcd *testenv.Etcd) {
 	c.repo.keys["delta"] = delta
 	c.clusters["delta"] = startCluster(t, etcd, "delta", "delta-aks", delta)
 	c.clusters["delta"].kyverno.set(func(string) bool { return true })
-	testenv.EditNetwork(t, c.repo.dir, "\t\tgamma: {", `		delta: {displayName: "Delta", contact: "ops@delta.example", recipients: ["`+delta.Recipient().String()+`"]}
+	testenv.EditNetwork(t, c.repo.dir, "\t\tgamma: {", `		delta: {displayName: "Delta", contact: "ops@delta.example", recipients: ["`+delta.Recipient().String()+`"], reviewers: ["ops@delta.example"]}
 		gamma: {`)
 	testenv.EditNetwork(t, c.repo.dir, "\t\t\"gamma-eks\": {", `		"delta-aks": {party: "delta", provider: "aks", region: "westeurope", gitops: arcGitOps & {arc: clusterName: "e2e-delta"}, exposure: {mode: "loadbalancer", dnsSuffix: "delta.example"}, egressCIDRs: ["192.0.2.64/28"]}
 		"gamma-eks": {`)
@@ -94,7 +94,7 @@ func validatorJoinsByVote(t *testing.T, c *consortium, etcd *testenv.Etcd) {
 	// directories. Its cluster stops with this test.
 	delete(c.clusters, "delta")
 	for _, line := range []string{
-		`		delta: {displayName: "Delta", contact: "ops@delta.example", recipients: ["` + delta.Recipient().String() + `"]}
+		`		delta: {displayName: "Delta", contact: "ops@delta.example", recipients: ["` + delta.Recipient().String() + `"], reviewers: ["ops@delta.example"]}
 `,
 		`		"delta-aks": {party: "delta", provider: "aks", region: "westeurope", gitops: arcGitOps & {arc: clusterName: "e2e-delta"}, exposure: {mode: "loadbalancer", dnsSuffix: "delta.example"}, egressCIDRs: ["192.0.2.64/28"]}
 `,

@@ -312,18 +312,33 @@ func (r *clusterRenderer) gitRepository(name, namespace string) *sourcev1.GitRep
 	if secret := r.credentialsSecret(); secret != "" {
 		repo.Spec.SecretRef = &meta.LocalObjectReference{Name: secret}
 	}
+	// source-controller api/v1 GitRepositoryVerification: mode HEAD verifies the
+	// commit the branch points at against the PGP keys (*.asc entries) of secretRef;
+	// a commit it cannot verify produces no artifact, so nothing is applied.
+	if r.network.Repository.Verify {
+		repo.Spec.Verification = &sourcev1.GitRepositoryVerification{Mode: sourcev1.ModeGitHEAD, SecretRef: meta.LocalObjectReference{Name: SigningKeysSecret}}
+	}
 	return repo
 }
 
-// guard renders clusters/<cluster>/policy-guard/: the ClusterPolicy that refuses
-// mutate and generate rules from the account that applies policies/.
+// SigningKeysSecret holds, in a cluster's GitOps namespace, the armored OpenPGP public
+// keys whose signatures the cluster accepts when repository.verify is set. Each party
+// creates it out of band, like its age key: trust in a signer is the cluster's own.
+const SigningKeysSecret = "ledger-signing-keys"
+
+// guard renders clusters/<cluster>/policy-guard/: the ClusterPolicies that refuse,
+// from the account that applies policies/, mutate and generate rules, and rules aimed
+// at the system namespaces.
 func (r *clusterRenderer) guard() error {
 	if err := r.addStream(GuardDir+"/guard.yaml", policies.Guard(r.network, r.party.Name, r.cluster.GitOps.Namespace, PoliciesAccount)); err != nil {
 		return err
 	}
+	if err := r.addStream(GuardDir+"/spare-system.yaml", r.systemGuard()); err != nil {
+		return err
+	}
 	return r.addStream(GuardDir+"/kustomization.yaml", &kustomize.Kustomization{
 		TypeMeta:  kustomize.TypeMeta{APIVersion: kustomize.KustomizationVersion, Kind: kustomize.KustomizationKind},
-		Resources: []string{"guard.yaml"},
+		Resources: []string{"guard.yaml", "spare-system.yaml"},
 	})
 }
 

@@ -63,6 +63,16 @@ func (r *clusterRenderer) kyverno() error {
 			// uninstalling between install attempts and rolling back a failed upgrade.
 			"install": map[string]any{"createNamespace": true, "crds": "CreateReplace", "remediation": map[string]any{"retries": -1}},
 			"upgrade": map[string]any{"crds": "CreateReplace", "remediation": map[string]any{"retries": -1, "strategy": "rollback"}},
+			// The chart renders its CRDs as templates (its crds subchart), not from a
+			// crds/ directory, so install.crds/upgrade.crds above do not reach them and
+			// Helm deletes them with the release: an uninstall, or the remediation of a
+			// failed install, would delete every ClusterPolicy — the guards included.
+			// The chart's crds.annotations value ("Additional CRDs annotations", kyverno
+			// chart README, Custom resource definitions) gives them Helm's
+			// helm.sh/resource-policy: keep, which makes uninstall, upgrade and rollback
+			// leave them in place (helm.sh docs, "Chart Development Tips and Tricks",
+			// Tell Helm Not To Uninstall a Resource).
+			"values": map[string]any{"crds": map[string]any{"annotations": map[string]any{"helm.sh/resource-policy": "keep"}}},
 			"chart": map[string]any{"spec": map[string]any{
 				"chart":     "kyverno",
 				"version":   r.network.Compliance.Kyverno.ChartVersion,

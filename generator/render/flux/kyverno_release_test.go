@@ -115,3 +115,58 @@ func TestKyvernoChartShipsTheTestedEngine(t *testing.T) {
 		t.Errorf("HelmRelease pins chart %s, want %s", spec, chart.Version)
 	}
 }
+
+// TestKyvernoCRDsOutliveTheRelease: uninstalling the Kyverno release, or the
+// remediation of a failed install, must not delete the CRDs — with them every
+// ClusterPolicy goes, the guards included. The chart renders its CRDs as templates of
+// its crds subchart (charts/kyverno/Chart.yaml: dependency crds, condition
+// crds.install), which Helm deletes with the release whatever install.crds says
+// (helm-controller api/v2: CRDs policies act on the chart's crds/ directory). Each CRD
+// template writes the subchart's .Values.annotations, the parent's crds.annotations
+// ("Additional CRDs annotations", values.yaml), into its metadata; Helm leaves a
+// resource annotated helm.sh/resource-policy: keep on uninstall, upgrade and rollback
+// (helm.sh, "Chart Development Tips and Tricks"). Read from the chart of the tested
+// engine (the kyverno module zip, as TestKyvernoChartShipsTheTestedEngine).
+func TestKyvernoCRDsOutliveTheRelease(t *testing.T) {
+	annotations, _, _ := unstructured.NestedStringMap(kyvernoRelease(t).Object, "spec", "values", "crds", "annotations")
+	if annotations["helm.sh/resource-policy"] != "keep" {
+		t.Errorf("spec.values.crds.annotations = %v, want helm.sh/resource-policy: keep", annotations)
+	}
+	gomod, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "hack", "tools", "kyverno", "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tested := regexp.MustCompile(`(?m)^require github\.com/kyverno/kyverno (v\S+)`).FindSubmatch(gomod)
+	out, err := exec.Command("go", "env", "GOMODCACHE").Output()
+	if err != nil || tested == nil {
+		t.Fatal(err, "no kyverno pin")
+	}
+	chart := filepath.Join(strings.TrimSpace(string(out)), "github.com", "kyverno", "kyverno@"+string(tested[1]), "charts", "kyverno")
+	template, err := os.ReadFile(filepath.Join(chart, "charts", "crds", "templates", "kyverno.io", "kyverno.io_clusterpolicies.yaml"))
+	if err != nil {
+		if os.Getenv("FLUX_LEDGER_REQUIRE_TOOLS") == "1" {
+			t.Fatalf("%v (run make tools)", err)
+		}
+		t.Skipf("kyverno module not downloaded: run make tools")
+	}
+	if !regexp.MustCompile(`(?s)metadata:.*annotations:\s*\{\{- with \.Values\.annotations \}\}`).Match(template) {
+		t.Errorf("the ClusterPolicy CRD template no longer takes .Values.annotations:\n%s", template[:min(len(template), 600)])
+	}
+	chartYAML, err := os.ReadFile(filepath.Join(chart, "Chart.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct {
+		Dependencies []struct{ Name, Alias, Condition string } `json:"dependencies"`
+	}
+	if err := yaml.Unmarshal(chartYAML, &c); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, d := range c.Dependencies {
+		found = found || (d.Name == "crds" && d.Alias == "" && d.Condition == "crds.install")
+	}
+	if !found {
+		t.Errorf("the chart's CRDs are no longer its crds subchart (values key crds): %s", chartYAML)
+	}
+}

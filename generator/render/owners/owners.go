@@ -1,36 +1,53 @@
 // Package owners renders who must approve a change, from each party's reviewers in
-// CUE: a CODEOWNERS file (read by GitHub and GitLab from the repository root) and, for
-// Azure DevOps, which has no CODEOWNERS, a script creating one required-reviewer
-// branch policy per party and path set.
+// CUE, for every Git host flux-ledger targets:
+//
+//   - .github/CODEOWNERS, the first file GitHub reads (github.go), and a ruleset for
+//     `gh api` requiring code-owner review and the flux-ledger check;
+//   - CODEOWNERS at the root, the first file GitLab reads (gitlab.go): one section per
+//     party over everything outside the parties' own directories, each needing one
+//     approval, so a shared change needs every party;
+//   - for Azure DevOps, which has no CODEOWNERS, a script converging the repository's
+//     required-reviewer branch policies on this network (azuredevops.go).
 //
 // The repository is cluster-admin on every party's cluster, so ownership follows what
 // each path reaches: parties/<party>/ and the entry points clusters/<cluster>/ of the
 // party's clusters belong to that party; everything else — the network (cue/), the
-// consortium's policies/, .sops.yaml, the code that renders them and these files —
-// belongs to every party.
+// consortium's policies/, .sops.yaml, the code, the CI and these files — belongs to
+// every party.
 package owners
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
 )
 
 // Paths of the rendered files, relative to the repository root.
 const (
-	CodeOwnersPath  = "CODEOWNERS"
+	GitHubPath      = ".github/CODEOWNERS"
+	GitLabPath      = "CODEOWNERS"
+	RulesetPath     = ".github/flux-ledger/ruleset.json"
 	AzureDevOpsPath = ".azuredevops/required-reviewers.sh"
 )
 
-// Shared are the paths (CODEOWNERS patterns, anchored at the root) every party owns,
-// besides the default "*".
-var Shared = []string{"/cue/", "/policies/", "/.sops.yaml", "/" + CodeOwnersPath, "/" + AzureDevOpsPath}
+// Files are every path Render may write: the generator owns them.
+var Files = []string{GitHubPath, GitLabPath, RulesetPath, AzureDevOpsPath}
 
-// Code are the top-level paths of the code and CI that render and check the tree.
-// CODEOWNERS gives them to every party through "*"; Azure DevOps path filters have no
-// such default, so its shared policies name them.
-var Code = []string{"/generator/", "/cmd/", "/hack/", "/Makefile", "/go.mod", "/go.sum", "/.github/", "/.ci/", "/azure-pipelines.yml"}
+// Read are the places a host reads code owners from, in its order of precedence; it
+// uses the first file it finds:
+//
+//	GitHub: .github/CODEOWNERS, CODEOWNERS, docs/CODEOWNERS (docs.github.com, "About
+//	        code owners", CODEOWNERS file location)
+//	GitLab: CODEOWNERS, docs/CODEOWNERS, .gitlab/CODEOWNERS (ee/lib/gitlab/code_owners.rb
+//	        FILE_PATHS; docs.gitlab.com, "Code Owners")
+//
+// flux-ledger writes the first of each; a file at any other of these places is a
+// stray that a host could read instead, should the generated one go (Strays).
+var Read = []string{GitHubPath, GitLabPath, "docs/CODEOWNERS", ".gitlab/CODEOWNERS"}
+
+// Shared are the paths (CODEOWNERS patterns, anchored at the root) named for every
+// party besides the default "*": the ones whose owners matter most, spelled out.
+var Shared = []string{"/cue/", "/policies/", "/.sops.yaml", "/" + GitLabPath, "/.github/", "/.azuredevops/"}
 
 // Rule is one ownership line: a CODEOWNERS pattern and its owners.
 type Rule struct {
@@ -38,141 +55,91 @@ type Rule struct {
 	Owners  []string
 }
 
-// Rules are the ownership rules in CODEOWNERS order (the last matching rule wins): the
-// default and the shared paths for every party's reviewers, then each party's own
-// directories for that party's reviewers alone. A party without reviewers gets no
-// rule of its own, so its directories stay with every party.
-func Rules(network *model.Network) []Rule {
-	var everyone []string
+// everyone is the reviewers of every party, each once, in party order.
+func everyone(network *model.Network) []string {
+	var out []string
 	seen := map[string]bool{}
 	for _, p := range network.PartyNames() {
 		for _, r := range network.Parties[p].Reviewers {
 			if !seen[r] {
 				seen[r] = true
-				everyone = append(everyone, r)
+				out = append(out, r)
 			}
 		}
 	}
-	if len(everyone) == 0 {
+	return out
+}
+
+// Own are a party's own directories, as CODEOWNERS patterns: parties/<party>/ and the
+// entry point of each of its clusters.
+func Own(network *model.Network, party string) []string {
+	own := []string{"/parties/" + party + "/"}
+	for _, c := range network.ClustersByParty()[party] {
+		own = append(own, "/clusters/"+c.Name+"/")
+	}
+	return own
+}
+
+// Rules are the ownership rules in CODEOWNERS order (the last matching rule wins): the
+// default and the shared paths for every party's reviewers, then each party's own
+// directories for that party's reviewers alone. A party without reviewers (possible
+// only in a one-party network) gets no rule of its own.
+func Rules(network *model.Network) []Rule {
+	all := everyone(network)
+	if len(all) == 0 {
 		return nil
 	}
-	rules := []Rule{{"*", everyone}}
+	rules := []Rule{{"*", all}}
 	for _, s := range Shared {
-		rules = append(rules, Rule{s, everyone})
+		rules = append(rules, Rule{s, all})
 	}
-	clusters := network.ClustersByParty()
 	for _, p := range network.PartyNames() {
 		reviewers := network.Parties[p].Reviewers
 		if len(reviewers) == 0 {
 			continue
 		}
-		rules = append(rules, Rule{"/parties/" + p + "/", reviewers})
-		for _, c := range clusters[p] {
-			rules = append(rules, Rule{"/clusters/" + c.Name + "/", reviewers})
+		for _, dir := range Own(network, p) {
+			rules = append(rules, Rule{dir, reviewers})
 		}
 	}
 	return rules
 }
 
-// Render renders CODEOWNERS and the Azure DevOps script; nothing when no party names
-// reviewers.
+// Render renders the ownership files of every host; nothing when no party names
+// reviewers. The reviewers must pass Check.
 func Render(network *model.Network) (map[string][]byte, error) {
-	rules := Rules(network)
-	if len(rules) == 0 {
+	if len(everyone(network)) == 0 {
 		return nil, nil
 	}
-	var b strings.Builder
-	b.WriteString("# Generated by flux-ledger from cue/ (parties.<party>.reviewers); do not edit.\n")
-	b.WriteString("# The last matching pattern wins. A party's own directories need that party's\n")
-	b.WriteString("# approval; everything else needs a code owner's approval. GitHub and GitLab\n")
-	b.WriteString("# accept one approval from any listed owner: `flux-ledger plan` lists every party\n")
-	b.WriteString("# that must approve, and the Azure DevOps policies require each one.\n")
-	for _, r := range rules {
-		fmt.Fprintf(&b, "%s %s\n", r.Pattern, strings.Join(r.Owners, " "))
+	if err := Check(network); err != nil {
+		return nil, err
 	}
-	out := map[string][]byte{CodeOwnersPath: []byte(b.String())}
+	github, err := gitHub(network)
+	if err != nil {
+		return nil, err
+	}
+	ruleset, err := rulesetJSON(network)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{GitHubPath: github, GitLabPath: gitLab(network), RulesetPath: ruleset}
 	if script := azureDevOps(network); script != nil {
 		out[AzureDevOpsPath] = script
 	}
 	return out, nil
 }
 
-// emails keeps the reviewers Azure DevOps can name: its required-reviewer policies
-// take e-mail addresses (az repos policy required-reviewer create
-// --required-reviewer-ids, ';'-separated).
-func emails(reviewers []string) []string {
-	var out []string
-	for _, r := range reviewers {
-		if !strings.HasPrefix(r, "@") {
-			out = append(out, r)
+// Strays refuses a code-owners file at a place a host reads (Read) that the
+// generator does not write: by the hosts' precedence it could decide who reviews
+// instead of the generated one — now on another host, or on GitHub or GitLab the day
+// the generated file goes — and generate --check would not notice it otherwise.
+// rendered says whether generate writes a path; exists whether it is in the repository.
+func Strays(rendered, exists func(p string) bool) error {
+	for _, p := range Read {
+		if exists(p) && !rendered(p) {
+			return fmt.Errorf("%s: a code-owners file flux-ledger does not write; GitHub reads %s, CODEOWNERS or docs/CODEOWNERS and GitLab CODEOWNERS, docs/CODEOWNERS or .gitlab/CODEOWNERS, the first found, so this one could replace the reviewers cue/ names (parties.<party>.reviewers): remove it",
+				p, GitHubPath)
 		}
 	}
-	return out
-}
-
-// azureDevOps is a script creating, on the network's branch, one blocking
-// required-reviewer policy per party for its own directories, and one per party for
-// the shared paths — so a shared change needs every party, not any one of them.
-func azureDevOps(network *model.Network) []byte {
-	type policy struct {
-		party string
-		paths []string
-		ids   []string
-		what  string
-	}
-	var policies []policy
-	clusters := network.ClustersByParty()
-	for _, p := range network.PartyNames() {
-		ids := emails(network.Parties[p].Reviewers)
-		if len(ids) == 0 {
-			continue
-		}
-		own := []string{"/parties/" + p + "/*"}
-		for _, c := range clusters[p] {
-			own = append(own, "/clusters/"+c.Name+"/*")
-		}
-		policies = append(policies, policy{p, own, ids, "its own directories"})
-	}
-	var shared []string
-	for _, s := range append(append([]string{}, Shared...), Code...) {
-		if strings.HasSuffix(s, "/") {
-			s += "*"
-		}
-		shared = append(shared, s)
-	}
-	for _, p := range network.PartyNames() {
-		if ids := emails(network.Parties[p].Reviewers); len(ids) > 0 {
-			policies = append(policies, policy{p, shared, ids, "the shared inputs and code"})
-		}
-	}
-	if len(policies) == 0 {
-		return nil
-	}
-	var b strings.Builder
-	b.WriteString("#!/usr/bin/env bash\n")
-	b.WriteString("# Azure DevOps branch policies equivalent to CODEOWNERS, generated by flux-ledger.\n")
-	b.WriteString("# Run once per change of reviewers, with `az devops configure --defaults organization=... project=...`\n")
-	b.WriteString("# and ADO_REPOSITORY_ID set to the repository's id (az repos show -r <name> --query id).\n")
-	b.WriteString("set -euo pipefail\n: \"${ADO_REPOSITORY_ID:?set ADO_REPOSITORY_ID}\"\n")
-	for _, pol := range policies {
-		fmt.Fprintf(&b, "\n# %s: %s\n", pol.party, pol.what)
-		args := []string{
-			"az repos policy required-reviewer create",
-			"--blocking true",
-			"--enabled true",
-			"--branch " + quote(network.Repository.Branch),
-			`--repository-id "$ADO_REPOSITORY_ID"`,
-			"--required-reviewer-ids " + quote(strings.Join(pol.ids, ";")),
-			"--path-filter " + quote(strings.Join(pol.paths, ";")),
-			"--message " + quote(fmt.Sprintf("party %s approves changes to %s", pol.party, pol.what)),
-		}
-		b.WriteString(strings.Join(args, " \\\n  "))
-		b.WriteString("\n")
-	}
-	return []byte(b.String())
-}
-
-// quote single-quotes a word for the shell.
-func quote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	return nil
 }

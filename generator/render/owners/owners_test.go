@@ -1,8 +1,6 @@
 package owners_test
 
 import (
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -23,142 +21,53 @@ func referenceNetwork(t *testing.T) *model.Network {
 	return result.Network
 }
 
-// codeOwners evaluates a CODEOWNERS file for one path the way GitHub documents it
-// (docs.github.com, "About code owners"): the last matching line wins; a pattern
-// starting with "/" is anchored at the root, one ending in "/" matches everything
-// below that directory, "*" matches every file. Only the forms the renderer writes
-// are supported; any other form fails the test.
-func codeOwners(t *testing.T, file, path string) []string {
+func render(t *testing.T, network *model.Network) map[string][]byte {
 	t.Helper()
-	var owners []string
-	for _, line := range strings.Split(file, "\n") {
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		fields := strings.Fields(line)
-		pattern := fields[0]
-		var match bool
-		switch {
-		case pattern == "*":
-			match = true
-		case strings.HasPrefix(pattern, "/") && strings.HasSuffix(pattern, "/"):
-			match = strings.HasPrefix("/"+path, pattern)
-		case strings.HasPrefix(pattern, "/") && !strings.ContainsAny(pattern, "*?["):
-			match = "/"+path == pattern
-		default:
-			t.Fatalf("unsupported CODEOWNERS pattern %q", pattern)
-		}
-		if match {
-			owners = fields[1:]
-		}
-	}
-	return owners
-}
-
-// TestEachPartyOwnsWhatReachesOnlyItsClusters: a party's directory and its clusters'
-// entry points need that party's reviewers; the network, the policies, .sops.yaml,
-// the code and the ownership files themselves need the reviewers of every party.
-func TestEachPartyOwnsWhatReachesOnlyItsClusters(t *testing.T) {
-	network := referenceNetwork(t)
 	files, err := owners.Render(network)
 	if err != nil {
 		t.Fatal(err)
 	}
-	file := string(files[owners.CodeOwnersPath])
-	var everyone []string
-	for _, p := range network.PartyNames() {
-		everyone = append(everyone, network.Parties[p].Reviewers...)
-	}
-	sorted := func(s []string) []string { s = slices.Clone(s); slices.Sort(s); return s }
-	for _, path := range []string{"cue/network.cue", "cue/schema/network.cue", "policies/pod-security.yaml",
-		".sops.yaml", "CODEOWNERS", ".azuredevops/required-reviewers.sh", "generator/render/render.go", "Makefile", "README.md"} {
-		if got := codeOwners(t, file, path); !slices.Equal(sorted(got), sorted(everyone)) {
-			t.Errorf("%s owned by %v, want every party %v", path, got, everyone)
-		}
-	}
-	for _, name := range network.ClusterNames() {
-		party := network.Clusters[name].Party
-		want := network.Parties[party].Reviewers
-		for _, path := range []string{"parties/" + party + "/clusters/" + name + "/kustomization.yaml", "clusters/" + name + "/sync.yaml", "clusters/" + name + "/arc/create.sh"} {
-			if got := codeOwners(t, file, path); !slices.Equal(got, want) {
-				t.Errorf("%s owned by %v, want party %s's %v", path, got, party, want)
-			}
-		}
-	}
-	// A directory whose name extends another party's must not match its rule.
-	if got := codeOwners(t, file, "parties/contoso-two/x.yaml"); !slices.Equal(sorted(got), sorted(everyone)) {
-		t.Errorf("parties/contoso-two owned by %v", got)
-	}
+	return files
 }
 
-// TestAzureDevOpsPoliciesRequireEveryPartyOnSharedPaths runs the generated script under
-// bash with a stub az and checks the policies it would create: per party, one on its
-// own directories, and one per party on the shared paths, each blocking, each naming
-// only e-mail addresses (--required-reviewer-ids takes ';'-separated e-mail addresses:
-// learn.microsoft.com/cli/azure/repos/policy/required-reviewer).
-func TestAzureDevOpsPoliciesRequireEveryPartyOnSharedPaths(t *testing.T) {
-	network := referenceNetwork(t)
-	files, err := owners.Render(network)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "az"), []byte("#!/usr/bin/env bash\nprintf '%s\\0' \"$@\" >> \"$AZ_ARGV\"\nprintf '\\n' >> \"$AZ_ARGV\"\n"), 0o755)
-	script := filepath.Join(dir, "policies.sh")
-	os.WriteFile(script, files[owners.AzureDevOpsPath], 0o755)
-	record := filepath.Join(dir, "argv")
-	cmd := exec.Command("bash", script)
-	cmd.Env = append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"), "AZ_ARGV="+record, "ADO_REPOSITORY_ID=repo-1")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("%v\n%s", err, out)
-	}
-	data, _ := os.ReadFile(record)
-	coverage := map[string]map[string]bool{} // path filter → parties whose policy covers it
-	for _, call := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\x00\n") {
-		argv := strings.Split(call, "\x00")
-		flags := map[string]string{}
-		for i := 4; i+1 < len(argv); i += 2 {
-			flags[argv[i]] = argv[i+1]
-		}
-		if strings.Join(argv[:4], " ") != "repos policy required-reviewer create" || flags["--blocking"] != "true" ||
-			flags["--repository-id"] != "repo-1" || flags["--branch"] != network.Repository.Branch {
-			t.Errorf("policy %q", argv)
-		}
-		ids := strings.Split(flags["--required-reviewer-ids"], ";")
-		party := ""
-		for _, p := range network.PartyNames() {
-			if slices.Contains(network.Parties[p].Reviewers, ids[0]) {
-				party = p
-			}
-		}
-		for _, id := range ids {
-			if strings.HasPrefix(id, "@") || !slices.Contains(network.Parties[party].Reviewers, id) {
-				t.Errorf("reviewer id %q is not an e-mail of party %q", id, party)
-			}
-		}
-		for _, path := range strings.Split(flags["--path-filter"], ";") {
-			if coverage[path] == nil {
-				coverage[path] = map[string]bool{}
-			}
-			coverage[path][party] = true
-		}
-	}
-	for _, path := range []string{"/cue/*", "/policies/*", "/.sops.yaml", "/CODEOWNERS", "/generator/*"} {
-		if len(coverage[path]) != len(network.Parties) {
-			t.Errorf("%s needs parties %v, want all %d", path, coverage[path], len(network.Parties))
-		}
-	}
+func sorted(s []string) []string { s = slices.Clone(s); slices.Sort(s); return s }
+
+// sharedPaths and ownPaths are the paths every test checks: no path may be left to
+// nobody, a shared one needs every party, a party's own one that party alone.
+var sharedPaths = []string{"cue/network.cue", "cue/schema/network.cue", "policies/pod-security.yaml",
+	".sops.yaml", "CODEOWNERS", ".github/CODEOWNERS", ".github/workflows/network.yml", ".github/flux-ledger/ruleset.json",
+	".azuredevops/required-reviewers.sh", "azure-pipelines.yml", "generator/render/render.go", "Makefile", "README.md",
+	"module.go", "docs/BESU-GOVERNANCE.md", "examples/fabric/network.cue", "channels/trade/updates/1.pb",
+	"parties/contoso-two/x.yaml"} // a directory whose name extends a party's is not that party's
+
+func ownPaths(network *model.Network) map[string]string {
+	out := map[string]string{}
 	for _, name := range network.ClusterNames() {
 		party := network.Clusters[name].Party
-		for _, path := range []string{"/parties/" + party + "/*", "/clusters/" + name + "/*"} {
-			if len(coverage[path]) != 1 || !coverage[path][party] {
-				t.Errorf("%s needs parties %v, want only %s", path, coverage[path], party)
-			}
+		for _, p := range []string{"parties/" + party + "/clusters/" + name + "/kustomization.yaml", "parties/" + party + "/secrets/k.yaml",
+			"clusters/" + name + "/sync.yaml", "clusters/" + name + "/arc/create.sh"} {
+			out[p] = party
+		}
+	}
+	return out
+}
+
+func TestEveryRenderedFileIsOwnedByTheGenerator(t *testing.T) {
+	files := render(t, referenceNetwork(t))
+	for p := range files {
+		if !slices.Contains(owners.Files, p) {
+			t.Errorf("%s rendered but not in owners.Files", p)
+		}
+	}
+	for _, p := range []string{owners.GitHubPath, owners.GitLabPath, owners.RulesetPath, owners.AzureDevOpsPath} {
+		if files[p] == nil {
+			t.Errorf("%s not rendered", p)
 		}
 	}
 }
 
-// TestNoReviewersNoOwnershipFiles: without reviewers there is nothing to render.
+// TestNoReviewersNoOwnershipFiles: without reviewers (a one-party network) there is
+// nothing to render.
 func TestNoReviewersNoOwnershipFiles(t *testing.T) {
 	network := referenceNetwork(t)
 	for name, p := range network.Parties {
@@ -168,5 +77,27 @@ func TestNoReviewersNoOwnershipFiles(t *testing.T) {
 	files, err := owners.Render(network)
 	if err != nil || len(files) != 0 {
 		t.Fatalf("files %v, err %v", files, err)
+	}
+}
+
+// TestStrayCodeOwnersAreRefused: a code-owners file at a place GitHub or GitLab reads
+// that generate does not write is refused by name.
+func TestStrayCodeOwnersAreRefused(t *testing.T) {
+	files := render(t, referenceNetwork(t))
+	rendered := func(p string) bool { _, ok := files[p]; return ok }
+	for _, stray := range []string{"docs/CODEOWNERS", ".gitlab/CODEOWNERS"} {
+		err := owners.Strays(rendered, func(p string) bool { return p == stray || rendered(p) })
+		if err == nil || !strings.HasPrefix(err.Error(), stray+": a code-owners file flux-ledger does not write") {
+			t.Errorf("%s: %v", stray, err)
+		}
+	}
+	if err := owners.Strays(rendered, rendered); err != nil {
+		t.Error(err)
+	}
+	// Without reviewers nothing is rendered, and a hand-written file at the root is a
+	// stray like any other.
+	none := func(string) bool { return false }
+	if err := owners.Strays(none, func(p string) bool { return p == "CODEOWNERS" }); err == nil {
+		t.Error("a hand-written CODEOWNERS is accepted")
 	}
 }
