@@ -97,6 +97,18 @@ func TestGuardRefusesMutateAndGenerateFromThePoliciesAccount(t *testing.T) {
 	// The Kyverno CLI splits --resource at commas (cmd/cli/kubectl-kyverno/commands/apply:
 	// a StringSliceVar), so the file names have none.
 	fileName := strings.NewReplacer(" ", "-", ",", "", "'", "")
+	policyIn := func(namespace string) string {
+		return strings.Replace(policyMatching("in-ns", "validate", "any:\n      - resources:\n          kinds: [Pod]\n          selector: {matchLabels: {a: b}}"), "kind: ClusterPolicy\nmetadata:\n", "kind: Policy\nmetadata:\n  namespace: "+namespace+"\n", 1)
+	}
+	cases = append(cases,
+		struct {
+			name, resource, user string
+			fail                 bool
+		}{"a Policy in kube-system", resource("p1.yaml", policyIn("kube-system")), account, true},
+		struct {
+			name, resource, user string
+			fail                 bool
+		}{"a Policy in the party's namespace", resource("p2.yaml", policyIn("tradenet-contoso")), account, false})
 	for what, match := range aimedElsewhere {
 		cases = append(cases, struct {
 			name, resource, user string

@@ -326,19 +326,16 @@ func (r *clusterRenderer) gitRepository(name, namespace string) *sourcev1.GitRep
 // creates it out of band, like its age key: trust in a signer is the cluster's own.
 const SigningKeysSecret = "ledger-signing-keys"
 
-// guard renders clusters/<cluster>/policy-guard/: the ClusterPolicies that refuse,
-// from the account that applies policies/, mutate and generate rules, and rules aimed
-// at the system namespaces.
+// guard renders clusters/<cluster>/policy-guard/: the ClusterPolicy that refuses, from
+// the account that applies the party's policies, mutate and generate rules, and rules
+// aimed beyond the party's namespaces (policies.Guard).
 func (r *clusterRenderer) guard() error {
 	if err := r.addStream(GuardDir+"/guard.yaml", policies.Guard(r.network, r.party.Name, r.cluster.GitOps.Namespace, PoliciesAccount)); err != nil {
 		return err
 	}
-	if err := r.addStream(GuardDir+"/spare-system.yaml", r.systemGuard()); err != nil {
-		return err
-	}
 	return r.addStream(GuardDir+"/kustomization.yaml", &kustomize.Kustomization{
 		TypeMeta:  kustomize.TypeMeta{APIVersion: kustomize.KustomizationVersion, Kind: kustomize.KustomizationKind},
-		Resources: []string{"guard.yaml", "spare-system.yaml"},
+		Resources: []string{"guard.yaml"},
 	})
 }
 

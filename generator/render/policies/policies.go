@@ -10,6 +10,7 @@ package policies
 
 import (
 	"fmt"
+	"encoding/json"
 	"path"
 	"sort"
 	"strings"
@@ -252,6 +253,12 @@ func checkValidateOnly(file string, policy map[string]any) error {
 	return nil
 }
 
+// jsonList is a JMESPath literal of strings.
+func jsonList(items []string) string {
+	data, _ := json.Marshal(items) // a []string always marshals
+	return string(data)
+}
+
 // GuardName is the ClusterPolicy that keeps policies/ validate-only on the cluster.
 const GuardName = "ledger-policies-validate-only"
 
@@ -299,7 +306,10 @@ func Guard(network *model.Network, party, namespace, account string) map[string]
 			count("request.object.spec.rules[]."+blocks+".resources.namespaceSelector"),
 		)
 	}
+	// A namespaced Policy acts in its own namespace whatever its rules say (the account
+	// may not create one today: belt and braces).
 	aimed = append(aimed,
+		map[string]any{"key": "{{ request.object.kind == 'Policy' && !contains(`" + jsonList(own) + "`, request.object.metadata.namespace) }}", "operator": "Equals", "value": true},
 		count("request.object.spec.rules[].match.any[?!(resources.namespaces) && !(resources.selector)][]"),
 		count("request.object.spec.rules[].match.all[?!(resources.namespaces) && !(resources.selector)][]"),
 		count("request.object.spec.rules[?match.resources && !(match.resources.namespaces) && !(match.resources.selector)]"),
