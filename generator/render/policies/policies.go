@@ -9,8 +9,8 @@
 package policies
 
 import (
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"path"
 	"sort"
 	"strings"
