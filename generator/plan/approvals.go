@@ -13,6 +13,11 @@ import (
 type Approval struct {
 	Party string   `json:"party"`
 	Paths []string `json:"paths"`
+	// With --require-approvals (RequireApprovals): approved, missing, no keys or
+	// enrolled; the fingerprints of the keys that approved; why none is needed.
+	Status string   `json:"status,omitempty"`
+	Keys   []string `json:"keys,omitempty"`
+	Note   string   `json:"note,omitempty"`
 }
 
 // Owners says which parties own a repository path, by where it lies:
