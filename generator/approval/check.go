@@ -80,7 +80,7 @@ func Check(file string, data []byte, want Statement, base *model.Network) Verdic
 func forgery(f *File, base *model.Network, err error) string {
 	party := f.Statement.Party
 	if !errors.Is(err, errWrongKey) {
-		return fmt.Sprintf("bad signature by an approval key of %s, the file was altered after signing (%v)", party, err)
+		return fmt.Sprintf("bad signature by an approval key of %s (%v)", party, err)
 	}
 	for _, other := range base.PartyNames() {
 		if other == party {

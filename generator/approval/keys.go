@@ -2,6 +2,7 @@ package approval
 
 import (
 	"bytes"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -31,12 +32,21 @@ var sshKeyTypes = map[string]bool{ssh.KeyAlgoED25519: true, ssh.KeyAlgoECDSA256:
 func ParseKey(k model.ApprovalKey) (*Key, error) {
 	switch k.Kind {
 	case "ssh":
-		pub, _, _, rest, err := ssh.ParseAuthorizedKey([]byte(k.Key))
+		// An authorized_keys line without options: "<type> <base64 wire key> [comment]".
+		fields := strings.Fields(k.Key)
+		if len(fields) < 2 || strings.Contains(strings.TrimSpace(k.Key), "\n") {
+			return nil, errors.New("not an SSH public key: want one line \"<type> <base64> [comment]\"")
+		}
+		blob, err := base64.StdEncoding.DecodeString(fields[1])
 		if err != nil {
 			return nil, fmt.Errorf("not an SSH public key (%v)", err)
 		}
-		if len(bytes.TrimSpace(rest)) > 0 {
-			return nil, errors.New("more than one SSH public key: give one per entry")
+		pub, err := ssh.ParsePublicKey(blob)
+		if err != nil {
+			return nil, fmt.Errorf("not an SSH public key (%v)", err)
+		}
+		if pub.Type() != fields[0] {
+			return nil, fmt.Errorf("the key is a %s key, its line says %s", pub.Type(), fields[0])
 		}
 		if !sshKeyTypes[pub.Type()] {
 			return nil, fmt.Errorf("SSH key type %s: want ssh-ed25519, ecdsa-sha2-nistp256 or ssh-rsa", pub.Type())
