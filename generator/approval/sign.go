@@ -135,7 +135,9 @@ func signSSH(ctx context.Context, data []byte, signer Signer) ([]byte, error) {
 	if agent {
 		args = append(args, "-U")
 	}
-	if _, err := run(ctx, program, append(args, msg), nil, signer.Stderr); err != nil {
+	// ssh-keygen narrates ("Signing file …", "Write signature to …") on standard error
+	// and asks for a passphrase on the terminal: its messages are shown on failure only.
+	if _, err := run(ctx, program, append(args, msg), nil, nil); err != nil {
 		return nil, err
 	}
 	return os.ReadFile(msg + ".sig")
@@ -155,6 +157,7 @@ func literalSSHKey(key string) (string, bool) {
 
 func run(ctx context.Context, program string, args []string, stdin []byte, stderr io.Writer) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, program, args...)
+	cmd.Stdin = os.Stdin // a passphrase prompt, when the data is in a file
 	if stdin != nil {
 		cmd.Stdin = bytes.NewReader(stdin)
 	}
