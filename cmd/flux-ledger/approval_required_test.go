@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/flux-ledger/flux-ledger/generator/approval"
 )
 
 // A change of beta's cluster (in cue/, so every party approves it) is refused until
@@ -14,6 +16,9 @@ import (
 func TestRequireApprovalsRefusesUntilEveryPartyApproves(t *testing.T) {
 	n := newApprovalNet(t)
 	n.changeBetaCluster()
+	// What git itself computes: the approvals must name these trees.
+	baseTree := strings.TrimSpace(n.git("rev-parse", "origin/main^{tree}"))
+	resultTree := strings.TrimSpace(n.git("rev-parse", "HEAD^{tree}"))
 
 	out, code := n.plan()
 	if code != 1 || !strings.Contains(out, "approval of party alpha is missing") || !strings.Contains(out, "approval of party beta is missing") {
@@ -29,6 +34,19 @@ func TestRequireApprovalsRefusesUntilEveryPartyApproves(t *testing.T) {
 	}
 
 	n.approveBeta()
+	for _, f := range strings.Fields(n.git("ls-files", "approvals")) {
+		data, err := os.ReadFile(filepath.Join(n.work, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := approval.Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Statement.BaseTree != baseTree || a.Statement.ResultTree != resultTree || a.Statement.Network != "testnet" {
+			t.Errorf("%s approves %+v, want base tree %s, result tree %s", f, a.Statement, baseTree, resultTree)
+		}
+	}
 	out, code = n.plan("--output", "json")
 	if code != 0 {
 		t.Fatalf("both approved: exit %d\n%s", code, out)
