@@ -114,8 +114,8 @@ Exit codes: 0 listed; 1 error (bad flags, unreadable keyring, no repository);
 				if verify || require {
 					line += "\t" + terminal.Printable(e.Signature)
 				}
-				if approvals {
-					line += "\t" + terminal.Printable(approvedBy(e))
+				if by := approvedBy(e); approvals && by != "" {
+					line += "\t" + terminal.Printable(by)
 				}
 				fmt.Fprintln(tw, line)
 			}
