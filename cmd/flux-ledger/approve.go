@@ -5,7 +5,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/spf13/cobra"
@@ -135,7 +134,16 @@ func removeOwnApprovals(repo, party, keep string, base *object.Commit) ([]string
 	var removed []string
 	for _, e := range entries {
 		name := approval.Dir + "/" + e.Name()
-		if !e.Type().IsRegular() || name == keep || atBase[name] || !strings.HasPrefix(e.Name(), party+"-") || path.Ext(name) != approval.Ext {
+		if !e.Type().IsRegular() || name == keep || atBase[name] || path.Ext(name) != approval.Ext {
+			continue
+		}
+		// By the party it names, not by its file name: party a's prefix "a-" is also
+		// the start of party a-b's files.
+		data, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(name)))
+		if err != nil {
+			continue
+		}
+		if f, err := approval.Parse(data); err != nil || f.Statement.Party != party {
 			continue
 		}
 		if err := os.Remove(filepath.Join(repo, filepath.FromSlash(name))); err != nil {
