@@ -12,7 +12,8 @@ import (
 
 // A forged approval of beta — by a key nobody listed, by another party's key, or a
 // genuine signature over an altered statement — is refused with its reason, and beta
-// still counts as missing.
+// still counts as missing; so is any other file under approvals/, which no approval
+// covers.
 func TestRequireApprovalsRefusesForgedApprovals(t *testing.T) {
 	n := newApprovalNet(t)
 	n.changeBetaCluster()
@@ -48,6 +49,7 @@ func TestRequireApprovalsRefusesForgedApprovals(t *testing.T) {
 		{"a key of no party", s.FileName(), sign(stranger), "forged: signed by key SHA256:"},
 		{"another party's key", s.FileName(), sign(n.alphaKey), "forged: signed by alpha's key SHA256:"},
 		{"an altered OpenPGP statement", s.FileName(), []byte(strings.Replace(string(genuine.data), s.ResultTree, otherTree, 1)), "forged: bad signature by an approval key of beta"},
+		{"a file that is no approval", "approvals/readme.txt", []byte("approved by everyone\n"), "not an approval file: no signature"},
 		{"an altered SSH statement", "approvals/alpha-altered.approval", []byte(strings.Replace(string(alphaData), "network: testnet", "network: testnex", 1)), "forged: bad signature by an approval key of alpha"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
