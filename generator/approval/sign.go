@@ -119,7 +119,7 @@ func signSSH(ctx context.Context, data []byte, signer Signer) ([]byte, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	keyFile, agent := signer.Key, false
+	keyFile, agent := expandHome(signer.Key), false
 	if literal, ok := literalSSHKey(signer.Key); ok {
 		// A public key only: its private half is in ssh-agent.
 		keyFile, agent = filepath.Join(dir, "key.pub"), true
@@ -141,6 +141,17 @@ func signSSH(ctx context.Context, data []byte, signer Signer) ([]byte, error) {
 		return nil, err
 	}
 	return os.ReadFile(msg + ".sig")
+}
+
+// expandHome reads a leading ~/ as the home directory, as Git reads the key file
+// of user.signingKey (gpg-interface.c: interpolate_path).
+func expandHome(p string) string {
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, rest)
+		}
+	}
+	return p
 }
 
 // literalSSHKey is the public key of a user.signingKey written as "key::<key>" (or, in
