@@ -64,7 +64,7 @@ func TestRequireApprovalsRefusesReplayedApprovals(t *testing.T) {
 	}
 	n.commitAll("beta's approval, copied")
 	out, code := n.plan()
-	if code != 1 || !strings.Contains(out, "approval "+replayed+" refused: replayed: approves a change from base tree ") || !strings.Contains(out, "approval of party beta is missing") {
+	if code != 1 || !strings.Contains(out, "approval "+replayed+" refused: replayed (or the base moved): approves a change from base tree ") || !strings.Contains(out, "approval of party beta is missing") {
 		t.Fatalf("replayed approval: exit %d\n%s", code, out)
 	}
 	if strings.Contains(out, old[0]) {

@@ -64,7 +64,7 @@ func Check(file string, data []byte, want Statement, base *model.Network) Verdic
 	case s.Network != want.Network:
 		v.Problem = fmt.Sprintf("replayed: approves a change of network %s, not %s", s.Network, want.Network)
 	case s.BaseTree != want.BaseTree:
-		v.Problem = fmt.Sprintf("replayed: approves a change from base tree %s, this change's is %s", s.BaseTree[:12], want.BaseTree[:12])
+		v.Problem = fmt.Sprintf("replayed (or the base moved): approves a change from base tree %s, this change's is %s: %s must approve this change", s.BaseTree[:12], want.BaseTree[:12], s.Party)
 	case s.ResultTree != want.ResultTree:
 		v.Problem = fmt.Sprintf("stale: approves result tree %s, this change's is %s: %s must approve again", s.ResultTree[:12], want.ResultTree[:12], s.Party)
 	case !strings.HasPrefix(path.Base(file), s.Party+"-") || path.Ext(file) != Ext:
