@@ -33,7 +33,12 @@ func TestRequireApprovalsRefusesUntilEveryPartyApproves(t *testing.T) {
 		t.Fatalf("alpha approved: exit %d\n%s", code, out)
 	}
 
-	n.approveBeta()
+	n.flux("approve", "--party", "beta", "--format", "openpgp", "--key", n.betaID)
+	out, code = n.plan()
+	if code != 1 || !strings.Contains(out, "is not committed: approvals are read from commits") || !strings.Contains(out, "approval of party beta is missing") {
+		t.Fatalf("beta's approval not committed: exit %d\n%s", code, out)
+	}
+	n.commitAll("approve: beta")
 	for _, f := range strings.Fields(n.git("ls-files", "approvals")) {
 		data, err := os.ReadFile(filepath.Join(n.work, f))
 		if err != nil {

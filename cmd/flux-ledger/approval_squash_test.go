@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,6 +33,19 @@ func TestSquashMergeOfAnApprovedChangeStaysApproved(t *testing.T) {
 	}
 	if !strings.Contains(audit, "APPROVED BY") || !strings.Contains(squash, "alpha SHA256:") || !strings.Contains(squash, "beta "+n.betaFpr) || strings.Contains(squash, "REFUSED") {
 		t.Errorf("audit:\n%s", audit)
+	}
+
+	var entries []struct {
+		Summary   string `json:"summary"`
+		Approvals []struct {
+			Party, Key, Problem string
+		} `json:"approvals"`
+	}
+	if err := json.Unmarshal([]byte(n.flux("audit", "--output", "json")), &entries); err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) == 0 || len(entries[0].Approvals) != 2 || entries[0].Approvals[1].Party != "beta" || entries[0].Approvals[1].Key != n.betaFpr || entries[0].Approvals[0].Problem != "" {
+		t.Errorf("audit --output json: %+v", entries)
 	}
 
 	// The same approvals on a squash that also carries another change.
