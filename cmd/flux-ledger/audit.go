@@ -33,6 +33,12 @@ problem and the audit goes on.
 newest ancestor, so a back-dated commit cannot hide itself or the history behind it.
 A commit whose author or committer date is before its parent's is flagged.
 
+APPROVED BY lists, for a commit that brings approval files (approvals/, see
+flux-ledger approve) — a squash merge or a merge commit of an approved pull request —
+each party that approved the change from the commit's parent to the commit, with the
+fingerprint of its key, verified with the approval keys of the network at the parent;
+an approval file that does not verify is shown as REFUSED with its reason.
+
 --verify-signatures marks unsigned commits and checks signed ones against the armored
 OpenPGP public keys in --keyring. --require-signatures does the same and exits 3 when
 any listed commit is unsigned or not signed by a key of the keyring.
@@ -83,6 +89,13 @@ Exit codes: 0 listed; 1 error (bad flags, unreadable keyring, no repository);
 			if verify || require {
 				header += "\tSIGNATURE"
 			}
+			approvals := false
+			for _, e := range entries {
+				approvals = approvals || len(e.Approvals) > 0
+			}
+			if approvals {
+				header += "\tAPPROVED BY"
+			}
 			fmt.Fprintln(tw, header)
 			for _, e := range entries {
 				summary := e.Summary
@@ -100,6 +113,9 @@ Exit codes: 0 listed; 1 error (bad flags, unreadable keyring, no repository);
 				line := fmt.Sprintf("%s\t%s\t%s\t%s\t%s", e.Date.Format(time.DateTime), e.Commit[:12], terminal.Printable(e.Author), strings.Join(e.Parties, ","), terminal.Printable(summary))
 				if verify || require {
 					line += "\t" + terminal.Printable(e.Signature)
+				}
+				if by := approvedBy(e); approvals && by != "" {
+					line += "\t" + terminal.Printable(by)
 				}
 				fmt.Fprintln(tw, line)
 			}
@@ -148,4 +164,18 @@ func unsigned(entries []gitops.Entry, require bool) error {
 		return &exitError{code: 3, err: fmt.Errorf("%d of %d commits are not signed by a key of the keyring", n, len(entries))}
 	}
 	return nil
+}
+
+// approvedBy is the APPROVED BY column: "party key" for each valid approval, then
+// each refused file with its reason.
+func approvedBy(e gitops.Entry) string {
+	var good, bad []string
+	for _, v := range e.Approvals {
+		if v.Valid() {
+			good = append(good, v.Party+" "+v.Key)
+		} else {
+			bad = append(bad, "REFUSED "+v.File+": "+v.Problem)
+		}
+	}
+	return strings.Join(append(good, bad...), "; ")
 }

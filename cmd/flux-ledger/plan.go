@@ -16,7 +16,7 @@ import (
 
 func newPlanCommand(opts *globalOptions) *cobra.Command {
 	var base, output string
-	var requireSignatures bool
+	var requireSignatures, requireApprovals bool
 	var keyrings []string
 	cmd := &cobra.Command{
 		Use:   "plan [--base REV] [--output text|markdown|json]",
@@ -46,7 +46,18 @@ MSP material, its entry in parties (recipients, reviewers, …), its clusters, e
 field, and its nodes moved to another party; and by path: its sealed keys, its nodes' cue/identities files, and any file
 under parties/<p>/ or its clusters' clusters/<c>/ that generate would not write as it
 is (always flux-system/gotk-*.yaml, which flux bootstrap writes). An uncommitted
-change of any of them is refused too: it carries no signature.`,
+change of any of them is refused too: it carries no signature.
+
+With --require-approvals, every party under "Approvals needed" must have approved
+this exact change (flux-ledger approve): a file approvals/<party>-<digest>.approval
+that HEAD brings against the base, signed by one of the party's approvalKeys in the
+network at the base, naming the base tree and HEAD's tree (both without approvals/).
+Each missing approval is refused, and so is each approval file that is forged (not by
+a key of its party), stale (another result tree) or replayed (another base or
+network), one line each with the reason. Uncommitted changes are refused: no approval
+covers them. A party without approval keys at base cannot approve; a change giving
+it keys is approved by the other parties (when none has keys, it is the founding
+change).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			repo, commit, err := resolveBase(opts.repo, base)
@@ -104,12 +115,38 @@ change of any of them is refused too: it carries no signature.`,
 				refused = append(refused, gitops.UncommittedOwned(head, opts.repo, uncommitted, after.Network, before)...)
 				p.Refused = append(p.Refused, refused...)
 			}
+			if requireApprovals {
+				head, err := gitops.Resolve(repo, "HEAD")
+				if err != nil {
+					return err
+				}
+				verdicts, err := gitops.Approvals(commit, head, before)
+				if err != nil {
+					return err
+				}
+				p.RequireApprovals(verdicts, before, after.Network)
+				uncommitted, err := gitops.ChangedPaths(head, opts.repo)
+				if err != nil {
+					return err
+				}
+				for _, f := range uncommitted {
+					p.Refused = append(p.Refused, fmt.Sprintf("%s has an uncommitted change, which no approval covers: commit it", f))
+				}
+				pending, err := gitops.UncommittedApprovals(head, opts.repo)
+				if err != nil {
+					return err
+				}
+				for _, f := range pending {
+					p.Refused = append(p.Refused, fmt.Sprintf("%s is not committed: approvals are read from commits, commit it", f))
+				}
+			}
 			return writePlan(cmd, p, output)
 		},
 	}
 	cmd.Flags().StringVar(&base, "base", "", "revision to compare with (default: merge base with the default branch, else HEAD)")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "text, markdown or json")
 	cmd.Flags().BoolVar(&requireSignatures, "require-signatures", false, "refuse changes to a party's own things (identities, MSP, recipients, reviewers, clusters) not signed by that party")
+	cmd.Flags().BoolVar(&requireApprovals, "require-approvals", false, "refuse the change until every party in \"Approvals needed\" has a valid signed approval of it (flux-ledger approve)")
 	cmd.Flags().StringArrayVar(&keyrings, "keyring", nil, "PARTY=FILE: the party's armored OpenPGP public keys (with --require-signatures, repeatable)")
 	return cmd
 }

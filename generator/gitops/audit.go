@@ -11,6 +11,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
+	"github.com/flux-ledger/flux-ledger/generator/approval"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/plan"
 )
@@ -41,6 +42,10 @@ type Entry struct {
 	// than its parent's: anyone can write any date, and a back-dated commit is how one
 	// would hide from --since.
 	DatedBeforeParent string `json:"datedBeforeParent,omitempty"`
+	// Approvals are the verdicts on the approval files the commit brought (against its
+	// first parent), as approvals of the change parent → commit, verified with the
+	// approval keys of the network at the parent.
+	Approvals []approval.Verdict `json:"approvals,omitempty"`
 }
 
 // AuditOptions filter the audit trail.
@@ -93,6 +98,7 @@ func Audit(repo *git.Repository, opts AuditOptions) ([]Entry, error) {
 			entry.Signature = signature(c, opts.Keyring)
 		}
 		entry.DatedBeforeParent = datedBeforeParent(c)
+		entry.Approvals = a.approvals(c)
 		entries = append(entries, entry)
 	}
 	return entries, nil
@@ -317,4 +323,29 @@ func signature(c *object.Commit, keyring string) string {
 		return "good: " + name
 	}
 	return fmt.Sprintf("good: key %X", entity.PrimaryKey.KeyId)
+}
+
+// approvals judges the approval files c brought as approvals of the change from its
+// first parent to c, with the keys of the network at the parent.
+func (a *auditor) approvals(c *object.Commit) []approval.Verdict {
+	if c.NumParents() == 0 {
+		return nil
+	}
+	parent, err := c.Parent(0)
+	if err != nil {
+		return nil
+	}
+	files, err := ApprovalFilesAt(c)
+	if err != nil || len(files) == 0 {
+		return nil
+	}
+	before, err := a.network(parent)
+	if err != nil {
+		return []approval.Verdict{{File: approval.Dir, Problem: fmt.Sprintf("the network at the parent does not load (%v): no keys to verify with", err)}}
+	}
+	verdicts, err := Approvals(parent, c, before)
+	if err != nil {
+		return []approval.Verdict{{File: approval.Dir, Problem: err.Error()}}
+	}
+	return verdicts
 }

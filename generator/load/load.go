@@ -174,6 +174,9 @@ func evaluate(dir string, opts Options) (*Result, error) {
 	if err := checkRecipients(root, &network); err != nil {
 		return nil, err
 	}
+	if err := checkApprovalKeys(root, &network); err != nil {
+		return nil, err
+	}
 	if err := checkCIDRs(root, &network); err != nil {
 		return nil, err
 	}

@@ -94,6 +94,15 @@ type Party struct {
 	Reviewers []string `json:"reviewers"`
 	// MSPID is the party's organisation on Fabric.
 	MSPID string `json:"mspId,omitempty"`
+	// ApprovalKeys sign the party's approvals of changes (flux-ledger approve).
+	ApprovalKeys []ApprovalKey `json:"approvalKeys,omitempty"`
+}
+
+// ApprovalKey is a public key a party signs its approvals with: Kind "openpgp" (Key
+// is an armored public key block) or "ssh" (Key is an authorized_keys line).
+type ApprovalKey struct {
+	Kind string `json:"kind"`
+	Key  string `json:"key"`
 }
 
 // GitOps modes of a cluster.

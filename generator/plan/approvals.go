@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/flux-ledger/flux-ledger/generator/approval"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 )
 
@@ -13,6 +14,11 @@ import (
 type Approval struct {
 	Party string   `json:"party"`
 	Paths []string `json:"paths"`
+	// With --require-approvals (RequireApprovals): approved, missing, no keys or
+	// enrolled; the fingerprints of the keys that approved; why none is needed.
+	Status string   `json:"status,omitempty"`
+	Keys   []string `json:"keys,omitempty"`
+	Note   string   `json:"note,omitempty"`
 }
 
 // Owners says which parties own a repository path, by where it lies:
@@ -20,13 +26,15 @@ type Approval struct {
 //	parties/<p>/…                     → p (its sealed keys included)
 //	clusters/<c>/…                    → the party owning cluster c
 //	cue/identities/<node>.cue         → the party owning the node
+//	approvals/<file>                  → nobody: its signature says whose it is
 //	any other path                    → every party (everyone = true)
 //
 // "Any other path" is the rest of cue/, policies/, .sops.yaml, the ownership files
 // (CODEOWNERS wherever a host reads it, .azuredevops/, .github/), the CI definitions,
 // a Fabric channel's config updates (channels/<ch>/updates/, agreed by every member),
-// the code, module.go, README.md, docs/ and examples/: the repository is cluster-admin on every party's cluster and
-// CI decides what merges, so no file is nobody's. Ownership is looked up in each of
+// the code, module.go, README.md, docs/ and examples/: the repository is
+// cluster-admin on every party's cluster and CI decides what merges, so no other file
+// is nobody's. Ownership is looked up in each of
 // nets in turn (head, then base), so a removed node or cluster still has its owner;
 // a name found in none falls back to every party.
 func Owners(p string, nets ...*model.Network) (parties []string, everyone bool) {
@@ -49,6 +57,10 @@ func Owners(p string, nets ...*model.Network) (parties []string, everyone bool) 
 			}
 		}
 		return nil, true
+	case parts[0] == approval.Dir && len(parts) == 2:
+		// An approval file speaks for its signer and is judged by its signature (and
+		// left out of the trees approvals name): adding one needs nobody else.
+		return nil, false
 	}
 	return nil, true
 }

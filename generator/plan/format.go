@@ -33,6 +33,10 @@ func (p *Plan) Text(w io.Writer) {
 	if len(p.Approvals) > 0 {
 		fmt.Fprintln(w, "\nApprovals needed:")
 		for _, a := range p.Approvals {
+			if a.Status != "" {
+				fmt.Fprintf(w, "  %-16s %s\n  %-16s   %s\n", a.Party, summarisePaths(a.Paths), "", a.approvalState())
+				continue
+			}
 			fmt.Fprintf(w, "  %-16s %s\n", a.Party, summarisePaths(a.Paths))
 		}
 	}
@@ -77,9 +81,16 @@ func (p *Plan) Markdown(w io.Writer) {
 		}
 	}
 	if len(p.Approvals) > 0 {
-		fmt.Fprintln(w, "\n**Approvals needed**\n\n| party | because of |\n|---|---|")
-		for _, a := range p.Approvals {
-			fmt.Fprintf(w, "| %s | %s |\n", a.Party, summarisePaths(a.Paths))
+		if p.ApprovalFiles == nil {
+			fmt.Fprintln(w, "\n**Approvals needed**\n\n| party | because of |\n|---|---|")
+			for _, a := range p.Approvals {
+				fmt.Fprintf(w, "| %s | %s |\n", a.Party, summarisePaths(a.Paths))
+			}
+		} else {
+			fmt.Fprintln(w, "\n**Approvals needed**\n\n| party | because of | approval |\n|---|---|---|")
+			for _, a := range p.Approvals {
+				fmt.Fprintf(w, "| %s | %s | %s |\n", a.Party, summarisePaths(a.Paths), a.approvalState())
+			}
 		}
 	}
 }

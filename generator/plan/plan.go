@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/flux-ledger/flux-ledger/generator/approval"
 	"github.com/flux-ledger/flux-ledger/generator/graph"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render"
@@ -47,6 +48,9 @@ type Plan struct {
 	// Approvals are the parties that must approve, from the paths the change touches
 	// (see Owners); filled by AddApprovals.
 	Approvals []Approval `json:"approvals,omitempty"`
+	// ApprovalFiles are the verdicts on the approval files the change brings, with
+	// --require-approvals (RequireApprovals).
+	ApprovalFiles []approval.Verdict `json:"approvalFiles,omitempty"`
 	// Restarts are the nodes whose pods the change replaces, against what the chain
 	// tolerates down at once.
 	Restarts *rollout.Restarts `json:"restarts,omitempty"`
