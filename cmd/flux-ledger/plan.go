@@ -34,8 +34,9 @@ in the README.
 
 "Approvals needed" lists every party that owns a path the change touches:
 parties/<p>/ and the clusters of p → p; cue/identities/<node> → the node's owner;
-the rest of cue/, policies/ and .sops.yaml → every party. A replaced node key is a
-change of its node, attributed to the node's owner.
+approval files (approvals/) → nobody; every other path (the rest of cue/, policies/,
+.sops.yaml, code-owner and CI files, channel updates, code and docs) → every party. A
+replaced node key is a change of its node, attributed to the node's owner.
 
 With --require-signatures, every commit since the base (first parents) that changes
 a party's own things must be signed by a key of that party (--keyring PARTY=FILE,
