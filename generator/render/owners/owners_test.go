@@ -12,7 +12,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
-func referenceNetwork(t *testing.T) *model.Network {
+func referenceNetwork(t testing.TB) *model.Network {
 	t.Helper()
 	result, err := load.Network(filepath.Join(testenv.RepoRoot(t), "cue"))
 	if err != nil {
