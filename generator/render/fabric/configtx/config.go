@@ -282,3 +282,59 @@ func field(b []byte, want protowire.Number, name string) ([]byte, error) {
 	}
 	return out, nil
 }
+
+// Consenters lists the consenters the config names, "host:port" in its order: an
+// etcdraft ConsensusType's metadata, etcdraft.ConfigMetadata{repeated consenters = 1}
+// with Consenter{host = 1, port = 2} (orderer/etcdraft/configuration.proto), or for
+// BFT the Orderers value's consenter_mapping = 1 with Consenter{id = 1, host = 2,
+// port = 3} (common/configuration.proto).
+func (c *Config) Consenters() ([]string, error) {
+	orderer := c.Channel.Groups[ordererGroupKey]
+	if orderer == nil || orderer.Values[consensusTypeKey] == nil {
+		return nil, errors.New("the config has no /Channel/Orderer/ConsensusType")
+	}
+	var typ string
+	var metadata []byte
+	if err := eachField(orderer.Values[consensusTypeKey].Content, func(num protowire.Number, _ uint64, b []byte) error {
+		switch num {
+		case 1:
+			typ = string(b)
+		case 2:
+			metadata = b
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("ConsensusType: %w", err)
+	}
+	list, hostField := metadata, protowire.Number(1)
+	switch typ {
+	case etcdRaftType:
+	case bftType:
+		if orderer.Values[orderersKey] == nil {
+			return nil, errors.New("BFT config has no /Channel/Orderer/Orderers")
+		}
+		list, hostField = orderer.Values[orderersKey].Content, 2
+	default:
+		return nil, fmt.Errorf("consensus type %q: consenters not read", typ)
+	}
+	var out []string
+	err := eachField(list, func(num protowire.Number, _ uint64, b []byte) error {
+		if num != 1 {
+			return nil
+		}
+		var host string
+		var port uint64
+		err := eachField(b, func(n protowire.Number, v uint64, d []byte) error {
+			switch n {
+			case hostField:
+				host = string(d)
+			case hostField + 1:
+				port = v
+			}
+			return nil
+		})
+		out = append(out, fmt.Sprintf("%s:%d", host, port))
+		return err
+	})
+	return out, err
+}
