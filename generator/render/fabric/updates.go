@@ -235,6 +235,13 @@ func ChannelUpdates(network *model.Network) (map[string][]byte, error) {
 		return out, nil
 	}
 	for _, channel := range network.Fabric.ChannelNames() {
+		// Several changes pending, or a config the model cannot name (an organisation
+		// renamed, a record that does not decode): nothing is rendered, and plan
+		// refuses the change, saying why (the schema too, for several changes once the
+		// channel's config is recorded).
+		if changes, err := PendingChanges(network, channel); err != nil || len(changes) > 1 {
+			continue
+		}
 		u, err := ChannelUpdate(network, channel)
 		if err != nil {
 			return nil, err
