@@ -21,7 +21,7 @@ type Approval struct {
 //	clusters/<c>/…                    → the party owning cluster c
 //	cue/identities/<node>.cue         → the party owning the node
 //	any other cue/ file, policies/…,
-//	.sops.yaml                        → every party (everyone = true)
+//	channels/…, .sops.yaml            → every party (everyone = true)
 //
 // Any other path (code, docs) belongs to no party. Ownership is looked up in each of
 // nets in turn (head, then base), so a removed node or cluster still has its owner;
@@ -46,7 +46,7 @@ func Owners(p string, nets ...*model.Network) (parties []string, everyone bool) 
 			}
 		}
 		return nil, true
-	case parts[0] == "cue", parts[0] == "policies", p == ".sops.yaml":
+	case parts[0] == "cue", parts[0] == "policies", parts[0] == "channels", p == ".sops.yaml":
 		return nil, true
 	}
 	return nil, false
