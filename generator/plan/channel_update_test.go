@@ -10,7 +10,10 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator"
 	"github.com/flux-ledger/flux-ledger/generator/keys"
 	"github.com/flux-ledger/flux-ledger/generator/launch"
+	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/render/fabric"
+	"github.com/flux-ledger/flux-ledger/generator/render/fabric/configtx"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
@@ -20,19 +23,7 @@ import (
 func launchedChannel(t *testing.T, members ...string) (string, *model.Network) {
 	t.Helper()
 	repo, _ := testenv.FabricRepo(t)
-	file := filepath.Join(repo, "cue", "network.cue")
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	const marker = "// members default to every party, consenters to every orderer."
-	if !strings.Contains(string(data), marker) {
-		t.Fatalf("examples/fabric/network.cue no longer says %q", marker)
-	}
-	line := `members: ["` + strings.Join(members, `", "`) + `"]`
-	if err := os.WriteFile(file, []byte(strings.Replace(string(data), marker, line, 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	setMembers(t, repo, members...)
 	if _, err := keys.Init(repo, keys.InitOptions{All: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -43,6 +34,28 @@ func launchedChannel(t *testing.T, members ...string) (string, *model.Network) {
 		t.Fatal(err)
 	}
 	return repo, loadNetwork(t, filepath.Join(repo, "cue"))
+}
+
+// setMembers writes channel trade's members into cue/network.cue.
+func setMembers(t *testing.T, repo string, members ...string) {
+	t.Helper()
+	file := filepath.Join(repo, "cue", "network.cue")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const marker = "// members default to every party, consenters to every orderer."
+	text := string(data)
+	if i := strings.Index(text, "members: ["); i >= 0 {
+		text = text[:i] + marker + text[i+strings.Index(text[i:], "]")+1:]
+	}
+	if !strings.Contains(text, marker) {
+		t.Fatalf("examples/fabric/network.cue no longer says %q", marker)
+	}
+	line := `members: ["` + strings.Join(members, `", "`) + `"]`
+	if err := os.WriteFile(file, []byte(strings.Replace(text, marker, line, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func withMembers(t *testing.T, repo string, members ...string) *model.Network {
@@ -130,5 +143,63 @@ func TestPlanLeaveFromTheRecordedConfig(t *testing.T) {
 	}
 	if _, _, err := launch.RecordChannel(repo, "nosuch", ""); err == nil || !strings.Contains(err.Error(), "--channel nosuch") {
 		t.Errorf("an unknown channel: %v", err)
+	}
+}
+
+// Once the channel's config is recorded, the schema refuses a second change too
+// (checks.oneChannelChange), so vet, generate and plan all stop at it, naming the
+// channel.
+func TestSchemaRefusesTwoChangesAgainstTheRecord(t *testing.T) {
+	repo, _ := launchedChannel(t, "contoso", "fabrikam")
+	if _, _, err := launch.RecordChannel(repo, "trade", ""); err != nil {
+		t.Fatal(err)
+	}
+	setMembers(t, repo, "contoso", "northwind")
+	_, err := load.Network(filepath.Join(repo, "cue"))
+	if err == nil || !strings.Contains(err.Error(), "checks.oneChannelChange.trade") {
+		t.Errorf("two changes against the record: %v", err)
+	}
+	setMembers(t, repo, "contoso", "fabrikam", "northwind")
+	if _, err := load.Network(filepath.Join(repo, "cue")); err != nil {
+		t.Errorf("one change against the record: %v", err)
+	}
+}
+
+// --from reads a config block as `peer channel fetch config` writes it (here the
+// genesis block: a config block at sequence 0) and refuses one of another channel,
+// naming the file.
+func TestRecordFromAConfigBlock(t *testing.T) {
+	repo, n := launchedChannel(t, "contoso", "fabrikam", "northwind")
+	genesis, fromGenesis, err := launch.RecordChannel(repo, "trade", "")
+	if err != nil || len(fromGenesis) != 1 {
+		t.Fatal(err, fromGenesis)
+	}
+	block := filepath.Join(t.TempDir(), "trade.block")
+	raw, err := fabric.ChannelBlock(n, "trade")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(block, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	state, written, err := launch.RecordChannel(repo, "trade", block)
+	if err != nil || len(written) != 0 || state.Config != genesis.Config || state.Sequence != 0 {
+		t.Errorf("the genesis block as --from: written %v (%v); want the same record, nothing rewritten", written, err)
+	}
+
+	c, err := fabric.ChannelConfig(n, "trade")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.ID = "other"
+	other, err := configtx.GenesisBlock(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(block, other, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := launch.RecordChannel(repo, "trade", block); err == nil || err.Error() != block+`: a config block of channel "other", not "trade"` {
+		t.Errorf("a block of another channel: %v", err)
 	}
 }

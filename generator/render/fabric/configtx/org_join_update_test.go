@@ -308,3 +308,30 @@ func TestDecodeConfigBlockRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// The consenters a recorded config names: etcdraft's ConfigMetadata and BFT's
+// Orderers consenter mapping, "host:port" in the config's order.
+func TestConsentersReadFromConfig(t *testing.T) {
+	n := newNetwork(t)
+	bft, bftConsenters := bftNetwork(t)
+	var wantBFT []string
+	for _, c := range bftConsenters {
+		wantBFT = append(wantBFT, hostPort(c.Host, c.Port))
+	}
+	for name, tc := range map[string]struct {
+		channel configtx.Channel
+		want    []string
+	}{
+		"etcdraft": {n.channel, []string{"orderer0.alpha.example:7050", "orderer1.alpha.example:7051", "orderer0.beta.example:7050"}},
+		"BFT":      {bft, wantBFT},
+	} {
+		_, c, err := configtx.DecodeConfigBlock(encode(t, tc.channel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.Consenters()
+		if err != nil || !slices.Equal(got, tc.want) {
+			t.Errorf("%s: consenters %v (%v), want %v", name, got, err, tc.want)
+		}
+	}
+}
