@@ -94,6 +94,17 @@ func TestPlanListsTheSignaturesAJoinNeeds(t *testing.T) {
 	if !slices.ContainsFunc(p.Files, func(f tree.DirSummary) bool { return f.Dir == "channels/trade" && f.Added == 2 }) {
 		t.Errorf("generated files %+v: want channels/trade with the envelope and its summary added", p.Files)
 	}
+	line := "channel trade: add northwind (NorthwindMSP), config sequence 1: channels/trade/updates/1-add-northwind.pb needs 2 of 2 admins' signatures (/Channel/Application/Admins, MAJORITY Admins): ContosoMSP, FabrikamMSP"
+	var text, md, js strings.Builder
+	p.Text(&text)
+	p.Markdown(&md)
+	if err := p.JSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "Channel updates:\n  - "+line) || !strings.Contains(md.String(), "**Channel updates**\n- "+line) ||
+		!strings.Contains(js.String(), `"channelUpdates"`) {
+		t.Errorf("the formats lack the update:\n%s\n%s", text.String(), md.String())
+	}
 }
 
 // Two changes on one channel are refused: each update is signed against the config
