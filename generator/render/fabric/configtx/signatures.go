@@ -43,13 +43,14 @@ func (u *ConfigUpdate) Requirements(original *Config) ([]Requirement, error) {
 			}
 			out = append(out, r)
 		}
-		for _, kind := range []struct {
-			name          string
-			read, write   map[string]*ConfigItem
-			currentValues map[string]*ConfigItem
-		}{{"values", nilSafe(read).Values, write.Values, current.Values}, {"policies", nilSafe(read).Policies, write.Policies, current.Policies}} {
+		// Values, then policies: each written element whose version is not the read
+		// set's, and that exists now, needs its current mod_policy.
+		for _, kind := range []struct{ read, write, current map[string]*ConfigItem }{
+			{nilSafe(read).Values, write.Values, current.Values},
+			{nilSafe(read).Policies, write.Policies, current.Policies},
+		} {
 			for _, k := range sortedKeys(kind.write) {
-				w, cur := kind.write[k], kind.currentValues[k]
+				w, cur := kind.write[k], kind.current[k]
 				if r, ok := kind.read[k]; (ok && r.Version == w.Version) || cur == nil {
 					continue
 				}
