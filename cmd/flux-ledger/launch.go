@@ -25,7 +25,9 @@ launched, and a repository whose rendered genesis differs from the one it would 
 
 On Fabric it records each channel's genesis config block (base64) in cue/genesis.cue:
 every orderer and peer joins exactly those bytes, and only then are the join and
-chaincode Jobs rendered. A channel added later is frozen by running launch again.`,
+chaincode Jobs rendered. It also records what each new channel's config holds (the
+genesis config, sequence 0) in cue/channels.cue, where flux-ledger channels record
+keeps it current. A channel added later is frozen by running launch again.`,
 		Example: `  flux-ledger keys init --all && flux-ledger generate
   flux-ledger launch
   git add -A && git commit -m "Launch tradenet: freeze its genesis"`,

@@ -16,7 +16,7 @@ import (
 // networkPaths are the parts of a repository that belong to the network: inputs (cue/),
 // generated directories and the SOPS rules. Changes anywhere else (code, docs) are no
 // party's business in a plan.
-var networkPaths = []string{"cue", "parties", "clusters", "policies", ".sops.yaml"}
+var networkPaths = []string{"cue", "parties", "clusters", "policies", ".sops.yaml", "channels"}
 
 func inNetworkPaths(p string) bool {
 	for _, n := range networkPaths {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric"
+	"github.com/flux-ledger/flux-ledger/generator/render/fabric/configtx"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/layout"
 	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
@@ -79,11 +80,45 @@ func launchFabric(repo string, network *model.Network) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	written, err := tree.WriteChanged(repo, tree.Tree{GenesisRecord: record}, LockTimeout)
+	onChain, err := launchedChannelsFile(network, channels, blocks)
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Written: written, Channels: frozen}, nil
+	// The channels' record first: alone it changes nothing, while the genesis record
+	// launches the channels (as launch writes the Besu validators before the genesis).
+	result := &Result{Channels: frozen}
+	for _, files := range []tree.Tree{{ChannelsRecord: onChain}, {GenesisRecord: record}} {
+		written, err := tree.WriteChanged(repo, files, LockTimeout)
+		if err != nil {
+			return nil, err
+		}
+		result.Written = append(result.Written, written...)
+	}
+	return result, nil
+}
+
+// launchedChannelsFile is cue/channels.cue once the channels launch: each channel's
+// record as it is, or, for a channel launching now, its genesis block's config
+// (sequence 0), so that from launch on the schema holds every channel to one change
+// at a time.
+func launchedChannelsFile(network *model.Network, channels []string, blocks map[string][]byte) ([]byte, error) {
+	records := map[string]model.ChannelOnChain{}
+	for _, name := range channels {
+		if ch := network.Fabric.Channels[name]; ch.OnChain != nil {
+			records[name] = *ch.OnChain
+			continue
+		}
+		_, config, err := configtx.DecodeConfigBlock(blocks[name])
+		if err != nil {
+			return nil, fmt.Errorf("channel %s: %w", name, err)
+		}
+		state, err := fabric.StateOf(network, name, config)
+		if err != nil {
+			return nil, err
+		}
+		records[name] = state
+	}
+	return channelsFile(network.Name, channels, records)
 }
 
 // checkRenderedBlock compares the block launch records with every party's rendered

@@ -35,6 +35,18 @@ type Channel struct {
 	Chaincodes map[string]Chaincode `json:"chaincodes"`
 	// GenesisBlock is the frozen genesis block, base64 (empty before launch).
 	GenesisBlock string `json:"genesisBlock,omitempty"`
+	// OnChain is the running channel's config as last recorded (cue/channels.cue);
+	// nil means the genesis block's.
+	OnChain *ChannelOnChain `json:"onChain,omitempty"`
+}
+
+// ChannelOnChain is what a running channel's config holds.
+type ChannelOnChain struct {
+	Sequence   uint64   `json:"sequence"`
+	Members    []string `json:"members"`
+	Consenters []string `json:"consenters"`
+	// Config is the encoded common.Config, base64.
+	Config string `json:"config"`
 }
 
 // Chaincode is a chaincode run as a service (CCaaS) by every member.

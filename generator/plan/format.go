@@ -30,6 +30,7 @@ func (p *Plan) Text(w io.Writer) {
 	}
 	list(w, "Consequences", p.Consequences)
 	list(w, "Governance", p.governanceLines())
+	list(w, "Channel updates", p.channelUpdateLines())
 	if len(p.Approvals) > 0 {
 		fmt.Fprintln(w, "\nApprovals needed:")
 		for _, a := range p.Approvals {
@@ -78,6 +79,12 @@ func (p *Plan) Markdown(w io.Writer) {
 		fmt.Fprintln(w, "\n**Governance**")
 		for _, g := range p.governanceLines() {
 			fmt.Fprintf(w, "- %s\n", g)
+		}
+	}
+	if lines := p.channelUpdateLines(); len(lines) > 0 {
+		fmt.Fprintln(w, "\n**Channel updates**")
+		for _, l := range lines {
+			fmt.Fprintf(w, "- %s\n", l)
 		}
 	}
 	if len(p.Approvals) > 0 {

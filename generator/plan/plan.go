@@ -54,6 +54,8 @@ type Plan struct {
 	// Restarts are the nodes whose pods the change replaces, against what the chain
 	// tolerates down at once.
 	Restarts *rollout.Restarts `json:"restarts,omitempty"`
+	// ChannelUpdates are the Fabric channel config updates pending at head.
+	ChannelUpdates []ChannelUpdate `json:"channelUpdates,omitempty"`
 
 	// picture is the topology after the change, marked (see diagram): the Mermaid
 	// diagram of the markdown output, not part of the JSON schema.
@@ -88,6 +90,7 @@ func Compute(baseRev string, base, head *model.Network) (*Plan, error) {
 	p.governance(base, head)
 	p.transitions(base, head)
 	p.fabricChannels(base, head)
+	p.channelUpdates(head)
 
 	parties := map[string]bool{}
 	for _, c := range p.Changes {

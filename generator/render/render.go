@@ -22,12 +22,12 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
 
-// Ownership is what the generator may write and delete: the parties/, clusters/ and
-// policies/ directories, .sops.yaml and the ownership files (CODEOWNERS for GitHub and
-// GitLab, the GitHub ruleset, the Azure DevOps policy script) — except what others
-// write there (see WrittenByOthers).
+// Ownership is what the generator may write and delete: the parties/, clusters/,
+// policies/ and channels/ (Fabric's pending config updates) directories, .sops.yaml and
+// the ownership files (CODEOWNERS for GitHub and GitLab, the GitHub ruleset, the Azure
+// DevOps policy script) — except what others write there (see WrittenByOthers).
 var Ownership = tree.Ownership{
-	Dirs:  []string{"parties", "clusters", policies.Dir},
+	Dirs:  []string{"parties", "clusters", policies.Dir, fabric.UpdatesDir},
 	Files: append([]string{secrets.ConfigPath}, owners.Files...),
 	Keep:  WrittenByOthers,
 }
@@ -103,6 +103,16 @@ func Render(network *model.Network) (tree.Tree, error) {
 	}
 	for p, data := range policyFiles {
 		out[path.Join(policies.Dir, p)] = data
+	}
+
+	if network.IsFabric() {
+		updates, err := fabric.ChannelUpdates(network)
+		if err != nil {
+			return nil, err
+		}
+		for p, data := range updates {
+			out[p] = data
+		}
 	}
 
 	renderParty, err := platform(network)

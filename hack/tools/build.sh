@@ -124,7 +124,7 @@ mermaid_js() {
 # over Fabric's official protobuf definitions, npm @hyperledger/fabric-protos pinned by
 # package.json and package-lock.json's integrity hashes, fetched with npm ci) into the
 # cache, keyed by those files, and links it as bin/fabric-block-json: the configtx tests
-# decode flux-ledger's genesis block with Fabric's own message types.
+# decode flux-ledger's genesis block and config updates with Fabric's own message types.
 fabric_protos() {
   local dir=$root/hack/tools/fabric-protos key cached tmp
   key=$(cat "$dir/package.json" "$dir/package-lock.json" "$dir/decode-block.js" | sha256sum | cut -c1-16)

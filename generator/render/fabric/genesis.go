@@ -116,20 +116,29 @@ func ChannelConfig(network *model.Network, channel string) (configtx.Channel, er
 		c.OrdererOrgs = append(c.OrdererOrgs, org)
 	}
 
-	peers := network.NodesByParty()
 	for _, party := range ch.Members {
-		org, err := channelOrg(network, party)
+		org, err := memberOrg(network, party)
 		if err != nil {
 			return c, err
-		}
-		for _, n := range peers[party] {
-			if n.Role == model.RolePeer {
-				org.AnchorPeers = append(org.AnchorPeers, configtx.AnchorPeer{Host: n.Endpoint.Host, Port: int32(n.Endpoint.Port)})
-			}
 		}
 		c.ApplicationOrgs = append(c.ApplicationOrgs, org)
 	}
 	return c, nil
+}
+
+// memberOrg is a member's application org: its organisation, with its peers as
+// anchor peers.
+func memberOrg(network *model.Network, party string) (configtx.Org, error) {
+	org, err := channelOrg(network, party)
+	if err != nil {
+		return org, err
+	}
+	for _, n := range network.NodesByParty()[party] {
+		if n.Role == model.RolePeer {
+			org.AnchorPeers = append(org.AnchorPeers, configtx.AnchorPeer{Host: n.Endpoint.Host, Port: int32(n.Endpoint.Port)})
+		}
+	}
+	return org, nil
 }
 
 // channelOrg is a party's organisation as a channel knows it: verifying certificates

@@ -10,6 +10,7 @@
 // as hex. Map keys are sorted so the output is stable.
 //
 // usage: fabric-block-json <block file>
+//        fabric-block-json <envelope file> --envelope
 'use strict';
 
 const fs = require('fs');
@@ -76,6 +77,19 @@ function envelope(env) {
     },
     signatureHeader: { creator: hex(sh.getCreator_asU8()), nonce: hex(sh.getNonce_asU8()) },
   };
+  if (ch.getType() === common.HeaderType.CONFIG_UPDATE) {
+    const cue = common.ConfigUpdateEnvelope.deserializeBinary(payload.getData_asU8());
+    const cu = common.ConfigUpdate.deserializeBinary(cue.getConfigUpdate_asU8());
+    out.configUpdateEnvelope = {
+      signatures: cue.getSignaturesList().length,
+      configUpdate: {
+        channelId: cu.getChannelId(),
+        readSet: cu.hasReadSet() ? group(cu.getReadSet()) : null,
+        writeSet: cu.hasWriteSet() ? group(cu.getWriteSet()) : null,
+        isolatedData: cu.getIsolatedDataMap().getLength(),
+      },
+    };
+  }
   if (ch.getType() === common.HeaderType.CONFIG) {
     const ce = common.ConfigEnvelope.deserializeBinary(payload.getData_asU8());
     out.configEnvelope = {
@@ -94,6 +108,7 @@ function group(g) {
     values: sortedMap(g.getValuesMap(), (v, k) => ({
       version: v.getVersion(),
       modPolicy: v.getModPolicy(),
+      hasValue: v.getValue_asU8().length > 0,
       value: value(k, v.getValue_asU8()),
     })),
     policies: sortedMap(g.getPoliciesMap(), (p) => ({
@@ -250,9 +265,14 @@ function value(key, raw) {
 }
 
 const file = process.argv[2];
-if (!file) {
-  process.stderr.write('usage: fabric-block-json <block file>\n');
+if (!file || (process.argv[3] !== undefined && process.argv[3] !== '--envelope')) {
+  process.stderr.write('usage: fabric-block-json <block file> | <envelope file> --envelope\n');
   process.exit(2);
 }
-const decoded = block(common.Block.deserializeBinary(new Uint8Array(fs.readFileSync(file))));
+// --envelope: the file is one common.Envelope (a config update, as `peer channel
+// signconfigtx -f` reads it), not a block.
+const raw = new Uint8Array(fs.readFileSync(file));
+const decoded = process.argv[3] === '--envelope'
+  ? envelope(common.Envelope.deserializeBinary(raw))
+  : block(common.Block.deserializeBinary(raw));
 process.stdout.write(JSON.stringify(decoded, null, 1) + '\n');

@@ -76,6 +76,7 @@ type configGroup struct {
 type configValue struct {
 	Version   int             `json:"version"`
 	ModPolicy string          `json:"modPolicy"`
+	HasValue  bool            `json:"hasValue"`
 	Value     json.RawMessage `json:"value"`
 }
 

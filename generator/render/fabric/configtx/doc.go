@@ -21,6 +21,13 @@
 // committed file does); it makes regenerating the repository a no-op, so a drift check
 // can tell a real change from a re-run.
 //
+// Once a channel runs it changes only by a config update: the package also reads a
+// config block back (DecodeConfigBlock), computes the update between two configs by
+// configtxlator's rules (ComputeUpdate; an org joining or leaving the Application
+// group: WithApplicationOrg, WithoutApplicationOrg), wraps it as `peer channel
+// signconfigtx` reads it (ConfigUpdate.Envelope), and says which policies it needs
+// (ConfigUpdate.Requirements), each citing the Fabric source it follows.
+//
 // Two consensus protocols are encoded: EtcdRaft (Fabric 2.5 and 3.x) and SmartBFT
 // (Fabric 3.x, with the V3_0 channel capability), each a Consensus that writes its own
 // part of /Channel/Orderer; the BFT layout follows Fabric v3.1.5's configtxgen.

@@ -116,13 +116,17 @@ func applicationGroup(c Channel) *group {
 	if len(c.Capabilities.Application) > 0 {
 		g.values[capabilitiesKey] = capabilities(c.Capabilities.Application)
 	}
-	addOrgGroups(g, c.ApplicationOrgs, applicationOrgPolicies, func(org Org) (string, []byte) {
-		if len(org.AnchorPeers) == 0 {
-			return "", nil
-		}
-		return anchorPeersKey, anchorPeers(org.AnchorPeers)
-	})
+	addOrgGroups(g, c.ApplicationOrgs, applicationOrgPolicies, anchorPeersValue)
 	return g
+}
+
+// anchorPeersValue is where an application org's peers are reached: its AnchorPeers,
+// which configtxgen leaves out when there are none.
+func anchorPeersValue(org Org) (string, []byte) {
+	if len(org.AnchorPeers) == 0 {
+		return "", nil
+	}
+	return anchorPeersKey, anchorPeers(org.AnchorPeers)
 }
 
 // addOrgGroups adds one group per org under parent (encoder.go NewOrdererOrgGroup,
@@ -130,11 +134,16 @@ func applicationGroup(c Channel) *group {
 // its nodes are (Endpoints or AnchorPeers), which configtxgen leaves out when empty.
 func addOrgGroups(parent *group, orgs []Org, policies func(mspID string) map[string]policy, where func(Org) (string, []byte)) {
 	for _, org := range orgs {
-		g := newGroup(adminsPolicy, policies(org.MSPID))
-		g.values[mspKey] = mspConfig(org)
-		if key, value := where(org); key != "" {
-			g.values[key] = value
-		}
-		parent.groups[org.groupName()] = g
+		parent.groups[org.groupName()] = orgGroup(org, policies, where)
 	}
+}
+
+// orgGroup is one org's group: its policies, its MSP and where its nodes are.
+func orgGroup(org Org, policies func(mspID string) map[string]policy, where func(Org) (string, []byte)) *group {
+	g := newGroup(adminsPolicy, policies(org.MSPID))
+	g.values[mspKey] = mspConfig(org)
+	if key, value := where(org); key != "" {
+		g.values[key] = value
+	}
+	return g
 }

@@ -21,6 +21,7 @@ const (
 // common.ImplicitMetaPolicy.Rule (common/policies.proto).
 const (
 	ruleAny      = 0
+	ruleAll      = 1
 	ruleMajority = 2
 )
 

@@ -1,0 +1,83 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/render/fabric"
+)
+
+// ChannelUpdate is a running Fabric channel's pending member change: the unsigned
+// config update generate renders, and the signatures it needs before it applies.
+type ChannelUpdate struct {
+	Channel      string `json:"channel"`
+	Change       string `json:"change"` // "add" or "remove"
+	Party        string `json:"party"`
+	Organisation string `json:"organisation"`
+	// Sequence is the channel's config sequence once the update applies.
+	Sequence   uint64              `json:"sequence"`
+	Envelope   string              `json:"envelope"`
+	Signatures []ChannelSignatures `json:"signatures"`
+}
+
+// ChannelSignatures is one policy the update must satisfy: Required of the
+// organisations' admins (their SubPolicy) sign.
+type ChannelSignatures struct {
+	Modifies string   `json:"modifies"`
+	Policy   string   `json:"policy"`
+	Rule     string   `json:"rule"`
+	Required int      `json:"required"`
+	Of       []string `json:"of"`
+}
+
+// channelUpdates lists each launched channel's pending member change with the
+// signatures it needs, and refuses a channel with more than one change pending
+// against its config (the schema refuses it too once the channel's config is
+// recorded in cue/channels.cue).
+func (p *Plan) channelUpdates(head *model.Network) {
+	if head.Fabric == nil {
+		return
+	}
+	for _, name := range head.Fabric.ChannelNames() {
+		changes, err := fabric.PendingChanges(head, name)
+		if err != nil {
+			p.Refused = append(p.Refused, err.Error())
+			continue
+		}
+		if len(changes) > 1 {
+			var what []string
+			for _, c := range changes {
+				what = append(what, c.Kind+" "+c.Party)
+			}
+			p.Refused = append(p.Refused, fmt.Sprintf("channel %s: %d changes pending against its config (%s): each is a config update signed against the config the chain has, one at a time; record the first on chain (flux-ledger channels record) before the next",
+				name, len(changes), strings.Join(what, ", ")))
+			continue
+		}
+		u, err := fabric.ChannelUpdate(head, name)
+		if err != nil {
+			p.Refused = append(p.Refused, err.Error())
+			continue
+		}
+		if u == nil {
+			continue
+		}
+		cu := ChannelUpdate{Channel: name, Change: u.Change.Kind, Party: u.Change.Party, Organisation: u.MSPID, Sequence: u.Sequence, Envelope: u.Path}
+		for _, r := range u.Requirements {
+			cu.Signatures = append(cu.Signatures, ChannelSignatures{Modifies: r.Element, Policy: r.Policy, Rule: r.Rule + " " + r.SubPolicy, Required: r.Threshold, Of: r.Orgs})
+		}
+		p.ChannelUpdates = append(p.ChannelUpdates, cu)
+	}
+}
+
+// channelUpdateLines says, per update, whose signatures it needs.
+func (p *Plan) channelUpdateLines() []string {
+	var lines []string
+	for _, u := range p.ChannelUpdates {
+		for _, s := range u.Signatures {
+			lines = append(lines, fmt.Sprintf("channel %s: %s %s (%s), config sequence %d: %s needs %d of %d admins' signatures (%s, %s): %s",
+				u.Channel, u.Change, u.Party, u.Organisation, u.Sequence, u.Envelope, s.Required, len(s.Of), s.Policy, s.Rule, strings.Join(s.Of, ", ")))
+		}
+	}
+	return lines
+}
