@@ -100,6 +100,7 @@ type node struct {
 	Config   *rest.Config
 	cri      runtimeapi.RuntimeServiceClient
 	criConn  *grpc.ClientConn
+	dns      *dnsServer
 	teardown sync.Once
 	Timings  map[string]time.Duration
 }
@@ -497,8 +498,11 @@ evictionHard: {memory.available: "50Mi", nodefs.available: "1%%", nodefs.inodesF
 registerNode: true
 maxPods: 30
 syncFrequency: 10s
+clusterDNS: [%q]
+clusterDomain: cluster.local
+resolvConf: ""
 `, n.ip.String(), testenv.FreePort(n.t), testenv.FreePort(n.t), p.kubeletServe, p.kubeletServK, p.ca,
-		"unix://"+n.socket, n.path("kubelet/pod-logs"), n.path("kubelet/volume-plugins")), 0o644)
+		"unix://"+n.socket, n.path("kubelet/pod-logs"), n.path("kubelet/volume-plugins"), n.ip.String()), 0o644)
 	n.start("kubelet", "--config", config, "--kubeconfig", n.path("kubelet/kubeconfig"),
 		"--root-dir", n.path("kubelet/root"), "--cert-dir", n.path("kubelet/pki"),
 		"--hostname-override", nodeName, "--node-ip", n.ip.String(), "--v", "2")
