@@ -274,7 +274,15 @@ func control(pod *corev1.Pod, method, path string) (*standIn, error) {
 		return nil, nil
 	}
 	var s standIn
-	return &s, json.Unmarshal(data, &s)
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, err
+	}
+	pending := map[string]bool{} // addresses in lower case (Besu's are checksummed)
+	for a, add := range s.Pending {
+		pending[strings.ToLower(a)] = add
+	}
+	s.Pending = pending
+	return &s, nil
 }
 
 func (n *node) pod(t *testing.T, namespace, name string) *corev1.Pod {
@@ -345,6 +353,203 @@ func (n *node) runParty(t *testing.T, p *party, deep bool) {
 		}
 		n.checkSecurity(t, running)
 	}
+	if deep {
+		n.checkScripts(t, p)
+	}
+}
+
+// checkScripts changes the mounted lists and a node's health while the pods run:
+//   - a peer added to the peers ConfigMap reaches the running pod (no restart) and
+//     peer-sync adds it to Besu by the address its name resolves to;
+//   - a vote added to the validator-votes ConfigMap is proposed by validator-vote,
+//     exactly as listed, and once the other validators' votes carry it onto the chain
+//     validator-vote stops proposing and discards its pending vote;
+//   - a Besu whose health checks fail goes unready (exec readiness probe) and is
+//     restarted (exec liveness probe), then is Ready again.
+func (n *node) checkScripts(t *testing.T, p *party) {
+	t.Helper()
+	ctx := context.Background()
+	voter, sick := p.name+"-validator-1-0", p.name+"-validator-2-0"
+	voterPod := n.pod(t, p.namespace, voter)
+	restarts := func(pod *corev1.Pod) int32 {
+		var sum int32
+		for _, s := range pod.Status.ContainerStatuses {
+			sum += s.RestartCount
+		}
+		return sum
+	}
+	before := restarts(voterPod)
+
+	// A new peer, its name published.
+	key, _ := crypto.GenerateKey()
+	newID := hex.EncodeToString(crypto.FromECDSAPub(&key.PublicKey)[1:])
+	newHost := "e2e-new-peer.tradenet.example"
+	n.dns.set(newHost, n.ip)
+	peers, err := n.Client.CoreV1().ConfigMaps(p.namespace).Get(ctx, "peers", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var enodes []string
+	if err := json.Unmarshal([]byte(peers.Data["static-nodes.json"]), &enodes); err != nil {
+		t.Fatal(err)
+	}
+	enodes = append(enodes, "enode://"+newID+"@"+newHost+":30303")
+	list, _ := json.MarshalIndent(enodes, "", "  ")
+	peers.Data["static-nodes.json"] = string(list) + "\n"
+	// A vote, as the renderer writes one.
+	voteKey, _ := crypto.GenerateKey()
+	subject := strings.ToLower(crypto.PubkeyToAddress(voteKey.PublicKey).Hex())
+	votes, err := n.Client.CoreV1().ConfigMaps(p.namespace).Get(ctx, "validator-votes", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	votes.Data["votes"] += "qbft_proposeValidatorVote " + subject + " true\n"
+	changed := time.Now()
+	for _, cm := range []*corev1.ConfigMap{peers, votes} {
+		if _, err := n.Client.CoreV1().ConfigMaps(p.namespace).Update(ctx, cm, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The other node's Besu stops answering its health checks.
+	if _, err := control(n.pod(t, p.namespace, sick), http.MethodPost, "/unhealthy"); err != nil {
+		t.Fatal(err)
+	}
+	sickSince := time.Now()
+	// Watch for the moment it goes unready while the lists are checked.
+	unreadyAt := make(chan time.Duration, 1)
+	watchDone := make(chan struct{})
+	defer close(watchDone)
+	go func() {
+		for {
+			pod, err := n.Client.CoreV1().Pods(p.namespace).Get(ctx, sick, metav1.GetOptions{})
+			if err == nil && !podReady(pod) {
+				unreadyAt <- time.Since(sickSince)
+				return
+			}
+			select {
+			case <-watchDone:
+				return
+			case <-time.After(200 * time.Millisecond):
+			}
+		}
+	}()
+
+	// The bound: the kubelet refreshes a ConfigMap volume within its sync period
+	// (10 s here), and both scripts act once per 30 s round.
+	proposes := func(s *standIn) int {
+		count := 0
+		for _, c := range s.Calls {
+			if strings.HasPrefix(c, "qbft_proposeValidatorVote") {
+				if c != fmt.Sprintf(`qbft_proposeValidatorVote ["%s",true]`, subject) {
+					t.Errorf("validator-vote proposed %s, want only the listed vote for %s", c, subject)
+				}
+				count++
+			}
+		}
+		return count
+	}
+	testenv.Eventually(t, "peer-sync adds the new peer, validator-vote proposes the vote", 90*time.Second, func() error {
+		s, err := control(voterPod, http.MethodGet, "/state")
+		if err != nil {
+			return err
+		}
+		added := slices.ContainsFunc(s.Calls, func(c string) bool {
+			return strings.HasPrefix(c, "admin_addPeer") && strings.Contains(c, newID+"@"+n.ip.String()+":30303")
+		})
+		if !added {
+			return fmt.Errorf("no admin_addPeer of the new peer by address; calls %v", s.Calls)
+		}
+		if proposes(s) == 0 || !s.Pending[subject] {
+			return fmt.Errorf("vote for %s not proposed; pending %v", subject, s.Pending)
+		}
+		return nil
+	})
+	n.Timings["ConfigMap change acted on"] = time.Since(changed)
+	t.Logf("peer added and vote proposed %s after the ConfigMaps changed", time.Since(changed).Round(100*time.Millisecond))
+
+	// The other validators vote too; the chain carries the change; the vote stops.
+	if _, err := control(voterPod, http.MethodPost, "/vote?add=true&address="+subject); err != nil {
+		t.Fatal(err)
+	}
+	var onChain time.Time
+	testenv.Eventually(t, "the vote on chain, validator-vote's pending vote discarded", 90*time.Second, func() error {
+		s, err := control(voterPod, http.MethodGet, "/state")
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(s.Validators, func(v string) bool { return strings.EqualFold(v, subject) }) {
+			return fmt.Errorf("%s not a validator yet at block %d", subject, s.Head)
+		}
+		if onChain.IsZero() {
+			onChain = time.Now()
+		}
+		if s.Pending[subject] {
+			return fmt.Errorf("own vote for %s still pending", subject)
+		}
+		discarded := slices.ContainsFunc(s.Calls, func(c string) bool {
+			return strings.HasPrefix(c, "qbft_discardValidatorVote") && strings.Contains(strings.ToLower(c), subject)
+		})
+		if !discarded {
+			return fmt.Errorf("no discardValidatorVote of %s", subject)
+		}
+		return nil
+	})
+	s, err := control(voterPod, http.MethodGet, "/state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	settled := proposes(s)
+	// One more round of the script: no new proposal once the chain shows the change.
+	testenv.Eventually(t, "validator-vote reads the chain again", 60*time.Second, func() error {
+		s, err = control(voterPod, http.MethodGet, "/state")
+		if err != nil {
+			return err
+		}
+		reads := 0
+		for _, c := range s.Calls {
+			if strings.HasPrefix(c, "qbft_getValidatorsByBlockNumber") {
+				reads++
+			}
+		}
+		if reads < 3 {
+			return fmt.Errorf("%d chain reads", reads)
+		}
+		return nil
+	})
+	if got := proposes(s); got != settled {
+		t.Errorf("validator-vote proposed %d more times after the chain showed the change", got-settled)
+	}
+	if got := restarts(n.pod(t, p.namespace, voter)); got != before {
+		t.Errorf("%s restarted %d times while its ConfigMaps changed", voter, got-before)
+	}
+
+	// The sick node: unready, restarted by its liveness probe, then Ready again. The
+	// bound: readiness fails within one 10 s period; liveness after 6 failures 10 s
+	// apart; then the startup and readiness probes again.
+	var unready time.Duration
+	testenv.Eventually(t, sick+" unready, restarted, Ready again", 150*time.Second, func() error {
+		pod := n.pod(t, p.namespace, sick)
+		if unready == 0 {
+			select {
+			case unready = <-unreadyAt:
+			default:
+				return fmt.Errorf("still Ready")
+			}
+		}
+		for _, c := range pod.Status.ContainerStatuses {
+			if c.Name == "besu" && c.RestartCount == 0 {
+				return fmt.Errorf("besu not restarted: %s", podSummary(pod))
+			}
+		}
+		if !podReady(pod) {
+			return fmt.Errorf("not Ready again: %s", podSummary(pod))
+		}
+		return nil
+	})
+	n.Timings["probe failure to unready"] = unready
+	n.Timings["probe failure to Ready again"] = time.Since(sickSince)
+	t.Logf("%s unready %s after its health checks failed; restarted and Ready again after %s", sick,
+		unready.Round(100*time.Millisecond), time.Since(sickSince).Round(100*time.Millisecond))
 }
 
 // checkSecurity execs into every container of a pod: it runs as uid and gid 1000 with
