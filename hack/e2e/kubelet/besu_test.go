@@ -316,7 +316,17 @@ func TestBesuPods(t *testing.T) {
 			break
 		}
 	}
-	t.Logf("total %s", time.Since(total).Round(10*time.Millisecond))
+	n.Timings["total before teardown"] = time.Since(total)
+	keys := make([]string, 0, len(n.Timings))
+	for k := range n.Timings {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var summary []string
+	for _, k := range keys {
+		summary = append(summary, fmt.Sprintf("%s %s", k, n.Timings[k].Round(100*time.Millisecond)))
+	}
+	t.Logf("timings: %s", strings.Join(summary, "; "))
 }
 
 func (n *node) runParty(t *testing.T, p *party, deep bool) {
@@ -352,6 +362,7 @@ func (n *node) runParty(t *testing.T, p *party, deep bool) {
 			}
 		}
 		n.checkSecurity(t, running)
+		checkMetrics(t, running)
 	}
 	if deep {
 		n.checkScripts(t, p)
@@ -580,6 +591,30 @@ if [ -e /secrets/key ]; then stat -L -c 'key=%a' /secrets/key; else echo key=non
 		mountsKey := slices.ContainsFunc(c.VolumeMounts, func(m corev1.VolumeMount) bool { return m.MountPath == "/secrets" })
 		if wantKey := map[bool]string{true: "key=440", false: "key=none"}[mountsKey]; lines[5] != wantKey {
 			t.Errorf("%s/%s: %s, want %s", pod.Name, c.Name, lines[5], wantKey)
+		}
+	}
+}
+
+// checkMetrics scrapes the pod's metrics port, as Prometheus would from the node's
+// network.
+func checkMetrics(t *testing.T, pod *corev1.Pod) {
+	t.Helper()
+	for _, c := range pod.Spec.Containers {
+		for _, port := range c.Ports {
+			if port.Name != "metrics" {
+				continue
+			}
+			client := &http.Client{Timeout: 5 * time.Second}
+			resp, err := client.Get(fmt.Sprintf("http://%s:%d/metrics", pod.Status.PodIP, port.ContainerPort))
+			if err != nil {
+				t.Errorf("%s: scrape: %v", pod.Name, err)
+				continue
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "ethereum_blockchain_height") {
+				t.Errorf("%s: metrics %s: %s", pod.Name, resp.Status, body)
+			}
 		}
 	}
 }

@@ -137,6 +137,9 @@ func startNode(t *testing.T) *node {
 		case s := <-interrupted:
 			fmt.Fprintf(os.Stderr, "kubelet e2e: %v: tearing the node down\n", s)
 			n.down()
+			if left := n.leftovers(); len(left) > 0 {
+				fmt.Fprintf(os.Stderr, "kubelet e2e: the node left behind: %s\n", strings.Join(left, "; "))
+			}
 			os.Exit(1)
 		case <-stopWatch:
 		}
@@ -152,7 +155,9 @@ func startNode(t *testing.T) *node {
 			}
 		}
 		n.down()
-		n.assertClean()
+		if left := n.leftovers(); len(left) > 0 {
+			t.Errorf("the node left behind: %s", strings.Join(left, "; "))
+		}
 		t.Logf("node teardown: %s", n.Timings["teardown"].Round(10*time.Millisecond))
 	})
 
@@ -746,9 +751,8 @@ func (n *node) cleanHostPaths() {
 	}
 }
 
-// assertClean fails the test when the node left anything behind.
-func (n *node) assertClean() {
-	t := n.t
+// leftovers lists what the node left behind after its teardown.
+func (n *node) leftovers() []string {
 	var left []string
 	if pids := processes(func(cmdline string) bool {
 		return n.dir != "" && strings.Contains(cmdline, n.dir)
@@ -774,7 +778,5 @@ func (n *node) assertClean() {
 			left = append(left, "directory "+n.dir)
 		}
 	}
-	if len(left) > 0 {
-		t.Errorf("the node left behind: %s", strings.Join(left, "; "))
-	}
+	return left
 }
