@@ -4,6 +4,7 @@ package kubelet
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,18 @@ const toolsImageName = "localhost/flux-ledger-e2e/tools:1"
 // teardown asserts nothing is left behind.
 func TestNode(t *testing.T) {
 	n := startNode(t)
+	// Nothing of the node listens beyond loopback and the bridge.
+	listening := n.listeners()
+	for _, l := range listening {
+		host, _, _ := net.SplitHostPort(strings.Fields(l)[1])
+		if ip := net.ParseIP(host); !ip.IsLoopback() && !ip.Equal(n.ip) {
+			t.Errorf("listens beyond loopback and the bridge: %s", l)
+		}
+	}
+	if len(listening) < 5 {
+		t.Errorf("found only %d listeners of the node's programs: %v", len(listening), listening)
+	}
+	t.Logf("listening: %s", strings.Join(listening, ", "))
 	n.importImage(t, toolsImage(t, toolsImageName))
 	ctx := context.Background()
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "smoke"}}

@@ -3,10 +3,11 @@
 // Package kubelet runs rendered pods for real: one node made of Debian's containerd
 // and runc, a real kubelet (k8s.io/kubernetes, pinned in hack/tools/kubelet), a real
 // kube-apiserver with the Node authorizer and NodeRestriction, and etcd, all under one
-// test directory, with images built locally (no registry). /work/shared/KUBELET.md's
-// facts about this machine kind are encoded here: what containerd and the kubelet need
-// that is not a default, and the order a node must be torn down in, since containerd
-// and the kubelet keep some state at fixed host paths.
+// test directory, with images built locally (no registry). What containerd and the
+// kubelet need here that is not a default is encoded below (a VM without
+// CAP_SYS_RESOURCE, cgroup v1, no systemd, no loopback node IP), and so is the order a
+// node must be torn down in, since containerd and the kubelet keep some state at fixed
+// host paths.
 //
 // It runs as root (containerd, runc and the kubelet need it); elsewhere it skips.
 // Everything listens on 127.0.0.1 or on the address of a private bridge that exists
@@ -779,4 +780,49 @@ func (n *node) leftovers() []string {
 		}
 	}
 	return left
+}
+
+// listeners lists the TCP sockets listening and the UDP sockets bound by the node's
+// programs (host network namespace), as "program address:port".
+func (n *node) listeners() []string {
+	owner := map[string]string{} // socket inode → program
+	for name, p := range n.procs {
+		fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", p.cmd.Process.Pid))
+		for _, fd := range fds {
+			link, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", p.cmd.Process.Pid, fd.Name()))
+			if err == nil && strings.HasPrefix(link, "socket:[") {
+				owner[strings.TrimSuffix(strings.TrimPrefix(link, "socket:["), "]")] = name
+			}
+		}
+	}
+	var out []string
+	for _, table := range []string{"tcp", "tcp6", "udp", "udp6"} {
+		data, err := os.ReadFile("/proc/net/" + table)
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n")[1:] {
+			f := strings.Fields(line)
+			if len(f) < 10 || owner[f[9]] == "" {
+				continue
+			}
+			if strings.HasPrefix(table, "tcp") && f[3] != "0A" { // TCP_LISTEN
+				continue
+			}
+			out = append(out, owner[f[9]]+" "+procNetAddress(f[1]))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// procNetAddress decodes /proc/net/tcp's "0100007F:1F90" (little-endian words).
+func procNetAddress(s string) string {
+	hexIP, hexPort, _ := strings.Cut(s, ":")
+	raw, _ := hex.DecodeString(hexIP)
+	for i := 0; i+4 <= len(raw); i += 4 {
+		raw[i], raw[i+1], raw[i+2], raw[i+3] = raw[i+3], raw[i+2], raw[i+1], raw[i]
+	}
+	port, _ := strconv.ParseUint(hexPort, 16, 16)
+	return net.JoinHostPort(net.IP(raw).String(), strconv.FormatUint(port, 10))
 }
