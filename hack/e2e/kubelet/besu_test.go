@@ -62,7 +62,11 @@ func besuImage(t *testing.T) *image {
 // parties/<party>/clusters/<cluster>, with kustomize, changing only the Besu image.
 func clusterObjects(t *testing.T, clusterDir string) []*unstructured.Unstructured {
 	t.Helper()
-	overlay := t.TempDir()
+	overlay, err := os.MkdirTemp("", "flk-overlay-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(overlay)
 	base, err := filepath.Rel(overlay, clusterDir) // kustomize refuses an absolute base
 	if err != nil {
 		t.Fatal(err)

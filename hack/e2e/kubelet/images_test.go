@@ -164,7 +164,14 @@ func must(err error) {
 // only thing its image needs.
 func goBinary(t *testing.T, pkg string) []byte {
 	t.Helper()
-	out := filepath.Join(t.TempDir(), filepath.Base(pkg))
+	// Not t.TempDir: an interrupted test exits from its signal handler, which removes
+	// only the node's directory.
+	dir, err := os.MkdirTemp("", "flk-build-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	out := filepath.Join(dir, filepath.Base(pkg))
 	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
 	cmd.Dir = testenv.RepoRoot(t)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
