@@ -2,15 +2,18 @@
 
 GO        ?= go
 BIN       := $(CURDIR)/bin
-TOOLS     := cue sops etcd kube-apiserver kustomize-controller kyverno flux flux-crds chromium dot mermaid fabric-protos
+# The kubelet test's node: the pinned kubelet, Debian's containerd, runc and CNI plugins,
+# and the static busybox and bash its images are made of.
+NODE_TOOLS := kubelet containerd containerd-shim-runc-v2 ctr runc cni-bridge busybox-static bash-static
+TOOLS     := cue sops etcd kube-apiserver kustomize-controller kyverno flux flux-crds chromium dot mermaid fabric-protos $(NODE_TOOLS)
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: help build tools vet generate check test test-repeat e2e bench example-fabric plugin plugin-manifest clean
+.PHONY: help build tools vet generate check test test-repeat e2e e2e-kubelet bench example-fabric plugin plugin-manifest clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 # Built as the release archives are: without cgo (nothing needs it; go-ethereum's
 # secp256k1 has a pure-Go fallback) and without debug information. On a cold build
@@ -39,15 +42,22 @@ check: vet ## fail if the committed generated tree is out of date (the CI drift 
 
 test: tools build ## run every test with the real external tools, then the e2e test
 	$(GO) vet ./...
-	$(GO) vet -tags e2e ./hack/e2e/
+	$(GO) vet -tags e2e ./hack/e2e/...
 	FLUX_LEDGER_REQUIRE_TOOLS=1 $(GO) test -count=1 ./...
 	$(MAKE) e2e
 
 test-repeat: tools build ## flake hunt: every package REPEAT=10 times, the e2e E2E_REPEAT=5 times, beside HOG=1 CPU hog
 	hack/test-repeat.sh
 
-e2e: tools ## three parties, three kube-apiservers, real kustomize-controllers
+e2e: tools ## three parties, three kube-apiservers, real kustomize-controllers; then pods on a real kubelet
 	FLUX_LEDGER_REQUIRE_TOOLS=1 $(GO) test -tags e2e -count=1 -timeout 20m -v -run TestConsortium ./hack/e2e/
+	$(MAKE) e2e-kubelet
+
+# Needs root (containerd, runc, cgroups, a bridge), as make tools does for its Debian
+# packages.
+e2e-kubelet: ## a real kubelet, containerd and runc run the rendered pods (root)
+	hack/tools/build.sh etcd kube-apiserver sops $(NODE_TOOLS)
+	FLUX_LEDGER_REQUIRE_TOOLS=1 $(GO) test -tags e2e -count=1 -timeout 10m -v ./hack/e2e/kubelet/
 
 # The Fabric reference network, rendered apart from this repository's own (Besu) one:
 # its CUE module is the schema plus examples/fabric/network.cue; keys are sealed to the

@@ -19,6 +19,7 @@ main_package() {
     sops) echo github.com/getsops/sops/v3/cmd/sops ;;
     etcd) echo go.etcd.io/etcd/server/v3 ;;
     kube-apiserver) echo k8s.io/kubernetes/cmd/kube-apiserver ;;
+    kubelet) echo k8s.io/kubernetes/cmd/kubelet ;;
     kustomize-controller) echo github.com/fluxcd/kustomize-controller ;;
     kyverno) echo github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno ;;
     *) echo "hack/tools/build.sh: unknown tool '$1'" >&2; return 1 ;;
@@ -152,6 +153,13 @@ for tool in "$@"; do
     fabric-protos) fabric_protos; continue ;;
     chromium) debian_tool chromium chromium "chromium google-chrome"; continue ;;
     dot) debian_tool dot graphviz dot; continue ;;
+    # The kubelet test's node (hack/e2e/kubelet): Debian's container runtime and CNI
+    # plugins, and the static busybox and bash its images are made of.
+    containerd | containerd-shim-runc-v2 | ctr) debian_tool "$tool" containerd "$tool"; continue ;;
+    runc) debian_tool runc runc runc; continue ;;
+    cni-bridge) debian_tool cni-bridge containernetworking-plugins /usr/lib/cni/bridge; continue ;;
+    busybox-static) debian_tool busybox-static busybox-static busybox; continue ;;
+    bash-static) debian_tool bash-static bash-static bash-static; continue ;;
   esac
   if [ "$tool" = flux-crds ]; then
     flux_crds

@@ -50,8 +50,13 @@ func (n *Node) resolve(host string) (string, bool) {
 	if net.ParseIP(host) != nil {
 		return host, true
 	}
-	ip, ok := n.chain.hosts[host]
-	return ip, ok
+	if ip, ok := n.chain.hosts[host]; ok {
+		return ip, true
+	}
+	if n.chain.Resolve != nil {
+		return n.chain.Resolve(host)
+	}
+	return "", false
 }
 
 // currentIP is EnodeURLImpl.getIp: the name resolved now, else the last address.

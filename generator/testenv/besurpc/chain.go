@@ -62,6 +62,10 @@ type Chain struct {
 	tallies   []*tally // tallies[i] is the tally after block i
 	nodes     map[common.Address]*Node
 	hosts     map[string]string // name → IPv4 address, what every node's Besu resolves
+	// Resolve, when set, resolves a name the hosts set with SetHost do not hold (the
+	// stand-in Besu of the kubelet test asks the pod's DNS). It is called with the
+	// chain's lock held.
+	Resolve func(name string) (ip string, ok bool)
 }
 
 // NewChain starts a chain whose genesis lists the given validators. epochLength is the

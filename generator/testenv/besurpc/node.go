@@ -2,6 +2,7 @@ package besurpc
 
 import (
 	"bytes"
+	"fmt"
 	"maps"
 	"net/http/httptest"
 	"net/url"
@@ -40,18 +41,28 @@ type Node struct {
 // 127.0.0.1 until the test ends, with the consensus and ADMIN APIs enabled.
 func (c *Chain) AddNode(t testing.TB, address common.Address) *Node {
 	t.Helper()
-	n := &Node{chain: c, Address: address, proposals: map[common.Address]bool{}, consensusAPI: true, adminAPI: true,
-		unreachable: map[string]bool{}}
-	c.mu.Lock()
-	if c.nodes[address] != nil {
-		c.mu.Unlock()
-		t.Fatalf("besurpc: node %s added twice", address.Hex())
+	n, err := c.NewNode(address)
+	if err != nil {
+		t.Fatal(err)
 	}
-	c.nodes[address] = n
-	c.mu.Unlock()
 	n.server = httptest.NewServer(n) // listens on 127.0.0.1
 	t.Cleanup(n.server.Close)
 	return n
+}
+
+// NewNode adds a node with the given address that serves nothing yet: Node is an
+// http.Handler its caller serves (the kubelet test's stand-in Besu serves it on the
+// rendered JSON-RPC address of its pod).
+func (c *Chain) NewNode(address common.Address) (*Node, error) {
+	n := &Node{chain: c, Address: address, proposals: map[common.Address]bool{}, consensusAPI: true, adminAPI: true,
+		unreachable: map[string]bool{}}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.nodes[address] != nil {
+		return nil, fmt.Errorf("besurpc: node %s added twice", address.Hex())
+	}
+	c.nodes[address] = n
+	return n, nil
 }
 
 // Chain is the chain the node is part of.

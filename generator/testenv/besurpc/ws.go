@@ -35,6 +35,10 @@ func (n *Node) StartWS(t testing.TB) {
 	t.Cleanup(n.ws.Close)
 }
 
+// WSHandler is the node's WebSocket listener as a handler its caller serves (the
+// kubelet test's stand-in Besu, on its pod's --rpc-ws-host and --rpc-ws-port).
+func (n *Node) WSHandler() http.Handler { return http.HandlerFunc(n.serveWS) }
+
 // WSPort is the port of the node's WebSocket listener.
 func (n *Node) WSPort() string {
 	u, _ := url.Parse(n.ws.URL)
