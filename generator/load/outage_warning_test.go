@@ -12,8 +12,9 @@ import (
 // Two parties with two validators each: 4 validators, quorum ⌈2·4/3⌉ = 3 (Besu
 // BftHelpers.calculateRequiredValidatorQuorum), so either party down stops the chain.
 // vet still accepts the network (two founders cannot do better) but warns, naming each
-// party. The reference network
-// (7 validators, at most 2 per party, f = 2) gets no warning.
+// party. The reference network (7 validators, quorum 5, at most 2 per party) gets no
+// warning, nor does init's three-party starter (6 validators, quorum 4, 2 per party:
+// TestInitToPlanWithTheBinaryOnly).
 func TestVetWarnsWhenOnePartysOutageStopsTheChain(t *testing.T) {
 	result, err := load.Network(testenv.Module(t, map[string]string{"network.cue": readBase(t)}))
 	if err != nil {
