@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
+	"github.com/go-git/go-git/v5"
 	"github.com/spf13/cobra"
 
 	"github.com/flux-ledger/flux-ledger/generator/gitops"
@@ -68,6 +71,11 @@ Exit codes: 0 listed; 1 error (bad flags, unreadable keyring, no repository);
 			entries, err := gitops.Audit(repo, audit)
 			if err != nil {
 				return err
+			}
+			if party != "" && len(entries) == 0 {
+				if err := knownParty(repo, audit, party); err != nil {
+					return err
+				}
 			}
 			out := cmd.OutOrStdout()
 			if output == "json" {
@@ -178,4 +186,25 @@ func approvedBy(e gitops.Entry) string {
 		}
 	}
 	return strings.Join(append(good, bad...), "; ")
+}
+
+// knownParty tells a --party that no change in the history ever touched (a typo, most
+// likely) from one whose changes are outside --since: an empty table would say
+// "nothing happened" in both cases.
+func knownParty(repo *git.Repository, audit gitops.AuditOptions, party string) error {
+	audit.Party, audit.Since = "", time.Time{}
+	all, err := gitops.Audit(repo, audit)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, e := range all {
+		for _, p := range e.Parties {
+			seen[p] = true
+		}
+	}
+	if seen[party] {
+		return nil
+	}
+	return fmt.Errorf("--party %q: no change in the history touches a party of that name (parties: %s)", party, strings.Join(slices.Sorted(maps.Keys(seen)), ", "))
 }
