@@ -18,6 +18,9 @@ func newApproveCommand(opts *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "approve --party P [--base REV] [--head REV] [--format openpgp|ssh] [--key KEY]",
 		Short: "Sign a party's approval of exactly one change, as a file to commit to the pull request",
+		Example: `  flux-ledger approve --party contoso                      # OpenPGP, key from git config user.signingkey
+  flux-ledger approve --party contoso --format ssh --key ~/.ssh/contoso-approvals
+  git add approvals && git commit -m "approve: contoso"`,
 		Long: `Record that party P approves the change from the base revision (default: the merge base
 of HEAD with the default branch) to the head revision (default: HEAD), and nothing
 else. The approval is a file, approvals/<party>-<digest>.approval, to commit to the

@@ -25,6 +25,9 @@ func newAuditCommand(opts *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "audit [--party P] [--since DATE] [--output json] [--verify-signatures --keyring FILE]",
 		Short: "List who changed the topology, when, and what, from the Git history",
+		Example: `  flux-ledger audit
+  flux-ledger audit --party contoso --since 2026-01-01
+  flux-ledger audit --require-signatures --keyring consortium.asc -o json`,
 		Long: `Walk the history from HEAD and list every topology change: generated commits by their
 trailers (Parties-Changed, Network-Digest), hand-made commits by comparing the network
 in cue/ before and after. The parties of a commit come from what it changed (its tree

@@ -78,8 +78,9 @@ years, node and admin certificates for one; renew them with keys renew.`,
 func newKeysRewrapCommand(opts *globalOptions) *cobra.Command {
 	var party, identityFile string
 	cmd := &cobra.Command{
-		Use:   "rewrap --party PARTY [--identity FILE]",
-		Short: "Re-encrypt the party's secrets to its current recipient list",
+		Use:     "rewrap --party PARTY [--identity FILE]",
+		Short:   "Re-encrypt the party's secrets to its current recipient list",
+		Example: `  flux-ledger keys rewrap --party contoso --identity contoso.agekey`,
 		Long: `After a party's recipients change in cue/network.cue, re-encrypt its secrets to the new
 list. This needs the age identity of a current recipient: --identity FILE, or the file
 named by SOPS_AGE_KEY_FILE. Secrets already sealed to the right list are not touched.`,
@@ -105,9 +106,10 @@ named by SOPS_AGE_KEY_FILE. Secrets already sealed to the right list are not tou
 func newKeysVerifyCommand(opts *globalOptions) *cobra.Command {
 	var party, identityFile string
 	cmd := &cobra.Command{
-		Use:   "verify --party PARTY [--identity FILE]",
-		Short: "Check that the party's sealed keys match their public identities",
-		Args:  cobra.NoArgs,
+		Use:     "verify --party PARTY [--identity FILE]",
+		Short:   "Check that the party's sealed keys match their public identities",
+		Example: `  flux-ledger keys verify --party contoso --identity contoso.agekey`,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ids, err := loadIdentities(identityFile)
 			if err != nil {

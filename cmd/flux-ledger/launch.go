@@ -51,6 +51,8 @@ func newValidatorsCommand(opts *globalOptions) *cobra.Command {
 	record := &cobra.Command{
 		Use:   "record [--height N]",
 		Short: "Record that the pending validator change is on chain (cue/validators.cue)",
+		Example: `  flux-ledger validators record                 # once flux-ledger status shows the chain has the new set
+  flux-ledger validators record --height 120345 # also record the chain height, for a transition`,
 		Long: `Rewrite cue/validators.cue (governance.onChain) with the desired validators, once
 flux-ledger status shows the chain has the pending change. Commit it by pull request:
 plan asks every party to approve the new record, and the next validator change can

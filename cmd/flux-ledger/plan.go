@@ -21,6 +21,9 @@ func newPlanCommand(opts *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "plan [--base REV] [--output text|markdown|json]",
 		Short: "Summarise what a topology change does, for its reviewers",
+		Example: `  flux-ledger plan
+  flux-ledger plan --base main --output markdown > plan.md
+  flux-ledger plan --require-signatures --keyring contoso=keyrings/contoso.asc --require-approvals`,
 		Long: `Compare the network at a base revision (default: the merge base of HEAD with the
 default branch, else HEAD) with the working tree: parties, clusters and nodes added,
 removed or changed (which fields), generated files changed per directory, and the

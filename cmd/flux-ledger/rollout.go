@@ -17,6 +17,8 @@ func newRolloutCommand(opts *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "rollout [--base REV]",
 		Short: "Stage the restarts a validator transition needs, one wave per pull request (cue/rollout.cue)",
+		Example: `  flux-ledger rollout               # stage all but the next wave of restarts in cue/rollout.cue
+  flux-ledger rollout --base main`,
 		Long: `Besu reads its genesis config only when it starts, so every node restarts to learn a
 new governance.transitions entry, and must before the transition's block. Restarting
 every validator at once would stop the chain: at most f = ⌊(n−1)/3⌋ of them may be down
