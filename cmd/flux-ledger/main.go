@@ -85,6 +85,7 @@ Node private keys are SOPS-encrypted to their owning party only.`,
 		newStatusCommand(opts),
 		newVersionCommand(),
 	)
+	registerCompletions(root, opts)
 	return root
 }
 
