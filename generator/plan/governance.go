@@ -67,6 +67,9 @@ func (p *Plan) governance(base, head *model.Network) {
 		!slices.EqualFunc(base.Governance.Transitions, head.Governance.Transitions[:n], sameTransition)) {
 		p.Refused = append(p.Refused, "governance.transitions may only grow: a scheduled transition stays in every node's genesis config, and a syncing node replays it")
 	}
+	if !base.Launched && head.Launched {
+		p.Consequences = append(p.Consequences, launchMeaning(head))
+	}
 	if base.Launched && base.Consensus != head.Consensus {
 		p.Refused = append(p.Refused, "consensus changes, but the network is launched: its consensus settings are in the frozen genesis config, which the nodes keep running")
 	}
@@ -105,4 +108,18 @@ func sameFrozen(a, b *model.FrozenGenesis) bool {
 
 func sameTransition(a, b model.ValidatorTransition) bool {
 	return a.Block == b.Block && slices.Equal(a.Validators, b.Validators)
+}
+
+// launchMeaning says what merging a launch commits every party to: it reads like a
+// routine edit (launched: true, one recorded file), and is the one change that can
+// never be taken back.
+func launchMeaning(head *model.Network) string {
+	if head.IsFabric() {
+		channels := slices.Sorted(maps.Keys(head.Fabric.Channels))
+		return fmt.Sprintf("launch: the genesis block of channel %s is frozen for ever; from now on members and consenters change only by a channel config update that a majority of the channel's admins sign",
+			strings.Join(channels, ", "))
+	}
+	validators := slices.Sorted(maps.Keys(head.DesiredValidators()))
+	return fmt.Sprintf("launch: block 0 is frozen for ever (chain id %d, %s, %d validators: %s); from now on the chain id, consensus and genesis never change, and validators change only by vote or transition",
+		head.ChainID, head.Consensus.Algorithm, len(validators), strings.Join(validators, ", "))
 }
