@@ -123,3 +123,17 @@ func launchMeaning(head *model.Network) string {
 	return fmt.Sprintf("launch: block 0 is frozen for ever (chain id %d, %s, %d validators: %s); from now on the chain id, consensus and genesis never change, and validators change only by vote or transition",
 		head.ChainID, head.Consensus.Algorithm, len(validators), strings.Join(validators, ", "))
 }
+
+// nodesChangingHands refuses a node that moves into another party's cluster: its
+// private key is sealed to its party alone and its public identity is that party's,
+// so under the new party it could only start with a key the old party holds. The
+// honest move is a new node of the new party, and the old one removed.
+func (p *Plan) nodesChangingHands(base, head *model.Network) {
+	for _, name := range head.NodeNames() {
+		was, ok := base.Nodes[name]
+		if now := head.Nodes[name]; ok && was.Party != now.Party {
+			p.Refused = append(p.Refused, fmt.Sprintf("node %s moves from party %s to party %s (cluster %s): a node's key is sealed to its own party and its identity is that party's; remove %s and add a new node in %s's cluster (flux-ledger keys init --party %s)",
+				name, was.Party, now.Party, now.Cluster, name, now.Party, now.Party))
+		}
+	}
+}

@@ -77,3 +77,29 @@ func TestPlanSaysAFabricLaunchFreezesTheChannels(t *testing.T) {
 		t.Errorf("no consequence starting %q:\n%s", want, strings.Join(p.Consequences, "\n"))
 	}
 }
+
+// A node moved into another party's cluster passes vet (the model is consistent) but
+// would run under the new party with the old party's identity and sealed key: plan
+// refuses it, naming both parties and what to do instead.
+func TestPlanRefusesANodeChangingHands(t *testing.T) {
+	repo := launchtest.Repo(t)
+	base := loadNetwork(t, filepath.Join(repo, "cue"))
+	head := loadNetwork(t, filepath.Join(repo, "cue"))
+	node := head.Nodes["alpha-rpc"]
+	var betaCluster string
+	for name, c := range head.Clusters {
+		if c.Party == "beta" {
+			betaCluster = name
+		}
+	}
+	node.Cluster, node.Party = betaCluster, "beta"
+	head.Nodes["alpha-rpc"] = node
+	p := compute(t, base, head)
+	want := "node alpha-rpc moves from party alpha to party beta (cluster " + betaCluster + ")"
+	if !slices.ContainsFunc(p.Refused, func(r string) bool { return strings.HasPrefix(r, want) }) {
+		t.Errorf("no refusal starting %q: %v", want, p.Refused)
+	}
+	if p := compute(t, base, base); len(p.Refused) != 0 {
+		t.Errorf("an unchanged network is refused: %v", p.Refused)
+	}
+}

@@ -88,6 +88,7 @@ func Compute(baseRev string, base, head *model.Network) (*Plan, error) {
 		return nil, err
 	}
 	p.governance(base, head)
+	p.nodesChangingHands(base, head)
 	p.transitions(base, head)
 	p.fabricChannels(base, head)
 	p.channelUpdates(head)
