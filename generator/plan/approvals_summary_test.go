@@ -1,6 +1,9 @@
 package plan
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // A party's directories are counted in the terminal's approvals list, its sealed keys
 // are always named one by one (each needs its owner's signature), and loose files stay
@@ -32,5 +35,30 @@ func TestApprovalFilesAreNobodysOtherPathsEveryones(t *testing.T) {
 		if _, everyone := Owners(p); !everyone {
 			t.Errorf("%s: not every party's", p)
 		}
+	}
+}
+
+// What every party must approve is said once; each party's line keeps only its own
+// paths, so a shared file no longer hides in four 300-character lines.
+func TestApprovalsSayTheSharedChangeOnce(t *testing.T) {
+	p := &Plan{Approvals: []Approval{
+		{Party: "a", Paths: []string{".sops.yaml", "cue/network.cue", "parties/a/x.yaml"}},
+		{Party: "b", Paths: []string{".sops.yaml", "cue/network.cue"}},
+	}}
+	var text, md strings.Builder
+	p.Text(&text)
+	p.Markdown(&md)
+	for _, want := range []string{"  every party      .sops.yaml, cue/network.cue\n", "  a                parties/a/ (1 files)\n", "  b                the shared change\n"} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, text.String())
+		}
+	}
+	for _, want := range []string{"Every party must approve the shared change: .sops.yaml, cue/network.cue.", "| a | parties/a/ (1 files) |", "| b | the shared change |"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md.String())
+		}
+	}
+	if sharedPaths(p.Approvals[:1]) != nil {
+		t.Error("one party: nothing is said to be shared")
 	}
 }

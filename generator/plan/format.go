@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -33,12 +34,17 @@ func (p *Plan) Text(w io.Writer) {
 	list(w, "Channel updates", p.channelUpdateLines())
 	if len(p.Approvals) > 0 {
 		fmt.Fprintln(w, "\nApprovals needed:")
+		shared := sharedPaths(p.Approvals)
+		if len(shared) > 0 {
+			fmt.Fprintf(w, "  %-16s %s\n", "every party", summarisePaths(shared))
+		}
 		for _, a := range p.Approvals {
+			own := ownPaths(a, shared)
 			if a.Status != "" {
-				fmt.Fprintf(w, "  %-16s %s\n  %-16s   %s\n", a.Party, summarisePaths(a.Paths), "", a.approvalState())
+				fmt.Fprintf(w, "  %-16s %s\n  %-16s   %s\n", a.Party, own, "", a.approvalState())
 				continue
 			}
-			fmt.Fprintf(w, "  %-16s %s\n", a.Party, summarisePaths(a.Paths))
+			fmt.Fprintf(w, "  %-16s %s\n", a.Party, own)
 		}
 	}
 	list(w, "REFUSED", p.Refused)
@@ -88,18 +94,60 @@ func (p *Plan) Markdown(w io.Writer) {
 		}
 	}
 	if len(p.Approvals) > 0 {
+		fmt.Fprintln(w, "\n**Approvals needed**")
+		shared := sharedPaths(p.Approvals)
+		if len(shared) > 0 {
+			fmt.Fprintf(w, "\nEvery party must approve the shared change: %s.\n", summarisePaths(shared))
+		}
 		if p.ApprovalFiles == nil {
-			fmt.Fprintln(w, "\n**Approvals needed**\n\n| party | because of |\n|---|---|")
+			fmt.Fprintln(w, "\n| party | because of |\n|---|---|")
 			for _, a := range p.Approvals {
-				fmt.Fprintf(w, "| %s | %s |\n", a.Party, summarisePaths(a.Paths))
+				fmt.Fprintf(w, "| %s | %s |\n", a.Party, ownPaths(a, shared))
 			}
 		} else {
-			fmt.Fprintln(w, "\n**Approvals needed**\n\n| party | because of | approval |\n|---|---|---|")
+			fmt.Fprintln(w, "\n| party | because of | approval |\n|---|---|---|")
 			for _, a := range p.Approvals {
-				fmt.Fprintf(w, "| %s | %s | %s |\n", a.Party, summarisePaths(a.Paths), a.approvalState())
+				fmt.Fprintf(w, "| %s | %s | %s |\n", a.Party, ownPaths(a, shared), a.approvalState())
 			}
 		}
 	}
+}
+
+// sharedPaths are the paths every party in approvals needs to approve, when there are
+// two parties or more: said once, they no longer bury each party's own paths.
+func sharedPaths(approvals []Approval) []string {
+	if len(approvals) < 2 {
+		return nil
+	}
+	var shared []string
+	for _, p := range approvals[0].Paths {
+		inAll := true
+		for _, a := range approvals[1:] {
+			if !slices.Contains(a.Paths, p) {
+				inAll = false
+				break
+			}
+		}
+		if inAll {
+			shared = append(shared, p)
+		}
+	}
+	return shared
+}
+
+// ownPaths summarises a party's paths beyond the shared ones ("the shared change" when
+// it has none of its own).
+func ownPaths(a Approval, shared []string) string {
+	var own []string
+	for _, p := range a.Paths {
+		if !slices.Contains(shared, p) {
+			own = append(own, p)
+		}
+	}
+	if len(own) == 0 {
+		return "the shared change"
+	}
+	return summarisePaths(own)
 }
 
 // JSON writes the plan in its stable JSON schema.
