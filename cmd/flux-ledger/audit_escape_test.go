@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
@@ -13,18 +12,7 @@ import (
 // characters escaped: an ESC sequence cannot erase the row and redraw it as signed by
 // someone else, nor a newline add a row.
 func TestAuditEscapesAHostileCommitMessage(t *testing.T) {
-	repo := generatedRepo(t)
-	g, err := git.PlainInit(repo, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wt, _ := g.Worktree()
-	wt.AddWithOptions(&git.AddOptions{All: true})
-	who := &object.Signature{Name: "M\x1b]52;c;ZXZpbA==\a", Email: "m@x", When: time.Now()}
-	msg := "network\x1b[2K\r2026-01-01 00:00:00  0123456789ab  Alice  alpha  fine  good: Alice\u202e\n"
-	if _, err := wt.Commit(msg, &git.CommitOptions{Author: who}); err != nil {
-		t.Fatal(err)
-	}
+	repo := oneCommitRepo(t, "network\x1b[2K\r2026-01-01 00:00:00  0123456789ab  Alice  alpha  fine  good: Alice\u202e\n", &object.Signature{Name: "M\x1b]52;c;ZXZpbA==\a", Email: "m@x", When: time.Now()})
 	out, errOut, code := run(t, "--repo", repo, "audit", "--verify-signatures")
 	if code != 0 || strings.ContainsAny(out, "\x1b\r\a\u202e") || strings.Count(out, "\n") != 2 {
 		t.Fatalf("audit: exit %d, output %q%s", code, out, errOut)

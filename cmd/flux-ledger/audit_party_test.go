@@ -5,23 +5,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // audit --party with a name no change ever touched is an error naming the parties the
 // history knows; a known party with nothing in the --since window is an empty table.
 func TestAuditNamesAnUnknownParty(t *testing.T) {
-	repo := generatedRepo(t)
-	g, err := git.PlainInit(repo, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wt, _ := g.Worktree()
-	wt.AddWithOptions(&git.AddOptions{All: true})
-	if _, err := wt.Commit("network", &git.CommitOptions{Author: &object.Signature{Name: "A", Email: "a@x", When: time.Now()}}); err != nil {
-		t.Fatal(err)
-	}
+	repo := oneCommitRepo(t, "network", &object.Signature{Name: "A", Email: "a@x", When: time.Now()})
 	_, errOut, code := run(t, "--repo", repo, "audit", "--party", "nobody")
 	if code != 1 || !strings.Contains(errOut, `--party "nobody": no change in the history touches a party of that name (parties: `) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
 		t.Errorf("unknown party: exit %d, %q", code, errOut)

@@ -15,16 +15,7 @@ import (
 // unsigned; a --keyring that is not an OpenPGP keyring is an error, not "every
 // signature bad".
 func TestAuditRequireSignaturesAndKeyringValidation(t *testing.T) {
-	repo := generatedRepo(t)
-	g, err := git.PlainInit(repo, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wt, _ := g.Worktree()
-	wt.AddWithOptions(&git.AddOptions{All: true})
-	if _, err := wt.Commit("network", &git.CommitOptions{Author: &object.Signature{Name: "A", Email: "a@x", When: time.Now()}}); err != nil {
-		t.Fatal(err)
-	}
+	repo := oneCommitRepo(t, "network", &object.Signature{Name: "A", Email: "a@x", When: time.Now()})
 	notKeyring := filepath.Join(t.TempDir(), "ring.asc")
 	os.WriteFile(notKeyring, []byte("hello\n"), 0o644)
 	if _, errOut, code := run(t, "--repo", repo, "audit", "--verify-signatures", "--keyring", notKeyring); code != 1 || !strings.Contains(errOut, "not an armored OpenPGP public keyring") {
@@ -75,4 +66,23 @@ func TestAuditSinceRequireSignaturesSeesABackdatedCommit(t *testing.T) {
 	if !strings.Contains(out, `"datedBeforeParent": "committer date 2020-01-01`) {
 		t.Errorf("audit -o json does not flag the back-dated commit:\n%s", out)
 	}
+}
+
+// oneCommitRepo is generatedRepo as one commit with this message and author (go-git,
+// so a test may give an author git would refuse): the history audit reads.
+func oneCommitRepo(t *testing.T, message string, author *object.Signature) string {
+	t.Helper()
+	repo := generatedRepo(t)
+	g, err := git.PlainInit(repo, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, _ := g.Worktree()
+	if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wt.Commit(message, &git.CommitOptions{Author: author}); err != nil {
+		t.Fatal(err)
+	}
+	return repo
 }
