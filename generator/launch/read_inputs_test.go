@@ -6,23 +6,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/flux-ledger/flux-ledger/generator/keys"
 	"github.com/flux-ledger/flux-ledger/generator/launch"
 	"github.com/flux-ledger/flux-ledger/generator/launch/launchtest"
-	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
 // launch compares the genesis it records with every party's rendered one. A party
 // that commits its rendered genesis as a link (to a file of the launching operator's
 // machine, or to a FIFO that would hang it) is refused by name, never followed.
 func TestLaunchNeverFollowsALinkedRenderedGenesis(t *testing.T) {
-	alpha, _ := testenv.AgeKey(t)
-	beta, _ := testenv.AgeKey(t)
-	repo := testenv.Repo(t, testenv.BaseNetwork(t, alpha.Recipient().String(), beta.Recipient().String()))
-	if _, err := keys.Init(repo, keys.InitOptions{All: true}); err != nil {
-		t.Fatal(err)
-	}
-	launchtest.Generate(t, repo)
+	repo := launchtest.Unlaunched(t)
 	rendered := filepath.Join(repo, "parties", "beta", "shared", "genesis.yaml")
 	elsewhere := filepath.Join(t.TempDir(), "genesis.yaml")
 	if err := os.Rename(rendered, elsewhere); err != nil {

@@ -17,13 +17,7 @@ import (
 // routine edit; plan says, in words, that it freezes block 0 for ever and what it
 // holds. A change after launch does not say it again.
 func TestPlanSaysALaunchFreezesBlockZero(t *testing.T) {
-	alpha, _ := testenv.AgeKey(t)
-	beta, _ := testenv.AgeKey(t)
-	repo := testenv.Repo(t, testenv.BaseNetwork(t, alpha.Recipient().String(), beta.Recipient().String()))
-	if _, err := keys.Init(repo, keys.InitOptions{All: true}); err != nil {
-		t.Fatal(err)
-	}
-	launchtest.Generate(t, repo)
+	repo := launchtest.Unlaunched(t)
 	base := loadNetwork(t, filepath.Join(repo, "cue"))
 	if _, err := launch.Launch(repo); err != nil {
 		t.Fatal(err)

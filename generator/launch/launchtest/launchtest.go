@@ -16,6 +16,18 @@ import (
 // its first string, which must occur once, with its second before launch.
 func Repo(t testing.TB, edits ...[2]string) string {
 	t.Helper()
+	repo := Unlaunched(t, edits...)
+	if _, err := launch.Launch(repo); err != nil {
+		t.Fatal(err)
+	}
+	Generate(t, repo)
+	return repo
+}
+
+// Unlaunched is the base network with the edits applied, every node's keys made and
+// the tree generated: the repository just before launch.
+func Unlaunched(t testing.TB, edits ...[2]string) string {
+	t.Helper()
 	alpha, _ := testenv.AgeKey(t)
 	beta, _ := testenv.AgeKey(t)
 	repo := testenv.Repo(t, testenv.BaseNetwork(t, alpha.Recipient().String(), beta.Recipient().String()))
@@ -23,10 +35,6 @@ func Repo(t testing.TB, edits ...[2]string) string {
 		testenv.EditNetwork(t, repo, edit[0], edit[1])
 	}
 	if _, err := keys.Init(repo, keys.InitOptions{All: true}); err != nil {
-		t.Fatal(err)
-	}
-	Generate(t, repo)
-	if _, err := launch.Launch(repo); err != nil {
 		t.Fatal(err)
 	}
 	Generate(t, repo)
