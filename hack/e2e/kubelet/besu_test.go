@@ -29,7 +29,9 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/restmapper"
 	"sigs.k8s.io/kustomize/api/krusty"
+	kusttypes "sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+	"sigs.k8s.io/yaml"
 
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
@@ -58,9 +60,10 @@ func besuImage(t *testing.T) *image {
 	return im
 }
 
-// clusterObjects builds what Flux would apply to a party's cluster, the committed
-// parties/<party>/clusters/<cluster>, with kustomize, changing only the Besu image.
-func clusterObjects(t *testing.T, clusterDir string) []*unstructured.Unstructured {
+// clusterObjects builds what Flux would apply to a party's cluster directory with
+// kustomize, changing only the images: each rendered image name in images becomes
+// the local image it maps to (name:tag).
+func clusterObjects(t *testing.T, clusterDir string, images map[string]string) []*unstructured.Unstructured {
 	t.Helper()
 	overlay, err := os.MkdirTemp("", "flk-overlay-")
 	if err != nil {
@@ -71,24 +74,23 @@ func clusterObjects(t *testing.T, clusterDir string) []*unstructured.Unstructure
 	if err != nil {
 		t.Fatal(err)
 	}
-	kustomization := fmt.Sprintf(`apiVersion: kustomize.config.k8s.io/v1beta1
-kind: Kustomization
-resources:
-- %s
-images:
-- name: %s
-  newName: %s
-  newTag: %q
-`, base, renderedBesuImage, besuImageName, besuImageTag)
-	if err := os.WriteFile(filepath.Join(overlay, "kustomization.yaml"), []byte(kustomization), 0o644); err != nil {
+	k := kusttypes.Kustomization{TypeMeta: kusttypes.TypeMeta{APIVersion: kusttypes.KustomizationVersion, Kind: kusttypes.KustomizationKind}, Resources: []string{base}}
+	for rendered, local := range images {
+		name, tag, _ := strings.Cut(local, ":")
+		k.Images = append(k.Images, kusttypes.Image{Name: rendered, NewName: name, NewTag: tag})
+	}
+	data, err := yaml.Marshal(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(overlay, "kustomization.yaml"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	resources, err := krusty.MakeKustomizer(krusty.MakeDefaultOptions()).Run(filesys.MakeFsOnDisk(), overlay)
 	if err != nil {
 		t.Fatalf("kustomize build %s: %v", clusterDir, err)
 	}
-	data, err := resources.AsYaml()
-	if err != nil {
+	if data, err = resources.AsYaml(); err != nil {
 		t.Fatal(err)
 	}
 	return testenv.DecodeObjects(t, data)
@@ -109,7 +111,7 @@ func loadParty(t *testing.T, name string) *party {
 		t.Fatalf("party %s: clusters %v", name, clusters)
 	}
 	p := &party{name: name, keys: map[string]string{}}
-	for _, obj := range clusterObjects(t, clusters[0]) {
+	for _, obj := range clusterObjects(t, clusters[0], map[string]string{renderedBesuImage: besuImageName + ":" + besuImageTag}) {
 		p.namespace = obj.GetNamespace()
 		switch obj.GetKind() {
 		case "StatefulSet":
@@ -138,12 +140,12 @@ func loadParty(t *testing.T, name string) *party {
 	return p
 }
 
-// apply creates the party's namespace (Flux's entry creates it in a real cluster) and
-// applies every object.
-func (n *node) apply(t *testing.T, p *party) {
+// applyObjects creates a party's namespace (Flux's entry creates it in a real
+// cluster) and applies every object.
+func (n *node) applyObjects(t *testing.T, party, namespace string, objects []*unstructured.Unstructured) {
 	t.Helper()
 	ctx := context.Background()
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: p.namespace}}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}
 	if _, err := n.Client.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
@@ -160,7 +162,7 @@ func (n *node) apply(t *testing.T, p *party) {
 	// Emissary) are served as open CRDs, as in the e2e: nothing here acts on them.
 	var crds []*unstructured.Unstructured
 	seen := map[string]bool{}
-	for _, obj := range p.objects {
+	for _, obj := range objects {
 		gvk := obj.GroupVersionKind()
 		if gvk.Group == "" || seen[gvk.String()] {
 			continue
@@ -173,9 +175,9 @@ func (n *node) apply(t *testing.T, p *party) {
 	if len(crds) > 0 {
 		kube.InstallCRDs(t, crds)
 	}
-	for _, obj := range p.objects {
+	for _, obj := range objects {
 		if err := kube.Apply(ctx, obj, false); err != nil {
-			t.Fatalf("%s: apply %s %s: %v", p.name, obj.GetKind(), obj.GetName(), err)
+			t.Fatalf("%s: apply %s %s: %v", party, obj.GetKind(), obj.GetName(), err)
 		}
 	}
 }
@@ -335,7 +337,7 @@ func TestBesuPods(t *testing.T) {
 
 func (n *node) runParty(t *testing.T, p *party, deep bool) {
 	ctx := context.Background()
-	n.apply(t, p)
+	n.applyObjects(t, p.name, p.namespace, p.objects)
 	var pods []*corev1.Pod
 	for _, sts := range p.statefulSets {
 		pods = append(pods, podsOf(sts)...)
@@ -356,7 +358,7 @@ func (n *node) runParty(t *testing.T, p *party, deep bool) {
 	ready := time.Since(start)
 	n.Timings[p.name+" pods Ready"] = ready
 	t.Logf("%d pods Ready after %s", len(pods), ready.Round(10*time.Millisecond))
-	defer n.deleteParty(t, p)
+	defer n.deletePods(t, p.name, p.namespace)
 
 	for _, pod := range pods {
 		running := n.pod(t, p.namespace, pod.Name)
@@ -623,17 +625,17 @@ func checkMetrics(t *testing.T, pod *corev1.Pod) {
 	}
 }
 
-// deleteParty removes the party's pods and waits until the kubelet has stopped them
+// deletePods removes a party's pods and waits until the kubelet has stopped them
 // (the next party needs the node's CPU).
-func (n *node) deleteParty(t *testing.T, p *party) {
+func (n *node) deletePods(t *testing.T, party, namespace string) {
 	ctx := context.Background()
 	start := time.Now()
 	grace := int64(1)
-	if err := n.Client.CoreV1().Pods(p.namespace).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: &grace}, metav1.ListOptions{}); err != nil {
+	if err := n.Client.CoreV1().Pods(namespace).DeleteCollection(ctx, metav1.DeleteOptions{GracePeriodSeconds: &grace}, metav1.ListOptions{}); err != nil {
 		t.Errorf("delete pods: %v", err)
 		return
 	}
-	n.waitPods(t, p.namespace, p.name+" pods gone", 60*time.Second, func(list []corev1.Pod) error {
+	n.waitPods(t, namespace, party+" pods gone", 60*time.Second, func(list []corev1.Pod) error {
 		if len(list) > 0 {
 			return fmt.Errorf("%d pods left", len(list))
 		}
