@@ -308,25 +308,26 @@ func (n *node) runFabricParty(t *testing.T, p *fabricParty, deep bool) {
 		}
 	}
 
-	// The Jobs, each run twice: the second run finds the work done and succeeds.
-	// Approve and commit need the other parties' orderers and peers, which run
-	// elsewhere; generator/render/fabric/lifecycle runs their scripts against fakes.
-	ran := 0
-	for _, prefix := range []string{"join-" + p.name + "-orderer-", "join-" + p.name + "-peer-", "install-"} {
-		for _, job := range p.jobs {
-			if !strings.HasPrefix(job.Name, prefix) {
-				continue
-			}
-			ran++
-			first := n.runJob(t, job, 1)
-			second := n.runJob(t, job, 2)
-			if !strings.Contains(second, "already") {
-				t.Errorf("job %s: the second run did not find the work done:\n%s\n(first run:\n%s)", job.Name, second, first)
+	// The Jobs, run side by side, twice: the second run finds the work done and
+	// succeeds. Approve and commit need the other parties' orderers and peers, which
+	// run elsewhere; generator/render/fabric/lifecycle runs their scripts against fakes.
+	var jobs []*batchv1.Job
+	for _, job := range p.jobs {
+		for _, prefix := range []string{"join-" + p.name + "-orderer-", "join-" + p.name + "-peer-", "install-"} {
+			if strings.HasPrefix(job.Name, prefix) {
+				jobs = append(jobs, job)
 			}
 		}
 	}
-	if ran != 3 {
-		t.Errorf("ran %d Jobs, want the orderer join, the peer join and the install", ran)
+	if len(jobs) != 3 {
+		t.Fatalf("Jobs %d, want the orderer join, the peer join and the install", len(jobs))
+	}
+	first := n.runJobs(t, jobs, 1)
+	second := n.runJobs(t, jobs, 2)
+	for i, job := range jobs {
+		if !strings.Contains(second[i], "already") {
+			t.Errorf("job %s: the second run did not find the work done:\n%s\n(first run:\n%s)", job.Name, second[i], first[i])
+		}
 	}
 	if deep {
 		n.checkCouchDBOutage(t, p)
@@ -335,35 +336,51 @@ func (n *node) runFabricParty(t *testing.T, p *fabricParty, deep bool) {
 }
 
 // runJob runs one pod of a Job to completion and returns its log.
-func (n *node) runJob(t *testing.T, job *batchv1.Job, attempt int) string {
+// runJobs runs one pod of each Job to completion, side by side, and returns their logs.
+func (n *node) runJobs(t *testing.T, jobs []*batchv1.Job, attempt int) []string {
 	t.Helper()
 	ctx := context.Background()
-	pod := podOfJob(job, attempt)
 	start := time.Now()
-	if _, err := n.Client.CoreV1().Pods(job.Namespace).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
-		t.Fatalf("create pod %s: %v", pod.Name, err)
+	names := map[string]bool{}
+	for _, job := range jobs {
+		pod := podOfJob(job, attempt)
+		names[pod.Name] = true
+		if _, err := n.Client.CoreV1().Pods(job.Namespace).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+			t.Fatalf("create pod %s: %v", pod.Name, err)
+		}
 	}
-	n.waitPods(t, job.Namespace, pod.Name+" Succeeded", 60*time.Second, func(list []corev1.Pod) error {
+	namespace := jobs[0].Namespace
+	n.waitPods(t, namespace, fmt.Sprintf("run %d of the Jobs Succeeded", attempt), 90*time.Second, func(list []corev1.Pod) error {
+		var waiting []string
 		for _, p := range list {
-			if p.Name != pod.Name {
+			if !names[p.Name] {
 				continue
 			}
 			switch p.Status.Phase {
 			case corev1.PodSucceeded:
-				return nil
 			case corev1.PodFailed:
-				t.Fatalf("job pod %s failed: %s", pod.Name, podSummary(&p))
+				t.Fatalf("job pod %s failed: %s", p.Name, podSummary(&p))
+			default:
+				waiting = append(waiting, p.Name+": "+podSummary(&p))
 			}
-			return fmt.Errorf("%s", podSummary(&p))
 		}
-		return fmt.Errorf("pod %s not found", pod.Name)
+		if len(waiting) > 0 {
+			return fmt.Errorf("%s", strings.Join(waiting, "; "))
+		}
+		return nil
 	})
-	log, err := n.Client.CoreV1().Pods(job.Namespace).GetLogs(pod.Name, &corev1.PodLogOptions{}).DoRaw(ctx)
-	if err != nil {
-		t.Fatal(err)
+	var logs []string
+	for _, job := range jobs {
+		pod := podOfJob(job, attempt)
+		log, err := n.Client.CoreV1().Pods(namespace).GetLogs(pod.Name, &corev1.PodLogOptions{}).DoRaw(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs = append(logs, string(log))
+		t.Logf("job %s run %d: %s", job.Name, attempt, strings.TrimSpace(lastLine(string(log))))
 	}
-	t.Logf("job %s run %d succeeded in %s: %s", job.Name, attempt, time.Since(start).Round(10*time.Millisecond), strings.TrimSpace(lastLine(string(log))))
-	return string(log)
+	t.Logf("run %d of %d Jobs succeeded in %s", attempt, len(jobs), time.Since(start).Round(10*time.Millisecond))
+	return logs
 }
 
 func lastLine(s string) string {
