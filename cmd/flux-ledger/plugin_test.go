@@ -40,7 +40,7 @@ func TestFluxPlugin(t *testing.T) {
 		t.Fatalf("flux ledger version (exit %d): %q", code, out)
 	}
 	// No cluster is reachable through an empty kubeconfig: every cluster reports
-	// Unreachable and the exit code, 2, comes through flux.
+	// NotConfigured and the exit code, 2, comes through flux.
 	kubeconfig := filepath.Join(t.TempDir(), "kubeconfig")
 	os.WriteFile(kubeconfig, []byte("apiVersion: v1\nkind: Config\n"), 0o600)
 	out, code := run("ledger", "--repo", testenv.RepoRoot(t), "status", "--output", "json", "--kubeconfig", kubeconfig, "--timeout", "2s")
@@ -50,7 +50,7 @@ func TestFluxPlugin(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &report); err != nil {
 		t.Fatalf("flux ledger status --output json: %v\n%s", err, out)
 	}
-	if code != 2 || len(report.Clusters) != 4 || report.Clusters[0].State != "Unreachable" {
+	if code != 2 || len(report.Clusters) != 4 || report.Clusters[0].State != "NotConfigured" {
 		t.Errorf("exit %d, report %+v", code, report)
 	}
 }

@@ -18,7 +18,7 @@ import (
 func (r *Report) Table(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CLUSTER\tPARTY\tSTATE\tREVISION\tBEHIND\tNODES\tPOLICIES\tMESSAGE")
-	for _, c := range r.Clusters {
+	for _, c := range problemsFirst(r.Clusters) {
 		revision, behind := "-", "-"
 		message := c.Error
 		for _, k := range c.Kustomizations {
@@ -33,7 +33,7 @@ func (r *Report) Table(w io.Writer) error {
 			}
 		}
 		nodes := "-"
-		if c.State != StateUnreachable {
+		if c.State != StateUnreachable && c.State != StateNotConfigured {
 			ready := 0
 			for _, n := range c.Nodes {
 				if n.Ready >= n.Want {
@@ -51,7 +51,48 @@ func (r *Report) Table(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	legend(w, r.Clusters)
 	return r.validatorsTable(w)
+}
+
+// severity orders the cluster states, worst first.
+var severity = []string{StateNotConfigured, StateUnreachable, StateFailed, "Stalled", StateSuspended, StateReconciling, StateBehind, StateReady}
+
+// problemsFirst sorts clusters worst state first, then by name, so the lines that
+// need someone lead even at 40 parties.
+func problemsFirst(clusters []Cluster) []Cluster {
+	sorted := slices.Clone(clusters)
+	slices.SortStableFunc(sorted, func(a, b Cluster) int {
+		if d := indexOf(severity, a.State) - indexOf(severity, b.State); d != 0 {
+			return d
+		}
+		return strings.Compare(a.Cluster, b.Cluster)
+	})
+	return sorted
+}
+
+// stateMeaning is the legend of the cluster states.
+var stateMeaning = map[string]string{
+	StateReady:         "applied HEAD, nodes ready",
+	StateBehind:        "applied an older commit than HEAD",
+	StateReconciling:   "applying, or nodes not ready yet",
+	StateSuspended:     "a Kustomization is suspended",
+	StateFailed:        "Flux failed to apply, or a policy failed: see MESSAGE",
+	StateUnreachable:   "no answer or refused: see MESSAGE",
+	StateNotConfigured: "no kubeconfig or kube context for it: see MESSAGE",
+}
+
+// legend writes one line saying what each state in the table means.
+func legend(w io.Writer, clusters []Cluster) {
+	var parts []string
+	for _, state := range slices.Backward(severity) {
+		if meaning, ok := stateMeaning[state]; ok && slices.ContainsFunc(clusters, func(c Cluster) bool { return c.State == state }) {
+			parts = append(parts, state+": "+meaning)
+		}
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(w, "\n%s\n", strings.Join(parts, "; "))
+	}
 }
 
 // validatorsTable writes, after the clusters, one line per party that has an RPC

@@ -42,9 +42,10 @@ func TestStatusTableEscapesWhatAHostileClusterSays(t *testing.T) {
 			break
 		}
 	}
-	// header + 2 clusters, blank line, header + 1 validator line
-	if lines := strings.Count(out.String(), "\n"); lines != 6 {
-		t.Errorf("the table has %d lines, want 6 (a message added lines):\n%s", lines, out.String())
+	// header + 2 clusters, blank line, the states' legend, blank line, header + 1
+	// validator line
+	if lines := strings.Count(out.String(), "\n"); lines != 8 {
+		t.Errorf("the table has %d lines, want 8 (a message added lines):\n%s", lines, out.String())
 	}
 	for _, want := range []string{`\x1b[1A\x1b[2K\rbeta-1`, `\x1b]52;c;`, `main@sha1:\x1b[2Jabc`} {
 		if !strings.Contains(out.String(), want) {

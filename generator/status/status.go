@@ -86,12 +86,12 @@ type Report struct {
 }
 
 // ExitCode is 0 when every cluster is Ready at HEAD, 2 when any cluster is
-// unreachable, 1 otherwise.
+// unreachable or not configured, 1 otherwise.
 func (r *Report) ExitCode() int {
 	code := 0
 	for _, c := range r.Clusters {
 		switch c.State {
-		case StateUnreachable:
+		case StateUnreachable, StateNotConfigured:
 			return 2
 		case StateReady:
 		default:
@@ -168,25 +168,24 @@ func contextOf(cluster model.Cluster, opts Options) string {
 func collectCluster(ctx context.Context, network *model.Network, cluster model.Cluster, opts Options) Cluster {
 	party := network.Parties[cluster.Party]
 	out := Cluster{Cluster: cluster.Name, Party: party.Name, Context: contextOf(cluster, opts), Kustomizations: []Kustomization{}, Nodes: []Node{}}
-	c, err := connect(out.Context, opts)
+	config, err := restConfig(out.Context, opts)
+	var c dynamic.Interface
+	if err == nil {
+		c, err = dynamic.NewForConfig(config)
+	}
 	if err == nil {
 		err = out.read(ctx, c, cluster, party, opts)
 	}
 	if err != nil {
-		out.State = StateUnreachable
-		out.Error = oneLine(err.Error())
+		host := ""
+		if config != nil {
+			host = config.Host
+		}
+		out.State, out.Error = cause(err, cluster, out.Context, host, opts)
 		return out
 	}
 	out.State = out.summarise()
 	return out
-}
-
-func connect(kubeContext string, opts Options) (dynamic.Interface, error) {
-	config, err := restConfig(kubeContext, opts)
-	if err != nil {
-		return nil, err
-	}
-	return dynamic.NewForConfig(config)
 }
 
 // restConfig is the client configuration of one kube context, with the per-cluster
@@ -195,6 +194,16 @@ func restConfig(kubeContext string, opts Options) (*rest.Config, error) {
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	if opts.Kubeconfig != "" {
 		rules.ExplicitPath = opts.Kubeconfig
+	}
+	raw, err := rules.Load()
+	if err != nil {
+		return nil, err
+	}
+	if len(raw.Contexts) == 0 {
+		return nil, errNoKubeconfig
+	}
+	if _, ok := raw.Contexts[kubeContext]; !ok {
+		return nil, errNoContext
 	}
 	config, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: kubeContext}).ClientConfig()
 	if err != nil {

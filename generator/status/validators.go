@@ -86,7 +86,12 @@ func validatorReads(network *model.Network) []Validators {
 // readValidators fills v from its RPC node; a failure is reported in v.Error.
 func readValidators(ctx context.Context, network *model.Network, v *Validators, opts Options) {
 	if err := v.read(ctx, network, opts); err != nil {
-		v.Error = oneLine(err.Error())
+		cluster := network.Clusters[v.Cluster]
+		kubeContext, host := contextOf(cluster, opts), ""
+		if config, err := restConfig(kubeContext, opts); err == nil {
+			host = config.Host
+		}
+		_, v.Error = cause(err, cluster, kubeContext, host, opts)
 	}
 }
 

@@ -3,7 +3,7 @@
 // every value from the report is set as text, never parsed as HTML.
 "use strict";
 
-const order = ["Ready", "Behind", "Reconciling", "Suspended", "Failed", "Unreachable"];
+const order = ["Ready", "Behind", "Reconciling", "Suspended", "Failed", "Unreachable", "NotConfigured"];
 const pollSeconds = 2;
 
 function el(tag, text, className) {
@@ -79,7 +79,7 @@ function row(c) {
     (() => { const td = el("td"); td.append(el("span", c.state, "badge state-" + c.state)); return td; })(),
     el("td", shortRevision(ledger.revision)),
     el("td", ledger.behind >= 0 ? ledger.behind : "-"),
-    el("td", c.state === "Unreachable" ? "-" : ready + "/" + nodes.length),
+    el("td", c.state === "Unreachable" || c.state === "NotConfigured" ? "-" : ready + "/" + nodes.length),
     el("td", c.policies ? c.policies.pass + " pass, " + c.policies.fail + " fail" : "-"),
     el("td", flux || "-"),
     (() => { const td = el("td", undefined, "message"); const m = el("div", message); m.title = message; td.append(m); return td; })(),
@@ -137,14 +137,18 @@ async function refresh() {
     if (!response.ok) throw new Error("api/status: HTTP " + response.status);
     const report = await response.json();
     summarise(report);
-    document.getElementById("cluster-rows").replaceChildren(...report.clusters.map(row));
+    // Problems first, worst first, then by name: what needs someone leads at 40 parties.
+    const clusters = [...report.clusters].sort((a, b) =>
+      order.indexOf(b.state) - order.indexOf(a.state) || a.cluster.localeCompare(b.cluster));
+    document.getElementById("cluster-rows").replaceChildren(...clusters.map(row));
     colour(report);
     renderValidators(report.validators);
     const collected = new Date(response.headers.get("X-Collected-At"));
     const every = Number(response.headers.get("X-Refresh-Seconds")) || 10;
     const age = Math.round((Date.now() - collected.getTime()) / 1000);
     const freshness = document.getElementById("freshness");
-    freshness.textContent = "Read " + collected.toLocaleTimeString() + " (every " + every + " s)";
+    // UTC with the date: operators of several parties read it in several time zones.
+    freshness.textContent = "Read " + collected.toISOString().replace("T", " ").slice(0, 19) + " UTC (every " + every + " s)";
     freshness.classList.toggle("stale", age > 3 * every);
   } catch (e) {
     const freshness = document.getElementById("freshness");
