@@ -135,12 +135,12 @@ func placeholderWarnings(root cue.Value, net *model.Network) []Issue {
 		}
 		suffix := c.Exposure.DNSSuffix
 		if why := placeholderHost(suffix); suffix != "" && why != "" {
-			warn(fmt.Sprintf("placeholder %q: %s; replace it with a DNS zone party %s publishes cluster %s's node names in", suffix, why, c.Party, name), -1, "clusters", name, "exposure", "dnsSuffix")
+			warn(fmt.Sprintf("placeholder %q: %s; replace it with a DNS zone party %s publishes cluster %s's node names in%s", suffix, why, c.Party, name, certificatesNameIt(net)), -1, "clusters", name, "exposure", "dnsSuffix")
 		}
 		// A host derived from a placeholder suffix goes away with it: one warning.
 		host := c.Exposure.Host
 		if why := placeholderHost(host); host != "" && why != "" && host != "p2p."+suffix {
-			warn(fmt.Sprintf("placeholder %q: %s; replace it with the DNS name of cluster %s's shared ingress", host, why, name), -1, "clusters", name, "exposure", "host")
+			warn(fmt.Sprintf("placeholder %q: %s; replace it with the DNS name of cluster %s's shared ingress%s", host, why, name, certificatesNameIt(net)), -1, "clusters", name, "exposure", "host")
 		}
 	}
 	return out
@@ -157,4 +157,14 @@ func placeholderMail(address string) string {
 		return "its domain " + why
 	}
 	return ""
+}
+
+// certificatesNameIt says when a name must be right: on Fabric every node's TLS
+// certificate carries its endpoint's name (checkFabricIdentities refuses a certificate
+// that does not), so a name changed after keys init means new certificates.
+func certificatesNameIt(net *model.Network) string {
+	if !net.IsFabric() {
+		return ""
+	}
+	return ", before flux-ledger keys init (each node's TLS certificate names it; after, it takes keys init --rotate)"
 }
