@@ -42,3 +42,39 @@ func TestVetWarnsWhenOnePartysOutageStopsTheChain(t *testing.T) {
 		t.Errorf("the reference network warns of more than its placeholders: %v", reference.Warnings)
 	}
 }
+
+// Raft orders a Fabric channel while a majority of its consenters is up (Fabric
+// docs/source/orderer/ordering_service.md): with 4 consenters, 3 must be up, so a
+// party running 2 stops the channel alone. The reference Fabric network (one orderer
+// per party, 3 consenters) gets no such warning; given a second contoso orderer
+// (every orderer is a consenter by default), vet warns of contoso alone.
+func TestVetWarnsWhenOnePartysOutageStopsARaftChannel(t *testing.T) {
+	example := testenv.FabricExample(t)
+	reference, err := load.Network(testenv.Module(t, map[string]string{"network.cue": example}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reference.Warnings) != len(reference.Placeholders) {
+		t.Errorf("the reference Fabric network warns of more than its placeholders: %v", reference.Warnings)
+	}
+
+	orderer := `		"contoso-orderer-1": {role: "orderer", cluster: "contoso-aks-weu", image: orderer}` + "\n"
+	if !strings.Contains(example, orderer) {
+		t.Fatal("examples/fabric/network.cue no longer has contoso-orderer-1 as expected")
+	}
+	edited := strings.Replace(example, orderer, orderer+strings.ReplaceAll(orderer, "orderer-1", "orderer-2"), 1)
+	result, err := load.Network(testenv.Module(t, map[string]string{"network.cue": edited}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outages []string
+	for _, w := range result.Warnings {
+		if !strings.Contains(w.Message, "placeholder") {
+			outages = append(outages, w.String())
+		}
+	}
+	want := "network.parties.contoso: party contoso runs 2 of the 4 consenters of channel trade and Raft stops ordering when more than 1 are down: an outage of contoso alone stops channel trade"
+	if len(outages) != 1 || !strings.HasPrefix(outages[0], want) {
+		t.Errorf("outage warnings %q, want one starting %q", outages, want)
+	}
+}

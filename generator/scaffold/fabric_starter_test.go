@@ -19,7 +19,8 @@ import (
 // parties: Raft on Fabric 2.5, at least three orderers (Raft keeps ordering with one
 // of three down; the schema's raftConsenters), spread as evenly as the parties allow,
 // a peer per party (every channel member needs one), and one channel named after the
-// network whose members are every party and consenters every orderer.
+// network whose members are every party and consenters every orderer. With fewer than
+// three parties one party's outage stops the channel, and vet warns of it.
 func TestFabricStarterIsValidForAnyNumberOfParties(t *testing.T) {
 	for parties, orderers := range map[int][]int{1: {3}, 2: {2, 1}, 3: {1, 1, 1}, 4: {1, 1, 1, 1}, 7: {1, 1, 1, 1, 1, 1, 1}} {
 		t.Run(strconv.Itoa(parties), func(t *testing.T) {
@@ -52,6 +53,12 @@ func TestFabricStarterIsValidForAnyNumberOfParties(t *testing.T) {
 				if held[p.Name] != orderers[i] || peers[p.Name] != 1 {
 					t.Errorf("party %s runs %d orderers and %d peers, want %d and 1", p.Name, held[p.Name], peers[p.Name], orderers[i])
 				}
+			}
+			// Raft orders while a majority of the 3 (or more) consenters is up: one
+			// party holding 3 of 3, or 2 of 3, stops the channel alone, and vet says so.
+			outages := len(result.Warnings) - len(result.Placeholders)
+			if want := map[bool]int{true: 1, false: 0}[parties < 3]; outages != want {
+				t.Errorf("%d outage warnings, want %d: %v", outages, want, result.Warnings)
 			}
 			channel, ok := n.Fabric.Channels["net"]
 			if len(n.Fabric.Channels) != 1 || !ok {
