@@ -52,7 +52,9 @@ func starterNetwork(opts Options) ([]byte, error) {
 		imports = append(imports, ast.NewImport(ast.NewIdent("orgs"), "flux-ledger.dev/network/msp"))
 		refs = append(refs, &ast.Field{Label: ast.NewIdent("msp"), Value: ast.NewIdent("orgs")})
 		doc = append(doc,
-			"// Each party's chaincodes run as a service: add them to the channel, e.g.",
+			"// Set each cluster's exposure.dnsSuffix before `flux-ledger keys init`: every node's",
+			"// TLS certificate names its endpoint under it.",
+			"// Chaincodes run as a service beside every member's peers: add one to the channel, e.g.",
 			"//   fabric: channels: "+strconv.Quote(channelName(opts.Name))+": chaincodes: \"asset-transfer\": {",
 			"//     image: \"docker.io/<org>/asset-transfer:1.0.0\", version: \"1.0.0\", sequence: 1}")
 	default:
