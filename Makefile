@@ -69,7 +69,7 @@ example-fabric: build ## render the Fabric reference network (examples/fabric) i
 	cp cue/identities/doc.cue $(EXAMPLE)/cue/identities/ && cp cue/msp/doc.cue $(EXAMPLE)/cue/msp/
 	cp examples/fabric/network.cue $(EXAMPLE)/cue/
 	cd $(EXAMPLE) && $(BIN)/flux-ledger keys init --all >/dev/null && $(BIN)/flux-ledger generate >/dev/null \
-	  && $(BIN)/flux-ledger launch && $(BIN)/flux-ledger generate
+	  && $(BIN)/flux-ledger launch --allow-placeholders && $(BIN)/flux-ledger generate
 
 bench: build ## measure vet/generate on synthetic networks of 3, 30, 300 parties (bench/results.json)
 	hack/tools/build.sh cue

@@ -69,9 +69,27 @@ func TestInitToPlanWithTheBinaryOnly(t *testing.T) {
 	if !strings.Contains(plan, "contoso-rpc-2") {
 		t.Errorf("plan does not name the added node:\n%s", plan)
 	}
+	// A fresh repository is valid and warns only of the placeholders the consortium
+	// replaces before launch: the repository URL, and per party its contact, its
+	// reviewer under .example (given above), its DNS suffix and its egress CIDR.
 	_, stderr, code := run(t, "vet", filepath.Join(repo, "cue"))
-	if code != 0 || strings.Contains(stderr, "warning") {
-		t.Errorf("vet of a fresh repository: exit %d, %s", code, stderr)
+	warnings := strings.Split(strings.TrimSpace(stderr), "\n")
+	if code != 0 || len(warnings) != 1+4*3 {
+		t.Errorf("vet of a fresh repository: exit %d, %d warnings, want 13:\n%s", code, len(warnings), stderr)
+	}
+	for _, w := range warnings {
+		if !strings.HasPrefix(w, "flux-ledger: warning: ") || !strings.Contains(w, ": placeholder ") {
+			t.Errorf("vet of a fresh repository: %q is no placeholder warning", w)
+		}
+	}
+	for _, field := range []string{"network.repository.url: ", "network.parties.fabrikam.contact: ", "network.parties.fabrikam.reviewers.1: ",
+		`network.clusters."fabrikam-cluster".exposure.dnsSuffix: `, `network.clusters."fabrikam-cluster".egressCIDRs.0: `} {
+		if !strings.Contains(stderr, field) {
+			t.Errorf("vet of a fresh repository does not warn of %s\n%s", field, stderr)
+		}
+	}
+	if _, stderr, code := run(t, "--repo", repo, "launch"); code != 1 || !strings.Contains(stderr, "13 placeholder values remain") {
+		t.Errorf("launch of a fresh repository: exit %d, %s", code, stderr)
 	}
 }
 

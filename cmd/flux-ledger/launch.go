@@ -10,7 +10,8 @@ import (
 )
 
 func newLaunchCommand(opts *globalOptions) *cobra.Command {
-	return &cobra.Command{
+	var launchOpts launch.Options
+	cmd := &cobra.Command{
 		Use:   "launch",
 		Short: "Freeze the genesis when the chain starts; validators then change on chain",
 		Long: `Record the network's genesis once, byte for byte, in cue/genesis.cue (which also sets
@@ -27,19 +28,30 @@ On Fabric it records each channel's genesis config block (base64) in cue/genesis
 every orderer and peer joins exactly those bytes, and only then are the join and
 chaincode Jobs rendered. It also records what each new channel's config holds (the
 genesis config, sequence 0) in cue/channels.cue, where flux-ledger channels record
-keeps it current. A channel added later is frozen by running launch again.`,
+keeps it current. A channel added later is frozen by running launch again.
+
+It refuses, writing nothing, while the network holds a placeholder: a repository URL,
+DNS suffix, contact or reviewer under a domain reserved for examples (example,
+example.com/.net/.org, test, invalid, localhost), or an egress CIDR reserved for
+documentation (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32,
+3fff::/20), as flux-ledger init writes them. flux-ledger vet names each with what to
+write there. --allow-placeholders launches anyway: for example networks only.`,
 		Example: `  flux-ledger keys init --all && flux-ledger generate
+  flux-ledger vet      # no placeholder warnings left
   flux-ledger launch
-  git add -A && git commit -m "Launch tradenet: freeze its genesis"`,
+  git add -A && git commit -m "Launch tradenet: freeze its genesis"
+  flux-ledger launch --allow-placeholders   # an example network, never to run for real`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			result, err := launch.Launch(opts.repo)
+			result, err := launch.LaunchWith(opts.repo, launchOpts)
 			if err == nil && len(result.Channels) > 0 {
 				return printList(cmd, result.Written, "genesis blocks frozen for %d channels: %s\n", result.Channels)
 			}
 			return printRecords(cmd, result, err, "genesis frozen with %d validators: %s\n")
 		},
 	}
+	cmd.Flags().BoolVar(&launchOpts.AllowPlaceholders, "allow-placeholders", false, "launch although the network holds placeholder values (example networks only)")
+	return cmd
 }
 
 func newValidatorsCommand(opts *globalOptions) *cobra.Command {

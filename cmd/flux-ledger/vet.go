@@ -25,8 +25,11 @@ is an error naming the files; 'flux-ledger init --upgrade-schema' writes the bin
 Reviewers a Git host would ignore are refused too: a team of another organisation than
 the repository's owner, and on Azure DevOps a party without an e-mail address.
 Each problem is printed on one line as file:line:col: path: message, and each warning
-(a valid network that will still surprise someone) likewise, on stderr. Exits 1 when
-the network is invalid.
+(a valid network that will still surprise someone: one party's outage stopping a Besu
+chain, a placeholder such as init writes — a name under a domain reserved for examples,
+an egress CIDR reserved for documentation — with what to write there) likewise, on
+stderr. Warnings do not fail vet; launch refuses placeholders. Exits 1 when the
+network is invalid.
 
 With -o json the result is one JSON object on stdout: {"dir", "valid", "network",
 "parties", "clusters", "nodes", "warnings": [{"pos", "path", "message"}], "issues": [...]}.`,

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"cuelang.org/go/cue/ast"
@@ -43,13 +44,34 @@ type Result struct {
 	Channels   []string // Fabric: the channels whose genesis blocks were frozen
 }
 
-// Launch records the genesis of the network in repo. It refuses a network already
-// frozen, a validator without identity, and a repository whose rendered genesis
-// (what the nodes were given) differs from the one it would record.
+// Options change what launch accepts.
+type Options struct {
+	// AllowPlaceholders launches a network that still holds placeholder values (the
+	// reserved names and documentation addresses of load.Result.Placeholders): an
+	// example network, which has nothing real to put there.
+	AllowPlaceholders bool
+}
+
+// Launch records the genesis of the network in repo, placeholders or not: the form
+// for networks built on purpose with example values (tests, the example networks).
+// flux-ledger launch is LaunchWith, which refuses them.
 func Launch(repo string) (*Result, error) {
+	return LaunchWith(repo, Options{AllowPlaceholders: true})
+}
+
+// LaunchWith records the genesis of the network in repo. It refuses a network
+// already frozen, a validator without identity, and a repository whose rendered
+// genesis (what the nodes were given) differs from the one it would record; and,
+// unless opts allow them, a network that still holds placeholders: once launched,
+// block 0 is frozen with the clusters' endpoints and the repository every node
+// follows, and a placeholder there is a network nobody can reach.
+func LaunchWith(repo string, opts Options) (*Result, error) {
 	loaded, err := load.Network(filepath.Join(repo, "cue"))
 	if err != nil {
 		return nil, err
+	}
+	if len(loaded.Placeholders) > 0 && !opts.AllowPlaceholders {
+		return nil, placeholdersError(loaded.Placeholders)
 	}
 	network := loaded.Network
 	if network.IsFabric() {
@@ -91,6 +113,17 @@ func Launch(repo string) (*Result, error) {
 	}
 	result.Validators = slices.Sorted(maps.Keys(validators))
 	return result, nil
+}
+
+// placeholdersError is launch's refusal of placeholders: one line, naming every field
+// that holds one; vet prints each with what to write there.
+func placeholdersError(placeholders []load.Issue) error {
+	paths := make([]string, len(placeholders))
+	for i, p := range placeholders {
+		paths[i] = p.Path
+	}
+	return fmt.Errorf("launch refused, nothing written: %d placeholder values remain (%s); replace each with the real value (flux-ledger vet says what belongs there), or pass --allow-placeholders to launch an example network",
+		len(paths), strings.Join(paths, ", "))
 }
 
 // checkRenderedGenesis compares the genesis launch records with every party's

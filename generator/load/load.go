@@ -67,6 +67,9 @@ type Result struct {
 	Schema Schema
 	// Warnings are what a valid network should still not surprise anyone with.
 	Warnings []Issue
+	// Placeholders are the warnings about values that only stand in for real ones
+	// (placeholders.go), also in Warnings: launch refuses a network with any.
+	Placeholders []Issue
 }
 
 // Options change how a module is loaded.
@@ -187,7 +190,8 @@ func evaluate(dir string, opts Options) (*Result, error) {
 	if err := check(&network, value); err != nil {
 		return nil, err
 	}
-	return &Result{Network: &network, Schema: schema, Warnings: outageWarnings(&network)}, nil
+	placeholders := placeholderWarnings(root, &network)
+	return &Result{Network: &network, Schema: schema, Warnings: append(outageWarnings(&network), placeholders...), Placeholders: placeholders}, nil
 }
 
 // entry is one error as CUE reported it, before folding.

@@ -43,9 +43,9 @@ type Party struct {
 type Options struct {
 	Dir        string // the repository root: must be empty or not exist
 	Name       string // network name
-	Platform   string // only "besu" today
-	Consensus  string // "qbft" or "ibft2"
-	ChainID    int
+	Platform   string // "besu" or "fabric"
+	Consensus  string // besu: "qbft" (default) or "ibft2"; fabric: "etcdraft" (default)
+	ChainID    int    // besu only
 	Repository string // the Git URL every cluster reconciles from
 	Parties    []Party
 	Version    string // the flux-ledger version, pinned in the CI templates
@@ -53,6 +53,9 @@ type Options struct {
 
 // Init writes a new network repository and returns the paths it wrote, sorted.
 func Init(opts Options) ([]string, error) {
+	if opts.Consensus == "" {
+		opts.Consensus = defaultConsensus[opts.Platform]
+	}
 	if err := checkOptions(opts); err != nil {
 		return nil, err
 	}
@@ -99,9 +102,22 @@ func Init(opts Options) ([]string, error) {
 	return files.Paths(), nil
 }
 
+// defaultConsensus is each platform's consensus when none is given.
+var defaultConsensus = map[string]string{"besu": "qbft", "fabric": "etcdraft"}
+
 func checkOptions(opts Options) error {
-	if opts.Platform != "besu" {
-		return fmt.Errorf("--platform %q: flux-ledger renders besu networks (fabric is planned)", opts.Platform)
+	switch {
+	case opts.Platform != "besu" && opts.Platform != "fabric":
+		return fmt.Errorf("--platform %q: flux-ledger renders besu and fabric networks", opts.Platform)
+	case opts.Platform == "besu" && opts.Consensus != "qbft" && opts.Consensus != "ibft2":
+		return fmt.Errorf("--consensus %q: a besu network runs qbft or ibft2", opts.Consensus)
+	case opts.Platform == "fabric" && opts.Consensus == "smartbft":
+		// SmartBFT needs Fabric 3.1 and four orderers or more with no party above
+		// ⌊(n−1)/3⌋ of them (cue/schema/fabric.cue): no starter shape fits every
+		// number of parties, so the starter is Raft and the switch is an edit.
+		return fmt.Errorf("--consensus smartbft: the fabric starter runs etcdraft; SmartBFT needs fabric.version \"3.1\" and at least 4 orderers, no party holding more than ⌊(n−1)/3⌋ of the n: start with etcdraft and change consensus, fabric.version and the orderers in cue/network.cue before launch")
+	case opts.Platform == "fabric" && opts.Consensus != "etcdraft":
+		return fmt.Errorf("--consensus %q: a fabric network runs etcdraft (or smartbft, set in cue/network.cue)", opts.Consensus)
 	}
 	if !dnsLabel.MatchString(opts.Name) || len(opts.Name) > 63 {
 		return fmt.Errorf("--name %q: a network name is a DNS label of at most 63 characters: lowercase letters, digits and '-', starting and ending with a letter or digit", opts.Name)
@@ -191,6 +207,13 @@ func repositoryFiles(opts Options) (tree.Tree, error) {
 	if err != nil {
 		return nil, err
 	}
+	// What starting the chain means differs by platform: validators on Besu,
+	// channels on Fabric.
+	launch, err := templates.ReadFile("templates/README-launch-" + opts.Platform + ".md")
+	if err != nil {
+		return nil, err
+	}
+	readme = append(readme, launch...)
 	files["README.md"] = bytes.ReplaceAll(bytes.ReplaceAll(readme, []byte("NETWORK"), []byte(opts.Name)), []byte("VERSION"), []byte(opts.Version))
 	return files, nil
 }
