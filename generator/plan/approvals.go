@@ -14,6 +14,8 @@ import (
 type Approval struct {
 	Party string   `json:"party"`
 	Paths []string `json:"paths"`
+	// Reviewers are the party's reviewers (head's, else base's): who approves for it.
+	Reviewers []string `json:"reviewers,omitempty"`
 	// With --require-approvals (RequireApprovals): approved, missing, no keys or
 	// enrolled; the fingerprints of the keys that approved; why none is needed.
 	Status string   `json:"status,omitempty"`
@@ -117,7 +119,11 @@ func (p *Plan) AddApprovals(paths []string, base, head *model.Network) {
 	p.ciFiles(paths)
 	p.Approvals = []Approval{}
 	for _, party := range keys(byParty) {
-		p.Approvals = append(p.Approvals, Approval{Party: party, Paths: keys(byParty[party])})
+		reviewers := head.Parties[party].Reviewers
+		if _, ok := head.Parties[party]; !ok {
+			reviewers = base.Parties[party].Reviewers
+		}
+		p.Approvals = append(p.Approvals, Approval{Party: party, Paths: keys(byParty[party]), Reviewers: reviewers})
 	}
 }
 

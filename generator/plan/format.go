@@ -36,15 +36,14 @@ func (p *Plan) Text(w io.Writer) {
 		fmt.Fprintln(w, "\nApprovals needed:")
 		shared := sharedPaths(p.Approvals)
 		if len(shared) > 0 {
-			fmt.Fprintf(w, "  %-16s %s\n", "every party", summarisePaths(shared))
+			fmt.Fprintf(w, "  %-16s %s\n  %-16s   reviewers: %s\n", "every party", summarisePaths(shared), "", allReviewers(p.Approvals))
 		}
 		for _, a := range p.Approvals {
 			own := ownPaths(a, shared)
+			fmt.Fprintf(w, "  %-16s %s\n", a.Party+handles(a), own)
 			if a.Status != "" {
-				fmt.Fprintf(w, "  %-16s %s\n  %-16s   %s\n", a.Party, own, "", a.approvalState())
-				continue
+				fmt.Fprintf(w, "  %-16s   %s\n", "", a.approvalState())
 			}
-			fmt.Fprintf(w, "  %-16s %s\n", a.Party, own)
 		}
 	}
 	list(w, "REFUSED", p.Refused)
@@ -97,20 +96,53 @@ func (p *Plan) Markdown(w io.Writer) {
 		fmt.Fprintln(w, "\n**Approvals needed**")
 		shared := sharedPaths(p.Approvals)
 		if len(shared) > 0 {
-			fmt.Fprintf(w, "\nEvery party must approve the shared change: %s.\n", summarisePaths(shared))
+			fmt.Fprintf(w, "\nEvery party must approve the shared change (%s): %s.\n", summarisePaths(shared), allReviewers(p.Approvals))
+		}
+		// Many parties make a long table: it folds, the line above says the gist.
+		folded := len(p.Approvals) > foldApprovalsAbove
+		if folded {
+			fmt.Fprintf(w, "\n<details><summary>Per party (%d)</summary>\n", len(p.Approvals))
 		}
 		if p.ApprovalFiles == nil {
-			fmt.Fprintln(w, "\n| party | because of |\n|---|---|")
+			fmt.Fprintln(w, "\n| party | reviewers | because of |\n|---|---|---|")
 			for _, a := range p.Approvals {
-				fmt.Fprintf(w, "| %s | %s |\n", a.Party, ownPaths(a, shared))
+				fmt.Fprintf(w, "| %s | %s | %s |\n", a.Party, strings.Join(a.Reviewers, ", "), ownPaths(a, shared))
 			}
 		} else {
-			fmt.Fprintln(w, "\n| party | because of | approval |\n|---|---|---|")
+			fmt.Fprintln(w, "\n| party | reviewers | because of | approval |\n|---|---|---|---|")
 			for _, a := range p.Approvals {
-				fmt.Fprintf(w, "| %s | %s | %s |\n", a.Party, ownPaths(a, shared), a.approvalState())
+				fmt.Fprintf(w, "| %s | %s | %s | %s |\n", a.Party, strings.Join(a.Reviewers, ", "), ownPaths(a, shared), a.approvalState())
 			}
 		}
+		if folded {
+			fmt.Fprintln(w, "\n</details>")
+		}
 	}
+}
+
+// foldApprovalsAbove is how many parties' approval rows a pull-request comment shows
+// unfolded.
+const foldApprovalsAbove = 5
+
+// handles is a party's reviewers in parentheses, or nothing.
+func handles(a Approval) string {
+	if len(a.Reviewers) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(a.Reviewers, ", ") + ")"
+}
+
+// allReviewers lists every approving party's reviewers, party by party.
+func allReviewers(approvals []Approval) string {
+	var parts []string
+	for _, a := range approvals {
+		if len(a.Reviewers) > 0 {
+			parts = append(parts, strings.Join(a.Reviewers, ", "))
+		} else {
+			parts = append(parts, a.Party)
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // sharedPaths are the paths every party in approvals needs to approve, when there are

@@ -89,6 +89,7 @@ func Compute(baseRev string, base, head *model.Network) (*Plan, error) {
 	}
 	p.governance(base, head)
 	p.nodesChangingHands(base, head)
+	p.topologyMeaning(base, head)
 	p.transitions(base, head)
 	p.fabricChannels(base, head)
 	p.channelUpdates(head)
