@@ -158,3 +158,57 @@ func mustOrdererOrg(t *testing.T, n *model.Network, party string) configtx.Org {
 	}
 	return c.OrdererOrgs[0]
 }
+
+// On a SmartBFT channel the model's orderer enters the consenter mapping with the
+// next ID, its party's MSP ID and its signing certificate (the identity it signs
+// blocks with, Fabric v3.1.5 docs/source/bft_configuration.md), and the state read
+// back from the updated config names it.
+func TestBFTConsenterAddRendersUpdate(t *testing.T) {
+	n := referenceNetwork(t)
+	n.Consensus.Algorithm = model.SmartBFT
+	n.Fabric.Version = model.Fabric31
+	ch := n.Fabric.Channels["trade"]
+	ch.Consenters = []string{"contoso-orderer-1", "fabrikam-orderer-1"}
+	n.Fabric.Channels["trade"] = ch
+	block, err := fabric.GenesisBlock(n, "trade")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch.GenesisBlock = base64.StdEncoding.EncodeToString(block)
+	ch.Consenters = []string{"contoso-orderer-1", "fabrikam-orderer-1", "northwind-orderer-1"}
+	n.Fabric.Channels["trade"] = ch
+
+	u, err := fabric.ChannelUpdate(n, "trade")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Path != "channels/trade/updates/1-add-consenter-northwind-orderer-1.pb" {
+		t.Errorf("path %s", u.Path)
+	}
+	_, current, err := configtx.DecodeConfigBlock(block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, id := n.Nodes["northwind-orderer-1"], n.Identities["northwind-orderer-1"]
+	updated, err := configtx.WithConsenter(current, mustOrdererOrg(t, n, "northwind"), configtx.NewConsenter{
+		Host: node.Endpoint.Host, Port: uint32(node.Endpoint.Port), TLSCert: []byte(id.TLSCert), Identity: []byte(id.SignCert),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := configtx.ComputeUpdate("trade", current, updated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(u.Envelope, want.Envelope()) {
+		t.Error("the rendered envelope is not configtx's update of the model's consenter")
+	}
+	orderers := want.WriteSet.Groups["Orderer"].Values["Orderers"]
+	if orderers == nil || !bytes.Contains(orderers.Content, []byte(id.SignCert)) || !bytes.Contains(orderers.Content, []byte("NorthwindMSP")) {
+		t.Error("the mapping lacks the orderer's signing certificate or MSP ID")
+	}
+	state, err := fabric.StateOf(n, "trade", updated)
+	if err != nil || !slices.Equal(state.Consenters, ch.Consenters) {
+		t.Errorf("state after the update: %+v (%v)", state.Consenters, err)
+	}
+}
