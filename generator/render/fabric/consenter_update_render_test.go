@@ -212,3 +212,27 @@ func TestBFTConsenterAddRendersUpdate(t *testing.T) {
 		t.Errorf("state after the update: %+v (%v)", state.Consenters, err)
 	}
 }
+
+// An orderer deleted from the model while the record still lists it as a consenter is
+// an error naming it: the update that removes it needs the node's endpoint, and the
+// node must run until the consenters no longer expect it.
+func TestRecordedConsenterNodeRemovedRefused(t *testing.T) {
+	all := []string{"contoso-orderer-1", "fabrikam-orderer-1", "northwind-orderer-1"}
+	n := launchedWithConsenters(t, all, all)
+	block, _ := base64.StdEncoding.DecodeString(n.Fabric.Channels["trade"].GenesisBlock)
+	_, config, err := configtx.DecodeConfigBlock(block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := fabric.StateOf(n, "trade", config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := n.Fabric.Channels["trade"]
+	ch.OnChain, ch.Consenters = &state, all[:2]
+	n.Fabric.Channels["trade"] = ch
+	delete(n.Nodes, "northwind-orderer-1")
+	if _, err := fabric.PendingChanges(n, "trade"); err == nil || !strings.Contains(err.Error(), "orderer northwind-orderer-1 is still a consenter on chain") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -144,6 +144,10 @@ func PendingChanges(network *model.Network, channel string) ([]ChannelChange, er
 		}
 	}
 	for _, n := range state.Consenters {
+		if _, ok := network.Nodes[n]; !ok {
+			// Its certificates and endpoint are what the update must take out.
+			return nil, fmt.Errorf("channel %s: orderer %s is still a consenter on chain (cue/channels.cue) but no longer a node: keep the node until an update has taken it out of consenters and the channel is recorded", channel, n)
+		}
 		if !slices.Contains(ch.Consenters, n) {
 			out = append(out, ChannelChange{Channel: channel, Kind: KindRemoveConsenter, Party: network.Nodes[n].Party, Node: n})
 		}
