@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"sigs.k8s.io/yaml"
+
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/configtx"
@@ -47,17 +49,26 @@ func TestConsenterAddRendersUpdate(t *testing.T) {
 	}
 	for _, s := range []string{"change: add-consenter", "node: northwind-orderer-1", "party: northwind", "organisation: NorthwindMSP",
 		"policy: /Channel/Orderer/Admins", "rule: MAJORITY Admins", "required: 2", "modifies: /Channel/Orderer, /Channel/Orderer/ConsensusType",
-		"before submitting: northwind-orderer-1 runs"} {
+	} {
 		if !strings.Contains(string(files[summary]), s) {
 			t.Errorf("summary lacks %q:\n%s", s, files[summary])
 		}
+	}
+	var parsed struct{ Steps []string }
+	if err := yaml.Unmarshal(files[summary], &parsed); err != nil {
+		t.Fatal(err)
+	}
+	// Fabric's step 1 (docs/source/raft_configuration.md): without its orderer org on
+	// the channel, the node cannot pull blocks as a follower before the update.
+	if len(parsed.Steps) != 4 || !strings.Contains(parsed.Steps[0], "NorthwindMSP orders nothing on the channel yet") || !strings.Contains(parsed.Steps[0], "cannot replicate as a follower first") {
+		t.Errorf("steps %q", parsed.Steps)
 	}
 
 	u, err := fabric.ChannelUpdate(n, "trade")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(u.Requirements) != 1 || !slices.Equal(u.Requirements[0].Orgs, []string{"ContosoMSP", "FabrikamMSP"}) {
+	if len(u.Requirements) != 1 || !slices.Equal(u.Requirements[0].Orgs, []string{"ContosoMSP", "FabrikamMSP"}) || !u.NewOrdererOrg {
 		t.Errorf("requirements %+v", u.Requirements)
 	}
 	// The update is the one configtx computes from the model's certificates.

@@ -183,6 +183,9 @@ type Update struct {
 	Path         string
 	Envelope     []byte
 	Requirements []configtx.Requirement
+	// NewOrdererOrg says that a consenter's party orders nothing on the channel yet:
+	// the update adds its orderer organisation too.
+	NewOrdererOrg bool
 }
 
 // ChannelUpdate computes the update of a channel's one pending change; nil when there
@@ -233,8 +236,14 @@ func ChannelUpdate(network *model.Network, channel string) (*Update, error) {
 		return nil, fmt.Errorf("channel %s: %w", channel, err)
 	}
 	seq := current.Sequence + 1
+	newOrg := false
+	if orderer := current.Channel.Groups["Orderer"]; change.Kind == KindAddConsenter && orderer != nil {
+		_, known := orderer.Groups[mspID]
+		newOrg = !known
+	}
 	return &Update{
-		Change: change, Sequence: seq, MSPID: mspID,
+		NewOrdererOrg: newOrg,
+		Change:        change, Sequence: seq, MSPID: mspID,
 		Path:         path.Join(UpdatesDir, channel, "updates", fmt.Sprintf("%d-%s-%s.pb", seq, change.Kind, change.Subject())),
 		Envelope:     u.Envelope(),
 		Requirements: byPolicy(reqs),
@@ -354,10 +363,16 @@ func ChannelUpdates(network *model.Network) (map[string][]byte, error) {
 				"then: flux-ledger channels record --channel " + channel + " --from <config block from peer channel fetch config>",
 			},
 		}
-		if u.Change.Kind == KindAddConsenter {
-			// Fabric v3.1.5 docs/source/bft_configuration.md, Reconfiguration: the new
-			// node joins as a follower and replicates before it enters the consenter set;
-			// docs/source/raft_configuration.md: every consenter online and healthy.
+		// Fabric v3.1.5 docs/source/raft_configuration.md and bft_configuration.md,
+		// Reconfiguration: a new node joins as a follower and replicates before it
+		// enters the consenter set, which needs its orderer organisation on the channel
+		// already (step 1: otherwise it cannot pull blocks); no consenter change starts
+		// while a consenter is down.
+		switch {
+		case u.Change.Kind == KindAddConsenter && u.NewOrdererOrg:
+			s.Steps = append([]string{"before submitting: every consenter is healthy; " + u.MSPID + " orders nothing on the channel yet, so this update adds its orderer organisation with " + u.Change.Node +
+				", which cannot replicate as a follower first: once the update lands it joins with the latest config block (osnadmin channel join), and until it has caught up the channel needs every other consenter up"}, s.Steps...)
+		case u.Change.Kind == KindAddConsenter:
 			s.Steps = append([]string{"before submitting: " + u.Change.Node + " runs, has joined the channel (osnadmin channel join) and replicated its blocks as a follower, and every consenter is healthy"}, s.Steps...)
 		}
 		for _, r := range u.Requirements {
