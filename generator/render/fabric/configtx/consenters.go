@@ -39,8 +39,8 @@ func (n NewConsenter) endpoint() string { return n.Host + ":" + strconv.FormatUi
 //     yet: a Raft consenter's TLS certificate must chain to an orderer org's TLS root
 //     (orderer/consensus/etcdraft/util.go VerifyConfigMetadata, createX509VerifyOptions).
 func WithConsenter(c *Config, org Org, n NewConsenter) (*Config, error) {
-	if err := checkEndpoint(0, n.Host, n.Port, n.TLSCert, n.TLSCert); err != nil {
-		return nil, err
+	if n.Host == "" || n.Port == 0 || len(n.TLSCert) == 0 {
+		return nil, fmt.Errorf("new consenter %q: host, port and TLS certificate are required", n.endpoint())
 	}
 	updated, err := clone(c)
 	if err != nil {
