@@ -119,9 +119,10 @@ func TestPlanRefusesTwoChannelChanges(t *testing.T) {
 }
 
 // After channels record, the record is the config updates start from; a party
-// leaving needs a majority of the three current members: 2 of 3.
+// leaving needs a majority of the three current members: 2 of 3. The leaving party
+// runs no consenter (a party leaving with consenters is refused).
 func TestPlanLeaveFromTheRecordedConfig(t *testing.T) {
-	repo, _ := launchedChannel(t, "contoso", "fabrikam", "northwind")
+	repo, _ := launchedWithConsenters(t, "contoso-orderer-1", "contoso-orderer-2", "fabrikam-orderer-1")
 	// launch recorded the genesis config: recording it again rewrites nothing.
 	state, written, err := launch.RecordChannel(repo, "trade", "")
 	if err != nil {
@@ -129,7 +130,7 @@ func TestPlanLeaveFromTheRecordedConfig(t *testing.T) {
 	}
 	if len(written) != 0 || state.Sequence != 0 ||
 		!slices.Equal(state.Members, []string{"contoso", "fabrikam", "northwind"}) ||
-		!slices.Equal(state.Consenters, []string{"contoso-orderer-1", "fabrikam-orderer-1", "northwind-orderer-1"}) {
+		!slices.Equal(state.Consenters, []string{"contoso-orderer-1", "contoso-orderer-2", "fabrikam-orderer-1"}) {
 		t.Fatalf("record: written %v, %+v", written, state)
 	}
 	base := loadNetwork(t, filepath.Join(repo, "cue"))

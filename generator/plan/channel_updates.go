@@ -8,12 +8,16 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric"
 )
 
-// ChannelUpdate is a running Fabric channel's pending member change: the unsigned
-// config update generate renders, and the signatures it needs before it applies.
+// ChannelUpdate is a running Fabric channel's pending member or consenter change: the
+// unsigned config update generate renders, and the signatures it needs before it
+// applies.
 type ChannelUpdate struct {
-	Channel      string `json:"channel"`
-	Change       string `json:"change"` // "add" or "remove"
+	Channel string `json:"channel"`
+	// Change is "add" or "remove" (Party), or "add-consenter" or "remove-consenter"
+	// (Node, an orderer of Party).
+	Change       string `json:"change"`
 	Party        string `json:"party"`
+	Node         string `json:"node,omitempty"`
 	Organisation string `json:"organisation"`
 	// Sequence is the channel's config sequence once the update applies.
 	Sequence   uint64              `json:"sequence"`
@@ -48,7 +52,7 @@ func (p *Plan) channelUpdates(head *model.Network) {
 		if len(changes) > 1 {
 			var what []string
 			for _, c := range changes {
-				what = append(what, c.Kind+" "+c.Party)
+				what = append(what, c.Kind+" "+c.Subject())
 			}
 			p.Refused = append(p.Refused, fmt.Sprintf("channel %s: %d changes pending against its config (%s): each is a config update signed against the config the chain has, one at a time; record the first on chain (flux-ledger channels record) before the next",
 				name, len(changes), strings.Join(what, ", ")))
@@ -62,7 +66,7 @@ func (p *Plan) channelUpdates(head *model.Network) {
 		if u == nil {
 			continue
 		}
-		cu := ChannelUpdate{Channel: name, Change: u.Change.Kind, Party: u.Change.Party, Organisation: u.MSPID, Sequence: u.Sequence, Envelope: u.Path}
+		cu := ChannelUpdate{Channel: name, Change: u.Change.Kind, Party: u.Change.Party, Node: u.Change.Node, Organisation: u.MSPID, Sequence: u.Sequence, Envelope: u.Path}
 		for _, r := range u.Requirements {
 			cu.Signatures = append(cu.Signatures, ChannelSignatures{Modifies: r.Element, Policy: r.Policy, Rule: r.Rule + " " + r.SubPolicy, Required: r.Threshold, Of: r.Orgs})
 		}
@@ -75,8 +79,12 @@ func (p *Plan) channelUpdateLines() []string {
 	var lines []string
 	for _, u := range p.ChannelUpdates {
 		for _, s := range u.Signatures {
+			subject := u.Party
+			if u.Node != "" {
+				subject = u.Node
+			}
 			lines = append(lines, fmt.Sprintf("channel %s: %s %s (%s), config sequence %d: %s needs %d of %d admins' signatures (%s, %s): %s",
-				u.Channel, u.Change, u.Party, u.Organisation, u.Sequence, u.Envelope, s.Required, len(s.Of), s.Policy, s.Rule, strings.Join(s.Of, ", ")))
+				u.Channel, u.Change, subject, u.Organisation, u.Sequence, u.Envelope, s.Required, len(s.Of), s.Policy, s.Rule, strings.Join(s.Of, ", ")))
 		}
 	}
 	return lines

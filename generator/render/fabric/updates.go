@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strings"
 
 	"sigs.k8s.io/yaml"
 
@@ -91,13 +92,35 @@ func StateOf(network *model.Network, channel string, config *configtx.Config) (m
 // ChannelChange is one difference between a running channel's config and the model.
 type ChannelChange struct {
 	Channel string
-	// Kind is "add" or "remove" (a member party), or "consenters".
+	// Kind is "add" or "remove" (a member party), or "add-consenter" or
+	// "remove-consenter" (an orderer node of Party).
 	Kind  string
 	Party string
+	// Node is the orderer of a consenter change.
+	Node string
 }
 
+// Subject is what the change names: the party, or the orderer of a consenter change.
+func (c ChannelChange) Subject() string {
+	if c.Node != "" {
+		return c.Node
+	}
+	return c.Party
+}
+
+// Change kinds.
+const (
+	KindAdd             = "add"
+	KindRemove          = "remove"
+	KindAddConsenter    = "add-consenter"
+	KindRemoveConsenter = "remove-consenter"
+)
+
 // PendingChanges lists what the model changes in a launched channel's members and
-// consenters against what its config holds: nothing for a channel not launched.
+// consenters against what its config holds: nothing for a channel not launched. A
+// party leaving the channel while an orderer of its own is still one of the
+// channel's consenters is an error: its orderer would keep ordering (and holding)
+// the channel it left; its consenters go first, one change at a time.
 func PendingChanges(network *model.Network, channel string) ([]ChannelChange, error) {
 	state, _, ok, err := OnChain(network, channel)
 	if err != nil || !ok {
@@ -107,22 +130,43 @@ func PendingChanges(network *model.Network, channel string) ([]ChannelChange, er
 	var out []ChannelChange
 	for _, p := range slices.Sorted(slices.Values(ch.Members)) {
 		if !slices.Contains(state.Members, p) {
-			out = append(out, ChannelChange{Channel: channel, Kind: "add", Party: p})
+			out = append(out, ChannelChange{Channel: channel, Kind: KindAdd, Party: p})
 		}
 	}
 	for _, p := range state.Members {
 		if !slices.Contains(ch.Members, p) {
-			out = append(out, ChannelChange{Channel: channel, Kind: "remove", Party: p})
+			out = append(out, ChannelChange{Channel: channel, Kind: KindRemove, Party: p})
 		}
 	}
 	for _, n := range ch.Consenters {
 		if !slices.Contains(state.Consenters, n) {
-			out = append(out, ChannelChange{Channel: channel, Kind: "consenters", Party: network.Nodes[n].Party})
+			out = append(out, ChannelChange{Channel: channel, Kind: KindAddConsenter, Party: network.Nodes[n].Party, Node: n})
 		}
 	}
 	for _, n := range state.Consenters {
+		if _, ok := network.Nodes[n]; !ok {
+			// Its certificates and endpoint are what the update must take out.
+			return nil, fmt.Errorf("channel %s: orderer %s is still a consenter on chain (cue/channels.cue) but no longer a node: keep the node until an update has taken it out of consenters and the channel is recorded", channel, n)
+		}
 		if !slices.Contains(ch.Consenters, n) {
-			out = append(out, ChannelChange{Channel: channel, Kind: "consenters", Party: network.Nodes[n].Party})
+			out = append(out, ChannelChange{Channel: channel, Kind: KindRemoveConsenter, Party: network.Nodes[n].Party, Node: n})
+		}
+	}
+	// Several changes are refused as such (plan, checks.oneChannelChange); once one
+	// is left, a leaving party's consenters are its own refusal.
+	for _, c := range out {
+		if c.Kind != KindRemove || len(out) > 1 {
+			continue
+		}
+		var held []string
+		for _, n := range slices.Concat(ch.Consenters, state.Consenters) {
+			if network.Nodes[n].Party == c.Party && !slices.Contains(held, n) {
+				held = append(held, n)
+			}
+		}
+		if len(held) > 0 {
+			return nil, fmt.Errorf("channel %s: party %s leaves the channel but its orderers %s are still consenters: remove them from consenters first, one change at a time, each recorded on chain (flux-ledger channels record)",
+				channel, c.Party, strings.Join(held, ", "))
 		}
 	}
 	return out, nil
@@ -139,12 +183,14 @@ type Update struct {
 	Path         string
 	Envelope     []byte
 	Requirements []configtx.Requirement
+	// NewOrdererOrg says that a consenter's party orders nothing on the channel yet:
+	// the update adds its orderer organisation too.
+	NewOrdererOrg bool
 }
 
-// ChannelUpdate computes the update of a channel's one pending member change; nil
-// when there is none or it is a consenter change (not computed yet). Two pending
-// changes are an error: each update is signed against the config the chain has, and
-// the second would be stale once the first lands.
+// ChannelUpdate computes the update of a channel's one pending change; nil when there
+// is none. Two pending changes are an error: each update is signed against the config
+// the chain has, and the second would be stale once the first lands.
 func ChannelUpdate(network *model.Network, channel string) (*Update, error) {
 	changes, err := PendingChanges(network, channel)
 	if err != nil || len(changes) == 0 {
@@ -154,16 +200,14 @@ func ChannelUpdate(network *model.Network, channel string) (*Update, error) {
 		return nil, fmt.Errorf("channel %s: %d changes pending against its config (%s): one at a time, each recorded on chain (flux-ledger channels record) before the next", channel, len(changes), describe(changes))
 	}
 	change := changes[0]
-	if change.Kind == "consenters" {
-		return nil, nil
-	}
 	_, current, _, err := OnChain(network, channel)
 	if err != nil {
 		return nil, err
 	}
 	mspID := network.Parties[change.Party].MSPID
 	var updated *configtx.Config
-	if change.Kind == "add" {
+	switch change.Kind {
+	case KindAdd:
 		org, err := memberOrg(network, change.Party)
 		if err != nil {
 			return nil, fmt.Errorf("channel %s: %w", channel, err)
@@ -172,8 +216,13 @@ func ChannelUpdate(network *model.Network, channel string) (*Update, error) {
 		if err != nil {
 			return nil, fmt.Errorf("channel %s: %w", channel, err)
 		}
-	} else {
+	case KindRemove:
 		updated, err = configtx.WithoutApplicationOrg(current, mspID)
+		if err != nil {
+			return nil, fmt.Errorf("channel %s: %w", channel, err)
+		}
+	default:
+		updated, err = withConsenterChange(network, current, change)
 		if err != nil {
 			return nil, fmt.Errorf("channel %s: %w", channel, err)
 		}
@@ -187,12 +236,66 @@ func ChannelUpdate(network *model.Network, channel string) (*Update, error) {
 		return nil, fmt.Errorf("channel %s: %w", channel, err)
 	}
 	seq := current.Sequence + 1
+	newOrg := false
+	if orderer := current.Channel.Groups["Orderer"]; change.Kind == KindAddConsenter && orderer != nil {
+		_, known := orderer.Groups[mspID]
+		newOrg = !known
+	}
 	return &Update{
-		Change: change, Sequence: seq, MSPID: mspID,
-		Path:         path.Join(UpdatesDir, channel, "updates", fmt.Sprintf("%d-%s-%s.pb", seq, change.Kind, change.Party)),
+		NewOrdererOrg: newOrg,
+		Change:        change, Sequence: seq, MSPID: mspID,
+		Path:         path.Join(UpdatesDir, channel, "updates", fmt.Sprintf("%d-%s-%s.pb", seq, change.Kind, change.Subject())),
 		Envelope:     u.Envelope(),
-		Requirements: reqs,
+		Requirements: byPolicy(reqs),
 	}, nil
+}
+
+// withConsenterChange applies a consenter change to the config: the node's endpoint
+// and certificates, as the genesis block lists a consenter (ChannelConfig), its
+// party's orderer org added with its first consenter on the channel and removed with
+// its last.
+func withConsenterChange(network *model.Network, current *configtx.Config, change ChannelChange) (*configtx.Config, error) {
+	node, ok := network.Nodes[change.Node]
+	if !ok || node.Role != model.RoleOrderer {
+		return nil, fmt.Errorf("consenter %s is not an orderer", change.Node)
+	}
+	endpoint := fmt.Sprintf("%s:%d", node.Endpoint.Host, node.Endpoint.Port)
+	mspID := network.Parties[change.Party].MSPID
+	if change.Kind == KindRemoveConsenter {
+		last := !slices.ContainsFunc(network.Fabric.Channels[change.Channel].Consenters, func(n string) bool {
+			return network.Nodes[n].Party == change.Party
+		})
+		return configtx.WithoutConsenter(current, mspID, endpoint, last)
+	}
+	id := network.Identities[change.Node]
+	if id.TLSCert == "" || id.SignCert == "" {
+		return nil, fmt.Errorf("consenter %s has no certificates (flux-ledger keys init)", change.Node)
+	}
+	org, err := channelOrg(network, change.Party)
+	if err != nil {
+		return nil, err
+	}
+	return configtx.WithConsenter(current, org, configtx.NewConsenter{
+		Host: node.Endpoint.Host, Port: uint32(node.Endpoint.Port), TLSCert: []byte(id.TLSCert), Identity: []byte(id.SignCert),
+	})
+}
+
+// byPolicy merges the requirements that name one policy: a consenter change modifies
+// several elements under one mod_policy (BFT's Orderers value and BlockValidation
+// policy, both /Channel/Orderer/Admins), and one set of signatures satisfies them
+// all. The first occurrence keeps its place.
+func byPolicy(reqs []configtx.Requirement) []configtx.Requirement {
+	var out []configtx.Requirement
+	at := map[string]int{}
+	for _, r := range reqs {
+		if i, ok := at[r.Policy]; ok {
+			out[i].Element += ", " + r.Element
+			continue
+		}
+		at[r.Policy] = len(out)
+		out = append(out, r)
+	}
+	return out
 }
 
 func describe(changes []ChannelChange) string {
@@ -201,7 +304,7 @@ func describe(changes []ChannelChange) string {
 		if i > 0 {
 			s += ", "
 		}
-		s += c.Kind + " " + c.Party
+		s += c.Kind + " " + c.Subject()
 	}
 	return s
 }
@@ -211,6 +314,7 @@ type updateSummary struct {
 	Channel      string             `json:"channel"`
 	Change       string             `json:"change"`
 	Party        string             `json:"party"`
+	Node         string             `json:"node,omitempty"`
 	Organisation string             `json:"organisation"`
 	Sequence     uint64             `json:"sequence"`
 	Envelope     string             `json:"envelope"`
@@ -251,13 +355,25 @@ func ChannelUpdates(network *model.Network) (map[string][]byte, error) {
 		}
 		sum := sha256.Sum256(u.Envelope)
 		s := updateSummary{
-			Channel: channel, Change: u.Change.Kind, Party: u.Change.Party, Organisation: u.MSPID, Sequence: u.Sequence,
+			Channel: channel, Change: u.Change.Kind, Party: u.Change.Party, Node: u.Change.Node, Organisation: u.MSPID, Sequence: u.Sequence,
 			Envelope: path.Base(u.Path), SHA256: hex.EncodeToString(sum[:]),
 			Steps: []string{
-				"each member's admin signs a copy: peer channel signconfigtx -f " + path.Base(u.Path),
+				"each admin the signatures name signs a copy: peer channel signconfigtx -f " + path.Base(u.Path),
 				"once enough signed: peer channel update -f <signed envelope> -c " + channel + " -o <orderer>",
 				"then: flux-ledger channels record --channel " + channel + " --from <config block from peer channel fetch config>",
 			},
+		}
+		// Fabric v3.1.5 docs/source/raft_configuration.md and bft_configuration.md,
+		// Reconfiguration: a new node joins as a follower and replicates before it
+		// enters the consenter set, which needs its orderer organisation on the channel
+		// already (step 1: otherwise it cannot pull blocks); no consenter change starts
+		// while a consenter is down.
+		switch {
+		case u.Change.Kind == KindAddConsenter && u.NewOrdererOrg:
+			s.Steps = append([]string{"before submitting: every consenter is healthy; " + u.MSPID + " orders nothing on the channel yet, so this update adds its orderer organisation with " + u.Change.Node +
+				", which cannot replicate as a follower first: once the update lands it joins with the latest config block (osnadmin channel join), and until it has caught up the channel needs every other consenter up"}, s.Steps...)
+		case u.Change.Kind == KindAddConsenter:
+			s.Steps = append([]string{"before submitting: " + u.Change.Node + " runs, has joined the channel (osnadmin channel join) and replicated its blocks as a follower, and every consenter is healthy"}, s.Steps...)
 		}
 		for _, r := range u.Requirements {
 			s.Signatures = append(s.Signatures, signatureSummary{Modifies: r.Element, Policy: r.Policy, Rule: r.Rule + " " + r.SubPolicy, Required: r.Threshold, Of: r.Orgs})
@@ -266,7 +382,7 @@ func ChannelUpdates(network *model.Network) (map[string][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		header := fmt.Sprintf("# Unsigned config update of channel %s: %s %s (%s), computed by flux-ledger generate\n# against the config the channel holds (sequence %d).\n", channel, u.Change.Kind, u.Change.Party, u.MSPID, u.Sequence-1)
+		header := fmt.Sprintf("# Unsigned config update of channel %s: %s %s (%s), computed by flux-ledger generate\n# against the config the channel holds (sequence %d).\n", channel, u.Change.Kind, u.Change.Subject(), u.MSPID, u.Sequence-1)
 		out[u.Path] = u.Envelope
 		out[u.Path[:len(u.Path)-len(".pb")]+".yaml"] = append([]byte(header), summary...)
 	}

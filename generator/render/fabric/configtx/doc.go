@@ -24,7 +24,8 @@
 // Once a channel runs it changes only by a config update: the package also reads a
 // config block back (DecodeConfigBlock), computes the update between two configs by
 // configtxlator's rules (ComputeUpdate; an org joining or leaving the Application
-// group: WithApplicationOrg, WithoutApplicationOrg), wraps it as `peer channel
+// group: WithApplicationOrg, WithoutApplicationOrg; a Raft or SmartBFT consenter added
+// or removed, with its org's endpoints: WithConsenter, WithoutConsenter), wraps it as `peer channel
 // signconfigtx` reads it (ConfigUpdate.Envelope), and says which policies it needs
 // (ConfigUpdate.Requirements), each citing the Fabric source it follows.
 //

@@ -1,6 +1,7 @@
 package configtx
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -28,7 +29,8 @@ type Requirement struct {
 // differs from the read set's (computeDeltaSet); a new element (version 0) needs no
 // policy, and an existing one its current mod_policy (verifyDeltaSet, policyForItem:
 // a relative mod_policy is read in the element's group — a group's own, for a
-// group). Only ImplicitMeta policies over org groups are evaluated here.
+// group —, an absolute one from /Channel). ImplicitMeta policies over org groups and
+// signature policies over org roles (an org's own Admins) are evaluated here.
 func (u *ConfigUpdate) Requirements(original *Config) ([]Requirement, error) {
 	var out []Requirement
 	var walk func(path string, read, write, current *ConfigGroup) error
@@ -37,7 +39,7 @@ func (u *ConfigUpdate) Requirements(original *Config) ([]Requirement, error) {
 			return nil // a new group: every element in it is new
 		}
 		if read == nil || read.Version != write.Version {
-			r, err := requirement(path, path, current.ModPolicy, current)
+			r, err := requirement(path, path, current.ModPolicy, current, original.Channel)
 			if err != nil {
 				return err
 			}
@@ -54,7 +56,7 @@ func (u *ConfigUpdate) Requirements(original *Config) ([]Requirement, error) {
 				if r, ok := kind.read[k]; (ok && r.Version == w.Version) || cur == nil {
 					continue
 				}
-				r, err := requirement(path+"/"+k, path, cur.ModPolicy, current)
+				r, err := requirement(path+"/"+k, path, cur.ModPolicy, current, original.Channel)
 				if err != nil {
 					return err
 				}
@@ -94,12 +96,26 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// requirement evaluates modPolicy, relative to the group at groupPath, when it is an
-// ImplicitMeta policy of that group: Fabric v2.5.16 common/policies/implicitmeta.go
-// NewImplicitMetaPolicy counts the SubPolicy of every sub-group, and its threshold is 1 for
-// ANY, all of them for ALL and len/2+1 for MAJORITY.
-func requirement(element, groupPath, modPolicy string, group *ConfigGroup) (Requirement, error) {
-	if modPolicy == "" || strings.HasPrefix(modPolicy, "/") || strings.Contains(modPolicy, "/") {
+// requirement evaluates modPolicy, relative to the group at groupPath or absolute
+// from root (/Channel), when it is a signature policy over org roles or an
+// ImplicitMeta policy of its group: Fabric v2.5.16 common/policies/implicitmeta.go
+// NewImplicitMetaPolicy counts the SubPolicy of every sub-group, and its threshold is
+// 1 for ANY, all of them for ALL and len/2+1 for MAJORITY.
+func requirement(element, groupPath, modPolicy string, group, root *ConfigGroup) (Requirement, error) {
+	if strings.HasPrefix(modPolicy, "/") {
+		parts := strings.Split(modPolicy[1:], "/")
+		if len(parts) < 2 || parts[0] != channelGroupKey {
+			return Requirement{}, fmt.Errorf("%s: mod_policy %q is not a policy under /%s: not evaluated", element, modPolicy, channelGroupKey)
+		}
+		g := root
+		for _, name := range parts[1 : len(parts)-1] {
+			if g = g.Groups[name]; g == nil {
+				return Requirement{}, fmt.Errorf("%s: mod_policy %s: no group %s", element, modPolicy, name)
+			}
+		}
+		groupPath, modPolicy, group = "/"+strings.Join(parts[:len(parts)-1], "/"), parts[len(parts)-1], g
+	}
+	if modPolicy == "" || strings.Contains(modPolicy, "/") {
 		return Requirement{}, fmt.Errorf("%s: mod_policy %q is not a policy of its own group: not evaluated", element, modPolicy)
 	}
 	p, ok := group.Policies[modPolicy]
@@ -119,8 +135,16 @@ func requirement(element, groupPath, modPolicy string, group *ConfigGroup) (Requ
 	}); err != nil {
 		return Requirement{}, fmt.Errorf("%s/%s: %w", groupPath, modPolicy, err)
 	}
+	if typ == policyTypeSignature {
+		r, err := signatureRequirement(value)
+		if err != nil {
+			return Requirement{}, fmt.Errorf("%s/%s: %w", groupPath, modPolicy, err)
+		}
+		r.Element, r.Policy = element, groupPath+"/"+modPolicy
+		return r, nil
+	}
 	if typ != policyTypeImplicitMeta {
-		return Requirement{}, fmt.Errorf("%s/%s: policy type %d is not ImplicitMeta: not evaluated", groupPath, modPolicy, typ)
+		return Requirement{}, fmt.Errorf("%s/%s: policy type %d is neither ImplicitMeta nor a signature policy: not evaluated", groupPath, modPolicy, typ)
 	}
 	var sub string
 	if err := eachField(value, func(num protowire.Number, v uint64, b []byte) error {
@@ -151,5 +175,97 @@ func requirement(element, groupPath, modPolicy string, group *ConfigGroup) (Requ
 	if len(r.Orgs) == 0 {
 		r.Threshold = 0 // "no policies": 0 is a majority (implicitmeta.go)
 	}
+	return r, nil
+}
+
+// roleNames are msp.MSPRole.MSPRoleType's names as policydsl writes them in
+// 'Org1MSP.admin' (msp/msp_principal.proto: MEMBER 0, ADMIN 1, CLIENT 2, PEER 3,
+// ORDERER 4).
+var roleNames = map[uint64]string{0: "member", 1: "admin", 2: "client", 3: "peer", 4: "orderer"}
+
+// signatureRequirement reads a SignaturePolicyEnvelope{rule = 2, identities = 3} whose
+// rule is NOutOf{n = 1, rules = 2} over SignedBy rules only, and whose identities are
+// ROLE principals (classification 0) of one role, each of another organisation
+// (MSPRole{msp_identifier = 1, role = 2}): what policydsl makes of "OR('AMSP.admin')",
+// an org's Admins. Fabric evaluates it in common/cauthdsl/cauthdsl.go: n of the
+// principals must be satisfied, each by a distinct signature. Any other shape is
+// reported as not evaluated.
+func signatureRequirement(envelope []byte) (Requirement, error) {
+	var rule []byte
+	var identities [][]byte
+	if err := eachField(envelope, func(num protowire.Number, _ uint64, b []byte) error {
+		switch num {
+		case 2:
+			rule = b
+		case 3:
+			identities = append(identities, b)
+		}
+		return nil
+	}); err != nil {
+		return Requirement{}, err
+	}
+	nOutOf, err := field(rule, 2, "SignaturePolicy.n_out_of")
+	if err != nil {
+		return Requirement{}, fmt.Errorf("not an NOutOf signature policy: not evaluated (%w)", err)
+	}
+	var n uint64
+	signedBy := 0
+	if err := eachField(nOutOf, func(num protowire.Number, v uint64, b []byte) error {
+		switch num {
+		case 1:
+			n = v
+		case 2:
+			if _, err := field(b, 2, "n_out_of"); err == nil {
+				return errors.New("a nested NOutOf: not evaluated")
+			}
+			signedBy++
+		}
+		return nil
+	}); err != nil {
+		return Requirement{}, err
+	}
+	r := Requirement{Rule: "SIGNATURE", Threshold: int(n)}
+	seen := map[string]bool{}
+	for _, id := range identities {
+		var class uint64
+		var principal []byte
+		if err := eachField(id, func(num protowire.Number, v uint64, b []byte) error {
+			switch num {
+			case 1:
+				class = v
+			case 2:
+				principal = b
+			}
+			return nil
+		}); err != nil {
+			return Requirement{}, err
+		}
+		if class != 0 {
+			return Requirement{}, fmt.Errorf("principal classification %d is not ROLE: not evaluated", class)
+		}
+		var mspID string
+		var role uint64
+		if err := eachField(principal, func(num protowire.Number, v uint64, b []byte) error {
+			switch num {
+			case 1:
+				mspID = string(b)
+			case 2:
+				role = v
+			}
+			return nil
+		}); err != nil {
+			return Requirement{}, err
+		}
+		name, ok := roleNames[role]
+		if !ok || (r.SubPolicy != "" && r.SubPolicy != name) || seen[mspID] {
+			return Requirement{}, fmt.Errorf("principals of several roles, or twice of %s: not evaluated", mspID)
+		}
+		r.SubPolicy, seen[mspID] = name, true
+		r.Orgs = append(r.Orgs, mspID)
+	}
+	if len(r.Orgs) == 0 || signedBy != len(r.Orgs) || r.Threshold < 1 || r.Threshold > len(r.Orgs) {
+		return Requirement{}, fmt.Errorf("%d of %d rules over %d principals: not evaluated", n, signedBy, len(r.Orgs))
+	}
+	slices.Sort(r.Orgs)
 	return r, nil
 }
