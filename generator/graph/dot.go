@@ -9,9 +9,11 @@ import (
 
 // Fill colours by role and by change mark, the same as the Mermaid and SVG pictures.
 var (
-	roleFill   = map[string]string{"validator": "#fff3c4", "member": "#ddf4ff", "rpc": "#dafbe1", "orderer": "#fbefff", "peer": "#fff1e5"}
-	changeFill = map[string]string{Added: "#aceebb", Removed: "#ffcecb", Changed: "#fff8c5"}
-	changeLine = map[string]string{Added: "#1a7f37", Removed: "#cf222e", Changed: "#bf8700"}
+	// Roles are light fills; changes strong hues no role uses: green added, red
+	// removed, magenta changed (amber would read as a validator, green as an RPC node).
+	roleFill   = map[string]string{"validator": "#fff3c4", "member": "#ddf4ff", "rpc": "#eaeef2", "orderer": "#fbefff", "peer": "#fff1e5"}
+	changeFill = map[string]string{Added: "#aceebb", Removed: "#ffcecb", Changed: "#ffe3f3"}
+	changeLine = map[string]string{Added: "#1a7f37", Removed: "#cf222e", Changed: "#bf3989"}
 )
 
 // DOT writes the picture as a Graphviz graph (undirected: peers dial each other).

@@ -234,9 +234,12 @@ func cluster(c model.Cluster, nodes []model.Node, marks map[string]string) Clust
 		Entry: entry(c, nodes), Change: marks[Key("cluster", c.Name)]}
 	counts := map[string]int{}
 	for _, n := range nodes {
+		change := marks[Key("node", n.Name)]
 		out.Nodes = append(out.Nodes, Node{Name: n.Name, Role: n.Role, Validator: n.IsValidator(),
-			Endpoint: fmt.Sprintf("%s:%d", n.Endpoint.Host, n.Endpoint.Port), Change: marks[Key("node", n.Name)]})
-		counts[n.Role]++
+			Endpoint: fmt.Sprintf("%s:%d", n.Endpoint.Host, n.Endpoint.Port), Change: change})
+		if change != Removed { // a summary counts what runs after the change
+			counts[n.Role]++
+		}
 	}
 	for role, count := range counts {
 		out.Roles = append(out.Roles, RoleCount{Role: role, Count: count})

@@ -12,7 +12,7 @@ import (
 var mermaidClasses = []struct{ name, style string }{
 	{"validator", "fill:#fff3c4,stroke:#9a6700,stroke-width:2px,color:#1f2328"},
 	{"member", "fill:#ddf4ff,stroke:#0969da,color:#1f2328"},
-	{"rpc", "fill:#dafbe1,stroke:#1a7f37,color:#1f2328"},
+	{"rpc", "fill:#eaeef2,stroke:#424a53,color:#1f2328"},
 	{"orderer", "fill:#fbefff,stroke:#8250df,stroke-width:2px,color:#1f2328"},
 	{"peer", "fill:#fff1e5,stroke:#bc4c00,color:#1f2328"},
 	{"channel", "fill:#ffffff,stroke:#1f2328,stroke-width:2px,color:#1f2328"},
@@ -22,14 +22,15 @@ var mermaidClasses = []struct{ name, style string }{
 	{"hub", "fill:#ffffff,stroke:#57606a,color:#1f2328"},
 	{Added, "fill:#aceebb,stroke:#1a7f37,stroke-width:3px,color:#1f2328"},
 	{Removed, "fill:#ffcecb,stroke:#cf222e,stroke-width:3px,stroke-dasharray:6 4,color:#1f2328"},
-	{Changed, "fill:#fff8c5,stroke:#bf8700,stroke-width:3px,color:#1f2328"},
+	{Changed, "fill:#ffe3f3,stroke:#bf3989,stroke-width:3px,color:#1f2328"},
+	{"legend", "fill:#ffffff,stroke:#d0d7de,color:#1f2328"},
 }
 
 // Subgraph styles of a change mark (Mermaid styles subgraphs by id, not by class).
 var mermaidSubgraphStyle = map[string]string{
 	Added:   "fill:#e6ffec,stroke:#1a7f37,stroke-width:3px",
 	Removed: "fill:#ffebe9,stroke:#cf222e,stroke-width:3px,stroke-dasharray:6 4",
-	Changed: "fill:#fff8c5,stroke:#bf8700,stroke-width:3px",
+	Changed: "fill:#fff0f8,stroke:#bf3989,stroke-width:3px",
 }
 
 // Mermaid writes the picture as a Mermaid flowchart (without a Markdown fence).
@@ -50,8 +51,8 @@ func (g *Graph) Mermaid(w io.Writer) error {
 			m.class(xid, "entry", "")
 			if g.Summary {
 				sid := mermaidID("s", c.Name)
-				fmt.Fprintf(b, "      %s[\"%s\"]\n", sid, mermaidLabel(roleSummary(c.Roles)))
-				m.class(sid, "summary", "")
+				fmt.Fprintf(b, "      %s[\"%s\"]\n", sid, mermaidLabel(append([]string{roleSummary(c.Roles)}, nodeChanges(c)...)...))
+				m.class(sid, "summary", strongestChange(c))
 				edges = append(edges, fmt.Sprintf("%s --- %s", sid, xid))
 			}
 			for _, n := range c.Nodes {
@@ -100,6 +101,7 @@ func (g *Graph) Mermaid(w io.Writer) error {
 			edges = append(edges, edge)
 		}
 	}
+	m.legend(b)
 	for _, e := range edges {
 		fmt.Fprintf(b, "  %s\n", e)
 	}
@@ -118,6 +120,34 @@ type mermaid struct {
 	classes map[string][]string
 	styles  []string
 }
+
+// legend draws one sample of every role and change mark the picture uses, in a box
+// of its own, so a reviewer reads the colours without knowing them.
+func (m *mermaid) legend(b *bufio.Writer) {
+	var samples []string
+	for _, c := range mermaidClasses {
+		if len(m.classes[c.name]) == 0 || !legendKinds[c.name] {
+			continue
+		}
+		id := mermaidID("legend", c.name)
+		samples = append(samples, fmt.Sprintf("    %s([\"%s\"])\n", id, mermaidLabel(c.name)))
+		m.classes[c.name] = append(m.classes[c.name], id)
+	}
+	if len(samples) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "  subgraph legend[\"%s\"]\n", mermaidLabel("legend"))
+	for _, s := range samples {
+		b.WriteString(s)
+	}
+	b.WriteString("  end\n")
+	m.styles = append(m.styles, "style legend "+mermaidLegendStyle)
+}
+
+// The kinds the legend explains: node roles and change marks.
+var legendKinds = map[string]bool{"validator": true, "member": true, "rpc": true, "orderer": true, "peer": true, Added: true, Removed: true, Changed: true}
+
+const mermaidLegendStyle = "fill:#ffffff,stroke:#d0d7de,stroke-width:1px"
 
 // class gives an element its class: its change mark when it has one, else its kind.
 func (m *mermaid) class(id, kind, change string) {

@@ -219,7 +219,7 @@ func (g *Graph) cluster(c Cluster, x, y, w int) (group svgGroup, chipY int) {
 	cy := y + clusterHead
 	group.Items = append(group.Items,
 		svgRect{Class: "chip", X: x + 8, Y: cy, Width: w - 16, Height: chipH - 2, RX: 9, Fill: "#ffffff", Stroke: colBorder, StrokeWidth: 1, Dash: "4 3"},
-		text(x+16, cy+13, 10, colText, fit("⇄ "+exposureLabel(c), w-32, 10)))
+		text(x+16, cy+13, 10, colText, fitKeepingPort("⇄ "+exposureLabel(c), w-32, 10)))
 	chipY = cy + (chipH-2)/2
 	cy += chipH + pad
 	if g.Summary {

@@ -3,6 +3,7 @@ package graph
 import (
 	"encoding/xml"
 	"math"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -100,4 +101,20 @@ func fit(s string, width, size int) string {
 	}
 	runes := []rune(s)
 	return string(runes[:max-1]) + "…"
+}
+
+// fitKeepingPort is fit for "… host:port": what is cut is the middle of the host, so
+// the port, which a reader needs to open a firewall, always shows.
+func fitKeepingPort(s string, width, size int) string {
+	max := int(math.Floor(float64(width) / (0.56 * float64(size))))
+	i := strings.LastIndex(s, ":")
+	if utf8.RuneCountInString(s) <= max || i < 0 {
+		return fit(s, width, size)
+	}
+	head, port := []rune(s[:i]), s[i:]
+	keep := max - utf8.RuneCountInString(port) - 1
+	if keep < 2 {
+		return fit(s, width, size)
+	}
+	return string(head[:keep]) + "…" + port
 }

@@ -108,5 +108,38 @@ func changed(s, change string) string {
 
 // omittedLabel says how many parties Focus left out.
 func (g *Graph) omittedLabel() string {
-	return fmt.Sprintf("%s not shown: unchanged", plural(g.Omitted, "more party", "more parties"))
+	return fmt.Sprintf("%s not shown: no party, cluster or node of theirs changes (their generated files may: see the files table)", plural(g.Omitted, "more party", "more parties"))
+}
+
+// nodeChanges names a summarised cluster's marked nodes ("added: a, b"), so a summary
+// never hides a node a change adds, changes or removes.
+func nodeChanges(c Cluster) []string {
+	var lines []string
+	for _, mark := range []string{Added, Changed, Removed} {
+		var names []string
+		for _, n := range c.Nodes {
+			if n.Change == mark {
+				names = append(names, n.Name)
+			}
+		}
+		if len(names) > 0 {
+			lines = append(lines, mark+": "+strings.Join(names, ", "))
+		}
+	}
+	return lines
+}
+
+// strongestChange is the mark a summarised cluster's box takes from its nodes:
+// removed over added over changed, none when nothing in it changes.
+func strongestChange(c Cluster) string {
+	found := map[string]bool{}
+	for _, n := range c.Nodes {
+		found[n.Change] = true
+	}
+	for _, mark := range []string{Removed, Added, Changed} {
+		if found[mark] {
+			return mark
+		}
+	}
+	return ""
 }

@@ -73,9 +73,9 @@ func TestMarkdownPlanDrawsTheChange(t *testing.T) {
 		`n_fabrikam_2dmember_2d2(["fabrikam-member-2 (added)<br/>member"])`,
 		`n_contoso_2drpc_2d1(["contoso-rpc-1 (removed)<br/>rpc"])`,
 		`n_northwind_2dmember_2d1(["northwind-member-1 (changed)<br/>member"])`,
-		"class n_fabrikam_2dmember_2d2 added",
-		"class n_contoso_2drpc_2d1 removed",
-		"class n_northwind_2dmember_2d1 changed",
+		"class n_fabrikam_2dmember_2d2,legend_added added",
+		"class n_contoso_2drpc_2d1,legend_removed removed",
+		"class n_northwind_2dmember_2d1,legend_changed changed",
 		"n_contoso_2drpc_2d1 -.- x_contoso_2daks_2dweu",
 	} {
 		if !strings.Contains(block, want) {
@@ -97,7 +97,7 @@ func TestMarkdownPlanOfALargeNetworkDrawsWhatChanges(t *testing.T) {
 	if !strings.Contains(block, `subgraph p_p0007[`) || strings.Count(block, "subgraph p_") != 1 {
 		t.Errorf("diagram should draw party p0007 alone:\n%s", block)
 	}
-	if !strings.Contains(block, "29 more parties not shown: unchanged") {
+	if !strings.Contains(block, "29 more parties not shown: no party, cluster or node of theirs changes") {
 		t.Errorf("diagram does not count the parties it leaves out:\n%s", block)
 	}
 }
