@@ -30,7 +30,7 @@ cue/msp/<party>.cue, keys sealed in parties/<party>/secrets/msp-ca.yaml and
 msp-admin.yaml), and each node a signing and a TLS certificate from them (public in
 cue/identities/<node>.cue, keys sealed in parties/<party>/secrets/<node>-nodekey.yaml).`,
 	}
-	cmd.AddCommand(newKeysInitCommand(opts), newKeysRewrapCommand(opts), newKeysVerifyCommand(opts), newKeysRenewCommand(opts))
+	cmd.AddCommand(newKeysInitCommand(opts), newKeysRewrapCommand(opts), newKeysVerifyCommand(opts), newKeysRenewCommand(opts), newKeysAgeKeyCommand())
 	return cmd
 }
 
