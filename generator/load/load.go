@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"cuelang.org/go/cue"
@@ -28,6 +29,11 @@ type Issue struct {
 	Pos     string `json:"pos,omitempty"`  // file:line:col, relative to the working directory when possible
 	Path    string `json:"path,omitempty"` // CUE path of the offending value, e.g. nodes.a-1.cluster
 	Message string `json:"message"`
+
+	// format is CUE's message before its arguments ("incomplete value %v"), the
+	// closest thing to an error kind CUE's errors carry; empty for issues flux-ledger
+	// raises itself. explain dispatches on it.
+	format string
 }
 
 func (i Issue) String() string {
@@ -135,6 +141,9 @@ func evaluate(dir string, opts Options) (*Result, error) {
 			continue
 		}
 		if inst.Err != nil {
+			if err, ok := syntaxIssues(inst.Err); ok {
+				return nil, err
+			}
 			return nil, issues(inst.Err)
 		}
 		others = append(others, inst)
@@ -195,6 +204,7 @@ type entry struct {
 	issue       Issue
 	format      string
 	args        []any
+	positions   []token.Pos
 	disjunction bool
 }
 
@@ -213,7 +223,9 @@ func issues(err error) error {
 				Path:    strings.Join(e.Path(), "."),
 				Message: withReason(e, oneLine(fmt.Sprintf(format, args...))),
 				Pos:     position(cueerrors.Positions(e), cwd),
+				format:  format,
 			},
+			positions:   cueerrors.Positions(e),
 			format:      format,
 			args:        args,
 			disjunction: strings.Contains(format, "errors in empty disjunction"),
@@ -234,11 +246,24 @@ func issues(err error) error {
 	for _, en := range entries {
 		path := en.issue.Path
 		group := byPath[path]
+		if folded[path] {
+			continue
+		}
+		// One field given two values in the user's own files (a node pasted twice,
+		// once in each of two files): name both lines, whatever else failed there.
+		if i, ok := twoValues(group, cwd); ok {
+			folded[path] = true
+			emit(i)
+			continue
+		}
 		if hasDisjunction(group) {
-			if folded[path] {
+			folded[path] = true
+			// A list whose elements failed: the alternatives' complaints about the
+			// whole list ("incompatible list lengths (0 and 2)" from a *[] default) are
+			// noise beside the element's own line.
+			if hasChild(path, entries) {
 				continue
 			}
-			folded[path] = true
 			if i, ok := foldDisjunction(path, group); ok {
 				emit(i)
 				continue
@@ -273,6 +298,55 @@ func withReason(e cueerrors.Error, msg string) string {
 		return strings.TrimSuffix(first[i:], ":")
 	}
 	return msg
+}
+
+// twoValues finds, among the errors at one path, a conflict between two values both
+// written in the user's files, and says so at the later of the two, naming the other.
+func twoValues(group []*entry, cwd string) (Issue, bool) {
+	for _, en := range group {
+		if !isConflict(en.format) || len(en.args) != 2 {
+			continue
+		}
+		var user []token.Pos
+		for _, p := range en.positions {
+			if inSchema(p.Filename()) {
+				return Issue{}, false
+			}
+			if !slices.ContainsFunc(user, func(q token.Pos) bool { return q.Filename() == p.Filename() && q.Offset() == p.Offset() }) {
+				user = append(user, p)
+			}
+		}
+		if len(user) != 2 {
+			continue
+		}
+		first, second := user[0], user[1]
+		if first.Filename() > second.Filename() || first.Filename() == second.Filename() && first.Offset() > second.Offset() {
+			first, second = second, first
+		}
+		other := fmt.Sprintf("line %d", first.Line())
+		if first.Filename() != second.Filename() {
+			other = position([]token.Pos{first}, cwd)
+		}
+		label := en.issue.Path[strings.LastIndex(en.issue.Path, ".")+1:]
+		return Issue{
+			Pos:     position([]token.Pos{second}, cwd),
+			Path:    en.issue.Path,
+			Message: fmt.Sprintf("%s is written twice, here and at %s, with different values (%v and %v): keep one, or rename the copy", label, other, en.args[0], en.args[1]),
+			format:  en.format,
+		}, true
+	}
+	return Issue{}, false
+}
+
+// hasChild reports whether CUE raised an error below path, at a field or element of
+// the value at path.
+func hasChild(path string, entries []*entry) bool {
+	for _, en := range entries {
+		if strings.HasPrefix(en.issue.Path, path+".") {
+			return true
+		}
+	}
+	return false
 }
 
 func hasDisjunction(group []*entry) bool {
