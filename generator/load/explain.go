@@ -3,6 +3,7 @@ package load
 import (
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -167,7 +168,8 @@ func userPosIn(v cue.Value, depth int) (token.Pos, bool) {
 }
 
 // restatements rewrite messages of the schema's generic constraints, wherever they
-// fail, into what the user must change.
+// fail, into what the user must change: a pattern said in words. Each bound is the
+// schema's own spelling (restatements_test.go keeps them in step with the schema).
 var restatements = []struct{ cue, user string }{
 	{`(out of bound =~"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")`, "(a name must be a DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit)"},
 	{"incompatible list lengths (0 and 1)", "must list at least one value"},
@@ -178,6 +180,9 @@ var restatements = []struct{ cue, user string }{
 	{`(out of bound =~"^(https://|ssh://)[^\\s]+$")`, "(a repository URL starts with https:// or ssh:// and has no spaces)"},
 	{`(out of bound =~"^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")`, "(a Kubernetes quantity: a number and an optional unit, e.g. 500m, 4Gi)"},
 	{`(out of bound =~"^0x[0-9a-f]{40}$")`, "(an address is 0x and 40 lowercase hex digits)"},
+	{`(out of bound =~"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")`, "(a subscription ID is a lowercase UUID, as az account show prints it, e.g. 3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b)"},
+	{`(out of bound =~"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")`, "(a DNS name: lowercase labels of letters, digits and '-', separated by '.', e.g. ledger.example.com)"},
+	{`(out of bound =~"^([0-9]+(s|m|h))+$")`, "(a duration such as 30s, 5m or 1h30m)"},
 	{`(out of bound =~"^age1[02-9ac-hj-np-z]{58}$")`, "(not an age recipient: age1 and 58 more characters, as age-keygen -y prints)"},
 	{`(out of bound =~"^([0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}|[0-9a-fA-F:]+/[0-9]{1,3})$")`, "(not a CIDR: an address and a prefix length, e.g. 198.51.100.0/28)"},
 	{`(out of bound !="0.0.0.0/0")`, "(the whole IPv4 internet: every party's p2p port would admit it; set allowWorldOpen: true on the cluster if that is meant)"},
@@ -285,12 +290,26 @@ func entityOf(path string) string {
 // followsIncomplete reports an error a rule raises only because the entity it reads
 // lacks a required field, already reported: the rule's key is that entity
 // (network.checks.imageRegistryAllowed."a-1" for node a-1 without an image).
+// Rules keyed otherwise (by party) are kept; they name their own entity.
 func followsIncomplete(i Issue, incomplete map[string]bool) bool {
 	sel := cue.ParsePath(i.Path).Selectors()
-	if len(incomplete) == 0 || len(sel) < 2 || sel[1].Unquoted() != "checks" {
+	if len(incomplete) == 0 || len(sel) < 3 || sel[1].Unquoted() != "checks" {
 		return false
 	}
-	return len(sel) >= 4 && incomplete[sel[3].Unquoted()] || len(sel) < 4
+	if len(sel) >= 4 {
+		return incomplete[sel[3].Unquoted()]
+	}
+	// A rule over the whole network (checks.validatorCount): only its own failure
+	// to become concrete follows; a broken bound is a mistake of its own.
+	return slices.Contains(nonConcrete, i.format)
+}
+
+// nonConcrete are the kinds of error CUE raises at a value that could not be computed
+// because something it reads is not concrete.
+var nonConcrete = []string{
+	"incomplete value %v",
+	"invalid non-ground value %s (must be concrete %s)",
+	"error in call to %s",
 }
 
 // firstLabel returns the first path element of a CUE path, quoted.
