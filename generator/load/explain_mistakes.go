@@ -162,8 +162,34 @@ func explainUnquoted(n network, i Issue) (Issue, bool) {
 		return i, false
 	}
 	label := sel[len(sel)-1]
+	if hint := suggest(ident.Name, letNames(i.Pos)); hint != "" {
+		i.Message = ident.Name + " is not defined" + hint
+		return i, true
+	}
 	i.Message = fmt.Sprintf("%s is not defined: CUE reads an unquoted word as a reference; a string is quoted, %s: %q", ident.Name, label, ident.Name)
 	return i, true
+}
+
+// letNames is the names the file of pos binds with let (let besu = "…"): a mistyped
+// one is a reference to nothing too.
+func letNames(pos string) []string {
+	file, _, _ := strings.Cut(pos, ".cue:")
+	data, err := os.ReadFile(file + ".cue")
+	if err != nil {
+		return nil
+	}
+	f, err := parser.ParseFile(file+".cue", data)
+	if err != nil {
+		return nil
+	}
+	var names []string
+	ast.Walk(f, func(n ast.Node) bool {
+		if l, ok := n.(*ast.LetClause); ok && l.Ident != nil {
+			names = append(names, l.Ident.Name)
+		}
+		return true
+	}, nil)
+	return names
 }
 
 // explainYAMLItem recognises "- value" inside a list, a YAML list item, and shows the

@@ -110,10 +110,16 @@ func unquotedValue(data []byte, pos token.Pos) (field, value string, column int,
 		if (colon.tok != token.COLON && colon.tok != token.BIND) || colon.pos.Offset() >= col || v.tok != token.IDENT || (l.tok != token.IDENT && l.tok != token.STRING) {
 			continue
 		}
+		// The value runs to the end of the field: a ',', the struct's '}', a comment
+		// or the end of the line ("displayName: Contoso Bank" is one unquoted value).
 		text := string(line[v.pos.Offset():])
-		if end := strings.IndexAny(text, ",}] \t"); end >= 0 {
+		if end := strings.IndexAny(text, ",}]"); end >= 0 {
 			text = text[:end]
 		}
+		if end := strings.Index(text, "//"); end >= 0 {
+			text = text[:end]
+		}
+		text = strings.TrimSpace(text)
 		if text == v.lit || strings.ContainsAny(text, `"'`) {
 			return "", "", 0, false // a plain reference, or something else than a bare string
 		}
