@@ -3,7 +3,6 @@ package load
 import (
 	"fmt"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -29,14 +28,6 @@ var mistakes = map[string]mistake{
 	"field not allowed":            explainTypo,
 	"reference %q not found":       explainUnquoted,
 	"invalid operation %v (%s %s)": explainYAMLItem,
-}
-
-// elementFailures are the kinds of error an element of a list raises against its
-// element type; listIssues reports every such element, not only CUE's first.
-var elementFailures = []string{
-	"invalid value %v (out of bound %s)",
-	"invalid value %v (does not satisfy %s)",
-	"conflicting values %s and %s",
 }
 
 // selectorsOf is the issue's path as CUE selectors. Issue paths join CUE's error path
@@ -228,7 +219,7 @@ func explainYAMLItem(n network, i Issue) (Issue, bool) {
 // default []), stops at the first element that fails.
 func (n network) listIssues(i Issue) []Issue {
 	sel := selectorsOf(i)
-	if !slices.Contains(elementFailures, i.format) || len(sel) < 2 || sel[len(sel)-1].Type() != cue.IndexLabel {
+	if len(sel) < 2 || sel[len(sel)-1].Type() != cue.IndexLabel {
 		return nil
 	}
 	listPath := cue.MakePath(sel[:len(sel)-1]...)
@@ -263,6 +254,7 @@ func (n network) listIssues(i Issue) []Issue {
 	}
 	cwd, _ := os.Getwd()
 	var out []Issue
+	reported := false // whether the element of i is among them: else i is not about its type
 	for k := 0; iter.Next(); k++ {
 		element := iter.Value()
 		for _, elems := range constraints {
@@ -282,11 +274,15 @@ func (n network) listIssues(i Issue) []Issue {
 			for _, f := range issues(failure).(*Error).Issues {
 				f.Pos = position([]token.Pos{pos}, cwd)
 				f.Path = i.Path[:strings.LastIndex(i.Path, ".")+1] + strconv.Itoa(k)
+				reported = reported || f.Path == i.Path
 				out = append(out, f)
 				break
 			}
 			break
 		}
+	}
+	if !reported {
+		return nil
 	}
 	return out
 }
