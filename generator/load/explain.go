@@ -3,7 +3,6 @@ package load
 import (
 	"os"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -230,7 +229,7 @@ func explain(root cue.Value, err error) error {
 	// The rules that read a struct with a missing field fail only because of it.
 	incomplete := map[string]bool{}
 	for _, i := range e.Issues {
-		if _, ok := explainMissing(n, i); ok && i.format == "incomplete value %v" {
+		if _, ok := explainMissing(n, i); ok {
 			incomplete[entityOf(i.Path)] = true
 		}
 	}
@@ -243,11 +242,9 @@ func explain(root cue.Value, err error) error {
 			emit(explained)
 			continue
 		}
-		if m, ok := mistakes[i.format]; ok {
-			if explained, ok := m(n, i); ok {
-				emit(explained)
-				continue
-			}
+		if explained, ok := explainMistake(n, i); ok {
+			emit(explained)
+			continue
 		}
 		if elements := n.listIssues(i); len(elements) > 0 {
 			list := i.Path[:strings.LastIndex(i.Path, ".")]
@@ -293,23 +290,11 @@ func entityOf(path string) string {
 // Rules keyed otherwise (by party) are kept; they name their own entity.
 func followsIncomplete(i Issue, incomplete map[string]bool) bool {
 	sel := cue.ParsePath(i.Path).Selectors()
-	if len(incomplete) == 0 || len(sel) < 3 || sel[1].Unquoted() != "checks" {
-		return false
+	if len(incomplete) == 0 || !i.incomplete || len(sel) < 3 || sel[1].Unquoted() != "checks" {
+		return false // a rule broken outright (a bound, a conflict) is a mistake of its own
 	}
-	if len(sel) >= 4 {
-		return incomplete[sel[3].Unquoted()]
-	}
-	// A rule over the whole network (checks.validatorCount): only its own failure
-	// to become concrete follows; a broken bound is a mistake of its own.
-	return slices.Contains(nonConcrete, i.format)
-}
-
-// nonConcrete are the kinds of error CUE raises at a value that could not be computed
-// because something it reads is not concrete.
-var nonConcrete = []string{
-	"incomplete value %v",
-	"invalid non-ground value %s (must be concrete %s)",
-	"error in call to %s",
+	// A rule over the whole network (checks.validatorCount) reads every entity.
+	return len(sel) == 3 || incomplete[sel[3].Unquoted()]
 }
 
 // firstLabel returns the first path element of a CUE path, quoted.

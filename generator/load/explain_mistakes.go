@@ -17,17 +17,29 @@ import (
 // field left out, a field name mistyped, a string left unquoted, a list written the
 // YAML way. CUE reports them in its own terms ("incomplete value =~…", "reference
 // "rpc" not found", "invalid operation -"…" (- string)"); each mistake below is
-// recognised by the kind of error (its format, before arguments), the path and the
-// user's source at its position, and said as what to write instead.
+// recognised by the kind of error (cue.IsIncomplete, else its format before
+// arguments: CUE's errors carry no other kind), the path and the user's source at its
+// position, and said as what to write instead.
 
 // mistake restates one issue by the kind of CUE error it is.
 type mistake func(n network, i Issue) (Issue, bool)
 
 var mistakes = map[string]mistake{
-	"incomplete value %v":          explainMissing,
 	"field not allowed":            explainTypo,
 	"reference %q not found":       explainUnquoted,
 	"invalid operation %v (%s %s)": explainYAMLItem,
+}
+
+// explainMistake restates i if it is one of the mistakes: a missing field when CUE
+// found the value incomplete, else by the kind of error.
+func explainMistake(n network, i Issue) (Issue, bool) {
+	if i.incomplete {
+		return explainMissing(n, i)
+	}
+	if m, ok := mistakes[i.format]; ok {
+		return m(n, i)
+	}
+	return i, false
 }
 
 // selectorsOf is the issue's path as CUE selectors. Issue paths join CUE's error path
@@ -65,6 +77,9 @@ func selectorsOf(i Issue) []cue.Selector {
 // has already written in the right form.
 func explainMissing(n network, i Issue) (Issue, bool) {
 	sel := selectorsOf(i)
+	if !i.incomplete {
+		return i, false
+	}
 	// A field of a party, cluster or node the user writes; deeper fields are filled
 	// in by the schema (a node's storage from its cluster), and fail when what they
 	// are computed from does.

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"cuelang.org/go/cue"
 	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/token"
 )
@@ -32,10 +33,11 @@ func issues(err error) error {
 		format, args := e.Msg()
 		en := &entry{
 			issue: Issue{
-				Path:    strings.Join(e.Path(), "."),
-				Message: withReason(e, oneLine(fmt.Sprintf(format, args...))),
-				Pos:     position(cueerrors.Positions(e), cwd),
-				format:  format,
+				Path:       strings.Join(e.Path(), "."),
+				Message:    withReason(e, oneLine(fmt.Sprintf(format, args...))),
+				Pos:        position(cueerrors.Positions(e), cwd),
+				format:     format,
+				incomplete: cue.IsIncomplete(e),
 			},
 			positions:   cueerrors.Positions(e),
 			format:      format,

@@ -31,6 +31,9 @@ type Issue struct {
 	// closest thing to an error kind CUE's errors carry; empty for issues flux-ledger
 	// raises itself. explain dispatches on it.
 	format string
+	// incomplete: CUE could not make the value concrete (cue.IsIncomplete), because
+	// it, or something it is computed from, is missing.
+	incomplete bool
 }
 
 func (i Issue) String() string {
