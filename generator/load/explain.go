@@ -235,7 +235,7 @@ func explain(root cue.Value, err error) error {
 	}
 	listed := map[string]bool{}
 	for _, i := range e.Issues {
-		if n.followsUnknownCluster(i) || followsDuplicate(i, e.Issues) || followsIncomplete(i, incomplete) {
+		if n.followsUnknownCluster(i) || followsDuplicate(i, e.Issues) || n.followsIncomplete(i, incomplete) {
 			continue
 		}
 		if explained, ok := n.explainRule(i); ok {
@@ -286,12 +286,19 @@ func entityOf(path string) string {
 
 // followsIncomplete reports an error a rule raises only because the entity it reads
 // lacks a required field, already reported: the rule's key is that entity
-// (network.checks.imageRegistryAllowed."a-1" for node a-1 without an image).
-// Rules keyed otherwise (by party) are kept; they name their own entity.
-func followsIncomplete(i Issue, incomplete map[string]bool) bool {
-	sel := cue.ParsePath(i.Path).Selectors()
-	if len(incomplete) == 0 || !i.incomplete || len(sel) < 3 || sel[1].Unquoted() != "checks" {
+// (network.checks.imageRegistryAllowed."a-1" for node a-1 without an image), or a
+// value the schema computes from others. Rules keyed otherwise (by party) are kept;
+// they name their own entity.
+func (n network) followsIncomplete(i Issue, incomplete map[string]bool) bool {
+	if len(incomplete) == 0 || !i.incomplete {
 		return false // a rule broken outright (a bound, a conflict) is a mistake of its own
+	}
+	sel := selectorsOf(i)
+	if len(sel) > 0 && interpolated(n.root.LookupPath(cue.MakePath(sel...)), 3) {
+		return true // a value built from others (a party's namespace from the network's name)
+	}
+	if len(sel) < 3 || sel[1].Unquoted() != "checks" {
+		return false
 	}
 	// A rule over the whole network (checks.validatorCount) reads every entity.
 	return len(sel) == 3 || incomplete[sel[3].Unquoted()]

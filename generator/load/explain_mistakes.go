@@ -74,31 +74,48 @@ func selectorsOf(i Issue) []cue.Selector {
 
 // explainMissing says which field a struct the user wrote lacks and shows a value it
 // could have: another entry's of the same map (another node's image), which the user
-// has already written in the right form.
+// has already written in the right form, or the schema's choices.
 func explainMissing(n network, i Issue) (Issue, bool) {
 	sel := selectorsOf(i)
-	if !i.incomplete {
-		return i, false
-	}
-	// A field of a party, cluster or node the user writes; deeper fields are filled
-	// in by the schema (a node's storage from its cluster), and fail when what they
-	// are computed from does.
-	if len(sel) != 4 || entityKinds[sel[1].Unquoted()] == "" {
+	if !i.incomplete || len(sel) < 2 || !sel[len(sel)-1].IsString() {
 		return i, false
 	}
 	field := n.root.LookupPath(cue.MakePath(sel...))
 	if _, written := userPos(field); written {
 		return i, false // the user wrote it, as a type or a reference to nothing concrete
 	}
+	// A field the schema computes (a party's namespace from the network's name) is
+	// incomplete because what it reads is.
+	if interpolated(field, 3) {
+		return i, false
+	}
+	// The struct that lacks the field is one the user wrote: a field of a struct
+	// the schema fills in (a node's storage, from its cluster) fails because what it
+	// is computed from does, which is reported where it stands.
 	parent := cue.MakePath(sel[:len(sel)-1]...)
-	pos, ok := n.userPosition(parent.Selectors())
+	pos, ok := userPos(n.root.LookupPath(parent))
 	if !ok {
 		return i, false
 	}
+	cwd, _ := os.Getwd()
 	label := sel[len(sel)-1].Unquoted()
-	what := entityKinds[sel[1].Unquoted()] + " " + sel[2].Unquoted()
-	example := n.siblingValue(sel[:2], sel[2], label)
-	i.Pos, i.Path = pos, strings.TrimSuffix(i.Path, "."+sel[len(sel)-1].String())
+	what := strings.TrimPrefix(parent.String(), NetworkField+".")
+	if len(sel) >= 3 && entityKinds[sel[1].Unquoted()] != "" {
+		what = entityKinds[sel[1].Unquoted()] + " " + sel[2].Unquoted()
+		if len(sel) > 4 {
+			what += " " + cue.MakePath(sel[3:len(sel)-1]...).String()
+		}
+	}
+	example := ""
+	if len(sel) >= 4 && entityKinds[sel[1].Unquoted()] != "" {
+		example = n.siblingValue(sel[:2], sel[2], sel[3:]...)
+	}
+	if example == "" {
+		example = choices(field)
+	}
+	// At the struct that lacks it, the one line the user can point at; the path
+	// names the field.
+	i.Pos = position([]token.Pos{pos}, cwd)
 	i.Message = fmt.Sprintf("%s has no %s, which is required", what, label)
 	if example != "" {
 		i.Message += fmt.Sprintf("; e.g. %s: %s", label, example)
@@ -106,12 +123,51 @@ func explainMissing(n network, i Issue) (Issue, bool) {
 	return i, true
 }
 
+// interpolated reports whether v's expression, depth levels down, builds a string
+// from other values ("\(networkName)-\(Name)").
+func interpolated(v cue.Value, depth int) bool {
+	op, operands := v.Expr()
+	if op == cue.InterpolationOp {
+		return true
+	}
+	if depth == 0 || op == cue.NoOp && len(operands) == 1 {
+		return false
+	}
+	for _, o := range operands {
+		if interpolated(o, depth-1) {
+			return true
+		}
+	}
+	return false
+}
+
+// choices is the schema's alternatives for a field that is a disjunction of
+// concrete values ("a" | "b"), as CUE source joined by " or ", or "".
+func choices(v cue.Value) string {
+	op, arms := v.Expr()
+	if op != cue.OrOp {
+		return ""
+	}
+	var out []string
+	for _, arm := range arms {
+		if !arm.IsConcrete() {
+			return ""
+		}
+		src, err := format.Node(arm.Syntax(cue.Final()))
+		if err != nil {
+			return ""
+		}
+		out = append(out, string(src))
+	}
+	return strings.Join(out, " or ")
+}
+
 // entityKinds names an entry of the network's maps as the README does.
 var entityKinds = map[string]string{"nodes": "node", "clusters": "cluster", "parties": "party"}
 
-// siblingValue is the value of field label in another entry of the map at mapPath
-// than self, as CUE source, or "".
-func (n network) siblingValue(mapPath []cue.Selector, self cue.Selector, label string) string {
+// siblingValue is the value at path in another entry than self of the map at
+// mapPath, as CUE source, or "".
+func (n network) siblingValue(mapPath []cue.Selector, self cue.Selector, path ...cue.Selector) string {
 	iter, err := n.root.LookupPath(cue.MakePath(mapPath...)).Fields()
 	if err != nil {
 		return ""
@@ -120,7 +176,7 @@ func (n network) siblingValue(mapPath []cue.Selector, self cue.Selector, label s
 		if iter.Selector() == self {
 			continue
 		}
-		v := iter.Value().LookupPath(cue.MakePath(cue.Str(label)))
+		v := iter.Value().LookupPath(cue.MakePath(path...))
 		if !v.IsConcrete() || v.Validate(cue.Concrete(true)) != nil {
 			continue
 		}
@@ -217,6 +273,9 @@ func explainYAMLItem(n network, i Issue) (Issue, bool) {
 		elts[k] = e
 	}
 	sel := selectorsOf(i)
+	if len(sel) < 2 {
+		return i, false
+	}
 	path := cue.MakePath(sel[:len(sel)-1]...)
 	label := sel[len(sel)-2]
 	spelled, err := format.Node(&ast.ListLit{Elts: elts})

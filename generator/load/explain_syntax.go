@@ -98,6 +98,9 @@ func scan(name string, data []byte) []scanned {
 // text and its column.
 func unquotedValue(data []byte, pos token.Pos) (field, value string, column int, ok bool) {
 	lineStart := pos.Offset() - (pos.Column() - 1)
+	if lineStart < 0 || pos.Offset() > len(data) {
+		return "", "", 0, false
+	}
 	lineEnd := len(data)
 	if k := strings.IndexByte(string(data[lineStart:]), '\n'); k >= 0 {
 		lineEnd = lineStart + k
