@@ -15,7 +15,12 @@ import (
 // that each name file:line:col, and never with a panic: the mistakes the corpus does
 // not list by name still reach the user at a place in their file.
 func TestEveryOneEditMistakeIsPositioned(t *testing.T) {
-	base := readBase(t)
+	for _, name := range []string{"base.cue", "base-fabric.cue"} {
+		t.Run(name, func(t *testing.T) { oneEditMistakesArePositioned(t, readTestdata(t, name)) })
+	}
+}
+
+func oneEditMistakesArePositioned(t *testing.T, base string) {
 	dir := testenv.Module(t, map[string]string{"network.cue": base})
 	var variants []string
 	lines := strings.Split(base, "\n")
