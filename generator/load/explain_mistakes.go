@@ -92,22 +92,33 @@ func explainMissing(n network, i Issue) (Issue, bool) {
 	// The struct that lacks the field is one the user wrote: a field of a struct
 	// the schema fills in (a node's storage, from its cluster) fails because what it
 	// is computed from does, which is reported where it stands.
-	parent := cue.MakePath(sel[:len(sel)-1]...)
-	pos, ok := userPos(n.root.LookupPath(parent))
+	// A section of the network left out whole (repository: url: …) is the one
+	// exception: the network is the struct the user wrote.
+	depth := len(sel) - 1
+	pos, ok := userPos(n.root.LookupPath(cue.MakePath(sel[:depth]...)))
+	if !ok && sel[0].Unquoted() == NetworkField {
+		depth = 1
+		pos, ok = userPos(n.root.LookupPath(cue.MakePath(sel[:1]...)))
+	}
 	if !ok {
 		return i, false
 	}
+	parent := cue.MakePath(sel[:depth]...)
 	cwd, _ := os.Getwd()
-	label := sel[len(sel)-1].Unquoted()
+	var labels []string
+	for _, l := range sel[depth:] {
+		labels = append(labels, l.String())
+	}
+	label := strings.Join(labels, ".")
 	what := strings.TrimPrefix(parent.String(), NetworkField+".")
-	if len(sel) >= 3 && entityKinds[sel[1].Unquoted()] != "" {
+	if depth >= 2 && entityKinds[sel[1].Unquoted()] != "" {
 		what = entityKinds[sel[1].Unquoted()] + " " + sel[2].Unquoted()
 		if len(sel) > 4 {
 			what += " " + cue.MakePath(sel[3:len(sel)-1]...).String()
 		}
 	}
 	example := ""
-	if len(sel) >= 4 && entityKinds[sel[1].Unquoted()] != "" {
+	if depth >= 3 && entityKinds[sel[1].Unquoted()] != "" {
 		example = n.siblingValue(sel[:2], sel[2], sel[3:]...)
 	}
 	if example == "" {
@@ -118,7 +129,7 @@ func explainMissing(n network, i Issue) (Issue, bool) {
 	i.Pos = position([]token.Pos{pos}, cwd)
 	i.Message = fmt.Sprintf("%s has no %s, which is required", what, label)
 	if example != "" {
-		i.Message += fmt.Sprintf("; e.g. %s: %s", label, example)
+		i.Message += fmt.Sprintf("; e.g. %s: %s", strings.Join(labels, ": "), example)
 	}
 	return i, true
 }
@@ -224,12 +235,31 @@ func explainUnquoted(n network, i Issue) (Issue, bool) {
 		return i, false
 	}
 	label := sel[len(sel)-1]
-	if hint := suggest(ident.Name, letNames(i.Pos)); hint != "" {
+	if hint := suggest(ident.Name, letNames(i.Pos)); hint != "" || !bareValue(i.Pos) {
 		i.Message = ident.Name + " is not defined" + hint
 		return i, true
 	}
 	i.Message = fmt.Sprintf("%s is not defined: CUE reads an unquoted word as a reference; a string is quoted, %s: %q", ident.Name, label, ident.Name)
 	return i, true
+}
+
+// bareValue reports whether the identifier at pos is a field's or list element's
+// whole value (role: rpc), where a string left unquoted would stand, rather than part
+// of an expression (schema.#Network, a package whose import is missing).
+func bareValue(pos string) bool {
+	bare := false
+	walkAt(pos, func(n ast.Node, stack []ast.Node) {
+		if _, ok := n.(*ast.Ident); !ok || len(stack) == 0 {
+			return
+		}
+		switch parent := stack[len(stack)-1].(type) {
+		case *ast.Field:
+			bare = parent.Value == n
+		case *ast.ListLit:
+			bare = true
+		}
+	})
+	return bare
 }
 
 // letNames is the names the file of pos binds with let (let besu = "…"): a mistyped
