@@ -54,6 +54,11 @@ func syntaxIssues(err error) (error, bool) {
 				issue.Pos = issue.Pos[:strings.LastIndex(issue.Pos, ":")+1] + strconv.Itoa(col)
 				issue.Message = fmt.Sprintf("%s %s is not quoted: CUE reads it as references and operators; a string is written in quotes, %s %q", label, value, label, value)
 			}
+		case format == "expected %s, found '%s'" && len(args) == 2 && strings.Contains(fmt.Sprint(args[1]), "}"):
+			if label, closer, ok := missingBrace(name, data); ok {
+				issue.Pos = position([]token.Pos{label.pos}, cwd)
+				issue.Message = fmt.Sprintf("the '{' after %s: is missing (its '}' is at line %d)", label.lit, closer.Line())
+			}
 		case format == "expected %s, found '%s'" && len(args) == 2 && strings.Contains(fmt.Sprint(args[0]), "}"):
 			if open, closer, ok := unclosedBrace(name, data); ok {
 				issue.Pos = position([]token.Pos{open}, cwd)
@@ -141,16 +146,6 @@ func unquotedValue(data []byte, pos token.Pos) (field, value string, column int,
 // its '{' line shows which '{' lost its own. Without such a '}', the innermost '{'
 // still open at the end is the one.
 func unclosedBrace(name string, data []byte) (open, closer token.Pos, ok bool) {
-	indent := func(p token.Pos) (string, bool) {
-		start := p.Offset() - (p.Column() - 1)
-		lead := string(data[start:p.Offset()])
-		return lead, strings.TrimLeft(lead, " \t") == ""
-	}
-	lineIndent := func(p token.Pos) string {
-		start := p.Offset() - (p.Column() - 1)
-		line := string(data[start:])
-		return line[:len(line)-len(strings.TrimLeft(line, " \t"))]
-	}
 	var stack []scanned
 	for _, t := range scan(name, data) {
 		switch t.tok {
@@ -165,7 +160,7 @@ func unclosedBrace(name string, data []byte) (open, closer token.Pos, ok bool) {
 			if top.tok != token.LBRACE || t.tok != token.RBRACE {
 				continue
 			}
-			if lead, first := indent(t.pos); first && len(lead) < len(lineIndent(top.pos)) {
+			if lead, first := leading(data, t.pos); first && len(lead) < len(lineIndent(data, top.pos)) {
 				return top.pos, t.pos, true
 			}
 		}
@@ -176,4 +171,62 @@ func unclosedBrace(name string, data []byte) (open, closer token.Pos, ok bool) {
 		}
 	}
 	return token.NoPos, token.NoPos, false
+}
+
+// missingBrace finds the field whose '{' was deleted ("a:" alone on its line, its
+// fields below it): the '}' that ended its struct then closes an outer '{', and is
+// indented deeper than that '{' line (cue fmt indents a '}' as its '{' line). The
+// field is the nearest line above that '}', indented as it, ending in ':'.
+func missingBrace(name string, data []byte) (label scanned, closer token.Pos, ok bool) {
+	tokens := scan(name, data)
+	var stack []scanned
+	for k, t := range tokens {
+		switch t.tok {
+		case token.LBRACE, token.LBRACK, token.LPAREN:
+			stack = append(stack, t)
+			continue
+		case token.RBRACE, token.RBRACK, token.RPAREN:
+		default:
+			continue
+		}
+		if len(stack) == 0 {
+			return scanned{}, token.NoPos, false
+		}
+		top := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		lead, first := leading(data, t.pos)
+		if t.tok != token.RBRACE || !first || len(lead) <= len(lineIndent(data, top.pos)) {
+			continue
+		}
+		for j := k - 1; j > 0; j-- {
+			if tokens[j].pos.Offset() < top.pos.Offset() {
+				break
+			}
+			// A line ending in ':': the next token is on a later line.
+			colon, next := tokens[j-1], tokens[j]
+			if colon.tok == token.COLON && next.pos.Line() > colon.pos.Line() && lineIndent(data, colon.pos) == lead {
+				first := j - 1
+				for first > 0 && tokens[first-1].pos.Line() == colon.pos.Line() {
+					first--
+				}
+				return tokens[first], t.pos, true
+			}
+		}
+		return scanned{}, token.NoPos, false
+	}
+	return scanned{}, token.NoPos, false
+}
+
+// leading is the text of p's line before p, and whether it is only blanks (p is the
+// line's first token).
+func leading(data []byte, p token.Pos) (string, bool) {
+	start := p.Offset() - (p.Column() - 1)
+	lead := string(data[start:p.Offset()])
+	return lead, strings.TrimLeft(lead, " \t") == ""
+}
+
+// lineIndent is the blanks that start p's line.
+func lineIndent(data []byte, p token.Pos) string {
+	line := string(data[p.Offset()-(p.Column()-1):])
+	return line[:len(line)-len(strings.TrimLeft(line, " \t"))]
 }
