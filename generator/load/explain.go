@@ -167,12 +167,21 @@ func userPosIn(v cue.Value, depth int) (token.Pos, bool) {
 }
 
 // restatements rewrite messages of the schema's generic constraints, wherever they
-// fail, into what the user must change.
+// fail, into what the user must change: a pattern said in words. Each bound is the
+// schema's own spelling (restatements_test.go keeps them in step with the schema).
 var restatements = []struct{ cue, user string }{
 	{`(out of bound =~"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")`, "(a name must be a DNS label: lowercase letters, digits and '-', starting and ending with a letter or digit)"},
 	{"incompatible list lengths (0 and 1)", "must list at least one value"},
 	{`(out of bound =~"(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$")`, "(not pinned: name a version tag or an @sha256 digest)"},
 	{`(out of bound =~"^(localhost|[a-z0-9-]+(\\.[a-z0-9-]+)+)(:[0-9]+)?/[a-z0-9._/-]+(:[A-Za-z0-9._-]+)?(@sha256:[a-f0-9]{64})?$")`, "(not a fully qualified image: registry/repository:tag or @sha256:digest, e.g. docker.io/hyperledger/besu:24.12.2)"},
+	{`(out of bound =~"^(@[A-Za-z0-9][-A-Za-z0-9_.]*(/[A-Za-z0-9][-A-Za-z0-9_.]*)?|[^@\\s#]+@[^@\\s#]+\\.[^@\\s#]+)$")`, "(a reviewer is @user, @org/team or an e-mail address, without spaces or '#')"},
+	{`(out of bound =~"^[^@\\s]+@[^@\\s]+$")`, "(a contact is an e-mail address, e.g. ops@example.com)"},
+	{`(out of bound =~"^(https://|ssh://)[^\\s]+$")`, "(a repository URL starts with https:// or ssh:// and has no spaces)"},
+	{`(out of bound =~"^[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$")`, "(a Kubernetes quantity: a number and an optional unit, e.g. 500m, 4Gi)"},
+	{`(out of bound =~"^0x[0-9a-f]{40}$")`, "(an address is 0x and 40 lowercase hex digits)"},
+	{`(out of bound =~"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")`, "(a subscription ID is a lowercase UUID, as az account show prints it, e.g. 3f2b8c1e-5d4a-4e6f-9a7b-1c2d3e4f5a6b)"},
+	{`(out of bound =~"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")`, "(a DNS name: lowercase labels of letters, digits and '-', separated by '.', e.g. ledger.example.com)"},
+	{`(out of bound =~"^([0-9]+(s|m|h))+$")`, "(a duration such as 30s, 5m or 1h30m)"},
 	{`(out of bound =~"^age1[02-9ac-hj-np-z]{58}$")`, "(not an age recipient: age1 and 58 more characters, as age-keygen -y prints)"},
 	{`(out of bound =~"^([0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}|[0-9a-fA-F:]+/[0-9]{1,3})$")`, "(not a CIDR: an address and a prefix length, e.g. 198.51.100.0/28)"},
 	{`(out of bound !="0.0.0.0/0")`, "(the whole IPv4 internet: every party's p2p port would admit it; set allowWorldOpen: true on the cluster if that is meant)"},
@@ -209,20 +218,7 @@ func explain(root cue.Value, err error) error {
 	n := network{root}
 	seen := map[string]bool{}
 	out := make([]Issue, 0, len(e.Issues))
-	for _, i := range e.Issues {
-		if n.followsUnknownCluster(i) || followsDuplicate(i, e.Issues) {
-			continue
-		}
-		for prefix, fn := range explainers {
-			if !strings.HasPrefix(i.Path, prefix) {
-				continue
-			}
-			key, _ := strconv.Unquote(firstLabel(strings.TrimPrefix(i.Path, prefix)))
-			if explained, ok := fn(n, key, i); ok {
-				i = explained
-			}
-			break
-		}
+	emit := func(i Issue) {
 		i = n.relocate(i)
 		i.Message = restate(i.Message)
 		if !seen[i.String()] {
@@ -230,7 +226,82 @@ func explain(root cue.Value, err error) error {
 			out = append(out, i)
 		}
 	}
+	// The rules that read a struct with a missing field fail only because of it.
+	incomplete := map[string]bool{}
+	for _, i := range e.Issues {
+		if _, ok := explainMissing(n, i); ok {
+			incomplete[entityOf(i.Path)] = true
+		}
+	}
+	listed := map[string]bool{}
+	for _, i := range e.Issues {
+		if n.followsUnknownCluster(i) || followsDuplicate(i, e.Issues) || n.followsIncomplete(i, incomplete) {
+			continue
+		}
+		if explained, ok := n.explainRule(i); ok {
+			emit(explained)
+			continue
+		}
+		if explained, ok := explainMistake(n, i); ok {
+			emit(explained)
+			continue
+		}
+		if elements := n.listIssues(i); len(elements) > 0 {
+			list := i.Path[:strings.LastIndex(i.Path, ".")]
+			if !listed[list] {
+				listed[list] = true
+				for _, el := range elements {
+					emit(el)
+				}
+			}
+			continue
+		}
+		emit(i)
+	}
 	return &Error{Issues: out}
+}
+
+// explainRule restates an issue raised at one of the schema's rules, if an explainer
+// knows the rule.
+func (n network) explainRule(i Issue) (Issue, bool) {
+	for prefix, fn := range explainers {
+		if !strings.HasPrefix(i.Path, prefix) {
+			continue
+		}
+		key, _ := strconv.Unquote(firstLabel(strings.TrimPrefix(i.Path, prefix)))
+		return fn(n, key, i)
+	}
+	return i, false
+}
+
+// entityOf is the name of the party, cluster or node a path is in
+// (network.nodes."a-1".image: a-1), or "".
+func entityOf(path string) string {
+	sel := cue.ParsePath(path).Selectors()
+	if len(sel) < 3 {
+		return ""
+	}
+	return sel[2].Unquoted()
+}
+
+// followsIncomplete reports an error a rule raises only because the entity it reads
+// lacks a required field, already reported: the rule's key is that entity
+// (network.checks.imageRegistryAllowed."a-1" for node a-1 without an image), or a
+// value the schema computes from others. Rules keyed otherwise (by party) are kept;
+// they name their own entity.
+func (n network) followsIncomplete(i Issue, incomplete map[string]bool) bool {
+	if len(incomplete) == 0 || !i.incomplete {
+		return false // a rule broken outright (a bound, a conflict) is a mistake of its own
+	}
+	sel := selectorsOf(i)
+	if len(sel) > 0 && interpolated(n.root.LookupPath(cue.MakePath(sel...)), 3) {
+		return true // a value built from others (a party's namespace from the network's name)
+	}
+	if len(sel) < 3 || sel[1].Unquoted() != "checks" {
+		return false
+	}
+	// A rule over the whole network (checks.validatorCount) reads every entity.
+	return len(sel) == 3 || incomplete[sel[3].Unquoted()]
 }
 
 // firstLabel returns the first path element of a CUE path, quoted.

@@ -14,9 +14,7 @@ import (
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/build"
 	"cuelang.org/go/cue/cuecontext"
-	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/load"
-	"cuelang.org/go/cue/token"
 	"cuelang.org/go/mod/modconfig"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
@@ -28,6 +26,14 @@ type Issue struct {
 	Pos     string `json:"pos,omitempty"`  // file:line:col, relative to the working directory when possible
 	Path    string `json:"path,omitempty"` // CUE path of the offending value, e.g. nodes.a-1.cluster
 	Message string `json:"message"`
+
+	// format is CUE's message before its arguments ("incomplete value %v"), the
+	// closest thing to an error kind CUE's errors carry; empty for issues flux-ledger
+	// raises itself. explain dispatches on it.
+	format string
+	// incomplete: CUE could not make the value concrete (cue.IsIncomplete), because
+	// it, or something it is computed from, is missing.
+	incomplete bool
 }
 
 func (i Issue) String() string {
@@ -138,6 +144,9 @@ func evaluate(dir string, opts Options) (*Result, error) {
 			continue
 		}
 		if inst.Err != nil {
+			if err, ok := syntaxIssues(inst.Err); ok {
+				return nil, err
+			}
 			return nil, issues(inst.Err)
 		}
 		others = append(others, inst)
@@ -192,172 +201,4 @@ func evaluate(dir string, opts Options) (*Result, error) {
 	}
 	placeholders := placeholderWarnings(root, &network)
 	return &Result{Network: &network, Schema: schema, Warnings: append(outageWarnings(&network), placeholders...), Placeholders: placeholders}, nil
-}
-
-// entry is one error as CUE reported it, before folding.
-type entry struct {
-	issue       Issue
-	format      string
-	args        []any
-	disjunction bool
-}
-
-// issues turns CUE's error tree into one Issue per distinct failure, in CUE's order.
-// CUE reports a failed disjunction as a header plus one "conflicting values" line per
-// alternative, and a failed reference again at every value computed from it; a user
-// needs one line saying which value is wrong, so those are folded or dropped.
-func issues(err error) error {
-	cwd, _ := os.Getwd()
-	var entries []*entry
-	byPath := map[string][]*entry{}
-	for _, e := range cueerrors.Errors(err) {
-		format, args := e.Msg()
-		en := &entry{
-			issue: Issue{
-				Path:    strings.Join(e.Path(), "."),
-				Message: withReason(e, oneLine(fmt.Sprintf(format, args...))),
-				Pos:     position(cueerrors.Positions(e), cwd),
-			},
-			format:      format,
-			args:        args,
-			disjunction: strings.Contains(format, "errors in empty disjunction"),
-		}
-		entries = append(entries, en)
-		byPath[en.issue.Path] = append(byPath[en.issue.Path], en)
-	}
-
-	var out []Issue
-	seen := map[string]bool{}
-	emit := func(i Issue) {
-		if key := i.String(); !seen[key] {
-			seen[key] = true
-			out = append(out, i)
-		}
-	}
-	folded := map[string]bool{}
-	for _, en := range entries {
-		path := en.issue.Path
-		group := byPath[path]
-		if hasDisjunction(group) {
-			if folded[path] {
-				continue
-			}
-			folded[path] = true
-			if i, ok := foldDisjunction(path, group); ok {
-				emit(i)
-				continue
-			}
-			for _, other := range group {
-				if !other.disjunction && !isConflict(other.format) {
-					emit(other.issue)
-				}
-			}
-			continue
-		}
-		if !isCascade(en.issue.Message) {
-			emit(en.issue)
-		}
-	}
-	if len(out) == 0 {
-		for _, en := range entries {
-			emit(en.issue)
-		}
-	}
-	if len(out) == 0 {
-		out = append(out, Issue{Message: oneLine(err.Error())})
-	}
-	return &Error{Issues: out}
-}
-
-// withReason appends the reason CUE wraps under some messages ("import failed:
-// cannot find package …"): Msg alone drops it, Details keeps it.
-func withReason(e cueerrors.Error, msg string) string {
-	first := oneLine(strings.SplitN(cueerrors.Details(e, nil), "\n", 2)[0])
-	if i := strings.Index(first, msg+": "); i >= 0 {
-		return strings.TrimSuffix(first[i:], ":")
-	}
-	return msg
-}
-
-func hasDisjunction(group []*entry) bool {
-	for _, en := range group {
-		if en.disjunction {
-			return true
-		}
-	}
-	return false
-}
-
-// foldDisjunction turns "value X conflicts with each of A, B, C" into one issue. It
-// applies only when every alternative failed by conflict (an enumeration); when one
-// alternative failed for a reason of its own (a bound, a pattern), that reason is the
-// useful message and the conflicts with defaults are noise.
-func foldDisjunction(path string, group []*entry) (Issue, bool) {
-	var allowed []string
-	var got string
-	pos := ""
-	for _, en := range group {
-		switch {
-		case en.disjunction:
-		case isConflict(en.format) && len(en.args) == 2:
-			a, b := fmt.Sprint(en.args[0]), fmt.Sprint(en.args[1])
-			if got != "" && got != b {
-				return Issue{}, false
-			}
-			got = b
-			allowed = append(allowed, a)
-			pos = en.issue.Pos
-		default:
-			return Issue{}, false
-		}
-	}
-	if got == "" {
-		return Issue{}, false
-	}
-	return Issue{
-		Pos:     pos,
-		Path:    path,
-		Message: fmt.Sprintf("invalid value %s (must be one of %s)", got, strings.Join(allowed, ", ")),
-	}, true
-}
-
-func isConflict(format string) bool { return strings.HasPrefix(format, "conflicting values") }
-
-// isCascade recognises errors CUE reports at values computed from an already-reported
-// error: they point at the schema, not at what the user wrote.
-func isCascade(message string) bool {
-	for _, s := range []string{"invalid interpolation", "key value of dynamic field must be concrete", "invalid left-hand value", "_|_"} {
-		if strings.Contains(message, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// position picks the most useful of an error's positions: the last one in a file the
-// user wrote (not the schema), which is where the offending value stands.
-func position(positions []token.Pos, cwd string) string {
-	if len(positions) == 0 {
-		return ""
-	}
-	chosen := positions[0]
-	for _, p := range positions {
-		if !inSchema(p.Filename()) {
-			chosen = p
-		}
-	}
-	file := chosen.Filename()
-	if rel, err := filepath.Rel(cwd, file); err == nil && !strings.HasPrefix(rel, "..") {
-		file = rel
-	}
-	return fmt.Sprintf("%s:%d:%d", file, chosen.Line(), chosen.Column())
-}
-
-func inSchema(file string) bool {
-	dir := filepath.Base(filepath.Dir(file))
-	return dir == "schema" || strings.Contains(filepath.ToSlash(file), "/cue.mod/")
-}
-
-func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
 }
