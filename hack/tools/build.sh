@@ -22,6 +22,7 @@ main_package() {
     kubelet) echo k8s.io/kubernetes/cmd/kubelet ;;
     kustomize-controller) echo github.com/fluxcd/kustomize-controller ;;
     kyverno) echo github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno ;;
+    promtool) echo github.com/prometheus/prometheus/cmd/promtool ;;
     *) echo "hack/tools/build.sh: unknown tool '$1'" >&2; return 1 ;;
   esac
 }
