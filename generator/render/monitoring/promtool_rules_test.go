@@ -1,0 +1,86 @@
+package monitoring_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/testenv"
+)
+
+// writeRuleFile writes a PrometheusRule's spec as a Prometheus rule file: the
+// Operator hands the groups to Prometheus as they are, so the spec is the file.
+func writeRuleFile(t *testing.T, path string, r *monitoringv1.PrometheusRule) {
+	t.Helper()
+	data, err := yaml.Marshal(r.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Every rule file rendered for the reference networks, Besu and Fabric, is one that
+// Prometheus loads: promtool parses each expression and template, and its linter
+// (duplicate rules) is fatal.
+func TestRenderedRulesPassPromtoolCheck(t *testing.T) {
+	promtool := testenv.Tool(t, "promtool")
+	besu, fabric := networks(t)
+	dir := t.TempDir()
+	var files []string
+	for _, n := range []*model.Network{besu, fabric} {
+		monitorAll(n, model.MonitoringPrometheusOperator)
+		for p, r := range ruleFiles(t, renderTree(t, n)) {
+			file := filepath.Join(dir, n.Name+"_"+strings.ReplaceAll(p, "/", "_"))
+			writeRuleFile(t, file, r)
+			files = append(files, file)
+		}
+	}
+	if len(files) == 0 {
+		t.Fatal("no rule files rendered")
+	}
+	sort.Strings(files)
+	out, err := exec.Command(promtool, append([]string{"check", "rules", "--lint-fatal"}, files...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("promtool check rules: %v\n%s", err, out)
+	}
+	t.Logf("promtool check rules on %d files:\n%s", len(files), out)
+}
+
+// The chain-stopped, node-behind and peer alerts fire on synthetic series that show
+// the failure, and stay silent on series that do not (testdata/besu_alerts.test.yaml,
+// whose thresholds are worked out by hand from the reference network).
+func TestBesuAlertsFireAndClear(t *testing.T) {
+	promtool := testenv.Tool(t, "promtool")
+	besu, _ := networks(t)
+	monitorAll(besu, model.MonitoringPrometheusOperator)
+	rules := ruleFiles(t, renderTree(t, besu))
+	r := rules["parties/contoso/monitoring/contoso-aks-weu/prometheusrule.yaml"]
+	if r == nil {
+		t.Fatal("no rules rendered for contoso-aks-weu")
+	}
+	dir := t.TempDir()
+	writeRuleFile(t, filepath.Join(dir, "rules.yaml"), r)
+	test, err := os.ReadFile(filepath.Join("testdata", "besu_alerts.test.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "besu_alerts.test.yaml"), test, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(promtool, "test", "rules", "besu_alerts.test.yaml")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("promtool test rules: %v\n%s", err, out)
+	}
+	t.Logf("%s", out)
+}
