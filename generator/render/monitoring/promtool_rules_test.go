@@ -59,28 +59,42 @@ func TestRenderedRulesPassPromtoolCheck(t *testing.T) {
 // the failure, and stay silent on series that do not (testdata/besu_alerts.test.yaml,
 // whose thresholds are worked out by hand from the reference network).
 func TestBesuAlertsFireAndClear(t *testing.T) {
-	promtool := testenv.Tool(t, "promtool")
 	besu, _ := networks(t)
-	monitorAll(besu, model.MonitoringPrometheusOperator)
-	rules := ruleFiles(t, renderTree(t, besu))
-	r := rules["parties/contoso/monitoring/contoso-aks-weu/prometheusrule.yaml"]
+	promtoolTest(t, besu, "parties/contoso/monitoring/contoso-aks-weu/prometheusrule.yaml", "besu_alerts.test.yaml")
+}
+
+// The Raft leader storm and the gossip peer alerts of a Fabric cluster fire and clear
+// on synthetic series (testdata/fabric_alerts.test.yaml).
+func TestFabricAlertsFireAndClear(t *testing.T) {
+	_, fabric := networks(t)
+	promtoolTest(t, fabric, "parties/contoso/monitoring/contoso-aks-weu/prometheusrule.yaml", "fabric_alerts.test.yaml")
+}
+
+// promtoolTest renders the network with every cluster monitored, writes the rules of
+// one file as rules.yaml beside the unit test file from testdata/, and runs
+// promtool test rules on it.
+func promtoolTest(t *testing.T, n *model.Network, rulesPath, testFile string) {
+	t.Helper()
+	promtool := testenv.Tool(t, "promtool")
+	monitorAll(n, model.MonitoringPrometheusOperator)
+	r := ruleFiles(t, renderTree(t, n))[rulesPath]
 	if r == nil {
-		t.Fatal("no rules rendered for contoso-aks-weu")
+		t.Fatalf("no rules rendered at %s", rulesPath)
 	}
 	dir := t.TempDir()
 	writeRuleFile(t, filepath.Join(dir, "rules.yaml"), r)
-	test, err := os.ReadFile(filepath.Join("testdata", "besu_alerts.test.yaml"))
+	test, err := os.ReadFile(filepath.Join("testdata", testFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "besu_alerts.test.yaml"), test, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, testFile), test, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(promtool, "test", "rules", "besu_alerts.test.yaml")
+	cmd := exec.Command(promtool, "test", "rules", testFile)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("promtool test rules: %v\n%s", err, out)
+		t.Fatalf("promtool test rules %s: %v\n%s", testFile, err, out)
 	}
 	t.Logf("%s", out)
 }
