@@ -3,6 +3,8 @@ package monitoring_test
 import (
 	"bytes"
 	"path"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,6 +85,50 @@ func TestPrometheusOperatorRendersPerCluster(t *testing.T) {
 		for p, data := range out {
 			if !bytes.Equal(again[p], data) {
 				t.Errorf("%s renders differently the second time", p)
+			}
+		}
+	}
+}
+
+// Monitoring only adds: every file outside monitoring/ is byte for byte what the
+// same network renders without it, except the cluster kustomizations (one resource
+// more, nothing else changed) and the reconciler's RBAC.
+func TestPrometheusOperatorChangesNothingElse(t *testing.T) {
+	besu, fabric := networks(t)
+	for _, n := range []*model.Network{besu, fabric} {
+		before := renderTree(t, n)
+		monitorAll(n, model.MonitoringPrometheusOperator)
+		after := renderTree(t, n)
+		grown := 0
+		for p, data := range before {
+			if bytes.Equal(after[p], data) {
+				continue
+			}
+			if path.Base(p) != "kustomization.yaml" || path.Base(path.Dir(path.Dir(p))) != "clusters" {
+				if !(strings.HasPrefix(p, "clusters/") && path.Base(p) == "rbac.yaml") {
+					t.Errorf("%s: %s changed with monitoring on", n.Name, p)
+				}
+				continue
+			}
+			var was, is types.Kustomization
+			if err := yaml.UnmarshalStrict(data, &was); err != nil {
+				t.Fatal(err)
+			}
+			if err := yaml.UnmarshalStrict(after[p], &is); err != nil {
+				t.Fatal(err)
+			}
+			is.Resources = slices.DeleteFunc(is.Resources, func(r string) bool { return strings.HasPrefix(r, "../../monitoring/") })
+			grown++
+			if !reflect.DeepEqual(was, is) {
+				t.Errorf("%s: %s changed beyond the monitoring resource:\n%s\n---\n%s", n.Name, p, data, after[p])
+			}
+		}
+		if grown == 0 {
+			t.Errorf("%s: no cluster kustomization gained its monitoring", n.Name)
+		}
+		for p := range after {
+			if _, ok := before[p]; !ok && !strings.Contains(p, "/monitoring/") {
+				t.Errorf("%s: %s appeared outside monitoring/", n.Name, p)
 			}
 		}
 	}
