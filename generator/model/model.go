@@ -127,6 +127,22 @@ type Cluster struct {
 	// admit the whole internet.
 	AllowWorldOpen bool           `json:"allowWorldOpen,omitempty"`
 	Storage        ClusterStorage `json:"storage"`
+	// Monitoring says how the cluster's nodes are scraped and alerted on.
+	Monitoring Monitoring `json:"monitoring"`
+}
+
+// Monitoring modes of a cluster.
+const (
+	MonitoringNone               = "none"
+	MonitoringPrometheusOperator = "prometheusOperator"
+	MonitoringAzureMonitor       = "azureMonitor"
+)
+
+// Monitoring is a cluster's monitoring choice: Mode, and the Namespace its
+// Prometheus runs in (the only source admitted to the nodes' metrics ports).
+type Monitoring struct {
+	Mode      string `json:"mode"`
+	Namespace string `json:"namespace"`
 }
 
 // ClusterStorage is the default storage of a cluster's nodes.

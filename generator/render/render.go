@@ -1,7 +1,8 @@
 // Package render turns a validated network into the desired tree: every file the
 // generator owns, path → bytes, computed in memory. It dispatches each party's
-// directory to the renderer of the network's platform and each cluster's entry point to
-// the Flux renderer, and never touches the disk.
+// directory to the renderer of the network's platform (then adds each of its clusters'
+// monitoring, render/monitoring) and each cluster's entry point to the Flux renderer,
+// and never touches the disk.
 package render
 
 import (
@@ -16,6 +17,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/render/besu"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric"
 	"github.com/flux-ledger/flux-ledger/generator/render/flux"
+	"github.com/flux-ledger/flux-ledger/generator/render/monitoring"
 	"github.com/flux-ledger/flux-ledger/generator/render/owners"
 	"github.com/flux-ledger/flux-ledger/generator/render/policies"
 	"github.com/flux-ledger/flux-ledger/generator/secrets"
@@ -131,6 +133,9 @@ func Render(network *model.Network) (tree.Tree, error) {
 	for _, name := range network.PartyNames() {
 		units = append(units, func() (string, map[string][]byte, error) {
 			files, err := renderParty(network.Parties[name], nodesByParty[name])
+			if err == nil {
+				err = monitoring.Party(network, network.Parties[name], nodesByParty[name], files)
+			}
 			if err != nil {
 				err = fmt.Errorf("party %s: %w", name, err)
 			}

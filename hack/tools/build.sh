@@ -22,6 +22,7 @@ main_package() {
     kubelet) echo k8s.io/kubernetes/cmd/kubelet ;;
     kustomize-controller) echo github.com/fluxcd/kustomize-controller ;;
     kyverno) echo github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno ;;
+    promtool) echo github.com/prometheus/prometheus/cmd/promtool ;;
     *) echo "hack/tools/build.sh: unknown tool '$1'" >&2; return 1 ;;
   esac
 }
@@ -41,6 +42,21 @@ flux_crds() {
     cp "$dir"/config/crd/bases/*.yaml "$root/bin/crds/${module##*/}/"
     chmod u+w "$root/bin/crds/${module##*/}"/*.yaml
   done
+}
+
+# prometheus_operator_crds copies the PodMonitor and PrometheusRule CRDs of the
+# Prometheus Operator release whose Go API flux-ledger renders with (go.mod:
+# prometheus-operator/pkg/apis/monitoring v0.93.1) from that release's module zip into
+# bin/crds/, for the tests that dry-run the rendered monitoring objects.
+prometheus_operator_crds() {
+  local module=github.com/prometheus-operator/prometheus-operator@v0.93.1 dir crd
+  dir=$(cd "$root" && go mod download -json "$module" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+  [ -n "$dir" ] || { echo "hack/tools/build.sh: cannot download $module" >&2; return 1; }
+  mkdir -p "$root/bin/crds/${module##*/}"
+  for crd in podmonitors prometheusrules; do
+    cp "$dir/example/prometheus-operator-crd/monitoring.coreos.com_$crd.yaml" "$root/bin/crds/${module##*/}/"
+  done
+  chmod u+w "$root/bin/crds/${module##*/}"/*.yaml
 }
 
 # flux_cli builds the flux CLI (for the plugin test). Its module zip lacks the
@@ -161,6 +177,10 @@ for tool in "$@"; do
     busybox-static) debian_tool busybox-static busybox-static busybox; continue ;;
     bash-static) debian_tool bash-static bash-static bash-static; continue ;;
   esac
+  if [ "$tool" = prometheus-operator-crds ]; then
+    prometheus_operator_crds
+    continue
+  fi
   if [ "$tool" = flux-crds ]; then
     flux_crds
     continue

@@ -24,6 +24,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/manifest"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/besu"
+	"github.com/flux-ledger/flux-ledger/generator/render/monitoring"
 	"github.com/flux-ledger/flux-ledger/generator/render/policies"
 )
 
@@ -192,6 +193,7 @@ func (r *clusterRenderer) rbac() []any {
 			rbacv1.PolicyRule{APIGroups: []string{"batch"}, Resources: []string{"jobs"}})
 	}
 	rules = append(rules, ExposureRules(r.cluster.Exposure.Mode)...)
+	rules = append(rules, monitoring.Rules(r.cluster.Monitoring.Mode)...)
 	for i := range rules {
 		rules[i].Verbs = manage
 	}

@@ -1,0 +1,159 @@
+package monitoring_test
+
+import (
+	"bytes"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	"sigs.k8s.io/yaml"
+
+	"github.com/flux-ledger/flux-ledger/generator/identity"
+	"github.com/flux-ledger/flux-ledger/generator/identity/msp"
+	"github.com/flux-ledger/flux-ledger/generator/load"
+	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/render"
+	"github.com/flux-ledger/flux-ledger/generator/render/monitoring"
+	"github.com/flux-ledger/flux-ledger/generator/testenv"
+	"github.com/flux-ledger/flux-ledger/generator/tree"
+)
+
+var (
+	loadOnce           sync.Once
+	besuJSON, fabricJS []byte
+	loadErr            error
+)
+
+// networks loads the Besu reference network (cue/) and the Fabric one
+// (examples/fabric, with every party's MSP and node certificates issued as `keys
+// init` would), once; each call returns fresh copies the test may change.
+func networks(t *testing.T) (besu, fabric *model.Network) {
+	t.Helper()
+	loadOnce.Do(func() {
+		var r *load.Result
+		if r, loadErr = load.Network(filepath.Join(testenv.RepoRoot(t), "cue")); loadErr != nil {
+			return
+		}
+		if besuJSON, loadErr = yaml.Marshal(r.Network); loadErr != nil {
+			return
+		}
+		if r, loadErr = load.Network(testenv.Module(t, map[string]string{"network.cue": testenv.FabricExample(t)})); loadErr != nil {
+			return
+		}
+		if loadErr = issue(r.Network); loadErr != nil {
+			return
+		}
+		fabricJS, loadErr = yaml.Marshal(r.Network)
+	})
+	if loadErr != nil {
+		t.Fatal(loadErr)
+	}
+	besu, fabric = &model.Network{}, &model.Network{}
+	if err := yaml.Unmarshal(besuJSON, besu); err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(fabricJS, fabric); err != nil {
+		t.Fatal(err)
+	}
+	return besu, fabric
+}
+
+// issue gives every party of a Fabric network its MSP and every node its
+// certificates, valid for a year from now.
+func issue(n *model.Network) error {
+	now := time.Now().Truncate(time.Second)
+	caValidity := msp.Validity{NotBefore: now.Add(-time.Hour), NotAfter: now.Add(10 * 365 * 24 * time.Hour)}
+	validity := msp.Validity{NotBefore: now.Add(-time.Hour), NotAfter: now.Add(365 * 24 * time.Hour)}
+	pem := func(l *msp.Leaf) string { return string(msp.CertPEM(l.Cert)) }
+	n.MSP = map[string]model.OrgIdentity{}
+	n.Identities = map[string]model.Identity{}
+	orgs := map[string]*msp.Org{}
+	for _, name := range n.PartyNames() {
+		org, err := msp.NewOrg(msp.OrgOptions{MSPID: n.Parties[name].MSPID, Validity: caValidity})
+		if err != nil {
+			return err
+		}
+		orgs[name] = org
+		admin, err := org.CA.IssueSigning(msp.SigningOptions{Name: "admin", Role: msp.RoleAdmin, Validity: validity})
+		if err != nil {
+			return err
+		}
+		adminTLS, err := org.TLSCA.IssueTLS(msp.TLSOptions{Name: "admin", Hosts: []string{"admin"}, Validity: validity})
+		if err != nil {
+			return err
+		}
+		n.MSP[name] = model.OrgIdentity{CACert: string(msp.CertPEM(org.CA.Cert)), TLSCACert: string(msp.CertPEM(org.TLSCA.Cert)), Admin: pem(admin), AdminTLS: pem(adminTLS)}
+	}
+	for _, name := range n.NodeNames() {
+		node := n.Nodes[name]
+		role := msp.RolePeer
+		if node.Role == model.RoleOrderer {
+			role = msp.RoleOrderer
+		}
+		sign, err := orgs[node.Party].CA.IssueSigning(msp.SigningOptions{Name: name, Role: role, Validity: validity})
+		if err != nil {
+			return err
+		}
+		tls, err := orgs[node.Party].TLSCA.IssueTLS(msp.TLSOptions{Name: name, Hosts: identity.FabricTLSHosts(n, node), Validity: validity})
+		if err != nil {
+			return err
+		}
+		n.Identities[name] = model.Identity{SignCert: pem(sign), TLSCert: pem(tls)}
+	}
+	return nil
+}
+
+// monitorAll sets every cluster of the network to the monitoring mode.
+func monitorAll(n *model.Network, mode string) {
+	for name, c := range n.Clusters {
+		c.Monitoring = model.Monitoring{Mode: mode, Namespace: "monitoring"}
+		n.Clusters[name] = c
+	}
+}
+
+// renderTree renders the whole desired tree, as generate would write it.
+func renderTree(t *testing.T, n *model.Network) tree.Tree {
+	t.Helper()
+	out, err := render.Render(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// monitoringDir is where a cluster's monitoring lands in the tree.
+func monitoringDir(party, cluster string) string {
+	return path.Join("parties", party, monitoring.Dir, cluster)
+}
+
+// ruleFiles decodes every rendered PrometheusRule of the tree, by path.
+func ruleFiles(t *testing.T, out tree.Tree) map[string]*monitoringv1.PrometheusRule {
+	t.Helper()
+	rules := map[string]*monitoringv1.PrometheusRule{}
+	for p, data := range out {
+		if path.Base(p) != "prometheusrule.yaml" || !strings.Contains(p, "/"+monitoring.Dir+"/") {
+			continue
+		}
+		var r monitoringv1.PrometheusRule
+		if err := yaml.UnmarshalStrict(data, &r); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		rules[p] = &r
+	}
+	return rules
+}
+
+// documents splits a YAML stream into its documents.
+func documents(data []byte) [][]byte {
+	var out [][]byte
+	for _, doc := range bytes.Split(data, []byte("\n---\n")) {
+		if len(bytes.TrimSpace(doc)) > 0 {
+			out = append(out, doc)
+		}
+	}
+	return out
+}

@@ -1,0 +1,117 @@
+package monitoring
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/flux-ledger/flux-ledger/generator/model"
+)
+
+// Severities of the alerts: critical when the ledger (or this party's part of it)
+// stops serving, warning when it still serves but is degrading.
+const (
+	SeverityCritical = "critical"
+	SeverityWarning  = "warning"
+)
+
+// Thresholds that are judgement, not derived from the topology; each says why.
+const (
+	// restartsInWindow restarts within restartWindow is a crash loop, not one
+	// eviction or node drain (which restarts a pod once).
+	restartsInWindow = 3
+	restartWindow    = 30 * time.Minute
+	// downFor: a target that fails every scrape for five minutes is down, not
+	// rescheduling (a StatefulSet pod is back well within that after a drain).
+	downFor = 5 * time.Minute
+	// peersFor: peers reconnect after a restart within minutes (Besu's peer-sync
+	// sidecar re-adds them; Fabric's gossip re-discovers them); ten minutes below the
+	// topology is a lasting partition.
+	peersFor = 10 * time.Minute
+)
+
+// PrometheusRule is the cluster's alerting rules: the common ones (node not scraped,
+// pods restarting) and the ledger's own.
+func PrometheusRule(network *model.Network, party model.Party, cluster model.Cluster, nodes []model.Node) (*monitoringv1.PrometheusRule, error) {
+	s := scope{namespace: party.Namespace}
+	var rules []monitoringv1.Rule
+	if network.IsFabric() {
+		fabric, err := fabricRules(network, party, nodes, s)
+		if err != nil {
+			return nil, err
+		}
+		rules = fabric
+	} else {
+		rules = besuRules(network, s)
+	}
+	rules = append(rules, commonRules(s)...)
+	return &monitoringv1.PrometheusRule{
+		TypeMeta:   metav1.TypeMeta{APIVersion: apiVersion, Kind: monitoringv1.PrometheusRuleKind},
+		ObjectMeta: meta(network, party, RuleName),
+		Spec: monitoringv1.PrometheusRuleSpec{Groups: []monitoringv1.RuleGroup{{
+			Name:  fmt.Sprintf("flux-ledger.%s.%s", party.Name, cluster.Name),
+			Rules: rules,
+		}}},
+	}, nil
+}
+
+// scope selects the series of one cluster's nodes: the ones the PodMonitor scrapes
+// (the Prometheus Operator sets job to <namespace>/<PodMonitor name> and namespace to
+// the pod's; v0.93.0 pkg/prometheus/promcfg.go, generatePodMonitorConfig).
+type scope struct{ namespace string }
+
+// sel is the label matchers of the cluster's node series, plus any extra matchers.
+func (s scope) sel(extra ...string) string {
+	m := append([]string{fmt.Sprintf("job=%q", s.namespace+"/"+PodMonitorName), fmt.Sprintf("namespace=%q", s.namespace)}, extra...)
+	return "{" + strings.Join(m, ", ") + "}"
+}
+
+// alert builds one alerting rule. Every alert carries a runbook line: what to look
+// at first, in this repository's terms.
+func alert(name, expr string, after time.Duration, severity, summary, runbook string) monitoringv1.Rule {
+	r := monitoringv1.Rule{
+		Alert:       name,
+		Expr:        intstr.FromString(expr),
+		Labels:      map[string]string{"severity": severity},
+		Annotations: map[string]string{"summary": summary, "runbook": runbook},
+	}
+	if after > 0 {
+		d := monitoringv1.Duration(promDuration(after))
+		r.For = &d
+	}
+	return r
+}
+
+// promDuration writes d in Prometheus' duration syntax in its largest whole unit
+// ("90s", "5m", "1h"): Go's "5m0s" is valid too, but not what a reader expects.
+func promDuration(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return fmt.Sprintf("%ds", (d+time.Second-1)/time.Second)
+}
+
+// commonRules hold for every ledger: a node Prometheus cannot scrape tells nothing
+// about its health (and the ledger rules see no series for it), and a crash-looping
+// pod is down most of the time while its StatefulSet says it exists.
+func commonRules(s scope) []monitoringv1.Rule {
+	return []monitoringv1.Rule{
+		alert("LedgerNodeDown",
+			fmt.Sprintf("up%s == 0", s.sel()),
+			downFor, SeverityCritical,
+			"{{ $labels.ledger_node }} has not answered a metrics scrape for "+promDuration(downFor),
+			"kubectl -n "+s.namespace+" describe pod {{ $labels.pod }}; if it runs, check the NetworkPolicy "+NetworkPolicyName+" admits the monitoring namespace"),
+		alert("LedgerPodRestarting",
+			fmt.Sprintf("increase(kube_pod_container_status_restarts_total{namespace=%q}[%s]) >= %d", s.namespace, promDuration(restartWindow), restartsInWindow),
+			0, SeverityWarning,
+			"{{ $labels.pod }} ({{ $labels.container }}) restarted at least "+fmt.Sprint(restartsInWindow)+" times in "+promDuration(restartWindow),
+			"kubectl -n "+s.namespace+" logs {{ $labels.pod }} -c {{ $labels.container }} --previous"),
+	}
+}

@@ -1,0 +1,62 @@
+package monitoring
+
+import (
+	"fmt"
+	"time"
+
+	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+
+	"github.com/flux-ledger/flux-ledger/generator/model"
+)
+
+// minStoppedBlocks is the fewest block periods without a block that count as a
+// stopped chain, however short the period.
+const minStoppedBlocks = 10
+
+// StoppedBlocks is k, the number of block periods without a new block after which
+// the chain counts as stopped: at least minStoppedBlocks, and enough that neither a
+// stale scrape (ScrapeInterval) nor one QBFT/IBFT round change (a new round starts
+// after requestTimeoutSeconds) is taken for a stop, with two periods to spare. A
+// QBFT or IBFT 2.0 chain makes a block every period even when idle (empty blocks),
+// so a gap of k periods is a consensus failure, not a quiet network.
+func StoppedBlocks(c model.Consensus) int {
+	period := c.BlockPeriodSeconds
+	if period < 1 {
+		period = 1
+	}
+	margin := int(ScrapeInterval/time.Second) + c.RequestTimeoutSeconds
+	k := (margin+period-1)/period + 2
+	return max(k, minStoppedBlocks)
+}
+
+// besuRules are the Besu alerts, for a QBFT or IBFT 2.0 chain.
+func besuRules(network *model.Network, s scope) []monitoringv1.Rule {
+	k := StoppedBlocks(network.Consensus)
+	after := time.Duration(k*max(network.Consensus.BlockPeriodSeconds, 1)) * time.Second
+	// Static nodes list every node of the network and flux-ledger's peer-sync sidecar
+	// re-adds them, so each node should hold a connection to every other node. Besu
+	// keeps such maintained peers beyond --max-peers (24.12.2: EthPeers.
+	// canExceedPeerLimits → DefaultPeerPrivileges.canExceedConnectionLimits), so the
+	// expectation is not capped at the default 25.
+	expectedPeers := len(network.Nodes) - 1
+	rules := []monitoringv1.Rule{
+		alert("LedgerChainStopped",
+			fmt.Sprintf("time() - max by (namespace) (besu_blockchain_chain_head_timestamp%s) > %d", s.sel(), int(after/time.Second)),
+			0, SeverityCritical,
+			fmt.Sprintf("No node of %s has seen a new block for more than %s (%d block periods)", s.namespace, promDuration(after), k),
+			"A BFT chain stops when fewer than 2f+1 validators take part: check every party's validators (LedgerNodeDown, LedgerPeersBelowTopology) and the validators' logs for round changes"),
+		alert("LedgerNodeBehind",
+			fmt.Sprintf("(ethereum_best_known_block_number%[1]s - ethereum_blockchain_height%[1]s > %[2]d) or (max by (namespace) (ethereum_blockchain_height%[1]s) - on (namespace) group_right ethereum_blockchain_height%[1]s > %[2]d)", s.sel(), k),
+			after, SeverityWarning,
+			fmt.Sprintf("{{ $labels.ledger_node }} is {{ $value }} blocks behind the network (more than %d for %s)", k, promDuration(after)),
+			"Check the node's peers (LedgerPeersBelowTopology), its disk and CPU, and its log for import errors; a node that stays behind after a restart needs its data volume resynced"),
+	}
+	if expectedPeers > 0 {
+		rules = append(rules, alert("LedgerPeersBelowTopology",
+			fmt.Sprintf("ethereum_peer_count%s < %d", s.sel(), expectedPeers),
+			peersFor, SeverityWarning,
+			fmt.Sprintf("{{ $labels.ledger_node }} has {{ $value }} peers; the network has %d other nodes", expectedPeers),
+			"The missing peers are unreachable from here or refuse this node: check their exposure (flux-ledger plan names each node's endpoint), the egress CIDRs admitted by their NetworkPolicies, and the peer-sync sidecar's log"))
+	}
+	return rules
+}
