@@ -96,7 +96,7 @@ upgrade as a consequence every party approves.`,
 			if init.Repository == "" {
 				init.Repository = "https://git.example.com/" + init.Name + "/network.git"
 			}
-			init.Version = Version()
+			init.Version, init.Revision = Version(), currentBuild().Commit
 			written, err := scaffold.Init(init)
 			if err != nil {
 				return err

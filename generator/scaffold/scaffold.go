@@ -49,6 +49,9 @@ type Options struct {
 	Repository string // the Git URL every cluster reconciles from
 	Parties    []Party
 	Version    string // the flux-ledger version, pinned in the CI templates
+	// Revision is the source commit this flux-ledger was built from, which the CI
+	// templates build (empty or "unknown": they keep "main").
+	Revision string
 }
 
 // Init writes a new network repository and returns the paths it wrote, sorted.
@@ -192,11 +195,11 @@ func repositoryFiles(opts Options) (tree.Tree, error) {
 	if files["cue/network.cue"], err = starterNetwork(opts); err != nil {
 		return nil, err
 	}
-	for target, source := range map[string]string{ // (a development build keeps "latest")
+	for target, source := range map[string]string{
 		".github/workflows/network.yml": "templates/github-network.yml",
 		"azure-pipelines.yml":           "templates/azure-pipelines.yml",
 	} {
-		if files[target], err = pinnedCI(source, opts.Version); err != nil {
+		if files[target], err = pinnedCI(source, opts.Version, opts.Revision); err != nil {
 			return nil, err
 		}
 	}
@@ -218,11 +221,18 @@ func repositoryFiles(opts Options) (tree.Tree, error) {
 	return files, nil
 }
 
-// pinnedCI sets the CI template's FLUX_LEDGER_VERSION (the env of the GitHub workflow,
-// the variables of the Azure pipeline) to version, keeping the template's comments.
-func pinnedCI(source, version string) ([]byte, error) {
+// pinnedCI sets the CI template's FLUX_LEDGER_VERSION and FLUX_LEDGER_REVISION (the
+// env of the GitHub workflow, the variables of the Azure pipeline) to this build's,
+// keeping the template's comments; a build that knows neither keeps the template's.
+func pinnedCI(source, version, revision string) ([]byte, error) {
 	data, err := templates.ReadFile(source)
-	if err != nil || version == "" || version == "dev" {
+	if version == "dev" {
+		version = ""
+	}
+	if revision == "unknown" {
+		revision = ""
+	}
+	if err != nil || version == "" && revision == "" {
 		return data, err
 	}
 	node, err := kyaml.Parse(string(data))
@@ -234,8 +244,13 @@ func pinnedCI(source, version string) ([]byte, error) {
 		if vars == nil {
 			continue
 		}
-		if err := vars.Value.PipeE(kyaml.SetField("FLUX_LEDGER_VERSION", kyaml.NewStringRNode(version))); err != nil {
-			return nil, fmt.Errorf("%s: %w", source, err)
+		for field, value := range map[string]string{"FLUX_LEDGER_VERSION": version, "FLUX_LEDGER_REVISION": revision} {
+			if value == "" {
+				continue
+			}
+			if err := vars.Value.PipeE(kyaml.SetField(field, kyaml.NewStringRNode(value))); err != nil {
+				return nil, fmt.Errorf("%s: %w", source, err)
+			}
 		}
 	}
 	var out bytes.Buffer
