@@ -182,6 +182,21 @@ func (n *node) applyObjects(t *testing.T, party, namespace string, objects []*un
 	}
 }
 
+// createPods creates the pods of StatefulSets (podsOf) and returns them.
+func (n *node) createPods(t *testing.T, sets []*appsv1.StatefulSet) []*corev1.Pod {
+	t.Helper()
+	var pods []*corev1.Pod
+	for _, sts := range sets {
+		for _, pod := range podsOf(sts) {
+			if _, err := n.Client.CoreV1().Pods(pod.Namespace).Create(context.Background(), pod, metav1.CreateOptions{}); err != nil {
+				t.Fatalf("create pod %s: %v", pod.Name, err)
+			}
+			pods = append(pods, pod)
+		}
+	}
+	return pods
+}
+
 // podsOf plays the StatefulSet controller, which this node does not run: pod <name>-<i>
 // from the template, with the controller's hostname, subdomain and pod-name label,
 // bound to the node. A volume claim template becomes an emptyDir (no storage
@@ -336,18 +351,9 @@ func TestBesuPods(t *testing.T) {
 }
 
 func (n *node) runParty(t *testing.T, p *party, deep bool) {
-	ctx := context.Background()
 	n.applyObjects(t, p.name, p.namespace, p.objects)
-	var pods []*corev1.Pod
-	for _, sts := range p.statefulSets {
-		pods = append(pods, podsOf(sts)...)
-	}
 	start := time.Now()
-	for _, pod := range pods {
-		if _, err := n.Client.CoreV1().Pods(p.namespace).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
-			t.Fatalf("create pod %s: %v", pod.Name, err)
-		}
-	}
+	pods := n.createPods(t, p.statefulSets)
 	// Names resolve as pods get addresses; every pod Ready. The bound: the startup and
 	// readiness probes run every 10 s and wait-for-peers retries every 5 s; measured
 	// 20-40 s on 2 cores.

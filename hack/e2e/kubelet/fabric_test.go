@@ -275,18 +275,9 @@ func TestFabricPods(t *testing.T) {
 }
 
 func (n *node) runFabricParty(t *testing.T, p *fabricParty, deep bool) {
-	ctx := context.Background()
 	n.applyObjects(t, p.name, p.namespace, p.objects)
-	var pods []*corev1.Pod
-	for _, sts := range p.statefulSets {
-		pods = append(pods, podsOf(sts)...)
-	}
 	start := time.Now()
-	for _, pod := range pods {
-		if _, err := n.Client.CoreV1().Pods(p.namespace).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
-			t.Fatalf("create pod %s: %v", pod.Name, err)
-		}
-	}
+	pods := n.createPods(t, p.statefulSets)
 	defer n.deletePods(t, p.name, p.namespace)
 	// The startup probes run every 5 s (CouchDB) and 10 s (orderer, peer); the peer
 	// waits for CouchDB (125 ms doubling). Measured 15-30 s on 2 cores.
