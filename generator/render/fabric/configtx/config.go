@@ -322,17 +322,7 @@ func (c *Config) Consenters() ([]string, error) {
 		if num != 1 {
 			return nil
 		}
-		var host string
-		var port uint64
-		err := eachField(b, func(n protowire.Number, v uint64, d []byte) error {
-			switch n {
-			case hostField:
-				host = string(d)
-			case hostField + 1:
-				port = v
-			}
-			return nil
-		})
+		host, port, err := consenterEndpoint(b, hostField)
 		out = append(out, fmt.Sprintf("%s:%d", host, port))
 		return err
 	})
