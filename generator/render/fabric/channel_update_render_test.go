@@ -16,16 +16,23 @@ import (
 // the model's members to want: the pending change is their difference.
 func launchedWith(t *testing.T, launched, want []string) *model.Network {
 	t.Helper()
+	return launchedAs(t, func(ch *model.Channel, list []string) { ch.Members = list }, launched, want)
+}
+
+// launchedAs freezes channel trade's genesis block with set(channel, launched), then
+// applies set(channel, want).
+func launchedAs(t *testing.T, set func(*model.Channel, []string), launched, want []string) *model.Network {
+	t.Helper()
 	n := referenceNetwork(t)
 	ch := n.Fabric.Channels["trade"]
-	ch.Members = launched
+	set(&ch, launched)
 	n.Fabric.Channels["trade"] = ch
 	block, err := fabric.GenesisBlock(n, "trade")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ch.GenesisBlock = base64.StdEncoding.EncodeToString(block)
-	ch.Members = want
+	set(&ch, want)
 	n.Fabric.Channels["trade"] = ch
 	return n
 }

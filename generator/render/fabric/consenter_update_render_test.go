@@ -19,18 +19,7 @@ import (
 // consenters, then sets the model's consenters to want.
 func launchedWithConsenters(t *testing.T, launched, want []string) *model.Network {
 	t.Helper()
-	n := referenceNetwork(t)
-	ch := n.Fabric.Channels["trade"]
-	ch.Consenters = launched
-	n.Fabric.Channels["trade"] = ch
-	block, err := fabric.GenesisBlock(n, "trade")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch.GenesisBlock = base64.StdEncoding.EncodeToString(block)
-	ch.Consenters = want
-	n.Fabric.Channels["trade"] = ch
-	return n
+	return launchedAs(t, func(ch *model.Channel, list []string) { ch.Consenters = list }, launched, want)
 }
 
 // A consenter added to a running channel renders its update beside a join's, named
