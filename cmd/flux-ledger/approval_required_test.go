@@ -79,7 +79,7 @@ func TestRequireApprovalsRefusesUntilEveryPartyApproves(t *testing.T) {
 		t.Errorf("approvals %v (beta's key %s), refused %v", got, n.betaFpr, p.Refused)
 	}
 	md, code := n.plan("--output", "markdown")
-	if code != 0 || !strings.Contains(md, "Every party must approve the shared change: cue/network.cue.") || !strings.Contains(md, "| beta | parties/beta/") || !strings.Contains(md, "approved ("+n.betaFpr+")") {
+	if code != 0 || !strings.Contains(md, "Every party must approve the shared change (cue/network.cue): ") || !strings.Contains(md, " | parties/beta/") || !strings.Contains(md, "approved ("+n.betaFpr+")") {
 		t.Errorf("markdown: exit %d\n%s", code, md)
 	}
 }
