@@ -254,8 +254,8 @@ func ChannelUpdates(network *model.Network) (map[string][]byte, error) {
 			Channel: channel, Change: u.Change.Kind, Party: u.Change.Party, Organisation: u.MSPID, Sequence: u.Sequence,
 			Envelope: path.Base(u.Path), SHA256: hex.EncodeToString(sum[:]),
 			Steps: []string{
-				"each member's admin signs a copy: peer channel signconfigtx -f " + path.Base(u.Path),
-				"once enough signed: peer channel update -f <signed envelope> -c " + channel + " -o <orderer>",
+				"each member's admin signs with its own key: flux-ledger channels sign --channel " + channel + " --party <member> (flux-ledger plan counts the signatures)",
+				"once enough signed: peer channel update -f <envelope with the signatures> -c " + channel + " -o <orderer>",
 				"then: flux-ledger channels record --channel " + channel + " --from <config block from peer channel fetch config>",
 			},
 		}

@@ -1,0 +1,70 @@
+package fabric_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/flux-ledger/flux-ledger/generator/render/fabric"
+	"github.com/flux-ledger/flux-ledger/generator/render/fabric/configtx"
+	"github.com/flux-ledger/flux-ledger/generator/testenv"
+)
+
+// Once a majority signed, generate renders the envelope with the valid signatures
+// (and only those) beside the unsigned one: the same update bytes, the signatures
+// Fabric's own protobuf definitions read back (bin/fabric-block-json --envelope), the
+// same bytes on every run. Before that, nothing.
+func TestSignedEnvelopeOnceEnoughSigned(t *testing.T) {
+	n := launchedWith(t, []string{"contoso", "fabrikam", "northwind"}, []string{"contoso", "fabrikam"})
+	keys := newAdmins(t, n)
+	u, err := fabric.ChannelUpdate(n, "trade")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sign(t, n, "trade", u, "contoso", n.Parties["contoso"].MSPID, n.MSP["contoso"].Admin, keys["contoso"])
+	// fabrikam's entry made with contoso's key: refused, never in the envelope.
+	sign(t, n, "trade", u, "fabrikam", n.Parties["fabrikam"].MSPID, n.MSP["fabrikam"].Admin, keys["contoso"])
+	if files, err := fabric.SignedUpdates(n); err != nil || len(files) != 0 {
+		t.Fatalf("one valid signature of 2 needed: rendered %d files (%v)", len(files), err)
+	}
+	sign(t, n, "trade", u, "northwind", n.Parties["northwind"].MSPID, n.MSP["northwind"].Admin, keys["northwind"])
+	files, err := fabric.SignedUpdates(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed, ok := files["channels/trade/updates/1-remove-northwind.signed.pb"]
+	if !ok || len(files) != 1 {
+		t.Fatalf("rendered %v", files)
+	}
+	update, _ := configtx.EnvelopeConfigUpdate(u.Envelope)
+	if got, err := configtx.EnvelopeConfigUpdate(signed); err != nil || !bytes.Equal(got, update) {
+		t.Errorf("the signed envelope's update differs from the unsigned one's (%v)", err)
+	}
+	again, _ := fabric.SignedUpdates(n)
+	if !bytes.Equal(again["channels/trade/updates/1-remove-northwind.signed.pb"], signed) {
+		t.Error("two renders differ")
+	}
+
+	tool := testenv.Tool(t, "fabric-block-json")
+	file := filepath.Join(t.TempDir(), "signed.pb")
+	if err := os.WriteFile(file, signed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(tool, file, "--envelope").Output()
+	if err != nil {
+		t.Fatalf("fabric-block-json: %v", err)
+	}
+	var d struct {
+		ChannelHeader        struct{ Type int } `json:"channelHeader"`
+		ConfigUpdateEnvelope struct{ Signatures int }
+	}
+	if err := json.Unmarshal(out, &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.ChannelHeader.Type != 2 || d.ConfigUpdateEnvelope.Signatures != 2 {
+		t.Errorf("fabric-block-json: %s; want a CONFIG_UPDATE (2) with 2 signatures", out)
+	}
+}
