@@ -111,8 +111,20 @@ func TestPlanRefusesASignatureOfAnotherPartysAdmin(t *testing.T) {
 	if !contains(p.Refused, want) {
 		t.Errorf("refused %v; want %q", p.Refused, want)
 	}
-	if s := p.ChannelUpdates[0].Signatures[0]; s.More != 1 {
+	if s := p.ChannelUpdates[0].Signatures[0]; s.More != 1 || len(s.SignedBy) != 1 || s.SignedBy[0] != "fabrikam" {
 		t.Errorf("the relabelled signature counted: %+v", s)
+	}
+	if r := p.ChannelUpdates[0].Recorded; len(r) != 1 || r[0].Party != "northwind" || r[0].File != "cue/signatures_northwind.cue" || r[0].State != "refused" {
+		t.Errorf("recorded %+v", r)
+	}
+	var js strings.Builder
+	if err := p.JSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	for _, field := range []string{`"signedBy": [`, `"more": 1`, `"state": "refused"`, `"file": "cue/signatures_northwind.cue"`} {
+		if !strings.Contains(js.String(), field) {
+			t.Errorf("plan --output json lacks %s", field)
+		}
 	}
 }
 
