@@ -255,7 +255,7 @@ func ChannelUpdates(network *model.Network) (map[string][]byte, error) {
 			Envelope: path.Base(u.Path), SHA256: hex.EncodeToString(sum[:]),
 			Steps: []string{
 				"each member's admin signs with its own key: flux-ledger channels sign --channel " + channel + " --party <member> (flux-ledger plan counts the signatures)",
-				"once enough signed, generate renders " + path.Base(SignedPath(u)) + ": peer channel update -f " + path.Base(SignedPath(u)) + " -c " + channel + " -o <orderer>",
+				"once enough signed, generate renders " + path.Base(SignedPath(u)) + " and a Job of the first signing member submits it (peer channel update -f " + path.Base(SignedPath(u)) + " -c " + channel + ")",
 				"then: flux-ledger channels record --channel " + channel + " --from <config block from peer channel fetch config>",
 			},
 		}
