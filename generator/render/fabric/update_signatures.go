@@ -70,7 +70,7 @@ func (s *UpdateSignatures) Met() bool {
 	return true
 }
 
-// Valid are the valid signatures, by party name.
+// Valid are the valid signatures, in party order.
 func (s *UpdateSignatures) Valid() []SignatureCheck {
 	var out []SignatureCheck
 	for _, c := range s.Checks {
