@@ -22,12 +22,14 @@ config_state() {
 	fetch() { peer channel fetch config "$block" -c "$CHANNEL" "$@"; }
 	with_orderers fetch >&2 || die "no orderer gave channel $CHANNEL's config block"
 	json=$(configtxlator proto_decode --input "$block" --type common.Block) || die "configtxlator could not decode the config block of $CHANNEL"
-	jq -r --arg org "$ORG" '.data.data[0].payload.data.config |
-		"\(.sequence) \(.channel_group.groups.Application.groups // {} | has($org))"' <<<"$json"
+	# A pipe, not a here-string: older bash writes here-strings to a temporary file.
+	printf '%s\n' "$json" | jq -r --arg org "$ORG" '.data.data[0].payload.data.config |
+		"\(.sequence) \(.channel_group.groups.Application.groups // {} | has($org))"'
 }
 
 state=$(config_state)
-read -r seq member <<<"$state"
+seq=${state%% *}
+member=${state#* }
 [[ $seq =~ ^[0-9]+$ ]] || die "no config sequence in channel $CHANNEL's config block"
 if [[ $CHANGE == add && $member == true ]] || [[ $CHANGE == remove && $member == false ]]; then
 	log "channel $CHANNEL already holds the update ($CHANGE $ORG) at config sequence $seq: nothing to submit"
