@@ -22,7 +22,8 @@ config_state() {
 	fetch() { peer channel fetch config "$block" -c "$CHANNEL" "$@"; }
 	with_orderers fetch >&2 || die "no orderer gave channel $CHANNEL's config block"
 	json=$(configtxlator proto_decode --input "$block" --type common.Block) || die "configtxlator could not decode the config block of $CHANNEL"
-	# A pipe, not a here-string: older bash writes here-strings to a temporary file.
+	# A pipe, not a here-string: bash writes a here-string to a temporary file before
+	# 5.1, and from 5.1 on still when it is larger than a pipe buffer (bash CHANGES).
 	printf '%s\n' "$json" | jq -r --arg org "$ORG" '.data.data[0].payload.data.config |
 		"\(.sequence) \(.channel_group.groups.Application.groups // {} | has($org))"'
 }
