@@ -45,7 +45,7 @@ func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
 }
 
 func TestHelpOnEveryCommand(t *testing.T) {
-	for _, args := range [][]string{{}, {"vet"}, {"generate"}, {"keys"}, {"keys", "init"}, {"keys", "rewrap"}, {"keys", "verify"}, {"keys", "renew"}, {"init"}, {"version"}, {"graph"}, {"plan"}, {"approve"}, {"status"}, {"launch"}, {"validators"}, {"validators", "record"}, {"channels"}, {"channels", "record"}} {
+	for _, args := range [][]string{{}, {"vet"}, {"generate"}, {"keys"}, {"keys", "init"}, {"keys", "rewrap"}, {"keys", "verify"}, {"keys", "renew"}, {"init"}, {"version"}, {"graph"}, {"plan"}, {"approve"}, {"status"}, {"launch"}, {"validators"}, {"validators", "record"}, {"channels"}, {"channels", "record"}, {"channels", "sign"}} {
 		out, errOut, code := run(t, append(args, "--help")...)
 		if code != 0 || !strings.Contains(out, "Usage:") {
 			t.Errorf("%v --help: exit %d\n%s%s", args, code, out, errOut)

@@ -38,6 +38,20 @@ type Channel struct {
 	// OnChain is the running channel's config as last recorded (cue/channels.cue);
 	// nil means the genesis block's.
 	OnChain *ChannelOnChain `json:"onChain,omitempty"`
+	// Signatures are the member admins' signatures of the pending config update, by
+	// the config sequence the update brings the channel to, then by party. Each party
+	// writes its own file (cue/signatures_<party>.cue, flux-ledger channels sign), so
+	// signers working at once never touch the same file.
+	Signatures map[string]map[string]ChannelSignature `json:"signatures,omitempty"`
+}
+
+// ChannelSignature is one admin's signature of a config update.
+type ChannelSignature struct {
+	// ConfigUpdate is "sha256:<hex>" of the encoded config update signed: a signature
+	// of another update than the pending one is stale, not forged.
+	ConfigUpdate string `json:"configUpdate"`
+	// ConfigSignature is the encoded common.ConfigSignature, base64.
+	ConfigSignature string `json:"configSignature"`
 }
 
 // ChannelOnChain is what a running channel's config holds.

@@ -122,7 +122,7 @@ func TestPlanRefusesTwoChannelChanges(t *testing.T) {
 // leaving needs a majority of the three current members: 2 of 3. The leaving party
 // runs no consenter (a party leaving with consenters is refused).
 func TestPlanLeaveFromTheRecordedConfig(t *testing.T) {
-	repo, _ := launchedWithConsenters(t, "contoso-orderer-1", "contoso-orderer-2", "fabrikam-orderer-1")
+	repo, _, _ := launchedWithConsenters(t, "contoso-orderer-1", "contoso-orderer-2", "fabrikam-orderer-1")
 	// launch recorded the genesis config: recording it again rewrites nothing.
 	state, written, err := launch.RecordChannel(repo, "trade", "")
 	if err != nil {

@@ -23,6 +23,9 @@ type ChannelUpdate struct {
 	Sequence   uint64              `json:"sequence"`
 	Envelope   string              `json:"envelope"`
 	Signatures []ChannelSignatures `json:"signatures"`
+	// Recorded are the signatures recorded for it that do not count (stale or
+	// refused), each with its file and why.
+	Recorded []RecordedSignature `json:"recorded,omitempty"`
 }
 
 // ChannelSignatures is one policy the update must satisfy: Required of the
@@ -33,6 +36,11 @@ type ChannelSignatures struct {
 	Rule     string   `json:"rule"`
 	Required int      `json:"required"`
 	Of       []string `json:"of"`
+	// SignedBy are the parties whose valid signature is recorded, Missing the others
+	// of Of (as parties), More how many more signatures the rule needs.
+	SignedBy []string `json:"signedBy"`
+	Missing  []string `json:"missing"`
+	More     int      `json:"more"`
 }
 
 // channelUpdates lists each launched channel's pending member change with the
@@ -67,9 +75,16 @@ func (p *Plan) channelUpdates(head *model.Network) {
 			continue
 		}
 		cu := ChannelUpdate{Channel: name, Change: u.Change.Kind, Party: u.Change.Party, Node: u.Change.Node, Organisation: u.MSPID, Sequence: u.Sequence, Envelope: u.Path}
-		for _, r := range u.Requirements {
-			cu.Signatures = append(cu.Signatures, ChannelSignatures{Modifies: r.Element, Policy: r.Policy, Rule: r.Rule + " " + r.SubPolicy, Required: r.Threshold, Of: r.Orgs})
+		sigs, err := fabric.CheckSignatures(head, name, u)
+		if err != nil {
+			p.Refused = append(p.Refused, err.Error())
+			continue
 		}
+		for _, r := range sigs.Progress {
+			cu.Signatures = append(cu.Signatures, ChannelSignatures{Modifies: r.Element, Policy: r.Policy, Rule: r.Rule + " " + r.SubPolicy, Required: r.Threshold, Of: r.Orgs,
+				SignedBy: r.SignedBy, Missing: r.Missing, More: r.More})
+		}
+		cu.Recorded = p.recordedSignatures(name, u.Path, sigs)
 		p.ChannelUpdates = append(p.ChannelUpdates, cu)
 	}
 }
@@ -83,9 +98,10 @@ func (p *Plan) channelUpdateLines() []string {
 			if u.Node != "" {
 				subject = u.Node
 			}
-			lines = append(lines, fmt.Sprintf("channel %s: %s %s (%s), config sequence %d: %s needs %d of %d admins' signatures (%s, %s): %s",
-				u.Channel, u.Change, subject, u.Organisation, u.Sequence, u.Envelope, s.Required, len(s.Of), s.Policy, s.Rule, strings.Join(s.Of, ", ")))
+			lines = append(lines, fmt.Sprintf("channel %s: %s %s (%s), config sequence %d: %s needs %d of %d admins' signatures (%s, %s): %s; %s",
+				u.Channel, u.Change, subject, u.Organisation, u.Sequence, u.Envelope, s.Required, len(s.Of), s.Policy, s.Rule, strings.Join(s.Of, ", "), s.Progress()))
 		}
+		lines = append(lines, u.recordedLines()...)
 	}
 	return lines
 }

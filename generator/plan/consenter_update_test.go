@@ -18,9 +18,9 @@ import (
 // launchedWithConsenters launches the Fabric reference network with a second contoso
 // orderer, every party a member of channel trade and the given consenters, and
 // returns the repository and the launched network.
-func launchedWithConsenters(t *testing.T, consenters ...string) (string, *model.Network) {
+func launchedWithConsenters(t *testing.T, consenters ...string) (string, *model.Network, map[string]testenv.PartyKey) {
 	t.Helper()
-	repo, _ := testenv.FabricRepo(t)
+	repo, ageKeys := testenv.FabricRepo(t)
 	setMembers(t, repo, "contoso", "fabrikam", "northwind")
 	file := filepath.Join(repo, "cue", "network.cue")
 	data, err := os.ReadFile(file)
@@ -47,7 +47,7 @@ func launchedWithConsenters(t *testing.T, consenters ...string) (string, *model.
 	if _, err := launch.Launch(repo); err != nil {
 		t.Fatal(err)
 	}
-	return repo, loadNetwork(t, filepath.Join(repo, "cue"))
+	return repo, loadNetwork(t, filepath.Join(repo, "cue")), ageKeys
 }
 
 func withConsenters(t *testing.T, repo string, consenters ...string) *model.Network {
@@ -66,7 +66,7 @@ func withConsenters(t *testing.T, repo string, consenters ...string) *model.Netw
 // own Admins, OR('ContosoMSP.admin'): 1 of 1 (common/cauthdsl/cauthdsl.go).
 func TestPlanListsTheSignaturesAConsenterAddNeeds(t *testing.T) {
 	three := []string{"contoso-orderer-1", "fabrikam-orderer-1", "northwind-orderer-1"}
-	repo, base := launchedWithConsenters(t, three...)
+	repo, base, _ := launchedWithConsenters(t, three...)
 	head := withConsenters(t, repo, append(three, "contoso-orderer-2")...)
 	p := compute(t, base, head)
 	if len(p.Refused) != 0 || len(p.ChannelUpdates) != 1 {
@@ -108,7 +108,7 @@ type ChannelSignaturesWant struct {
 // ConsensusType a consenter, both under /Channel/Orderer/Admins, listed once.
 func TestPlanListsTheSignaturesAConsenterRemovalNeeds(t *testing.T) {
 	four := []string{"contoso-orderer-1", "contoso-orderer-2", "fabrikam-orderer-1", "northwind-orderer-1"}
-	repo, base := launchedWithConsenters(t, four...)
+	repo, base, _ := launchedWithConsenters(t, four...)
 	head := withConsenters(t, repo, four[:3]...)
 	p := compute(t, base, head)
 	if len(p.Refused) != 0 || len(p.ChannelUpdates) != 1 {
@@ -140,7 +140,7 @@ func TestPlanRefusesAMemberLeavingWithConsenters(t *testing.T) {
 // orderer/consensus/etcdraft/membership.go ComputeMembershipChanges).
 func TestSchemaRefusesAConsenterChangeBesideAnother(t *testing.T) {
 	four := []string{"contoso-orderer-1", "contoso-orderer-2", "fabrikam-orderer-1", "northwind-orderer-1"}
-	repo, _ := launchedWithConsenters(t, four...)
+	repo, _, _ := launchedWithConsenters(t, four...)
 	file := filepath.Join(repo, "cue", "network.cue")
 	data, err := os.ReadFile(file)
 	if err != nil {

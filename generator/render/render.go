@@ -115,6 +115,13 @@ func Render(network *model.Network) (tree.Tree, error) {
 		for p, data := range updates {
 			out[p] = data
 		}
+		signed, err := fabric.SignedUpdates(network)
+		if err != nil {
+			return nil, err
+		}
+		for p, data := range signed {
+			out[p] = data
+		}
 	}
 
 	renderParty, err := platform(network)

@@ -19,6 +19,16 @@ func launchedWith(t *testing.T, launched, want []string) *model.Network {
 	return launchedAs(t, func(ch *model.Channel, list []string) { ch.Members = list }, launched, want)
 }
 
+// northwindLeaves launches channel trade with every party a member and northwind
+// ordering none of it (a party leaves only once its consenters have), then takes
+// northwind out of the members.
+func northwindLeaves(t *testing.T) *model.Network {
+	t.Helper()
+	return launchedAs(t, func(ch *model.Channel, list []string) {
+		ch.Members, ch.Consenters = list, []string{"contoso-orderer-1", "fabrikam-orderer-1"}
+	}, []string{"contoso", "fabrikam", "northwind"}, []string{"contoso", "fabrikam"})
+}
+
 // launchedAs freezes channel trade's genesis block with set(channel, launched), then
 // applies set(channel, want).
 func launchedAs(t *testing.T, set func(*model.Channel, []string), launched, want []string) *model.Network {

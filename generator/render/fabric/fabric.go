@@ -11,6 +11,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/manifest"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/layout"
+	"github.com/flux-ledger/flux-ledger/generator/render/fabric/lifecycle"
 	"github.com/flux-ledger/flux-ledger/generator/render/partydir"
 )
 
@@ -34,6 +35,8 @@ type Shared struct {
 	Channels map[string][]byte
 	TLSRoots []byte
 	CouchDB  []byte
+	// Submissions are the signed channel updates each party's Job submits, by party.
+	Submissions map[string][]lifecycle.ChannelSubmission
 }
 
 // Names of the shared files.
@@ -85,6 +88,9 @@ func RenderShared(network *model.Network) (*Shared, error) {
 	if shared.CouchDB, err = manifest.Encode(&corev1.ConfigMap{TypeMeta: typeMeta, ObjectMeta: meta(CouchDBConfigMap), Data: map[string]string{CouchDBIniFile: couchDBIni}}); err != nil {
 		return nil, err
 	}
+	if shared.Submissions, err = submissions(network); err != nil {
+		return nil, err
+	}
 	return shared, nil
 }
 
@@ -112,7 +118,7 @@ func Renderer(network *model.Network) (func(model.Party, []model.Node) (map[stri
 //	clusters/<cluster> what one cluster runs: shared, secrets, its own nodes, its PDB
 func Party(network *model.Network, party model.Party, nodes []model.Node, shared *Shared) (Files, error) {
 	files := Files{}
-	r := &partyRenderer{network: network, party: party, files: files}
+	r := &partyRenderer{network: network, party: party, files: files, submissions: shared.Submissions[party.Name]}
 	for _, node := range nodes {
 		if node.Role == model.RolePeer && r.core == nil {
 			core, err := r.peerCore()
@@ -153,6 +159,8 @@ type partyRenderer struct {
 	files   Files
 	// core is the party's peer core.yaml; nil when it runs no peer.
 	core []byte
+	// submissions are the signed channel updates the party submits.
+	submissions []lifecycle.ChannelSubmission
 }
 
 func (r *partyRenderer) labels(node string) map[string]string {

@@ -2,7 +2,9 @@ package fabric
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -98,6 +100,15 @@ func (r *partyRenderer) cluster(cluster model.Cluster, nodes []model.Node) error
 	if err != nil {
 		return fmt.Errorf("cluster %s: %w", cluster.Name, err)
 	}
+	if r.submitsFrom(nodes) {
+		for _, s := range r.submissions {
+			submit, err := lifecycle.SubmitObjects(r.network, r.party, nodes, s)
+			if err != nil {
+				return fmt.Errorf("cluster %s: %w", cluster.Name, err)
+			}
+			maps.Copy(jobs, submit)
+		}
+	}
 	if len(jobs) > 0 {
 		if err := r.files.AddDir(path.Join(dir, "jobs"), jobs); err != nil {
 			return err
@@ -105,6 +116,19 @@ func (r *partyRenderer) cluster(cluster model.Cluster, nodes []model.Node) error
 		resources = append(resources, "jobs")
 	}
 	return r.files.AddDir(dir, objects, resources...)
+}
+
+// submitsFrom reports whether the cluster of nodes runs the party's first peer (by
+// name): a party's signed channel updates are submitted from one cluster only.
+func (r *partyRenderer) submitsFrom(nodes []model.Node) bool {
+	var first string
+	for _, name := range r.network.NodeNames() {
+		if n := r.network.Nodes[name]; n.Party == r.party.Name && n.Role == model.RolePeer {
+			first = name
+			break
+		}
+	}
+	return first != "" && slices.ContainsFunc(nodes, func(n model.Node) bool { return n.Name == first })
 }
 
 // defaultDeny blocks all ingress to the party's pods; each node's own policy opens only

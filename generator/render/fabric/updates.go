@@ -358,8 +358,8 @@ func ChannelUpdates(network *model.Network) (map[string][]byte, error) {
 			Channel: channel, Change: u.Change.Kind, Party: u.Change.Party, Node: u.Change.Node, Organisation: u.MSPID, Sequence: u.Sequence,
 			Envelope: path.Base(u.Path), SHA256: hex.EncodeToString(sum[:]),
 			Steps: []string{
-				"each admin the signatures name signs a copy: peer channel signconfigtx -f " + path.Base(u.Path),
-				"once enough signed: peer channel update -f <signed envelope> -c " + channel + " -o <orderer>",
+				"each admin the signatures name signs with its own key: flux-ledger channels sign --channel " + channel + " --party <party> (flux-ledger plan counts the signatures)",
+				"once enough signed, generate renders " + path.Base(SignedPath(u)) + " and a Job of the first signing member submits it (peer channel update -f " + path.Base(SignedPath(u)) + " -c " + channel + ")",
 				"then: flux-ledger channels record --channel " + channel + " --from <config block from peer channel fetch config>",
 			},
 		}

@@ -24,6 +24,12 @@ import (
 //     by core/peer/peer.go CreateChannel "cannot create ledger from genesis block" and
 //     core/ledger/kvledger/kv_ledger_provider.go "ledger [<ch>] already exists with
 //     state [ACTIVE]".
+//   - internal/peer/channel/fetch.go: `fetch config FILE` logs "Retrieving last config
+//     block: <n>" (flogging, on stderr) and writes the block to FILE; here the "block"
+//     is $FAKE/config, "<sequence> <org>...", which the fake configtxlator reads.
+//   - internal/peer/channel/update.go: reads -f (ConfigTxFileNotFound: "channel create
+//     configuration tx file not found <err>"), broadcasts, logs "Successfully submitted
+//     channel update"; here the channel's config becomes $FAKE/config-after-update.
 //   - internal/peer/lifecycle/chaincode/queryinstalled.go, querycommitted.go,
 //     queryapproved.go, checkcommitreadiness.go: their printed formats and "query
 //     failed with status: <code> - <message>"; the messages from
@@ -45,6 +51,23 @@ case "$1 $2" in
 		fail "proposal failed (err: bad proposal response 500: cannot create ledger from genesis block: ledger [$CHANNEL] already exists with state [ACTIVE])"
 	fi
 	echo "$CHANNEL" >> "$FAKE/joined"
+	;;
+"channel fetch")
+	if [[ -f $FAKE/orderer-down && $(arg -o "$@") == "$(cat "$FAKE/orderer-down")" ]]; then
+		fail "failed to create new connection: context deadline exceeded"
+	fi
+	[[ $3 == config && -n ${4:-} ]] || fail "fetch target required, oldest, newest, config, or a number"
+	read -r seq _ < "$FAKE/config"
+	echo "Retrieving last config block: $seq" >&2
+	cp "$FAKE/config" "$4"
+	;;
+"channel update")
+	if [[ -f $FAKE/orderer-down && $(arg -o "$@") == "$(cat "$FAKE/orderer-down")" ]]; then
+		fail "failed to create new connection: context deadline exceeded"
+	fi
+	[[ -f $(arg -f "$@") ]] || fail "channel create configuration tx file not found open $(arg -f "$@"): no such file or directory"
+	cp "$FAKE/config-after-update" "$FAKE/config"
+	echo "Successfully submitted channel update" >&2
 	;;
 "lifecycle chaincode")
 	case "$3" in
@@ -133,12 +156,56 @@ say "$(printf 'Status: 201\n{\n\t"name": "%s",\n\t"url": "/participation/v1/chan
 " 0
 `
 
-// fakeCLIs writes the fake peer and osnadmin into a directory for PATH and returns
-// it and the state directory.
+// fakeConfigtxlator stands in for `configtxlator proto_decode --input FILE --type
+// common.Block` on the fake peer's config "block" ("<sequence> <org>..."): it prints the
+// parts of the JSON the scripts read, as Fabric v2.5.16 cmd/configtxlator/main.go
+// decodeProto prints them with the vendored fabric-config protolator: DeepMarshalJSON
+// (json.go; json.Encoder with tab indentation, map keys sorted) over jsonpb with
+// OrigName (proto field names: channel_group) and EmitDefaults (sequence 0 is
+// printed), uint64 as a JSON string; block data entries decoded as Envelopes, a CONFIG
+// payload's data as a ConfigEnvelope (protoext/commonext/common.go).
+const fakeConfigtxlator = `#!/usr/bin/env bash
+set -u
+printf 'configtxlator %s\n' "$*" >> "$FAKE/calls"
+[[ $1 == proto_decode && $4 == --type && $5 == common.Block ]] || { echo "unexpected arguments: $*" >&2; exit 1; }
+read -r seq orgs < "$3"
+groups=""
+for org in $orgs; do
+	groups+="${groups:+,}"$'\n\t\t\t\t\t\t\t\t\t\t\t'"\"$org\": {}"
+done
+cat <<JSON
+{
+	"data": {
+		"data": [
+			{
+				"payload": {
+					"data": {
+						"config": {
+							"channel_group": {
+								"groups": {
+									"Application": {
+										"groups": {$groups
+										}
+									}
+								}
+							},
+							"sequence": "$seq"
+						}
+					}
+				}
+			}
+		]
+	}
+}
+JSON
+`
+
+// fakeCLIs writes the fake peer, osnadmin and configtxlator into a directory for PATH
+// and returns it and the state directory.
 func fakeCLIs(t *testing.T) (bin, state string) {
 	t.Helper()
 	bin, state = t.TempDir(), t.TempDir()
-	for name, text := range map[string]string{"peer": fakePeer, "osnadmin": fakeOsnadmin} {
+	for name, text := range map[string]string{"peer": fakePeer, "osnadmin": fakeOsnadmin, "configtxlator": fakeConfigtxlator} {
 		if err := os.WriteFile(filepath.Join(bin, name), []byte(text), 0o755); err != nil {
 			t.Fatal(err)
 		}

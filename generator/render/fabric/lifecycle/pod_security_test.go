@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"maps"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -8,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/flux-ledger/flux-ledger/generator/identity"
+	"github.com/flux-ledger/flux-ledger/generator/model"
 )
 
 // podSpecs returns every pod spec the party renders, by file.
@@ -24,13 +26,27 @@ func podSpecs(objects map[string]any) map[string]corev1.PodSpec {
 	return out
 }
 
+// renderAll is the party's lifecycle objects and a channel update submission's.
+func renderAll(t *testing.T, n *model.Network, party string) map[string]any {
+	t.Helper()
+	objects := render(t, n, party)
+	submit, err := SubmitObjects(n, n.Parties[party], partyNodes(n, party), ChannelSubmission{
+		Channel: "trade.eu", Sequence: 2, Change: "add", Organisation: "DMSP", Envelope: []byte("signed"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	maps.Copy(objects, submit)
+	return objects
+}
+
 // Every pod meets the restricted Pod Security Standard: non-root, RuntimeDefault
 // seccomp, no privilege escalation, all capabilities dropped, only ConfigMap, Secret,
 // projected and emptyDir volumes; and no service account token.
 func TestEveryPodIsRestricted(t *testing.T) {
 	n := testNetwork()
 	for _, party := range n.PartyNames() {
-		specs := podSpecs(render(t, n, party))
+		specs := podSpecs(renderAll(t, n, party))
 		if len(specs) == 0 {
 			t.Fatalf("party %s renders no pods", party)
 		}
@@ -74,7 +90,7 @@ func TestEveryPodIsRestricted(t *testing.T) {
 func TestJobsUseOwnSecretAndToolsImage(t *testing.T) {
 	n := testNetwork()
 	for _, party := range n.PartyNames() {
-		for file, obj := range render(t, n, party) {
+		for file, obj := range renderAll(t, n, party) {
 			job, ok := obj.(*batchv1.Job)
 			if !ok {
 				continue

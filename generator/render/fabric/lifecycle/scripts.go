@@ -7,8 +7,9 @@ import (
 
 // The bash scripts the Jobs run, from the ConfigMap ScriptsConfigMap. They need bash
 // and the Fabric CLIs only, which the tools image has (Fabric v2.5.16 and v3.1.5
-// images/tools/Dockerfile: ubuntu with bash, curl, jq; peer and osnadmin in
-// /usr/local/bin; FABRIC_CFG_PATH=/etc/hyperledger/fabric holding sampleconfig's
+// images/tools/Dockerfile: ubuntu with bash, curl, jq; peer, osnadmin and
+// configtxlator in /usr/local/bin, from `make tools`, whose TOOLS_EXES lists them in
+// the Makefile; FABRIC_CFG_PATH=/etc/hyperledger/fabric holding sampleconfig's
 // core.yaml, which the peer CLI reads).
 //
 //go:embed scripts/*.sh
@@ -21,9 +22,10 @@ const (
 	chaincodeInstallScript = "chaincode-install.sh"
 	chaincodeApproveScript = "chaincode-approve.sh"
 	chaincodeCommitScript  = "chaincode-commit.sh"
+	channelUpdateScript    = "channel-update.sh"
 )
 
-var scriptNames = []string{libScript, ordererJoinScript, peerJoinScript, chaincodeInstallScript, chaincodeApproveScript, chaincodeCommitScript}
+var scriptNames = []string{libScript, ordererJoinScript, peerJoinScript, chaincodeInstallScript, chaincodeApproveScript, chaincodeCommitScript, channelUpdateScript}
 
 func scripts() (map[string]string, error) {
 	out := map[string]string{}
