@@ -5,14 +5,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/yaml"
 
-	"github.com/flux-ledger/flux-ledger/generator/identity"
-	"github.com/flux-ledger/flux-ledger/generator/identity/msp"
 	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric"
@@ -51,60 +48,10 @@ func buildReference(module string) ([]byte, error) {
 		return nil, err
 	}
 	n := result.Network
-	if err := issue(n); err != nil {
+	if err := testenv.IssueFabricIdentities(n); err != nil {
 		return nil, err
 	}
 	return yaml.Marshal(n)
-}
-
-// issue gives every party its MSP and every node its certificates.
-func issue(n *model.Network) error {
-	now := time.Now().Truncate(time.Second)
-	caValidity := msp.Validity{NotBefore: now.Add(-time.Hour), NotAfter: now.Add(10 * 365 * 24 * time.Hour)}
-	validity := msp.Validity{NotBefore: now.Add(-time.Hour), NotAfter: now.Add(365 * 24 * time.Hour)}
-	pem := func(l *msp.Leaf) string { return string(msp.CertPEM(l.Cert)) }
-	n.MSP = map[string]model.OrgIdentity{}
-	n.Identities = map[string]model.Identity{}
-	orgs := map[string]*msp.Org{}
-	for _, name := range n.PartyNames() {
-		org, err := msp.NewOrg(msp.OrgOptions{MSPID: n.Parties[name].MSPID, Validity: caValidity})
-		if err != nil {
-			return err
-		}
-		orgs[name] = org
-		admin, err := org.CA.IssueSigning(msp.SigningOptions{Name: "admin", Role: msp.RoleAdmin, Validity: validity})
-		if err != nil {
-			return err
-		}
-		adminTLS, err := org.TLSCA.IssueTLS(msp.TLSOptions{Name: "admin", Hosts: []string{"admin"}, Validity: validity})
-		if err != nil {
-			return err
-		}
-		n.MSP[name] = model.OrgIdentity{
-			CACert:    string(msp.CertPEM(org.CA.Cert)),
-			TLSCACert: string(msp.CertPEM(org.TLSCA.Cert)),
-			Admin:     pem(admin),
-			AdminTLS:  pem(adminTLS),
-		}
-	}
-	for _, name := range n.NodeNames() {
-		node := n.Nodes[name]
-		org := orgs[node.Party]
-		role := msp.RolePeer
-		if node.Role == model.RoleOrderer {
-			role = msp.RoleOrderer
-		}
-		sign, err := org.CA.IssueSigning(msp.SigningOptions{Name: name, Role: role, Validity: validity})
-		if err != nil {
-			return err
-		}
-		tls, err := org.TLSCA.IssueTLS(msp.TLSOptions{Name: name, Hosts: identity.FabricTLSHosts(n, node), Validity: validity})
-		if err != nil {
-			return err
-		}
-		n.Identities[name] = model.Identity{SignCert: pem(sign), TLSCert: pem(tls)}
-	}
-	return nil
 }
 
 // renderParties renders every party's directory.
