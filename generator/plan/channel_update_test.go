@@ -60,9 +60,15 @@ func setMembers(t *testing.T, repo string, members ...string) {
 
 func withMembers(t *testing.T, repo string, members ...string) *model.Network {
 	t.Helper()
+	return withTrade(t, repo, func(ch *model.Channel) { ch.Members = members })
+}
+
+// withTrade is the repository's network with channel trade edited in the model only.
+func withTrade(t *testing.T, repo string, edit func(*model.Channel)) *model.Network {
+	t.Helper()
 	n := loadNetwork(t, filepath.Join(repo, "cue"))
 	ch := n.Fabric.Channels["trade"]
-	ch.Members = members
+	edit(&ch)
 	n.Fabric.Channels["trade"] = ch
 	return n
 }

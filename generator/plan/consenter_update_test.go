@@ -52,11 +52,7 @@ func launchedWithConsenters(t *testing.T, consenters ...string) (string, *model.
 
 func withConsenters(t *testing.T, repo string, consenters ...string) *model.Network {
 	t.Helper()
-	n := loadNetwork(t, filepath.Join(repo, "cue"))
-	ch := n.Fabric.Channels["trade"]
-	ch.Consenters = consenters
-	n.Fabric.Channels["trade"] = ch
-	return n
+	return withTrade(t, repo, func(ch *model.Channel) { ch.Consenters = consenters })
 }
 
 // A consenter added to a running channel: plan names the update and its signatures.
