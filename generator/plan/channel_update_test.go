@@ -12,6 +12,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/launch"
 	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/plan"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/configtx"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
@@ -217,5 +218,33 @@ func TestRecordFromAConfigBlock(t *testing.T) {
 	}
 	if _, _, err := launch.RecordChannel(repo, "trade", block); err == nil || err.Error() != block+`: a config block of channel "other", not "trade"` {
 		t.Errorf("a block of another channel: %v", err)
+	}
+}
+
+// A new record of a channel's config is what ends its pending update: plan says what
+// it claims the chain now holds, so the owners approve it only once they saw it.
+func TestPlanSaysWhatANewRecordClaims(t *testing.T) {
+	repo, base := launchedChannel(t, "contoso", "fabrikam")
+	head := loadNetwork(t, filepath.Join(repo, "cue"))
+	ch := head.Fabric.Channels["trade"]
+	if ch.OnChain == nil || ch.OnChain.Sequence != 0 {
+		t.Fatalf("launch recorded %+v, want the genesis config at sequence 0", ch.OnChain)
+	}
+	was := *ch.OnChain
+	ch.OnChain = &model.ChannelOnChain{Sequence: 1, Members: []string{"contoso", "fabrikam", "northwind"}, Consenters: was.Consenters, Config: "b3RoZXI="}
+	head.Fabric.Channels["trade"] = ch
+	const want = "channel trade: cue/channels.cue records the chain's config at sequence 1 (was 0; members: adds northwind): approve only once flux-ledger status or a config block fetched from an orderer shows the channel holds it"
+	for _, tc := range []struct {
+		name       string
+		head       *model.Network
+		wantRecord bool
+	}{{"unchanged", base, false}, {"recorded", head, true}} {
+		p, err := plan.Compute("base", base, tc.head)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := slices.Contains(p.Consequences, want); got != tc.wantRecord {
+			t.Errorf("%s: consequence %q present=%t, want %t; consequences: %q", tc.name, want, got, tc.wantRecord, p.Consequences)
+		}
 	}
 }
