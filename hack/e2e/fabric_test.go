@@ -8,11 +8,14 @@ import (
 	"crypto/ecdsa"
 	"encoding/base64"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"filippo.io/age"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -21,6 +24,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/identity"
 	"github.com/flux-ledger/flux-ledger/generator/identity/msp"
 	"github.com/flux-ledger/flux-ledger/generator/launch"
+	"github.com/flux-ledger/flux-ledger/generator/plan"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/layout"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/lifecycle"
@@ -148,6 +152,13 @@ func TestConsortiumFabric(t *testing.T) {
 		}
 	})
 
+	t.Run("a fourth organisation joins the running channel, up to the submit Job", func(t *testing.T) {
+		if launched == nil {
+			t.Skip("not launched")
+		}
+		c.fourthOrganisationJoins(t)
+	})
+
 	t.Run("clusters hold only their own party's objects", func(t *testing.T) {
 		onlyOwnObjects(t, c, statefulSets, services, configMaps, secretsGVR, jobs, deployments)
 	})
@@ -225,4 +236,89 @@ func keyMatches(secret *unstructured.Unstructured, entry, certPEM string) error 
 		return fmt.Errorf("key is not the certificate's")
 	}
 	return nil
+}
+
+// fourthOrganisationJoins adds party delta (its own cluster, one peer) to the launched
+// network and takes the join as far as clusters without Fabric can: the config update
+// rendered, plan asking for 2 of the 3 members' admins (MAJORITY of
+// /Channel/Application/Admins), two members signing each with its own age key only,
+// and the signed envelope reaching the first signer's cluster through its own Flux
+// with the Job that submits it; the other members' clusters get neither.
+func (c *consortium) fourthOrganisationJoins(t *testing.T) {
+	base := c.network(t)
+	id, _ := testenv.AgeKey(t)
+	c.repo.keys["delta"] = id
+	testenv.EditNetwork(t, c.repo.dir, "\t\tgamma: {displayName:", "\t\tdelta: {displayName: \"Delta\", contact: \"ops@delta.example\", recipients: [\""+id.Recipient().String()+"\"], reviewers: [\"ops@delta.example\"]}\n\t\tgamma: {displayName:")
+	testenv.EditNetwork(t, c.repo.dir, "\t\t\"gamma-eks\": {", "\t\t\"delta-aks\": {party: \"delta\", provider: \"aks\", region: \"westeurope\", gitops: arcGitOps & {arc: clusterName: \"e2e-delta\"}, exposure: {mode: \"loadbalancer\", dnsSuffix: \"delta.example\"}, egressCIDRs: [\"203.0.113.16/28\"]}\n\t\t\"gamma-eks\": {")
+	testenv.EditNetwork(t, c.repo.dir, "\t\t\"gamma-orderer\": {", "\t\t\"delta-peer\": {role: \"peer\", cluster: \"delta-aks\", image: peer}\n\t\t\"gamma-orderer\": {")
+	if _, err := keysInit(c.repo.dir, "delta"); err != nil {
+		t.Fatal(err)
+	}
+	c.repo.generate(t)
+	updates := filepath.Join(c.repo.dir, "channels", "trade", "updates")
+	if _, err := os.Stat(filepath.Join(updates, "1-add-delta.pb")); err != nil {
+		t.Fatalf("the join's config update is not rendered: %v", err)
+	}
+
+	p, err := plan.Compute("launched", base, c.network(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var update *plan.ChannelUpdate
+	for i, u := range p.ChannelUpdates {
+		if u.Channel == "trade" && u.Change == "add" && u.Party == "delta" {
+			update = &p.ChannelUpdates[i]
+		}
+	}
+	if update == nil || len(update.Signatures) != 1 {
+		t.Fatalf("plan's channel updates: %+v, want delta's join needing one policy", p.ChannelUpdates)
+	}
+	if s := update.Signatures[0]; s.Policy != "/Channel/Application/Admins" || s.Required != 2 || len(s.Of) != 3 || s.More != 2 {
+		t.Errorf("the join needs %+v, want 2 more of the 3 members' /Channel/Application/Admins", s)
+	}
+
+	// A party cannot sign with another party's key: the admin key is sealed to its
+	// owner only.
+	if _, err := launch.SignChannel(c.repo.dir, "trade", "alpha", []age.Identity{c.repo.keys["beta"]}); err == nil {
+		t.Error("alpha's signature made with beta's age key was accepted")
+	}
+	for _, party := range []string{"gamma", "beta"} {
+		if _, err := launch.SignChannel(c.repo.dir, "trade", party, []age.Identity{c.repo.keys[party]}); err != nil {
+			t.Fatalf("%s signs: %v", party, err)
+		}
+	}
+	c.repo.generate(t)
+	signed, err := os.ReadFile(filepath.Join(updates, "1-add-delta.signed.pb"))
+	if err != nil {
+		t.Fatalf("two of three signatures, no signed envelope: %v", err)
+	}
+	c.applyEverywhere(t, "delta joins trade")
+
+	network := c.network(t)
+	for _, party := range parties {
+		cl := c.clusters[party]
+		var submits []string
+		for _, name := range c.jobNames(t, party) {
+			if strings.HasPrefix(name, "submit-trade-1-") {
+				submits = append(submits, name)
+			}
+		}
+		cm, cmErr := cl.get(configMaps, network.Parties[party].Namespace, "channel-update-trade")
+		// beta is the first of the signers by name: it alone submits.
+		if party != "beta" {
+			if len(submits) != 0 || cmErr == nil {
+				t.Errorf("%s: submit Jobs %v, envelope ConfigMap err %v: only beta submits", cl.name, submits, cmErr)
+			}
+			continue
+		}
+		if len(submits) != 1 {
+			t.Errorf("%s: submit Jobs %v, want one", cl.name, submits)
+		}
+		if cmErr != nil {
+			t.Fatalf("%s: the signed envelope: %v", cl.name, cmErr)
+		}
+		if got := binaryData(cm, "update.pb"); !bytes.Equal(got, signed) {
+			t.Errorf("%s: the envelope applied is %d bytes, not the %d signed", cl.name, len(got), len(signed))
+		}
+	}
 }
