@@ -1,6 +1,7 @@
 package fabric
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -102,9 +103,13 @@ func submissions(network *model.Network) (map[string][]lifecycle.ChannelSubmissi
 			continue // only the leaving party signed enough: it submits by hand
 		}
 		party := slices.Min(signers)
-		out[party] = append(out[party], lifecycle.ChannelSubmission{
+		submission := lifecycle.ChannelSubmission{
 			Channel: s.channel, Sequence: s.update.Sequence, Change: s.update.Change.Kind, Organisation: s.update.MSPID, Envelope: s.envelope,
-		})
+		}
+		if node, ok := network.Nodes[s.update.Change.Node]; ok {
+			submission.Consenter = fmt.Sprintf("%s:%d", node.Endpoint.Host, node.Endpoint.Port)
+		}
+		out[party] = append(out[party], submission)
 	}
 	return out, nil
 }

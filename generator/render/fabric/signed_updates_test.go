@@ -7,8 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"sigs.k8s.io/yaml"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric"
@@ -133,4 +136,58 @@ func partyNodesOf(n *model.Network, party string) []model.Node {
 		}
 	}
 	return out
+}
+
+// A consenter's update names the orderer to the submit Job by the endpoint the
+// channel's config lists it at, the consenter's host and port, so that a second run
+// finds it there and submits nothing.
+func TestSubmitJobNamesTheConsenter(t *testing.T) {
+	n := launchedWithConsenters(t, []string{"contoso-orderer-1", "fabrikam-orderer-1"}, []string{"contoso-orderer-1", "fabrikam-orderer-1", "northwind-orderer-1"})
+	keys := newAdmins(t, n)
+	u, err := fabric.ChannelUpdate(n, "trade")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, party := range []string{"fabrikam", "contoso"} {
+		sign(t, n, "trade", u, party, n.Parties[party].MSPID, n.MSP[party].Admin, keys[party])
+	}
+	renderParty, err := fabric.Renderer(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := renderParty(n.Parties["contoso"], partyNodesOf(n, "contoso"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var job struct {
+		Spec struct {
+			Template struct {
+				Spec struct {
+					Containers []struct {
+						Env []struct{ Name, Value string }
+					}
+				}
+			}
+		}
+	}
+	for p, data := range files {
+		if strings.HasSuffix(p, "/jobs/channel-update-trade-submit.yaml") {
+			if err := yaml.Unmarshal(data, &job); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if len(job.Spec.Template.Spec.Containers) != 1 {
+		t.Fatal("contoso, the first signer, renders no submit Job")
+	}
+	endpoint := n.Nodes["northwind-orderer-1"].Endpoint
+	want := map[string]string{"CHANGE": "add-consenter", "ORG": "NorthwindMSP", "CONSENTER": endpoint.Host + ":" + strconv.Itoa(endpoint.Port)}
+	for _, e := range job.Spec.Template.Spec.Containers[0].Env {
+		if w, ok := want[e.Name]; ok && e.Value == w {
+			delete(want, e.Name)
+		}
+	}
+	if len(want) != 0 {
+		t.Errorf("the submit Job's env lacks %v: %+v", want, job.Spec.Template.Spec.Containers[0].Env)
+	}
 }

@@ -16,9 +16,11 @@ func submission(t *testing.T, change, org string) (map[string]any, []byte) {
 	t.Helper()
 	n := testNetwork()
 	envelope := []byte("signed envelope of trade.eu")
-	objects, err := SubmitObjects(n, n.Parties["a"], partyNodes(n, "a"), ChannelSubmission{
-		Channel: "trade.eu", Sequence: 5, Change: change, Organisation: org, Envelope: envelope,
-	})
+	s := ChannelSubmission{Channel: "trade.eu", Sequence: 5, Change: change, Organisation: org, Envelope: envelope}
+	if strings.HasSuffix(change, "-consenter") {
+		s.Consenter = "orderer1.d.example:7050"
+	}
+	objects, err := SubmitObjects(n, n.Parties["a"], partyNodes(n, "a"), s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,6 +75,8 @@ func TestSubmitJobSubmitsOnce(t *testing.T) {
 	for _, tc := range []struct{ change, before, after string }{
 		{"add", "4 AMSP BMSP CMSP", "5 AMSP BMSP CMSP DMSP"},
 		{"remove", "4 AMSP BMSP CMSP DMSP", "5 AMSP BMSP CMSP"},
+		{"add-consenter", "4 AMSP BMSP CMSP DMSP orderer0.d.example:7050", "5 AMSP BMSP CMSP DMSP orderer0.d.example:7050 orderer1.d.example:7050"},
+		{"remove-consenter", "4 AMSP BMSP CMSP DMSP orderer0.d.example:7050 orderer1.d.example:7050", "5 AMSP BMSP CMSP DMSP orderer0.d.example:7050"},
 	} {
 		t.Run(tc.change, func(t *testing.T) {
 			objects, _ := submission(t, tc.change, "DMSP")
@@ -95,11 +99,15 @@ func TestSubmitJobSubmitsOnce(t *testing.T) {
 				!strings.HasPrefix(got[2], "peer@a-peer0:7051 channel update -f "+dir+"/update.pb -c trade.eu -o a-orderer0:7050 --tls") {
 				t.Errorf("calls %q", got)
 			}
-			if !strings.Contains(out, "submitted the update of channel trade.eu ("+tc.change+" DMSP) to config sequence 5") {
+			what := tc.change + " DMSP"
+			if strings.HasSuffix(tc.change, "-consenter") {
+				what += " orderer1.d.example:7050"
+			}
+			if !strings.Contains(out, "submitted the update of channel trade.eu ("+what+") to config sequence 5") {
 				t.Errorf("output:\n%s", out)
 			}
 			out, err = runJob(t, job, bin, state, home, envelope)
-			if err != nil || !strings.Contains(out, "already holds the update ("+tc.change+" DMSP) at config sequence 5: nothing to submit") {
+			if err != nil || !strings.Contains(out, "already holds the update ("+what+") at config sequence 5: nothing to submit") {
 				t.Errorf("second run: %v\n%s", err, out)
 			}
 			if got := calls(t, state); slices.ContainsFunc(got, func(c string) bool { return strings.Contains(c, "channel update") }) {

@@ -163,14 +163,23 @@ say "$(printf 'Status: 201\n{\n\t"name": "%s",\n\t"url": "/participation/v1/chan
 // (json.go; json.Encoder with tab indentation, map keys sorted) over jsonpb with
 // OrigName (proto field names: channel_group) and EmitDefaults (sequence 0 is
 // printed), uint64 as a JSON string; block data entries decoded as Envelopes, a CONFIG
-// payload's data as a ConfigEnvelope (protoext/commonext/common.go).
+// payload's data as a ConfigEnvelope (protoext/commonext/common.go), and the etcdraft
+// ConsensusType's metadata as its ConfigMetadata (protoext/ordererext/configuration.go:
+// consenters with host, port as a number, and TLS certificates). Tokens of the state
+// with a ':' are the consenters, host:port. Checked against the JSON configtxlator
+// v2.5.16 printed for a config block of a running Raft channel: the same paths and
+// types.
 const fakeConfigtxlator = `#!/usr/bin/env bash
 set -u
 printf 'configtxlator %s\n' "$*" >> "$FAKE/calls"
 [[ $1 == proto_decode && $4 == --type && $5 == common.Block ]] || { echo "unexpected arguments: $*" >&2; exit 1; }
 read -r seq orgs < "$3"
-groups=""
+groups="" consenters=""
 for org in $orgs; do
+	if [[ $org == *:* ]]; then # a consenter, host:port
+		consenters+="${consenters:+,}"$'\n\t\t\t\t\t\t\t\t\t\t\t\t\t\t'"{\"client_tls_cert\": \"\", \"host\": \"${org%:*}\", \"port\": ${org##*:}, \"server_tls_cert\": \"\"}"
+		continue
+	fi
 	groups+="${groups:+,}"$'\n\t\t\t\t\t\t\t\t\t\t\t'"\"$org\": {}"
 done
 cat <<JSON
@@ -185,6 +194,19 @@ cat <<JSON
 								"groups": {
 									"Application": {
 										"groups": {$groups
+										}
+									},
+									"Orderer": {
+										"values": {
+											"ConsensusType": {
+												"value": {
+													"metadata": {
+														"consenters": [$consenters
+														]
+													},
+													"type": "etcdraft"
+												}
+											}
 										}
 									}
 								}

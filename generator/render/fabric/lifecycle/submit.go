@@ -23,8 +23,10 @@ type ChannelSubmission struct {
 	Channel string
 	// Sequence is the config sequence the update brings the channel to.
 	Sequence uint64
-	// Change is "add" or "remove" of Organisation (an MSP ID).
-	Change, Organisation string
+	// Change is "add" or "remove" of Organisation (an MSP ID), or "add-consenter" or
+	// "remove-consenter" of its orderer at Consenter (host:port, as the channel's
+	// config lists consenters).
+	Change, Organisation, Consenter string
 	// Envelope is the envelope with the signatures.
 	Envelope []byte
 }
@@ -63,7 +65,8 @@ func SubmitObjects(network *model.Network, party model.Party, nodes []model.Node
 			corev1.EnvVar{Name: "CHANGE", Value: s.Change},
 			corev1.EnvVar{Name: "ORG", Value: s.Organisation},
 			corev1.EnvVar{Name: "ENVELOPE", Value: path.Join(updateDir, updateKey)},
-			corev1.EnvVar{Name: "ORDERERS", Value: orderers}),
+			corev1.EnvVar{Name: "ORDERERS", Value: orderers},
+			corev1.EnvVar{Name: "CONSENTER", Value: s.Consenter}),
 		volumes: []jobVolume{mspVolume(), tlsVolume(), tlsRootsVolume(), configMapVolume("update", name, updateDir)},
 		content: [][]byte{blockDigest(s.Envelope)},
 	})
