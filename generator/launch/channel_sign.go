@@ -108,16 +108,22 @@ func SignChannel(repo, channel, party string, ids []age.Identity) (*SignResult, 
 			keep[name] = map[string]model.ChannelSignature{k: sig}
 		}
 	}
+	// Checked as the file will hold them: the party's signatures of updates already
+	// recorded (stale) are gone, the other parties' stay.
 	ch := network.Fabric.Channels[channel]
-	ch.Signatures = maps.Clone(ch.Signatures)
-	if ch.Signatures == nil {
-		ch.Signatures = map[string]map[string]model.ChannelSignature{}
+	signatures := map[string]map[string]model.ChannelSignature{seq: {party: mine}}
+	for k, byParty := range ch.Signatures {
+		for signer, sig := range byParty {
+			if signer == party {
+				continue
+			}
+			if signatures[k] == nil {
+				signatures[k] = map[string]model.ChannelSignature{}
+			}
+			signatures[k][signer] = sig
+		}
 	}
-	ch.Signatures[seq] = maps.Clone(ch.Signatures[seq])
-	if ch.Signatures[seq] == nil {
-		ch.Signatures[seq] = map[string]model.ChannelSignature{}
-	}
-	ch.Signatures[seq][party] = mine
+	ch.Signatures = signatures
 	network.Fabric.Channels[channel] = ch
 	after, err := fabric.CheckSignatures(network, channel, u)
 	if err != nil {

@@ -173,3 +173,40 @@ func TestSignRefusesThePartyJoining(t *testing.T) {
 		t.Errorf("the joining party signs: %v; want %q", err, want)
 	}
 }
+
+// A party whose file still holds its signature of an update already recorded (a
+// stale one, which counts for nothing) signs the pending update: the stale signature
+// is dropped, not held against the new one.
+func TestSignReplacesAStaleSignature(t *testing.T) {
+	repo, _, ageKeys := signingRepo(t)
+	if _, err := launch.SignChannel(repo, "trade", "contoso", ids(ageKeys["contoso"])); err != nil {
+		t.Fatal(err)
+	}
+	// The same signature as if made for an earlier update, at config sequence 7.
+	file := filepath.Join(repo, "cue", "signatures_contoso.cue")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := strings.Replace(string(data), `"1": contoso:`, `"7": contoso:`, 1)
+	if stale == string(data) {
+		t.Fatalf("cue/signatures_contoso.cue has no signature for sequence 1:\n%s", data)
+	}
+	if err := os.WriteFile(file, []byte(stale), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := launch.SignChannel(repo, "trade", "contoso", ids(ageKeys["contoso"]))
+	if err != nil {
+		t.Fatalf("signing with a stale signature on file: %v", err)
+	}
+	if len(r.Written) != 1 || r.Already {
+		t.Errorf("wrote %v (already %t), want the file rewritten", r.Written, r.Already)
+	}
+	after, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(after), `"7"`) || !strings.Contains(string(after), `"1": contoso:`) {
+		t.Errorf("cue/signatures_contoso.cue after signing:\n%s", after)
+	}
+}
