@@ -102,44 +102,59 @@ func DecodeConfigSignature(b []byte) (*ConfigSignature, error) {
 	if len(s.SignatureHeader) == 0 || len(s.Signature) == 0 {
 		return nil, errors.New("ConfigSignature: no signature_header or no signature")
 	}
-	var creator []byte
-	if err := eachField(s.SignatureHeader, func(num protowire.Number, _ uint64, data []byte) error {
-		switch num {
-		case 1:
-			creator = data
-		case 2:
-			s.Nonce = data
-		}
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("SignatureHeader: %w", err)
-	}
-	if err := eachField(creator, func(num protowire.Number, _ uint64, data []byte) error {
-		switch num {
-		case 1:
-			s.MSPID = string(data)
-		case 2:
-			s.IDBytes = data
-		}
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("SerializedIdentity: %w", err)
-	}
-	if s.MSPID == "" || len(s.IDBytes) == 0 {
-		return nil, errors.New("SignatureHeader: no creator (SerializedIdentity with mspid and id_bytes)")
+	var err error
+	if s.MSPID, s.IDBytes, s.Nonce, err = decodeSignatureHeader(s.SignatureHeader); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
 
 // Verify checks the signature over signature_header || configUpdate with pub as the
-// orderer does: DER with R and S positive (bccsp/utils/ecdsa.go
+// orderer does (verifyFabricECDSA).
+func (s *ConfigSignature) Verify(configUpdate []byte, pub *ecdsa.PublicKey) error {
+	return verifyFabricECDSA(s.Signature, append(append([]byte{}, s.SignatureHeader...), configUpdate...), pub, "the admin certificate's key")
+}
+
+// decodeSignatureHeader reads a common.SignatureHeader{creator = 1, nonce = 2} and its
+// creator, msp.SerializedIdentity{mspid = 1, id_bytes = 2}.
+func decodeSignatureHeader(header []byte) (mspID string, cert, nonce []byte, err error) {
+	var creator []byte
+	if err := eachField(header, func(num protowire.Number, _ uint64, data []byte) error {
+		switch num {
+		case 1:
+			creator = data
+		case 2:
+			nonce = data
+		}
+		return nil
+	}); err != nil {
+		return "", nil, nil, fmt.Errorf("SignatureHeader: %w", err)
+	}
+	if err := eachField(creator, func(num protowire.Number, _ uint64, data []byte) error {
+		switch num {
+		case 1:
+			mspID = string(data)
+		case 2:
+			cert = data
+		}
+		return nil
+	}); err != nil {
+		return "", nil, nil, fmt.Errorf("SerializedIdentity: %w", err)
+	}
+	if mspID == "" || len(cert) == 0 {
+		return "", nil, nil, errors.New("SignatureHeader: no creator (SerializedIdentity with mspid and id_bytes)")
+	}
+	return mspID, cert, nonce, nil
+}
+
+// verifyFabricECDSA checks signature over message with pub as Fabric does: DER with R and S positive (bccsp/utils/ecdsa.go
 // UnmarshalECDSASignature), S at most half the group order (verifyECDSA refuses a
 // high-S signature outright), then ECDSA over the SHA-256 digest. Trailing bytes after
 // the DER are refused too: Fabric's asn1.Unmarshal ignores them, but no signer of
 // Fabric's writes them, so they only hide something.
-func (s *ConfigSignature) Verify(configUpdate []byte, pub *ecdsa.PublicKey) error {
+func verifyFabricECDSA(signature, message []byte, pub *ecdsa.PublicKey, whose string) error {
 	var v ecdsaSignature
-	rest, err := asn1.Unmarshal(s.Signature, &v)
+	rest, err := asn1.Unmarshal(signature, &v)
 	if err != nil {
 		return fmt.Errorf("the signature is not ASN.1 DER: %w", err)
 	}
@@ -149,8 +164,9 @@ func (s *ConfigSignature) Verify(configUpdate []byte, pub *ecdsa.PublicKey) erro
 	if v.S.Cmp(halfOrder(pub.Curve)) > 0 {
 		return errors.New("the signature is high-S, which Fabric refuses (bccsp/sw/ecdsa.go verifyECDSA)")
 	}
-	if !ecdsa.Verify(pub, signedDigest(s.SignatureHeader, configUpdate), v.R, v.S) {
-		return errors.New("the signature does not verify with the admin certificate's key")
+	digest := sha256.Sum256(message)
+	if !ecdsa.Verify(pub, digest[:], v.R, v.S) {
+		return errors.New("the signature does not verify with " + whose)
 	}
 	return nil
 }
