@@ -61,6 +61,9 @@ func RecordChannel(repo, channel, from string) (*model.ChannelOnChain, []string,
 		if id != channel {
 			return nil, nil, fmt.Errorf("%s: a config block of channel %q, not %q", from, id, channel)
 		}
+		if err := fabric.CheckConfigBlock(network, channel, block); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", from, err)
+		}
 		if was := ch.OnChain; was != nil && config.Sequence < was.Sequence {
 			return nil, nil, fmt.Errorf("%s: config sequence %d is older than the recorded %d (%s)", from, config.Sequence, was.Sequence, ChannelsRecord)
 		}
