@@ -76,6 +76,14 @@ var Metrics = []Metric{
 		Source: "kubernetes/kube-state-metrics@v2.20.0:docs/metrics/workload/pod-metrics.md",
 	},
 	{
+		// Not Flux's own export: kube-state-metrics builds it from each Kustomization
+		// with the custom resource state configuration of Flux's monitoring guide
+		// (an Info metric: always 1, the state in its labels; kube-state-metrics adds
+		// customresource_kind, docs/metrics/extend/customresourcestate-metrics.md).
+		Name: "gotk_resource_info", Type: "gauge", Labels: []string{"customresource_kind", "exported_namespace", "name", "ready", "suspended"},
+		Source: "fluxcd/flux2-monitoring-example@0cb8306832a66fd28e896f56d126c69ef8cdfdd0:monitoring/controllers/kube-prometheus-stack/kube-state-metrics-config.yaml",
+	},
+	{
 		// Prometheus' own per-target series: 1 when the last scrape succeeded.
 		Name: "up", Type: "gauge",
 		Source: "prometheus/prometheus@v0.316.0:scrape/scrape.go (scrapeHealthMetric)",
