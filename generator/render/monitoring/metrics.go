@@ -9,8 +9,9 @@ const (
 	FabricVersion3 = "3.1.5"
 )
 
-// Metric is one series name the alerting rules read, where it is defined, and which
-// labels the rules rely on besides the ones the scrape adds (namespace, pod, job).
+// Metric is one series name the alerting rules or the dashboards read, where it is
+// defined, and which labels they rely on besides the ones the scrape adds
+// (namespace, pod, job).
 type Metric struct {
 	Name   string
 	Type   string // gauge or counter, as the source declares it
@@ -18,7 +19,7 @@ type Metric struct {
 	Source string // repository@version:path of the definition
 }
 
-// Metrics is every series name a rule may use. The names are not guessed from
+// Metrics is every series name a rule or a dashboard may use. The names are not guessed from
 // dashboards: each was read in the definition it cites.
 //
 // Besu builds a name as [application prefix] + category + "_" + name
@@ -63,6 +64,42 @@ var Metrics = []Metric{
 	},
 	{
 		Name: "consensus_etcdraft_proposal_failures", Type: "counter", Labels: []string{"channel"},
+		Source: "hyperledger/fabric@v" + FabricVersion2 + ":orderer/consensus/etcdraft/metrics.go (same in v" + FabricVersion3 + ")",
+	},
+	{
+		Name: "besu_blockchain_chain_head_transaction_count", Type: "gauge",
+		Source: "hyperledger/besu@" + BesuVersion + ":ethereum/core/src/main/java/org/hyperledger/besu/ethereum/chain/DefaultBlockchain.java",
+	},
+	{
+		Name: "ledger_transaction_count", Type: "counter", Labels: []string{"channel", "validation_code"},
+		Source: "hyperledger/fabric@v" + FabricVersion2 + ":core/ledger/kvledger/metrics.go (same in v" + FabricVersion3 + ")",
+	},
+	{
+		Name: "endorser_proposals_received", Type: "counter",
+		Source: "hyperledger/fabric@v" + FabricVersion2 + ":core/endorser/metrics.go (same in v" + FabricVersion3 + ")",
+	},
+	{
+		Name: "endorser_successful_proposals", Type: "counter",
+		Source: "hyperledger/fabric@v" + FabricVersion2 + ":core/endorser/metrics.go (same in v" + FabricVersion3 + ")",
+	},
+	{
+		Name: "broadcast_processed_count", Type: "counter", Labels: []string{"channel", "status"},
+		Source: "hyperledger/fabric@v" + FabricVersion2 + ":orderer/common/broadcast/metrics.go (same in v" + FabricVersion3 + ")",
+	},
+	{
+		Name: "consensus_etcdraft_is_leader", Type: "gauge", Labels: []string{"channel"},
+		Source: "hyperledger/fabric@v" + FabricVersion2 + ":orderer/consensus/etcdraft/metrics.go (same in v" + FabricVersion3 + ")",
+	},
+	{
+		Name: "consensus_etcdraft_active_nodes", Type: "gauge", Labels: []string{"channel"},
+		Source: "hyperledger/fabric@v" + FabricVersion2 + ":orderer/consensus/etcdraft/metrics.go (same in v" + FabricVersion3 + ")",
+	},
+	{
+		Name: "consensus_etcdraft_cluster_size", Type: "gauge", Labels: []string{"channel"},
+		Source: "hyperledger/fabric@v" + FabricVersion2 + ":orderer/consensus/etcdraft/metrics.go (same in v" + FabricVersion3 + ")",
+	},
+	{
+		Name: "consensus_etcdraft_committed_block_number", Type: "gauge", Labels: []string{"channel"},
 		Source: "hyperledger/fabric@v" + FabricVersion2 + ":orderer/consensus/etcdraft/metrics.go (same in v" + FabricVersion3 + ")",
 	},
 	{
