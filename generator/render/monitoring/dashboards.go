@@ -10,11 +10,16 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/model"
 )
 
-// Grafana's dashboard sidecar (kiwigrid/k8s-sidecar, run by the grafana Helm chart
-// and kube-prometheus-stack) loads every ConfigMap carrying this label: the chart's
-// values.yaml sets sidecar.dashboards.label to grafana_dashboard and, with
-// labelValue "" (any value), kube-prometheus-stack sets "1". Each data key becomes
-// a dashboard file of that name.
+// Grafana's dashboard sidecar (kiwigrid/k8s-sidecar: its LABEL selects ConfigMaps
+// by label key, LABEL_VALUE optionally by value, and each data key becomes a file
+// Grafana's file provider loads) is what the grafana Helm chart runs: its values.yaml
+// (grafana/helm-charts: charts/grafana/values.yaml, sidecar.dashboards) sets label
+// grafana_dashboard with labelValue "" (any value), and kube-prometheus-stack's
+// (prometheus-community/helm-charts: charts/kube-prometheus-stack/values.yaml) sets
+// labelValue "1". "1" satisfies both. The sidecar searches only its own namespace
+// unless sidecar.dashboards.searchNamespace names others (or ALL); the ConfigMaps
+// stay in the party's namespace because the party's Kyverno isolation policy keeps
+// its objects there.
 const (
 	DashboardLabel      = "grafana_dashboard"
 	DashboardLabelValue = "1"
