@@ -66,9 +66,10 @@ func TestMetricNamesOfAnExpression(t *testing.T) {
 	}
 }
 
-// Every metric a rendered rule reads is in the table of names read from the pinned
-// Besu, Fabric and kube-state-metrics sources, and every table entry says where.
-func TestRulesReadOnlyTabledMetrics(t *testing.T) {
+// Every metric a rendered rule or a dashboard query reads is in the table of names
+// read from the pinned Besu, Fabric, kube-state-metrics and Flux sources, and every
+// table entry says where.
+func TestRulesAndDashboardsReadOnlyTabledMetrics(t *testing.T) {
 	table := map[string]monitoring.Metric{}
 	for _, m := range monitoring.Metrics {
 		if m.Source == "" || m.Type != "gauge" && m.Type != "counter" {
@@ -121,9 +122,21 @@ func TestRulesReadOnlyTabledMetrics(t *testing.T) {
 		}
 		check("two peers, "+algorithm, r)
 	}
+	for name, n := range dashboardNetworks(t) {
+		for key, d := range dashboardsOf(t, n) {
+			for _, expr := range d.exprs(t) {
+				for _, metric := range metricNames(expr) {
+					used[metric] = true
+					if _, ok := table[metric]; !ok {
+						t.Errorf("%s dashboard %s reads %s, which is not in monitoring.Metrics", name, key, metric)
+					}
+				}
+			}
+		}
+	}
 	for name := range table {
 		if !used[name] {
-			t.Errorf("monitoring.Metrics lists %s, which no rule reads", name)
+			t.Errorf("monitoring.Metrics lists %s, which no rule or dashboard reads", name)
 		}
 	}
 }

@@ -9,8 +9,9 @@ const (
 	FabricVersion3 = "3.1.5"
 )
 
-// Metric is one series name the alerting rules read, where it is defined, and which
-// labels the rules rely on besides the ones the scrape adds (namespace, pod, job).
+// Metric is one series name the alerting rules or the dashboards read, where it is
+// defined, and which labels they rely on besides the ones the scrape adds
+// (namespace, pod, job).
 type Metric struct {
 	Name   string
 	Type   string // gauge or counter, as the source declares it
@@ -18,7 +19,7 @@ type Metric struct {
 	Source string // repository@version:path of the definition
 }
 
-// Metrics is every series name a rule may use. The names are not guessed from
+// Metrics is every series name a rule or a dashboard may use. The names are not guessed from
 // dashboards: each was read in the definition it cites.
 //
 // Besu builds a name as [application prefix] + category + "_" + name
@@ -66,6 +67,42 @@ var Metrics = []Metric{
 		Source: "hyperledger/fabric@v" + FabricVersion2 + ":orderer/consensus/etcdraft/metrics.go (same in v" + FabricVersion3 + ")",
 	},
 	{
+		Name: "besu_blockchain_chain_head_transaction_count", Type: "gauge",
+		Source: "hyperledger/besu@" + BesuVersion + ":ethereum/core/src/main/java/org/hyperledger/besu/ethereum/chain/DefaultBlockchain.java",
+	},
+	{
+		Name: "ledger_transaction_count", Type: "counter", Labels: []string{"channel", "validation_code"},
+		Source: "hyperledger/fabric@v" + FabricVersion2 + ":core/ledger/kvledger/metrics.go (same in v" + FabricVersion3 + ")",
+	},
+	{
+		Name: "endorser_proposals_received", Type: "counter",
+		Source: "hyperledger/fabric@v" + FabricVersion2 + ":core/endorser/metrics.go (same in v" + FabricVersion3 + ")",
+	},
+	{
+		Name: "endorser_successful_proposals", Type: "counter",
+		Source: "hyperledger/fabric@v" + FabricVersion2 + ":core/endorser/metrics.go (same in v" + FabricVersion3 + ")",
+	},
+	{
+		Name: "broadcast_processed_count", Type: "counter", Labels: []string{"channel", "status"},
+		Source: "hyperledger/fabric@v" + FabricVersion2 + ":orderer/common/broadcast/metrics.go (same in v" + FabricVersion3 + ")",
+	},
+	{
+		Name: "consensus_etcdraft_is_leader", Type: "gauge", Labels: []string{"channel"},
+		Source: "hyperledger/fabric@v" + FabricVersion2 + ":orderer/consensus/etcdraft/metrics.go (same in v" + FabricVersion3 + ")",
+	},
+	{
+		Name: "consensus_etcdraft_active_nodes", Type: "gauge", Labels: []string{"channel"},
+		Source: "hyperledger/fabric@v" + FabricVersion2 + ":orderer/consensus/etcdraft/metrics.go (same in v" + FabricVersion3 + ")",
+	},
+	{
+		Name: "consensus_etcdraft_cluster_size", Type: "gauge", Labels: []string{"channel"},
+		Source: "hyperledger/fabric@v" + FabricVersion2 + ":orderer/consensus/etcdraft/metrics.go (same in v" + FabricVersion3 + ")",
+	},
+	{
+		Name: "consensus_etcdraft_committed_block_number", Type: "gauge", Labels: []string{"channel"},
+		Source: "hyperledger/fabric@v" + FabricVersion2 + ":orderer/consensus/etcdraft/metrics.go (same in v" + FabricVersion3 + ")",
+	},
+	{
 		Name: "consensus_BFT_leader_id", Type: "gauge", Labels: []string{"channel"},
 		Source: "hyperledger/fabric@v" + FabricVersion3 + ":orderer/consensus/smartbft/metrics.go",
 	},
@@ -74,6 +111,14 @@ var Metrics = []Metric{
 		// distributions (kube-prometheus) run and scrape with the pod's own labels.
 		Name: "kube_pod_container_status_restarts_total", Type: "counter", Labels: []string{"container"},
 		Source: "kubernetes/kube-state-metrics@v2.20.0:docs/metrics/workload/pod-metrics.md",
+	},
+	{
+		// Not Flux's own export: kube-state-metrics builds it from each Kustomization
+		// with the custom resource state configuration of Flux's monitoring guide
+		// (an Info metric: always 1, the state in its labels; kube-state-metrics adds
+		// customresource_kind, docs/metrics/extend/customresourcestate-metrics.md).
+		Name: "gotk_resource_info", Type: "gauge", Labels: []string{"customresource_kind", "exported_namespace", "name", "ready", "suspended"},
+		Source: "fluxcd/flux2-monitoring-example@0cb8306832a66fd28e896f56d126c69ef8cdfdd0:monitoring/controllers/kube-prometheus-stack/kube-state-metrics-config.yaml",
 	},
 	{
 		// Prometheus' own per-target series: 1 when the last scrape succeeded.

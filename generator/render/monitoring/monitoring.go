@@ -2,8 +2,9 @@
 // adds to its party's directory, for the nodes that cluster runs: a Prometheus
 // Operator PodMonitor scraping the nodes' metrics ports (Besu's metrics server,
 // Fabric's operations service), a NetworkPolicy admitting the cluster's monitoring
-// namespace to those ports, and a PrometheusRule whose alerts say when the ledger
-// is unhealthy (rules_besu.go, rules_fabric.go, certs.go). It owns
+// namespace to those ports, a PrometheusRule whose alerts say when the ledger
+// is unhealthy (rules_besu.go, rules_fabric.go, certs.go), and the platform's Grafana
+// dashboards as ConfigMaps for Grafana's sidecar (dashboards*.go). It owns
 // parties/<party>/monitoring/<cluster>/ and nothing else, so a cluster without
 // monitoring renders exactly what it rendered before monitoring existed.
 //
@@ -107,11 +108,18 @@ func addCluster(network *model.Network, party model.Party, cluster model.Cluster
 	if err != nil {
 		return err
 	}
+	dashboards, err := DashboardConfigMaps(network, party)
+	if err != nil {
+		return err
+	}
 	dir := path.Join(Dir, cluster.Name)
 	objects := map[string]any{
 		podMonitorFile:    PodMonitor(network, party, nodes),
 		networkPolicyFile: NetworkPolicy(network, party, cluster, nodes),
 		ruleFile:          rule,
+	}
+	for file, cm := range dashboards {
+		objects[file] = cm
 	}
 	if err := files.AddDir(dir, objects); err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/render/monitoring"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
@@ -70,17 +71,41 @@ func TestFabricAlertsFireAndClear(t *testing.T) {
 	promtoolTest(t, fabric, "parties/contoso/monitoring/contoso-aks-weu/prometheusrule.yaml", "fabric_alerts.test.yaml")
 }
 
-// promtoolTest renders the network with every cluster monitored, writes the rules of
-// one file as rules.yaml beside the unit test file from testdata/, and runs
-// promtool test rules on it.
+// A SmartBFT network's orderers alert on a storm of view changes (the leader id
+// they follow keeps changing) and stay silent on one view change
+// (testdata/smartbft_alerts.test.yaml). The Fabric reference network runs Raft, so
+// its contoso cluster's rules are rendered here with the algorithm switched.
+func TestSmartBFTAlertsFireAndClear(t *testing.T) {
+	_, fabric := networks(t)
+	fabric.Consensus.Algorithm = model.SmartBFT
+	var nodes []model.Node
+	for _, name := range []string{"contoso-orderer-1", "contoso-peer-1"} {
+		nodes = append(nodes, fabric.Nodes[name])
+	}
+	r, err := monitoring.PrometheusRule(fabric, fabric.Parties["contoso"], fabric.Clusters["contoso-aks-weu"], nodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	promtoolTestRule(t, r, "smartbft_alerts.test.yaml")
+}
+
+// promtoolTest renders the network with every cluster monitored and runs the unit
+// test file of testdata/ on the rules of one rendered file.
 func promtoolTest(t *testing.T, n *model.Network, rulesPath, testFile string) {
 	t.Helper()
-	promtool := testenv.Tool(t, "promtool")
 	monitorAll(n, model.MonitoringPrometheusOperator)
 	r := ruleFiles(t, renderTree(t, n))[rulesPath]
 	if r == nil {
 		t.Fatalf("no rules rendered at %s", rulesPath)
 	}
+	promtoolTestRule(t, r, testFile)
+}
+
+// promtoolTestRule writes the rules as rules.yaml beside the unit test file from
+// testdata/, and runs promtool test rules on it.
+func promtoolTestRule(t *testing.T, r *monitoringv1.PrometheusRule, testFile string) {
+	t.Helper()
+	promtool := testenv.Tool(t, "promtool")
 	dir := t.TempDir()
 	writeRuleFile(t, filepath.Join(dir, "rules.yaml"), r)
 	test, err := os.ReadFile(filepath.Join("testdata", testFile))

@@ -32,6 +32,11 @@ const (
 	// sidecar re-adds them; Fabric's gossip re-discovers them); ten minutes below the
 	// topology is a lasting partition.
 	peersFor = 10 * time.Minute
+	// kustomizationFor: the cluster's Kustomizations retry every minute and give up
+	// an attempt after five (render/flux: retryInterval, applyTimeout); not Ready for
+	// fifteen minutes is at least two failed attempts in a row, not one rollout
+	// waiting on its StatefulSets' health checks.
+	kustomizationFor = 15 * time.Minute
 )
 
 // PrometheusRule is the cluster's alerting rules: the common ones (node not scraped,
@@ -48,7 +53,7 @@ func PrometheusRule(network *model.Network, party model.Party, cluster model.Clu
 	} else {
 		rules = besuRules(network, s)
 	}
-	rules = append(rules, commonRules(s)...)
+	rules = append(rules, commonRules(s, cluster.GitOps.Namespace)...)
 	return &monitoringv1.PrometheusRule{
 		TypeMeta:   metav1.TypeMeta{APIVersion: apiVersion, Kind: monitoringv1.PrometheusRuleKind},
 		ObjectMeta: meta(network, party, RuleName),
@@ -99,9 +104,21 @@ func promDuration(d time.Duration) string {
 }
 
 // commonRules hold for every ledger: a node Prometheus cannot scrape tells nothing
-// about its health (and the ledger rules see no series for it), and a crash-looping
-// pod is down most of the time while its StatefulSet says it exists.
-func commonRules(s scope) []monitoringv1.Rule {
+// about its health (and the ledger rules see no series for it), a crash-looping
+// pod is down most of the time while its StatefulSet says it exists, and a
+// Kustomization that is not Ready means the cluster no longer runs what the
+// repository says (a topology change did not land).
+//
+// The Kustomization alert reads gotk_resource_info, which Flux's controllers do not
+// export themselves: kube-state-metrics makes it from the Kustomization objects with
+// the custom resource state configuration of Flux's monitoring guide
+// (fluxcd/flux2-monitoring-example: monitoring/controllers/kube-prometheus-stack/
+// kube-state-metrics-config.yaml: metricNamePrefix gotk, metric resource_info, labels
+// exported_namespace, ready from status.conditions[type=Ready].status, suspended from
+// spec.suspend); kube-state-metrics adds customresource_kind
+// (docs/metrics/extend/customresourcestate-metrics.md). The cluster's Kustomizations
+// all live in its GitOps namespace (render/flux), so that namespace scopes the alert.
+func commonRules(s scope, gitopsNamespace string) []monitoringv1.Rule {
 	return []monitoringv1.Rule{
 		alert("LedgerNodeDown",
 			fmt.Sprintf("up%s == 0", s.sel()),
@@ -113,5 +130,10 @@ func commonRules(s scope) []monitoringv1.Rule {
 			0, SeverityWarning,
 			"{{ $labels.pod }} ({{ $labels.container }}) restarted at least "+fmt.Sprint(restartsInWindow)+" times in "+promDuration(restartWindow),
 			"kubectl -n "+s.namespace+" logs {{ $labels.pod }} -c {{ $labels.container }} --previous"),
+		alert("LedgerKustomizationNotReady",
+			fmt.Sprintf(`gotk_resource_info{customresource_kind="Kustomization", exported_namespace=%q, ready="False", suspended!="true"} == 1`, gitopsNamespace),
+			kustomizationFor, SeverityCritical,
+			"Kustomization {{ $labels.name }} in "+gitopsNamespace+" has not been Ready for "+promDuration(kustomizationFor)+": the cluster does not run what the repository says",
+			"flux -n "+gitopsNamespace+" get kustomizations; kubectl -n "+gitopsNamespace+" describe kustomization {{ $labels.name }} names the failing object or health check; flux-ledger status shows the revision each cluster applied"),
 	}
 }

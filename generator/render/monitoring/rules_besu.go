@@ -30,6 +30,20 @@ func StoppedBlocks(c model.Consensus) int {
 }
 
 // besuRules are the Besu alerts, for a QBFT or IBFT 2.0 chain.
+//
+// No rule says "a validator has not proposed for a whole round of validators":
+// Besu 24.12.2 exports no metric naming a block's proposer or counting a
+// validator's proposals. Its metric categories (metrics/core/.../
+// BesuMetricCategory.java) have no consensus category, the consensus/ modules
+// register no metric of their own (only their executors' queue metrics,
+// BftExecutors.java), and the chain head gauges of DefaultBlockchain.java (height,
+// timestamp, gas, transaction and ommer counts) say nothing of who sealed the head.
+// What does say it is the JSON-RPC method qbft_getSignerMetrics (ibft_getSignerMetrics
+// on IBFT 2.0; consensus/common/.../jsonrpc/AbstractGetSignerMetricsMethod.java):
+// per validator, proposedBlockCount and lastProposedBlockNumber over a block range, a
+// question for a reader of the RPC (status), not for Prometheus. A validator that
+// stops proposing altogether still shows here: it is down (LedgerNodeDown), cut off
+// (LedgerPeersBelowTopology) or behind (LedgerNodeBehind).
 func besuRules(network *model.Network, s scope) []monitoringv1.Rule {
 	k := StoppedBlocks(network.Consensus)
 	after := time.Duration(k*max(network.Consensus.BlockPeriodSeconds, 1)) * time.Second
