@@ -2,14 +2,22 @@ package fabric_test
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
+	"math/big"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/flux-ledger/flux-ledger/generator/identity/msp"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/configtx"
@@ -234,5 +242,72 @@ func TestRecordedConsenterNodeRemovedRefused(t *testing.T) {
 	delete(n.Nodes, "northwind-orderer-1")
 	if _, err := fabric.PendingChanges(n, "trade"); err == nil || !strings.Contains(err.Error(), "orderer northwind-orderer-1 is still a consenter on chain") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// reissue returns a certificate for the public key of certPEM (or, with newKey, for a
+// fresh key), as keys renew (or renew --rekey) gives a consenter.
+func reissue(t *testing.T, certPEM string, newKey bool) string {
+	t.Helper()
+	old, err := msp.ParseCertPEM([]byte(certPEM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := old.PublicKey
+	if newKey {
+		pub = signer.Public()
+	}
+	template := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: old.Subject, DNSNames: old.DNSNames, NotBefore: old.NotBefore, NotAfter: old.NotAfter.Add(24 * time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, template, template, pub, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+}
+
+// A consenter whose TLS certificate the model renewed (keys renew) has its update
+// computed: one consenter at a time, the others queued; the summary says whether the
+// node keeps working meanwhile (same key) or not (new key).
+func TestConsenterRenewalIsPending(t *testing.T) {
+	all := []string{"contoso-orderer-1", "fabrikam-orderer-1", "northwind-orderer-1"}
+	for _, newKey := range []bool{false, true} {
+		n := launchedWithConsenters(t, all, all)
+		for _, node := range []string{"northwind-orderer-1", "contoso-orderer-1"} {
+			id := n.Identities[node]
+			id.TLSCert = reissue(t, id.TLSCert, newKey)
+			n.Identities[node] = id
+		}
+		changes, err := fabric.PendingChanges(n, "trade")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The config lists consenters in genesis order: contoso's first.
+		if len(changes) != 1 || changes[0].Kind != "renew-consenter" || changes[0].Node != "contoso-orderer-1" {
+			t.Fatalf("pending %+v, want contoso-orderer-1's renewal alone (northwind's queued)", changes)
+		}
+		files, err := fabric.ChannelUpdates(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		summary := string(files["channels/trade/updates/1-renew-consenter-contoso-orderer-1.yaml"])
+		want := "keeps its key, so the other consenters go on accepting it"
+		if newKey {
+			want = "has a new key: from the moment contoso-orderer-1 runs it until this update lands, the other consenters refuse its connections"
+		}
+		if !strings.Contains(strings.Join(strings.Fields(summary), " "), want) || !strings.Contains(summary, "policy: /Channel/Orderer/Admins") {
+			t.Errorf("new key %t: summary lacks %q:\n%s", newKey, want, summary)
+		}
+
+		// A renewal and a member change together are two changes: refused.
+		ch := n.Fabric.Channels["trade"]
+		ch.Members = []string{"contoso", "fabrikam"}
+		n.Fabric.Channels["trade"] = ch
+		if changes, _ := fabric.PendingChanges(n, "trade"); len(changes) != 3 {
+			t.Errorf("a leave and two renewals: %+v, want all three pending (refused as several)", changes)
+		}
 	}
 }

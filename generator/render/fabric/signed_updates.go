@@ -109,6 +109,9 @@ func submissions(network *model.Network) (map[string][]lifecycle.ChannelSubmissi
 		if node, ok := network.Nodes[s.update.Change.Node]; ok {
 			submission.Consenter = fmt.Sprintf("%s:%d", node.Endpoint.Host, node.Endpoint.Port)
 		}
+		if s.update.Change.Kind == KindRenewConsenter {
+			submission.ConsenterTLS = []byte(network.Identities[s.update.Change.Node].TLSCert)
+		}
 		out[party] = append(out[party], submission)
 	}
 	return out, nil

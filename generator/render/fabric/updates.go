@@ -1,6 +1,7 @@
 package fabric
 
 import (
+	"crypto"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 
 	"sigs.k8s.io/yaml"
 
+	"github.com/flux-ledger/flux-ledger/generator/identity/msp"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/configtx"
 )
@@ -92,8 +94,8 @@ func StateOf(network *model.Network, channel string, config *configtx.Config) (m
 // ChannelChange is one difference between a running channel's config and the model.
 type ChannelChange struct {
 	Channel string
-	// Kind is "add" or "remove" (a member party), or "add-consenter" or
-	// "remove-consenter" (an orderer node of Party).
+	// Kind is "add" or "remove" (a member party), or "add-consenter",
+	// "remove-consenter" or "renew-consenter" (an orderer node of Party).
 	Kind  string
 	Party string
 	// Node is the orderer of a consenter change.
@@ -114,6 +116,7 @@ const (
 	KindRemove          = "remove"
 	KindAddConsenter    = "add-consenter"
 	KindRemoveConsenter = "remove-consenter"
+	KindRenewConsenter  = "renew-consenter"
 )
 
 // PendingChanges lists what the model changes in a launched channel's members and
@@ -122,7 +125,7 @@ const (
 // channel's consenters is an error: its orderer would keep ordering (and holding)
 // the channel it left; its consenters go first, one change at a time.
 func PendingChanges(network *model.Network, channel string) ([]ChannelChange, error) {
-	state, _, ok, err := OnChain(network, channel)
+	state, config, ok, err := OnChain(network, channel)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -151,6 +154,31 @@ func PendingChanges(network *model.Network, channel string) ([]ChannelChange, er
 		if !slices.Contains(ch.Consenters, n) {
 			out = append(out, ChannelChange{Channel: channel, Kind: KindRemoveConsenter, Party: network.Nodes[n].Party, Node: n})
 		}
+	}
+	// A consenter staying whose certificates in the model are not the ones the config
+	// holds was renewed (flux-ledger keys renew, or keys init --rotate).
+	held, err := config.ConsenterCertificates()
+	if err != nil {
+		return nil, fmt.Errorf("channel %s: %w", channel, err)
+	}
+	for _, n := range state.Consenters {
+		if !slices.Contains(ch.Consenters, n) {
+			continue
+		}
+		id, node := network.Identities[n], network.Nodes[n]
+		certs := held[fmt.Sprintf("%s:%d", node.Endpoint.Host, node.Endpoint.Port)]
+		if id.TLSCert != "" && (string(certs.TLSCert) != id.TLSCert || (certs.Identity != nil && string(certs.Identity) != id.SignCert)) {
+			out = append(out, ChannelChange{Channel: channel, Kind: KindRenewConsenter, Party: node.Party, Node: n})
+		}
+	}
+	// Renewals wait their turn: etcdraft takes one consenter change per update (Fabric
+	// v2.5.16 orderer/consensus/etcdraft/membership.go: "update of more than one
+	// consenter at a time is not supported"; a rotation is one added and one
+	// removed), and a consenter renewed on the same key goes on working meanwhile. So
+	// when only renewals are pending, the first is the change, the others follow once
+	// it is recorded; with any other change, they count as changes.
+	if len(out) > 1 && !slices.ContainsFunc(out, func(c ChannelChange) bool { return c.Kind != KindRenewConsenter }) {
+		out = out[:1]
 	}
 	// Several changes are refused as such (plan, checks.oneChannelChange); once one
 	// is left, a leaving party's consenters are its own refusal.
@@ -271,13 +299,15 @@ func withConsenterChange(network *model.Network, current *configtx.Config, chang
 	if id.TLSCert == "" || id.SignCert == "" {
 		return nil, fmt.Errorf("consenter %s has no certificates (flux-ledger keys init)", change.Node)
 	}
+	consenter := configtx.NewConsenter{Host: node.Endpoint.Host, Port: uint32(node.Endpoint.Port), TLSCert: []byte(id.TLSCert), Identity: []byte(id.SignCert)}
+	if change.Kind == KindRenewConsenter {
+		return configtx.WithRenewedConsenter(current, consenter)
+	}
 	org, err := channelOrg(network, change.Party)
 	if err != nil {
 		return nil, err
 	}
-	return configtx.WithConsenter(current, org, configtx.NewConsenter{
-		Host: node.Endpoint.Host, Port: uint32(node.Endpoint.Port), TLSCert: []byte(id.TLSCert), Identity: []byte(id.SignCert),
-	})
+	return configtx.WithConsenter(current, org, consenter)
 }
 
 // byPolicy merges the requirements that name one policy: a consenter change modifies
@@ -374,6 +404,8 @@ func ChannelUpdates(network *model.Network) (map[string][]byte, error) {
 				", which cannot replicate as a follower first: once the update lands it joins with the latest config block (osnadmin channel join), and until it has caught up the channel needs every other consenter up"}, s.Steps...)
 		case u.Change.Kind == KindAddConsenter:
 			s.Steps = append([]string{"before submitting: " + u.Change.Node + " runs, has joined the channel (osnadmin channel join) and replicated its blocks as a follower, and every consenter is healthy"}, s.Steps...)
+		case u.Change.Kind == KindRenewConsenter:
+			s.Steps = append([]string{renewalStep(network, channel, u.Change.Node)}, s.Steps...)
 		}
 		for _, r := range u.Requirements {
 			s.Signatures = append(s.Signatures, signatureSummary{Modifies: r.Element, Policy: r.Policy, Rule: r.Rule + " " + r.SubPolicy, Required: r.Threshold, Of: r.Orgs})
@@ -387,4 +419,35 @@ func ChannelUpdates(network *model.Network) (map[string][]byte, error) {
 		out[u.Path[:len(u.Path)-len(".pb")]+".yaml"] = append([]byte(header), summary...)
 	}
 	return out, nil
+}
+
+// renewalStep says what a consenter's renewal means for the running channel. Fabric
+// v2.5.16 orderers know a consenter by its TLS certificate's public key
+// (orderer/common/cluster/connections.go, etcdraft/consenter.go detectSelfID:
+// crypto.CertificatesWithSamePublicKey), so a certificate renewed on the same key goes
+// on working before the update lands, and one on a new key does not.
+func renewalStep(network *model.Network, channel, node string) string {
+	_, config, _, err := OnChain(network, channel)
+	if err == nil {
+		n := network.Nodes[node]
+		var held configtx.ConsenterCerts
+		if certs, err := config.ConsenterCertificates(); err == nil {
+			held = certs[fmt.Sprintf("%s:%d", n.Endpoint.Host, n.Endpoint.Port)]
+		}
+		if sameKey(held.TLSCert, []byte(network.Identities[node].TLSCert)) {
+			return "the renewed TLS certificate of " + node + " keeps its key, so the other consenters go on accepting it; this update puts it in the channel's config before the one there expires"
+		}
+	}
+	return "the renewed TLS certificate of " + node + " has a new key: from the moment " + node + " runs it until this update lands, the other consenters refuse its connections (they know consenters by their TLS public key) — renew one consenter at a time, while every other consenter is healthy"
+}
+
+// sameKey says whether two PEM certificates hold the same public key.
+func sameKey(a, b []byte) bool {
+	ca, errA := msp.ParseCertPEM(a)
+	cb, errB := msp.ParseCertPEM(b)
+	if errA != nil || errB != nil {
+		return false
+	}
+	key, ok := ca.PublicKey.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && key.Equal(cb.PublicKey)
 }

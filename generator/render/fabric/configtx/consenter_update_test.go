@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/configtx"
@@ -369,5 +370,54 @@ func TestConsenterUpdateDeterministic(t *testing.T) {
 		} else if !bytes.Equal(got, want) {
 			t.Fatal("two computations of one consenter update differ")
 		}
+	}
+}
+
+// A consenter's renewed TLS certificate replaces its client and server certificates in
+// the etcdraft metadata and nothing else, decoded with Fabric's own protos:
+// ConsensusType alone in the write set at version+1 with mod_policy Admins, so the
+// update needs MAJORITY of /Channel/Orderer/Admins only; etcdraft counts it as one
+// rotation (Fabric v2.5.16 orderer/consensus/etcdraft/membership.go: one consenter
+// removed and one added). The same JSON came out of configtxlator compute_update
+// over a running v2.5.16 channel's config (README, "consenters").
+func TestRaftConsenterRenewalDecodesWithFabricProtos(t *testing.T) {
+	n := newNetwork(t)
+	current := decodeConfig(t, n.channel)
+	renewed := n.parties["alpha"].tlsCA.tlsLeaf(t, "orderer0.alpha.example")
+	updated, err := configtx.WithRenewedConsenter(current, configtx.NewConsenter{Host: "orderer0.alpha.example", Port: 7050, TLSCert: renewed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := compute(t, current, updated)
+	cu := decodeEnvelope(t, u.Envelope()).ConfigUpdateEnvelope.ConfigUpdate
+	write := cu.WriteSet.Groups["Orderer"]
+	groups, values, policies := groupKeys(write)
+	if len(groups)+len(policies) != 0 || !slices.Equal(values, []string{"ConsensusType"}) {
+		t.Errorf("write set /Channel/Orderer: groups %v, values %v, policies %v; want ConsensusType only", groups, values, policies)
+	}
+	var ct decodedConsensus
+	v := write.value(t, "ConsensusType", &ct)
+	if v.Version != 1 || v.ModPolicy != "Admins" || ct.Etcdraft == nil {
+		t.Fatalf("ConsensusType: version %d, mod_policy %q, %+v", v.Version, v.ModPolicy, ct)
+	}
+	if len(ct.Etcdraft.Consenters) != 3 {
+		t.Fatalf("consenters %+v", ct.Etcdraft.Consenters)
+	}
+	for _, c := range ct.Etcdraft.Consenters {
+		endpoint := fmt.Sprintf("%s:%d", c.Host, c.Port)
+		want := string(n.consenterTLS[endpoint])
+		if endpoint == "orderer0.alpha.example:7050" {
+			want = string(renewed)
+		}
+		if c.ClientTLSCert != want || c.ServerTLSCert != want {
+			t.Errorf("consenter %s: certificates are not the %s ones", endpoint, map[bool]string{true: "renewed", false: "recorded"}[endpoint == "orderer0.alpha.example:7050"])
+		}
+	}
+	reqs := requirements(t, u, current)
+	if len(reqs) != 1 || reqs[0].Policy != "/Channel/Orderer/Admins" || reqs[0].Rule != "MAJORITY" || reqs[0].Threshold != 2 {
+		t.Errorf("requirements %+v, want MAJORITY of /Channel/Orderer/Admins (2 of 2)", reqs)
+	}
+	if _, err := configtx.WithRenewedConsenter(current, configtx.NewConsenter{Host: "orderer9.alpha.example", Port: 7050, TLSCert: renewed}); err == nil || !strings.Contains(err.Error(), "is not a consenter") {
+		t.Errorf("renewing an orderer that is no consenter: %v", err)
 	}
 }

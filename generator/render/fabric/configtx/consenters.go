@@ -377,3 +377,121 @@ func editAddresses(g *ConfigGroup, key, modPolicy string, edit func([]string) []
 	g.Values[key] = v
 	return nil
 }
+
+// ConsenterCerts is what a config holds for one consenter: the TLS certificate (PEM)
+// it presents as server, and on BFT the identity (PEM) it signs with.
+type ConsenterCerts struct {
+	TLSCert, Identity []byte
+}
+
+// ConsenterCertificates maps each consenter's endpoint ("host:port") to its
+// certificates: etcdraft Consenter{host = 1, port = 2, client_tls_cert = 3,
+// server_tls_cert = 4} (orderer/etcdraft/configuration.proto), BFT Consenter{id = 1,
+// host = 2, port = 3, msp_id = 4, identity = 5, client_tls_cert = 6, server_tls_cert
+// = 7} (common/configuration.proto).
+func (c *Config) ConsenterCertificates() (map[string]ConsenterCerts, error) {
+	orderer := c.Channel.Groups[ordererGroupKey]
+	if orderer == nil {
+		return nil, errors.New("the config has no /Channel/Orderer group")
+	}
+	typ, metadata, err := consensusTypeOf(orderer)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]ConsenterCerts{}
+	switch typ {
+	case etcdRaftType:
+		err = eachField(metadata, func(num protowire.Number, _ uint64, b []byte) error {
+			if num != 1 {
+				return nil
+			}
+			var host string
+			var port uint64
+			var tls []byte
+			if err := eachField(b, func(n protowire.Number, v uint64, d []byte) error {
+				switch n {
+				case 1:
+					host = string(d)
+				case 2:
+					port = v
+				case 4:
+					tls = append([]byte{}, d...)
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			out[fmt.Sprintf("%s:%d", host, port)] = ConsenterCerts{TLSCert: tls}
+			return nil
+		})
+	case bftType:
+		v := orderer.Values[orderersKey]
+		if v == nil {
+			return nil, errors.New("BFT config has no /Channel/Orderer/Orderers")
+		}
+		err = eachField(v.Content, func(num protowire.Number, _ uint64, b []byte) error {
+			if num != 1 {
+				return nil
+			}
+			bc, err := decodeBFTConsenter(b)
+			out[fmt.Sprintf("%s:%d", bc.Host, bc.Port)] = ConsenterCerts{TLSCert: bc.ServerTLSCert, Identity: bc.Identity}
+			return err
+		})
+	default:
+		err = fmt.Errorf("consensus type %q: consenters not read", typ)
+	}
+	return out, err
+}
+
+// WithRenewedConsenter returns a copy of c in which the consenter at n's endpoint
+// presents n.TLSCert as client and server certificate and, on BFT, signs as
+// n.Identity: a consenter's renewed certificates, its endpoint and everything else
+// kept (Fabric v3.1.5 docs/source/raft_configuration.md, "Certificate rotation").
+func WithRenewedConsenter(c *Config, n NewConsenter) (*Config, error) {
+	updated, err := clone(c)
+	if err != nil {
+		return nil, err
+	}
+	orderer := updated.Channel.Groups[ordererGroupKey]
+	if orderer == nil {
+		return nil, errors.New("the config has no /Channel/Orderer group")
+	}
+	typ, _, err := consensusTypeOf(orderer)
+	if err != nil {
+		return nil, err
+	}
+	found := false
+	switch typ {
+	case etcdRaftType:
+		err = editRaftConsenters(orderer, func(list [][]byte) ([][]byte, error) {
+			for i, b := range list {
+				host, port, err := consenterEndpoint(b, 1)
+				if err != nil {
+					return nil, err
+				}
+				if fmt.Sprintf("%s:%d", host, port) == n.endpoint() {
+					list[i], found = consenter(Consenter{Host: n.Host, Port: n.Port, ClientTLSCert: n.TLSCert, ServerTLSCert: n.TLSCert}), true
+				}
+			}
+			return list, nil
+		})
+	case bftType:
+		err = editBFTConsenters(orderer, func(list []BFTConsenter) ([]BFTConsenter, error) {
+			for i, b := range list {
+				if fmt.Sprintf("%s:%d", b.Host, b.Port) == n.endpoint() {
+					list[i].ClientTLSCert, list[i].ServerTLSCert, list[i].Identity, found = n.TLSCert, n.TLSCert, n.Identity, true
+				}
+			}
+			return list, nil
+		})
+	default:
+		err = fmt.Errorf("consensus type %q: consenters not changed", typ)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, fmt.Errorf("%s is not a consenter of the channel", n.endpoint())
+	}
+	return updated, nil
+}

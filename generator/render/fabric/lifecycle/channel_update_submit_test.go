@@ -20,6 +20,9 @@ func submission(t *testing.T, change, org string) (map[string]any, []byte) {
 	if strings.HasSuffix(change, "-consenter") {
 		s.Consenter = "orderer1.d.example:7050"
 	}
+	if change == "renew-consenter" {
+		s.ConsenterTLS = []byte("renewed certificate")
+	}
 	objects, err := SubmitObjects(n, n.Parties["a"], partyNodes(n, "a"), s)
 	if err != nil {
 		t.Fatal(err)
@@ -77,6 +80,8 @@ func TestSubmitJobSubmitsOnce(t *testing.T) {
 		{"remove", "4 AMSP BMSP CMSP DMSP", "5 AMSP BMSP CMSP"},
 		{"add-consenter", "4 AMSP BMSP CMSP DMSP orderer0.d.example:7050", "5 AMSP BMSP CMSP DMSP orderer0.d.example:7050 orderer1.d.example:7050"},
 		{"remove-consenter", "4 AMSP BMSP CMSP DMSP orderer0.d.example:7050 orderer1.d.example:7050", "5 AMSP BMSP CMSP DMSP orderer0.d.example:7050"},
+		// base64 of "old certificate", then of "renewed certificate".
+		{"renew-consenter", "4 AMSP BMSP CMSP DMSP orderer1.d.example:7050@b2xkIGNlcnRpZmljYXRl", "5 AMSP BMSP CMSP DMSP orderer1.d.example:7050@cmVuZXdlZCBjZXJ0aWZpY2F0ZQ=="},
 	} {
 		t.Run(tc.change, func(t *testing.T) {
 			objects, _ := submission(t, tc.change, "DMSP")

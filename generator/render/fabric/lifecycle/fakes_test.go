@@ -168,7 +168,8 @@ say "$(printf 'Status: 201\n{\n\t"name": "%s",\n\t"url": "/participation/v1/chan
 // consenters with host, port as a number, and TLS certificates). Tokens of the state
 // with a ':' are the consenters, host:port. Checked against the JSON configtxlator
 // v2.5.16 printed for a config block of a running Raft channel: the same paths and
-// types.
+// types (bytes fields in base64). A consenter token may end in @<TLS certificate,
+// base64>.
 const fakeConfigtxlator = `#!/usr/bin/env bash
 set -u
 printf 'configtxlator %s\n' "$*" >> "$FAKE/calls"
@@ -176,8 +177,10 @@ printf 'configtxlator %s\n' "$*" >> "$FAKE/calls"
 read -r seq orgs < "$3"
 groups="" consenters=""
 for org in $orgs; do
-	if [[ $org == *:* ]]; then # a consenter, host:port
-		consenters+="${consenters:+,}"$'\n\t\t\t\t\t\t\t\t\t\t\t\t\t\t'"{\"client_tls_cert\": \"\", \"host\": \"${org%:*}\", \"port\": ${org##*:}, \"server_tls_cert\": \"\"}"
+	if [[ $org == *:* ]]; then # a consenter, host:port[@TLS certificate, base64]
+		address=${org%%@*} tls=""
+		[[ $org == *@* ]] && tls=${org#*@}
+		consenters+="${consenters:+,}"$'\n\t\t\t\t\t\t\t\t\t\t\t\t\t\t'"{\"client_tls_cert\": \"$tls\", \"host\": \"${address%:*}\", \"port\": ${address##*:}, \"server_tls_cert\": \"$tls\"}"
 		continue
 	fi
 	groups+="${groups:+,}"$'\n\t\t\t\t\t\t\t\t\t\t\t'"\"$org\": {}"

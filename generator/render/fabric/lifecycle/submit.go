@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"encoding/base64"
 	"fmt"
 	"path"
 	"strconv"
@@ -23,10 +24,12 @@ type ChannelSubmission struct {
 	Channel string
 	// Sequence is the config sequence the update brings the channel to.
 	Sequence uint64
-	// Change is "add" or "remove" of Organisation (an MSP ID), or "add-consenter" or
-	// "remove-consenter" of its orderer at Consenter (host:port, as the channel's
-	// config lists consenters).
+	// Change is "add" or "remove" of Organisation (an MSP ID), or "add-consenter",
+	// "remove-consenter" or "renew-consenter" of its orderer at Consenter (host:port,
+	// as the channel's config lists consenters); ConsenterTLS is a renewed
+	// consenter's new TLS certificate (PEM).
 	Change, Organisation, Consenter string
+	ConsenterTLS                    []byte
 	// Envelope is the envelope with the signatures.
 	Envelope []byte
 }
@@ -66,7 +69,9 @@ func SubmitObjects(network *model.Network, party model.Party, nodes []model.Node
 			corev1.EnvVar{Name: "ORG", Value: s.Organisation},
 			corev1.EnvVar{Name: "ENVELOPE", Value: path.Join(updateDir, updateKey)},
 			corev1.EnvVar{Name: "ORDERERS", Value: orderers},
-			corev1.EnvVar{Name: "CONSENTER", Value: s.Consenter}),
+			corev1.EnvVar{Name: "CONSENTER", Value: s.Consenter},
+			// As configtxlator prints bytes fields: base64.
+			corev1.EnvVar{Name: "CONSENTER_TLS", Value: base64.StdEncoding.EncodeToString(s.ConsenterTLS)}),
 		volumes: []jobVolume{mspVolume(), tlsVolume(), tlsRootsVolume(), configMapVolume("update", name, updateDir)},
 		content: [][]byte{blockDigest(s.Envelope)},
 	})
