@@ -311,3 +311,49 @@ func TestConsenterRenewalIsPending(t *testing.T) {
 		}
 	}
 }
+
+// A member that runs another peer after launch has its anchor peers updated: its own
+// admin signs, its own Job submits, knowing it done by the anchors in the config.
+func TestAnchorPeersPendingWhenAMemberAddsAPeer(t *testing.T) {
+	all := []string{"contoso", "fabrikam", "northwind"}
+	n := launchedWith(t, all, all)
+	peer := n.Nodes["contoso-peer-1"]
+	peer.Name = "contoso-peer-2"
+	peer.Endpoint.Host = strings.Replace(peer.Endpoint.Host, "contoso-peer-1", "contoso-peer-2", 1)
+	n.Nodes[peer.Name] = peer
+	n.Identities[peer.Name] = n.Identities["contoso-peer-1"] // its own, were it real; the channel reads its endpoint only
+	changes, err := fabric.PendingChanges(n, "trade")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) != 1 || changes[0].Kind != "anchor-peers" || changes[0].Party != "contoso" {
+		t.Fatalf("pending %+v, want contoso's anchor peers", changes)
+	}
+	u, err := fabric.ChannelUpdate(n, "trade")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Path != "channels/trade/updates/1-anchor-peers-contoso.pb" || len(u.Requirements) != 1 || u.Requirements[0].Policy != "/Channel/Application/ContosoMSP/Admins" {
+		t.Fatalf("update %s needs %+v", u.Path, u.Requirements)
+	}
+	keys := newAdmins(t, n)
+	sign(t, n, "trade", u, "contoso", n.Parties["contoso"].MSPID, n.MSP["contoso"].Admin, keys["contoso"])
+	renderParty, err := fabric.Renderer(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := renderParty(n.Parties["contoso"], partyNodesOf(n, "contoso"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var job string
+	for p, data := range files {
+		if strings.HasSuffix(p, "/jobs/channel-update-trade-submit.yaml") {
+			job = string(data)
+		}
+	}
+	anchors := n.Nodes["contoso-peer-1"].Endpoint.Host + ":7051 " + peer.Endpoint.Host + ":7051"
+	if !strings.Contains(job, "- name: ANCHORS\n          value: "+anchors+"\n") {
+		t.Errorf("contoso's submit Job does not name its anchors %q:\n%s", anchors, job)
+	}
+}

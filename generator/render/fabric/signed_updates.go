@@ -109,8 +109,17 @@ func submissions(network *model.Network) (map[string][]lifecycle.ChannelSubmissi
 		if node, ok := network.Nodes[s.update.Change.Node]; ok {
 			submission.Consenter = fmt.Sprintf("%s:%d", node.Endpoint.Host, node.Endpoint.Port)
 		}
-		if s.update.Change.Kind == KindRenewConsenter {
+		switch s.update.Change.Kind {
+		case KindRenewConsenter:
 			submission.ConsenterTLS = []byte(network.Identities[s.update.Change.Node].TLSCert)
+		case KindAnchorPeers:
+			org, err := memberOrg(network, s.update.Change.Party)
+			if err != nil {
+				return nil, err
+			}
+			for _, a := range org.AnchorPeers {
+				submission.Anchors = append(submission.Anchors, fmt.Sprintf("%s:%d", a.Host, a.Port))
+			}
 		}
 		out[party] = append(out[party], submission)
 	}

@@ -1,6 +1,7 @@
 package fabric
 
 import (
+	"bytes"
 	"crypto"
 	"crypto/sha256"
 	"encoding/base64"
@@ -94,8 +95,9 @@ func StateOf(network *model.Network, channel string, config *configtx.Config) (m
 // ChannelChange is one difference between a running channel's config and the model.
 type ChannelChange struct {
 	Channel string
-	// Kind is "add" or "remove" (a member party), or "add-consenter",
-	// "remove-consenter" or "renew-consenter" (an orderer node of Party).
+	// Kind is "add" or "remove" (a member party), "anchor-peers" (a member's peers
+	// changed), or "add-consenter", "remove-consenter" or "renew-consenter" (an
+	// orderer node of Party).
 	Kind  string
 	Party string
 	// Node is the orderer of a consenter change.
@@ -117,7 +119,15 @@ const (
 	KindAddConsenter    = "add-consenter"
 	KindRemoveConsenter = "remove-consenter"
 	KindRenewConsenter  = "renew-consenter"
+	KindAnchorPeers     = "anchor-peers"
 )
+
+// deferrable are the changes that may wait their turn behind each other: a renewed
+// consenter goes on working on the same key, and a member's old anchor peers still
+// reach its organisation's peers.
+func deferrable(c ChannelChange) bool {
+	return c.Kind == KindRenewConsenter || c.Kind == KindAnchorPeers
+}
 
 // PendingChanges lists what the model changes in a launched channel's members and
 // consenters against what its config holds: nothing for a channel not launched. A
@@ -171,13 +181,31 @@ func PendingChanges(network *model.Network, channel string) ([]ChannelChange, er
 			out = append(out, ChannelChange{Channel: channel, Kind: KindRenewConsenter, Party: node.Party, Node: n})
 		}
 	}
-	// Renewals wait their turn: etcdraft takes one consenter change per update (Fabric
-	// v2.5.16 orderer/consensus/etcdraft/membership.go: "update of more than one
-	// consenter at a time is not supported"; a rotation is one added and one
-	// removed), and a consenter renewed on the same key goes on working meanwhile. So
-	// when only renewals are pending, the first is the change, the others follow once
-	// it is recorded; with any other change, they count as changes.
-	if len(out) > 1 && !slices.ContainsFunc(out, func(c ChannelChange) bool { return c.Kind != KindRenewConsenter }) {
+	// A member staying whose peers are not its anchor peers in the config (a peer
+	// added or removed since), while it runs a peer at all: its submit Job needs one.
+	for _, p := range state.Members {
+		if !slices.Contains(ch.Members, p) {
+			continue
+		}
+		org, err := memberOrg(network, p)
+		if err != nil {
+			return nil, fmt.Errorf("channel %s: %w", channel, err)
+		}
+		// A party whose mspId changed is no group of the config: plan refuses that.
+		if app := config.Application(); app == nil || app.Groups[org.MSPID] == nil {
+			continue
+		}
+		if len(org.AnchorPeers) > 0 && !bytes.Equal(config.AnchorPeersOf(org.MSPID), configtx.EncodedAnchorPeers(org.AnchorPeers)) {
+			out = append(out, ChannelChange{Channel: channel, Kind: KindAnchorPeers, Party: p})
+		}
+	}
+	// Renewals and anchor peers wait their turn: etcdraft takes one consenter change
+	// per update (Fabric v2.5.16 orderer/consensus/etcdraft/membership.go: "update of
+	// more than one consenter at a time is not supported"; a rotation is one added and
+	// one removed), and neither stops anything meanwhile (deferrable). So when only
+	// such changes are pending, the first is the change, the others follow once it is
+	// recorded; with any other change, they count as changes.
+	if len(out) > 1 && !slices.ContainsFunc(out, func(c ChannelChange) bool { return !deferrable(c) }) {
 		out = out[:1]
 	}
 	// Several changes are refused as such (plan, checks.oneChannelChange); once one
@@ -246,6 +274,15 @@ func ChannelUpdate(network *model.Network, channel string) (*Update, error) {
 		}
 	case KindRemove:
 		updated, err = configtx.WithoutApplicationOrg(current, mspID)
+		if err != nil {
+			return nil, fmt.Errorf("channel %s: %w", channel, err)
+		}
+	case KindAnchorPeers:
+		org, err := memberOrg(network, change.Party)
+		if err != nil {
+			return nil, fmt.Errorf("channel %s: %w", channel, err)
+		}
+		updated, err = configtx.WithAnchorPeers(current, mspID, org.AnchorPeers)
 		if err != nil {
 			return nil, fmt.Errorf("channel %s: %w", channel, err)
 		}

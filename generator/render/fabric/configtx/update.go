@@ -213,3 +213,52 @@ func clone(c *Config) (*Config, error) {
 	}
 	return DecodeConfig(c.Marshal())
 }
+
+// AnchorPeersOf returns the encoded AnchorPeers value of application org name, nil
+// when it has none.
+func (c *Config) AnchorPeersOf(name string) []byte {
+	app := c.Application()
+	if app == nil || app.Groups[name] == nil || app.Groups[name].Values[anchorPeersKey] == nil {
+		return nil
+	}
+	return app.Groups[name].Values[anchorPeersKey].Content
+}
+
+// EncodedAnchorPeers is the AnchorPeers value listing peers, as AnchorPeersOf returns
+// it.
+func EncodedAnchorPeers(peers []AnchorPeer) []byte {
+	if len(peers) == 0 {
+		return nil
+	}
+	return anchorPeers(peers)
+}
+
+// WithAnchorPeers returns a copy of c in which application org name lists peers as
+// its anchor peers: the AnchorPeers value (peer.AnchorPeers{repeated anchor_peers =
+// 1}, AnchorPeer{host = 1, port = 2}) replaced, created with mod_policy Admins as
+// configtxgen writes it (internal/configtxgen/encoder/encoder.go
+// NewApplicationOrgGroup), or removed when there are none — what Fabric's "Updating
+// the anchor peers" step of adding an org does by hand
+// (docs/source/channel_update_tutorial.rst).
+func WithAnchorPeers(c *Config, name string, peers []AnchorPeer) (*Config, error) {
+	updated, err := clone(c)
+	if err != nil {
+		return nil, err
+	}
+	app := updated.Application()
+	if app == nil || app.Groups[name] == nil {
+		return nil, fmt.Errorf("application org %s is not a member of the channel", name)
+	}
+	org := app.Groups[name]
+	if len(peers) == 0 {
+		delete(org.Values, anchorPeersKey)
+		return updated, nil
+	}
+	v := org.Values[anchorPeersKey]
+	if v == nil {
+		v = &ConfigItem{ModPolicy: adminsPolicy}
+	}
+	v.Content = anchorPeers(peers)
+	org.Values[anchorPeersKey] = v
+	return updated, nil
+}

@@ -23,6 +23,9 @@ func submission(t *testing.T, change, org string) (map[string]any, []byte) {
 	if change == "renew-consenter" {
 		s.ConsenterTLS = []byte("renewed certificate")
 	}
+	if change == "anchor-peers" {
+		s.Anchors = []string{"peer0.d.example:7051", "peer1.d.example:7051"}
+	}
 	objects, err := SubmitObjects(n, n.Parties["a"], partyNodes(n, "a"), s)
 	if err != nil {
 		t.Fatal(err)
@@ -82,6 +85,7 @@ func TestSubmitJobSubmitsOnce(t *testing.T) {
 		{"remove-consenter", "4 AMSP BMSP CMSP DMSP orderer0.d.example:7050 orderer1.d.example:7050", "5 AMSP BMSP CMSP DMSP orderer0.d.example:7050"},
 		// base64 of "old certificate", then of "renewed certificate".
 		{"renew-consenter", "4 AMSP BMSP CMSP DMSP orderer1.d.example:7050@b2xkIGNlcnRpZmljYXRl", "5 AMSP BMSP CMSP DMSP orderer1.d.example:7050@cmVuZXdlZCBjZXJ0aWZpY2F0ZQ=="},
+		{"anchor-peers", "4 AMSP BMSP CMSP DMSP=peer0.d.example:7051", "5 AMSP BMSP CMSP DMSP=peer0.d.example:7051,peer1.d.example:7051"},
 	} {
 		t.Run(tc.change, func(t *testing.T) {
 			objects, _ := submission(t, tc.change, "DMSP")

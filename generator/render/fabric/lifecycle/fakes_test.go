@@ -169,7 +169,8 @@ say "$(printf 'Status: 201\n{\n\t"name": "%s",\n\t"url": "/participation/v1/chan
 // with a ':' are the consenters, host:port. Checked against the JSON configtxlator
 // v2.5.16 printed for a config block of a running Raft channel: the same paths and
 // types (bytes fields in base64). A consenter token may end in @<TLS certificate,
-// base64>.
+// base64>; an org token ORG=host:port,... gives the org its AnchorPeers value, as
+// configtxlator printed an org's for the same channel.
 const fakeConfigtxlator = `#!/usr/bin/env bash
 set -u
 printf 'configtxlator %s\n' "$*" >> "$FAKE/calls"
@@ -177,6 +178,16 @@ printf 'configtxlator %s\n' "$*" >> "$FAKE/calls"
 read -r seq orgs < "$3"
 groups="" consenters=""
 for org in $orgs; do
+	anchors=""
+	if [[ ${org%%[=:]*} == *MSP && $org == *=* ]]; then # an org with anchor peers, ORG=host:port[,host:port...]
+		IFS=, read -ra list <<<"${org#*=}"
+		for a in "${list[@]}"; do
+			anchors+="${anchors:+, }{\"host\": \"${a%:*}\", \"port\": ${a##*:}}"
+		done
+		org=${org%%=*}
+		groups+="${groups:+,}"$'\n\t\t\t\t\t\t\t\t\t\t\t'"\"$org\": {\"values\": {\"AnchorPeers\": {\"mod_policy\": \"Admins\", \"value\": {\"anchor_peers\": [$anchors]}, \"version\": \"0\"}}}"
+		continue
+	fi
 	if [[ $org == *:* ]]; then # a consenter, host:port[@TLS certificate, base64]
 		address=${org%%@*} tls=""
 		[[ $org == *@* ]] && tls=${org#*@}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -24,12 +25,14 @@ type ChannelSubmission struct {
 	Channel string
 	// Sequence is the config sequence the update brings the channel to.
 	Sequence uint64
-	// Change is "add" or "remove" of Organisation (an MSP ID), or "add-consenter",
-	// "remove-consenter" or "renew-consenter" of its orderer at Consenter (host:port,
-	// as the channel's config lists consenters); ConsenterTLS is a renewed
-	// consenter's new TLS certificate (PEM).
+	// Change is "add" or "remove" of Organisation (an MSP ID), "anchor-peers" of it
+	// set to Anchors ("host:port"), or "add-consenter", "remove-consenter" or
+	// "renew-consenter" of its orderer at Consenter (host:port, as the channel's
+	// config lists consenters); ConsenterTLS is a renewed consenter's new TLS
+	// certificate (PEM).
 	Change, Organisation, Consenter string
 	ConsenterTLS                    []byte
+	Anchors                         []string
 	// Envelope is the envelope with the signatures.
 	Envelope []byte
 }
@@ -71,7 +74,8 @@ func SubmitObjects(network *model.Network, party model.Party, nodes []model.Node
 			corev1.EnvVar{Name: "ORDERERS", Value: orderers},
 			corev1.EnvVar{Name: "CONSENTER", Value: s.Consenter},
 			// As configtxlator prints bytes fields: base64.
-			corev1.EnvVar{Name: "CONSENTER_TLS", Value: base64.StdEncoding.EncodeToString(s.ConsenterTLS)}),
+			corev1.EnvVar{Name: "CONSENTER_TLS", Value: base64.StdEncoding.EncodeToString(s.ConsenterTLS)},
+			corev1.EnvVar{Name: "ANCHORS", Value: strings.Join(s.Anchors, " ")}),
 		volumes: []jobVolume{mspVolume(), tlsVolume(), tlsRootsVolume(), configMapVolume("update", name, updateDir)},
 		content: [][]byte{blockDigest(s.Envelope)},
 	})
