@@ -19,11 +19,12 @@ var platformPackages = []string{
 }
 
 // The orchestration asks the network's platform (render.PlatformOf) and names none:
-// generate, launch and plan import neither a platform package nor any package under
-// one, so that a third ledger adds a package, not branches in every step. Tests may
-// import them (to build fixtures); the code may not.
+// generate, launch, plan and the rollout plan counts restarts with import neither a
+// platform package nor any package under one, so that a third ledger adds a package,
+// not branches in every step. Tests may import them (to build fixtures); the code may
+// not.
 func TestOrchestrationImportsNoPlatformPackage(t *testing.T) {
-	for _, dir := range []string{".", "launch", "plan"} {
+	for _, dir := range []string{".", "launch", "plan", "rollout"} {
 		for _, v := range platformImports(t, dir) {
 			t.Errorf("%s: the orchestration reaches past the platform seam (render/platform, render.PlatformOf)", v)
 		}

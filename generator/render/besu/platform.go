@@ -12,6 +12,7 @@ var (
 	_ platform.Platform   = Platform{}
 	_ platform.Genesis    = Platform{}
 	_ platform.Validators = Platform{}
+	_ platform.Restarts   = Platform{}
 )
 
 // Name is Besu as people write it.
@@ -42,3 +43,11 @@ func (Platform) VoteMethod(algorithm string) string { return VoteMethod(algorith
 
 // VotesNeeded is VotesNeeded.
 func (Platform) VotesNeeded(onChain int) int { return VotesNeeded(onChain) }
+
+// RestartedNodes is RestartedNodes.
+func (Platform) RestartedNodes(before, after *model.Network) ([]string, error) {
+	return RestartedNodes(before, after)
+}
+
+// FaultTolerance is FaultTolerance.
+func (Platform) FaultTolerance(validators int) int { return FaultTolerance(validators) }

@@ -113,3 +113,15 @@ type Channels interface {
 	// adminKey returns, asked only when the party's signature is needed and missing.
 	SignChannel(network *model.Network, channel, party string, adminKey AdminKey) (*Signed, error)
 }
+
+// Restarts is a ledger whose validators each run in a pod of their own that a change
+// may restart (Besu's BFT validators), so that a change restarting too many at once
+// goes in waves (rollout).
+type Restarts interface {
+	// RestartedNodes lists, by name, the nodes in both networks whose pods a change
+	// from before to after restarts.
+	RestartedNodes(before, after *model.Network) ([]string, error)
+	// FaultTolerance is how many of that many validators may be down at once while
+	// the chain still makes progress.
+	FaultTolerance(validators int) int
+}
