@@ -1,8 +1,10 @@
-// Package launch freezes a network's genesis when its chain starts. It records block
-// 0 once, byte for byte, in cue/genesis.cue, and the validators the chain starts with
-// in cue/validators.cue; from then on no change to the model can alter the genesis
-// block, and validators change on chain (by vote or transition), one at a time. On
-// Fabric it records each channel's genesis config block the same way.
+// Package launch freezes a network's genesis when its chain starts, and records what
+// the chain holds since. What is frozen and recorded is the ledger's
+// (render/platform.Launcher and its capabilities): on Besu, block 0 byte for byte in
+// cue/genesis.cue and the validators the chain starts with in cue/validators.cue; on
+// Fabric, each channel's genesis config block, then what each channel's config holds
+// and the parties' signatures of its pending update. launch loads the model, asks the
+// network's ledger and writes the records, each only when its bytes change.
 package launch
 
 import (
