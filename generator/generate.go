@@ -16,8 +16,8 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render"
-	"github.com/flux-ledger/flux-ledger/generator/render/besu"
 	"github.com/flux-ledger/flux-ledger/generator/render/owners"
+	"github.com/flux-ledger/flux-ledger/generator/render/platform"
 	"github.com/flux-ledger/flux-ledger/generator/secrets"
 	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
@@ -87,8 +87,14 @@ func Generate(opts Options) (*Report, error) {
 		return c.Action == tree.Change && render.Seeded(c.Path)
 	})
 	if network.Launched {
-		if err := checkGenesisFrozen(opts.Repo, changes); err != nil {
+		ledger, err := render.PlatformOf(network)
+		if err != nil {
 			return nil, err
+		}
+		if genesis, ok := ledger.(platform.Genesis); ok {
+			if err := checkGenesisFrozen(opts.Repo, genesis, changes); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if !opts.Check {
@@ -125,15 +131,16 @@ func generatedInSecrets(p string) bool {
 // in every owned directory, the index of what the generator wrote there.
 func Desired(network *model.Network) (tree.Tree, error) { return render.Desired(network) }
 
-// checkGenesisFrozen refuses to rewrite a launched network's block 0: the running
-// chain would no longer match it. Only config-only fields (validator transitions) may
-// change; validators otherwise change by vote.
-func checkGenesisFrozen(repo string, changes []tree.FileChange) error {
+// checkGenesisFrozen refuses to rewrite a launched network's block 0, as every party's
+// directory carries it: the running chain would no longer match it. Only config-only
+// fields (validator transitions) may change; validators otherwise change by vote.
+func checkGenesisFrozen(repo string, genesis platform.Genesis, changes []tree.FileChange) error {
+	pattern := path.Join("parties", "*", genesis.GenesisFile())
 	// Every party carries the same genesis: a pair of bytes checked once is not parsed
 	// again for the next party.
 	var checkedWas, checkedNow []byte
 	for _, c := range changes {
-		if c.Action != tree.Change || path.Base(c.Path) != "genesis.yaml" {
+		if match, _ := path.Match(pattern, c.Path); c.Action != tree.Change || !match {
 			continue
 		}
 		current, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(c.Path)))
@@ -144,8 +151,8 @@ func checkGenesisFrozen(repo string, changes []tree.FileChange) error {
 			continue
 		}
 		checkedWas, checkedNow = current, c.Data
-		was, errWas := besu.BlockZero(current)
-		now, errNow := besu.BlockZero(c.Data)
+		was, errWas := genesis.BlockZero(current)
+		now, errNow := genesis.BlockZero(c.Data)
 		if errWas != nil || errNow != nil || was != now {
 			return fmt.Errorf("%s: the network is launched, its genesis block is frozen (cue/genesis.cue); validators change by vote or transition (see flux-ledger plan)", c.Path)
 		}

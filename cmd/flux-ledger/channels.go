@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/flux-ledger/flux-ledger/generator/launch"
-	"github.com/flux-ledger/flux-ledger/generator/plan"
 )
 
 func newChannelsCommand(opts *globalOptions) *cobra.Command {
@@ -82,14 +81,13 @@ counts them against the update's policy.`,
 			for _, p := range result.Written {
 				fmt.Fprintln(out, "wrote", p)
 			}
-			u := result.Update
 			if result.Already {
-				fmt.Fprintf(out, "party %s has already signed %s (config sequence %d)\n", party, u.Path, u.Sequence)
+				fmt.Fprintf(out, "party %s has already signed %s (config sequence %d)\n", party, result.Update, result.Sequence)
 			} else {
-				fmt.Fprintf(out, "party %s signed %s (config sequence %d)\n", party, u.Path, u.Sequence)
+				fmt.Fprintf(out, "party %s signed %s (config sequence %d)\n", party, result.Update, result.Sequence)
 			}
-			for _, p := range result.Signatures.Progress {
-				fmt.Fprintf(out, "%s (%s %s): %s\n", p.Policy, p.Rule, p.SubPolicy, plan.SignatureProgressText(p.SignedBy, p.Missing, p.More))
+			for _, s := range result.Signatures {
+				fmt.Fprintf(out, "%s (%s): %s\n", s.Policy, s.Rule, s.Progress())
 			}
 			return nil
 		},

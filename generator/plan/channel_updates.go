@@ -4,89 +4,27 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/flux-ledger/flux-ledger/generator/model"
-	"github.com/flux-ledger/flux-ledger/generator/render/fabric"
+	"github.com/flux-ledger/flux-ledger/generator/render/platform"
 )
 
 // ChannelUpdate is a running Fabric channel's pending member or consenter change: the
 // unsigned config update generate renders, and the signatures it needs before it
-// applies.
-type ChannelUpdate struct {
-	Channel string `json:"channel"`
-	// Change is "add" or "remove" (Party), or "add-consenter" or "remove-consenter"
-	// (Node, an orderer of Party).
-	Change       string `json:"change"`
-	Party        string `json:"party"`
-	Node         string `json:"node,omitempty"`
-	Organisation string `json:"organisation"`
-	// Sequence is the channel's config sequence once the update applies.
-	Sequence   uint64              `json:"sequence"`
-	Envelope   string              `json:"envelope"`
-	Signatures []ChannelSignatures `json:"signatures"`
-	// Recorded are the signatures recorded for it that do not count (stale or
-	// refused), each with its file and why.
-	Recorded []RecordedSignature `json:"recorded,omitempty"`
-}
+// applies (render/platform, filled by the platform's section of the plan).
+type ChannelUpdate = platform.ChannelUpdate
 
 // ChannelSignatures is one policy the update must satisfy: Required of the
 // organisations' admins (their SubPolicy) sign.
-type ChannelSignatures struct {
-	Modifies string   `json:"modifies"`
-	Policy   string   `json:"policy"`
-	Rule     string   `json:"rule"`
-	Required int      `json:"required"`
-	Of       []string `json:"of"`
-	// SignedBy are the parties whose valid signature is recorded, Missing the others
-	// of Of (as parties), More how many more signatures the rule needs.
-	SignedBy []string `json:"signedBy"`
-	Missing  []string `json:"missing"`
-	More     int      `json:"more"`
-}
+type ChannelSignatures = platform.ChannelSignatures
 
-// channelUpdates lists each launched channel's pending member change with the
-// signatures it needs, and refuses a channel with more than one change pending
-// against its config (the schema refuses it too once the channel's config is
-// recorded in cue/channels.cue).
-func (p *Plan) channelUpdates(head *model.Network) {
-	if head.Fabric == nil {
-		return
-	}
-	for _, name := range head.Fabric.ChannelNames() {
-		changes, err := fabric.PendingChanges(head, name)
-		if err != nil {
-			p.Refused = append(p.Refused, err.Error())
-			continue
-		}
-		if len(changes) > 1 {
-			var what []string
-			for _, c := range changes {
-				what = append(what, c.Kind+" "+c.Subject())
-			}
-			p.Refused = append(p.Refused, fmt.Sprintf("channel %s: %d changes pending against its config (%s): each is a config update signed against the config the chain has, one at a time; record the first on chain (flux-ledger channels record) before the next",
-				name, len(changes), strings.Join(what, ", ")))
-			continue
-		}
-		u, err := fabric.ChannelUpdate(head, name)
-		if err != nil {
-			p.Refused = append(p.Refused, err.Error())
-			continue
-		}
-		if u == nil {
-			continue
-		}
-		cu := ChannelUpdate{Channel: name, Change: u.Change.Kind, Party: u.Change.Party, Node: u.Change.Node, Organisation: u.MSPID, Sequence: u.Sequence, Envelope: u.Path}
-		sigs, err := fabric.CheckSignatures(head, name, u)
-		if err != nil {
-			p.Refused = append(p.Refused, err.Error())
-			continue
-		}
-		for _, r := range sigs.Progress {
-			cu.Signatures = append(cu.Signatures, ChannelSignatures{Modifies: r.Element, Policy: r.Policy, Rule: r.Rule + " " + r.SubPolicy, Required: r.Threshold, Of: r.Orgs,
-				SignedBy: r.SignedBy, Missing: r.Missing, More: r.More})
-		}
-		cu.Recorded = p.recordedSignatures(name, u.Path, sigs)
-		p.ChannelUpdates = append(p.ChannelUpdates, cu)
-	}
+// RecordedSignature is a recorded signature of a pending channel update that does not
+// count: State is "stale" (it signs another update: re-sign) or "refused" (not the
+// party's admin, forged or malformed: plan refuses the change until it is removed).
+type RecordedSignature = platform.RecordedSignature
+
+// SignatureProgressText says who signed and who else may: "signed by contoso,
+// fabrikam; needs 1 more of: northwind".
+func SignatureProgressText(signedBy, missing []string, more int) string {
+	return platform.SignatureProgressText(signedBy, missing, more)
 }
 
 // channelUpdateLines says, per update, whose signatures it needs.
@@ -101,7 +39,19 @@ func (p *Plan) channelUpdateLines() []string {
 			lines = append(lines, fmt.Sprintf("channel %s: %s %s (%s), config sequence %d: %s needs %d of %d admins' signatures (%s, %s): %s; %s",
 				u.Channel, u.Change, subject, u.Organisation, u.Sequence, u.Envelope, s.Required, len(s.Of), s.Policy, s.Rule, strings.Join(s.Of, ", "), s.Progress()))
 		}
-		lines = append(lines, u.recordedLines()...)
+		lines = append(lines, recordedLines(u)...)
+	}
+	return lines
+}
+
+// recordedLines names each stale signature of u (refused ones are in Refused).
+func recordedLines(u ChannelUpdate) []string {
+	var lines []string
+	for _, r := range u.Recorded {
+		if r.State == "stale" {
+			lines = append(lines, fmt.Sprintf("channel %s: %s: party %s's signature is stale, it does not count: %s; sign again with flux-ledger channels sign --channel %s --party %s",
+				u.Channel, r.File, r.Party, r.Reason, u.Channel, r.Party))
+		}
 	}
 	return lines
 }

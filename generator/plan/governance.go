@@ -7,7 +7,8 @@ import (
 	"strings"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
-	"github.com/flux-ledger/flux-ledger/generator/render/besu"
+	"github.com/flux-ledger/flux-ledger/generator/render"
+	"github.com/flux-ledger/flux-ledger/generator/render/platform"
 )
 
 // GovernanceStep is a validator change a launched network has pending at head, and
@@ -59,7 +60,11 @@ func partyOrGone(party string) string {
 
 // governance adds head's pending validator changes, and refuses what would rewrite
 // a launched network's history: its frozen genesis, or a scheduled transition.
-func (p *Plan) governance(base, head *model.Network) {
+func (p *Plan) governance(base, head *model.Network) error {
+	ledger, err := render.PlatformOf(head)
+	if err != nil {
+		return err
+	}
 	if base.Genesis.Frozen != nil && !sameFrozen(base.Genesis.Frozen, head.Genesis.Frozen) {
 		p.Refused = append(p.Refused, "the frozen genesis (cue/genesis.cue) changes: a launched network's block 0 never changes")
 	}
@@ -68,7 +73,7 @@ func (p *Plan) governance(base, head *model.Network) {
 		p.Refused = append(p.Refused, "governance.transitions may only grow: a scheduled transition stays in every node's genesis config, and a syncing node replays it")
 	}
 	if !base.Launched && head.Launched {
-		p.Consequences = append(p.Consequences, launchMeaning(head))
+		p.Consequences = append(p.Consequences, ledger.LaunchMeaning(head))
 	}
 	if base.Launched && base.Consensus != head.Consensus {
 		p.Refused = append(p.Refused, "consensus changes, but the network is launched: its consensus settings are in the frozen genesis config, which the nodes keep running")
@@ -91,15 +96,16 @@ func (p *Plan) governance(base, head *model.Network) {
 			if t := head.Governance.Transitions; len(t) > 0 {
 				step.Block = t[len(t)-1].Block
 			}
-		} else {
-			step.RPCMethod = besu.VoteMethod(head.Consensus.Algorithm)
-			step.VotesNeeded = besu.VotesNeeded(onChain)
+		} else if validators, ok := ledger.(platform.Validators); ok {
+			step.RPCMethod = validators.VoteMethod(head.Consensus.Algorithm)
+			step.VotesNeeded = validators.VotesNeeded(onChain)
 			for _, party := range sortedKeys(voters) {
 				step.Voters = append(step.Voters, PartyVotes{Party: party, Validators: voters[party]})
 			}
 		}
 		p.Governance = append(p.Governance, step)
 	}
+	return nil
 }
 
 func sameFrozen(a, b *model.FrozenGenesis) bool {
@@ -108,20 +114,6 @@ func sameFrozen(a, b *model.FrozenGenesis) bool {
 
 func sameTransition(a, b model.ValidatorTransition) bool {
 	return a.Block == b.Block && slices.Equal(a.Validators, b.Validators)
-}
-
-// launchMeaning says what merging a launch commits every party to: it reads like a
-// routine edit (launched: true, one recorded file), and is the one change that can
-// never be taken back.
-func launchMeaning(head *model.Network) string {
-	if head.IsFabric() {
-		channels := slices.Sorted(maps.Keys(head.Fabric.Channels))
-		return fmt.Sprintf("launch: the genesis block of channel %s is frozen for ever; from now on members and consenters change only by a channel config update that a majority of the channel's admins sign",
-			strings.Join(channels, ", "))
-	}
-	validators := slices.Sorted(maps.Keys(head.DesiredValidators()))
-	return fmt.Sprintf("launch: block 0 is frozen for ever (chain id %d, %s, %d validators: %s); from now on the chain id, consensus and genesis never change, and validators change only by vote or transition",
-		head.ChainID, head.Consensus.Algorithm, len(validators), strings.Join(validators, ", "))
 }
 
 // nodesChangingHands refuses a node that moves into another party's cluster: its

@@ -17,7 +17,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/graph"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render"
-	"github.com/flux-ledger/flux-ledger/generator/render/besu"
+	"github.com/flux-ledger/flux-ledger/generator/render/platform"
 	"github.com/flux-ledger/flux-ledger/generator/rollout"
 	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
@@ -82,17 +82,22 @@ func Compute(baseRev string, base, head *model.Network) (*Plan, error) {
 		return nil, fmt.Errorf("render head: %w", err)
 	}
 	p.Files = tree.Summarise(tree.Compare(baseTree, headTree))
-	p.consequences(base, head, baseTree, headTree)
+	if err := p.consequences(base, head, baseTree, headTree); err != nil {
+		return nil, err
+	}
 	p.sharedSettings(base, head)
 	if err := p.restarts(base, head); err != nil {
 		return nil, err
 	}
-	p.governance(base, head)
+	if err := p.governance(base, head); err != nil {
+		return nil, err
+	}
 	p.nodesChangingHands(base, head)
 	p.topologyMeaning(base, head)
 	p.transitions(base, head)
-	p.fabricChannels(base, head)
-	p.channelUpdates(head)
+	if err := p.platformSections(base, head); err != nil {
+		return nil, err
+	}
 
 	parties := map[string]bool{}
 	for _, c := range p.Changes {
@@ -183,18 +188,28 @@ func roundTrip(v any, into *map[string]any) {
 	json.Unmarshal(data, into)
 }
 
-func (p *Plan) consequences(base, head *model.Network, baseTree, headTree tree.Tree) {
+// consequences says what the rendered change does that a merge alone does not show.
+// A change of block 0 in every party's genesis (a platform.Genesis, as base has it) is
+// refused once the network is launched.
+func (p *Plan) consequences(base, head *model.Network, baseTree, headTree tree.Tree) error {
+	ledger, err := render.PlatformOf(base)
+	if err != nil {
+		return err
+	}
+	genesis, _ := ledger.(platform.Genesis)
 	genesisChanged, configChanged, peersChanged := false, false, 0
 	for _, party := range head.PartyNames() {
 		// Every party carries the same genesis bytes: classify the change once.
-		g := path.Join("parties", party, "shared", "genesis.yaml")
-		if _, ok := baseTree[g]; ok && !genesisChanged && !configChanged && !bytes.Equal(baseTree[g], headTree[g]) {
-			was, errWas := besu.BlockZero(baseTree[g])
-			now, errNow := besu.BlockZero(headTree[g])
-			if errWas != nil || errNow != nil || was != now {
-				genesisChanged = true
-			} else {
-				configChanged = true
+		if genesis != nil {
+			g := path.Join("parties", party, genesis.GenesisFile())
+			if _, ok := baseTree[g]; ok && !genesisChanged && !configChanged && !bytes.Equal(baseTree[g], headTree[g]) {
+				was, errWas := genesis.BlockZero(baseTree[g])
+				now, errNow := genesis.BlockZero(headTree[g])
+				if errWas != nil || errNow != nil || was != now {
+					genesisChanged = true
+				} else {
+					configChanged = true
+				}
 			}
 		}
 		peers := path.Join("parties", party, "shared", "peers.yaml")
@@ -223,6 +238,31 @@ func (p *Plan) consequences(base, head *model.Network, baseTree, headTree tree.T
 			p.Refused = append(p.Refused, fmt.Sprintf("node %s has no identity: flux-ledger keys init --party %s", name, head.Nodes[name].Party))
 		}
 	}
+	return nil
+}
+
+// platformSections adds the section of each ledger of base and head that has one
+// (platform.Planner): Fabric's channels and their pending config updates.
+func (p *Plan) platformSections(base, head *model.Network) error {
+	names := []string{base.Platform}
+	if head.Platform != base.Platform {
+		names = append(names, head.Platform)
+	}
+	for _, name := range names {
+		ledger, ok := render.Platforms[name]
+		if !ok {
+			return fmt.Errorf("platform %q has no renderer", name)
+		}
+		planner, ok := ledger.(platform.Planner)
+		if !ok {
+			continue
+		}
+		s := planner.Plan(base, head)
+		p.Consequences = append(p.Consequences, s.Consequences...)
+		p.Refused = append(p.Refused, s.Refused...)
+		p.ChannelUpdates = append(p.ChannelUpdates, s.ChannelUpdates...)
+	}
+	return nil
 }
 
 func sameSet(a, b []string) bool {

@@ -7,6 +7,7 @@ package render
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"runtime"
 	"slices"
@@ -19,19 +20,30 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/render/flux"
 	"github.com/flux-ledger/flux-ledger/generator/render/monitoring"
 	"github.com/flux-ledger/flux-ledger/generator/render/owners"
+	"github.com/flux-ledger/flux-ledger/generator/render/platform"
 	"github.com/flux-ledger/flux-ledger/generator/render/policies"
 	"github.com/flux-ledger/flux-ledger/generator/secrets"
 	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
 
-// Ownership is what the generator may write and delete: the parties/, clusters/,
-// policies/ and channels/ (Fabric's pending config updates) directories, .sops.yaml and
-// the ownership files (CODEOWNERS for GitHub and GitLab, the GitHub ruleset, the Azure
+// Ownership is what the generator may write and delete: the parties/, clusters/ and
+// policies/ directories, each platform's shared directories (Fabric's channels/, its
+// pending config updates) whatever the network's platform, .sops.yaml and the
+// ownership files (CODEOWNERS for GitHub and GitLab, the GitHub ruleset, the Azure
 // DevOps policy script) — except what others write there (see WrittenByOthers).
 var Ownership = tree.Ownership{
-	Dirs:  []string{"parties", "clusters", policies.Dir, fabric.UpdatesDir},
+	Dirs:  append([]string{"parties", "clusters", policies.Dir}, sharedDirs()...),
 	Files: append([]string{secrets.ConfigPath}, owners.Files...),
 	Keep:  WrittenByOthers,
+}
+
+// sharedDirs are the registered platforms' shared directories, by platform name.
+func sharedDirs() []string {
+	var dirs []string
+	for _, name := range slices.Sorted(maps.Keys(Platforms)) {
+		dirs = append(dirs, Platforms[name].SharedDirs()...)
+	}
+	return dirs
 }
 
 // WrittenByOthers reports the files inside generator-owned directories that the
@@ -67,24 +79,44 @@ func Desired(network *model.Network) (tree.Tree, error) {
 }
 
 // PartyRenderer renders one party's directory: paths relative to parties/<party>/.
-type PartyRenderer func(party model.Party, nodes []model.Node) (map[string][]byte, error)
+type PartyRenderer = platform.PartyRenderer
 
-// Platform renders the ledger of one kind: it prepares, once, what every party's
-// directory shares (a genesis, peer lists) and returns the renderer of one party.
-type Platform func(network *model.Network) (PartyRenderer, error)
+// Platforms maps a network's platform (network.platform) to its ledger: everything
+// generate, launch and plan do differently per ledger goes through it. A ledger is
+// added here, in one line, with a package of its own beside render/besu that
+// implements platform.Platform.
+var Platforms = map[string]platform.Platform{
+	"besu":   besu.Platform{},
+	"fabric": fabric.Platform{},
+}
 
-// Platforms maps a network's platform to its renderer. A ledger is added here, in one
-// line, with a package of its own beside render/besu.
-var Platforms = map[string]Platform{
-	"besu":   func(network *model.Network) (PartyRenderer, error) { return besu.Renderer(network) },
-	"fabric": func(network *model.Network) (PartyRenderer, error) { return fabric.Renderer(network) },
+// PlatformOf is the ledger network runs.
+func PlatformOf(network *model.Network) (platform.Platform, error) {
+	p, ok := Platforms[network.Platform]
+	if !ok {
+		return nil, fmt.Errorf("platform %q has no renderer", network.Platform)
+	}
+	return p, nil
+}
+
+// Offering names, as people write them, the registered platforms that implement C
+// (one of platform's capabilities): "Fabric" for platform.Channels. It says whose a
+// command is when the network's platform has no such thing.
+func Offering[C any]() string {
+	var names []string
+	for _, key := range slices.Sorted(maps.Keys(Platforms)) {
+		if _, ok := Platforms[key].(C); ok {
+			names = append(names, Platforms[key].Name())
+		}
+	}
+	return strings.Join(names, " and ")
 }
 
 // Render renders the whole desired tree. Every node must have a public identity.
 func Render(network *model.Network) (tree.Tree, error) {
-	platform, ok := Platforms[network.Platform]
-	if !ok {
-		return nil, fmt.Errorf("platform %q has no renderer", network.Platform)
+	ledger, err := PlatformOf(network)
+	if err != nil {
+		return nil, err
 	}
 	out := tree.Tree{}
 	sopsConfig, err := secrets.Config(network)
@@ -107,24 +139,15 @@ func Render(network *model.Network) (tree.Tree, error) {
 		out[path.Join(policies.Dir, p)] = data
 	}
 
-	if network.IsFabric() {
-		updates, err := fabric.ChannelUpdates(network)
-		if err != nil {
-			return nil, err
-		}
-		for p, data := range updates {
-			out[p] = data
-		}
-		signed, err := fabric.SignedUpdates(network)
-		if err != nil {
-			return nil, err
-		}
-		for p, data := range signed {
-			out[p] = data
-		}
+	shared, err := ledger.Shared(network)
+	if err != nil {
+		return nil, err
+	}
+	for p, data := range shared {
+		out[p] = data
 	}
 
-	renderParty, err := platform(network)
+	renderParty, err := ledger.Parties(network)
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,8 @@ import (
 	"strings"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
-	"github.com/flux-ledger/flux-ledger/generator/render/besu"
+	"github.com/flux-ledger/flux-ledger/generator/render"
+	"github.com/flux-ledger/flux-ledger/generator/render/platform"
 )
 
 // Restart is one node whose pod a change replaces.
@@ -43,13 +44,15 @@ type Restarts struct {
 }
 
 // Compute lists the nodes whose pods a change restarts and checks the validators among
-// them against f. Only Besu networks restart validators this way.
+// them against f. Only a ledger whose validators restart this way (platform.Restarts,
+// Besu) has any, and only when base and head run the same one.
 func Compute(base, head *model.Network) (*Restarts, error) {
 	r := &Restarts{Nodes: []Restart{}}
-	if base.Platform != model.PlatformBesu || head.Platform != model.PlatformBesu {
+	ledger, ok := restartsOf(base)
+	if !ok || head.Platform != base.Platform {
 		return r, nil
 	}
-	names, err := besu.RestartedNodes(base, head)
+	names, err := ledger.RestartedNodes(base, head)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +61,7 @@ func Compute(base, head *model.Network) (*Restarts, error) {
 		r.Nodes = append(r.Nodes, Restart{Node: name, Party: node.Party, Validator: node.IsValidator()})
 	}
 	r.OnChain = onChain(base)
-	r.Limit = besu.FaultTolerance(r.OnChain)
+	r.Limit = ledger.FaultTolerance(r.OnChain)
 	r.Waves = Waves(r.Validators(), r.Limit)
 	return r, nil
 }
@@ -72,7 +75,17 @@ func WavesToRestartAll(n *model.Network) int {
 			all = append(all, Restart{Node: name, Party: node.Party, Validator: true})
 		}
 	}
-	return len(Waves(all, besu.FaultTolerance(onChain(n))))
+	ledger, ok := restartsOf(n)
+	if !ok {
+		return 0 // no validator restarts: nothing to wait for
+	}
+	return len(Waves(all, ledger.FaultTolerance(onChain(n))))
+}
+
+// restartsOf is n's ledger when its validators restart pod by pod.
+func restartsOf(n *model.Network) (platform.Restarts, bool) {
+	ledger, ok := render.Platforms[n.Platform].(platform.Restarts)
+	return ledger, ok
 }
 
 // onChain is the number of validators running consensus: the recorded on-chain set of

@@ -6,7 +6,8 @@ import (
 	"slices"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
-	"github.com/flux-ledger/flux-ledger/generator/render/besu"
+	"github.com/flux-ledger/flux-ledger/generator/render"
+	"github.com/flux-ledger/flux-ledger/generator/render/platform"
 )
 
 // Wave is the next step of a transition's rollout: the nodes it restarts, and the
@@ -27,10 +28,12 @@ type Wave struct {
 // Stage computes the next wave of the restarts head's transitions need, given base as
 // merged (with its own holds): every node whose running process has fewer transitions
 // than head's is behind. A node new in head starts with all of them. It refuses a
-// network that is not Besu or has nothing behind.
+// network whose nodes do not restart for a transition (not a platform.Restarts, as
+// Besu is) or that has nothing behind.
 func Stage(base, head *model.Network) (*Wave, error) {
-	if head.Platform != model.PlatformBesu {
-		return nil, fmt.Errorf("network %s runs %s: only Besu nodes restart for a transition", head.Name, head.Platform)
+	ledger, ok := restartsOf(head)
+	if !ok {
+		return nil, fmt.Errorf("network %s runs %s: only %s nodes restart for a transition", head.Name, head.Platform, render.Offering[platform.Restarts]())
 	}
 	target := len(head.Governance.Transitions)
 	behind := map[string]int{}
@@ -49,7 +52,7 @@ func Stage(base, head *model.Network) (*Wave, error) {
 	if len(behind) == 0 {
 		return nil, fmt.Errorf("every node of network %s already runs its %d transitions: no restart to stage", head.Name, target)
 	}
-	waves := Waves(validators, besu.FaultTolerance(onChain(base)))
+	waves := Waves(validators, ledger.FaultTolerance(onChain(base)))
 	wave := &Wave{Held: map[string]int{}, Deadline: head.Governance.Transitions[target-1].Block}
 	next := map[string]bool{}
 	if len(waves) > 0 {

@@ -110,7 +110,7 @@ func Enode(node model.Node, id model.Identity) string {
 }
 
 // Renderer renders the network-wide files once and returns the renderer of one
-// party's directory: the Besu entry of render.Platforms.
+// party's directory: what Platform.Parties returns.
 func Renderer(network *model.Network) (func(model.Party, []model.Node) (map[string][]byte, error), error) {
 	shared, err := RenderShared(network)
 	if err != nil {

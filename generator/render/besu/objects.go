@@ -25,7 +25,7 @@ func (r *partyRenderer) meta(name, node string) metav1.ObjectMeta {
 // placed in the party's namespace and labelled with the party by its kustomization,
 // and the party's default-deny policy.
 func (r *partyRenderer) shared(shared *Shared) error {
-	r.files["shared/genesis.yaml"] = shared.Genesis
+	r.files[GenesisPath] = shared.Genesis
 	r.files["shared/peers.yaml"] = shared.Peers
 	r.files["shared/scripts.yaml"] = shared.Scripts
 	r.files["shared/validator-votes.yaml"] = shared.Votes

@@ -98,7 +98,7 @@ func RenderShared(network *model.Network) (*Shared, error) {
 func TLSRootFile(mspID string) string { return mspID + ".pem" }
 
 // Renderer renders the network-wide files once and returns the renderer of one
-// party's directory: the Fabric entry of render.Platforms.
+// party's directory: what Platform.Parties returns.
 func Renderer(network *model.Network) (func(model.Party, []model.Node) (map[string][]byte, error), error) {
 	shared, err := RenderShared(network)
 	if err != nil {

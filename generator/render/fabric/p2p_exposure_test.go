@@ -73,7 +73,7 @@ func TestFabricIsARegisteredPlatform(t *testing.T) {
 	if !ok {
 		t.Fatal("render.Platforms has no fabric")
 	}
-	if _, err := platform(referenceNetwork(t)); err != nil {
+	if _, err := platform.Parties(referenceNetwork(t)); err != nil {
 		t.Fatal(err)
 	}
 }
