@@ -10,7 +10,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: help build tools vet generate check test test-repeat e2e e2e-kubelet bench example-fabric plugin plugin-manifest clean
+.PHONY: help docs build tools vet generate check test test-repeat e2e e2e-kubelet bench example-fabric plugin plugin-manifest clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -19,6 +19,10 @@ help: ## list the targets
 # secp256k1 has a pure-Go fallback) and without debug information. On a cold build
 # cache (2 cores) that took the compile from 170 s to 104 s: libsecp256k1 and the
 # standard library's cgo parts, and DWARF for 1,470 packages, were a third of it.
+docs: ## rewrite docs/cli/, the command reference, from the commands' help
+	rm -rf docs/cli
+	$(GO) run ./cmd/flux-ledger docgen --dir docs/cli
+
 build: ## build bin/flux-ledger
 	CGO_ENABLED=0 $(GO) build -gcflags=all=-dwarf=false -ldflags '$(LDFLAGS) -s -w' -o $(BIN)/flux-ledger ./cmd/flux-ledger
 

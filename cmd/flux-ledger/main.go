@@ -85,6 +85,7 @@ Node private keys are SOPS-encrypted to their owning party only.`,
 		newStatusCommand(opts),
 		newVersionCommand(),
 	)
+	root.AddCommand(newDocgenCommand(root))
 	registerCompletions(root, opts)
 	return root
 }
