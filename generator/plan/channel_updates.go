@@ -52,41 +52,51 @@ func (p *Plan) channelUpdates(head *model.Network) {
 		return
 	}
 	for _, name := range head.Fabric.ChannelNames() {
-		changes, err := fabric.PendingChanges(head, name)
-		if err != nil {
-			p.Refused = append(p.Refused, err.Error())
-			continue
+		u, refused := PendingChannelUpdate(head, name)
+		p.Refused = append(p.Refused, refused...)
+		if u != nil {
+			p.ChannelUpdates = append(p.ChannelUpdates, *u)
 		}
-		if len(changes) > 1 {
-			var what []string
-			for _, c := range changes {
-				what = append(what, c.Kind+" "+c.Subject())
-			}
-			p.Refused = append(p.Refused, fmt.Sprintf("channel %s: %d changes pending against its config (%s): each is a config update signed against the config the chain has, one at a time; record the first on chain (flux-ledger channels record) before the next",
-				name, len(changes), strings.Join(what, ", ")))
-			continue
-		}
-		u, err := fabric.ChannelUpdate(head, name)
-		if err != nil {
-			p.Refused = append(p.Refused, err.Error())
-			continue
-		}
-		if u == nil {
-			continue
-		}
-		cu := ChannelUpdate{Channel: name, Change: u.Change.Kind, Party: u.Change.Party, Node: u.Change.Node, Organisation: u.MSPID, Sequence: u.Sequence, Envelope: u.Path}
-		sigs, err := fabric.CheckSignatures(head, name, u)
-		if err != nil {
-			p.Refused = append(p.Refused, err.Error())
-			continue
-		}
-		for _, r := range sigs.Progress {
-			cu.Signatures = append(cu.Signatures, ChannelSignatures{Modifies: r.Element, Policy: r.Policy, Rule: r.Rule + " " + r.SubPolicy, Required: r.Threshold, Of: r.Orgs,
-				SignedBy: r.SignedBy, Missing: r.Missing, More: r.More})
-		}
-		cu.Recorded = p.recordedSignatures(name, u.Path, sigs)
-		p.ChannelUpdates = append(p.ChannelUpdates, cu)
 	}
+}
+
+// PendingChannelUpdate is a channel's pending member or consenter change, computed
+// from the repository as plan computes it, with the signatures recorded for it (nil
+// when nothing is pending), and why plan refuses it, if it does: more than one change
+// pending, an update that cannot be computed, a refused signature. status shows the
+// same.
+func PendingChannelUpdate(head *model.Network, name string) (*ChannelUpdate, []string) {
+	changes, err := fabric.PendingChanges(head, name)
+	if err != nil {
+		return nil, []string{err.Error()}
+	}
+	if len(changes) > 1 {
+		var what []string
+		for _, c := range changes {
+			what = append(what, c.Kind+" "+c.Subject())
+		}
+		return nil, []string{fmt.Sprintf("channel %s: %d changes pending against its config (%s): each is a config update signed against the config the chain has, one at a time; record the first on chain (flux-ledger channels record) before the next",
+			name, len(changes), strings.Join(what, ", "))}
+	}
+	u, err := fabric.ChannelUpdate(head, name)
+	if err != nil {
+		return nil, []string{err.Error()}
+	}
+	if u == nil {
+		return nil, nil
+	}
+	cu := ChannelUpdate{Channel: name, Change: u.Change.Kind, Party: u.Change.Party, Node: u.Change.Node, Organisation: u.MSPID, Sequence: u.Sequence, Envelope: u.Path}
+	sigs, err := fabric.CheckSignatures(head, name, u)
+	if err != nil {
+		return nil, []string{err.Error()}
+	}
+	for _, r := range sigs.Progress {
+		cu.Signatures = append(cu.Signatures, ChannelSignatures{Modifies: r.Element, Policy: r.Policy, Rule: r.Rule + " " + r.SubPolicy, Required: r.Threshold, Of: r.Orgs,
+			SignedBy: r.SignedBy, Missing: r.Missing, More: r.More})
+	}
+	var refusals Plan
+	cu.Recorded = refusals.recordedSignatures(name, u.Path, sigs)
+	return &cu, refusals.Refused
 }
 
 // channelUpdateLines says, per update, whose signatures it needs.
