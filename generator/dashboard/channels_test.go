@@ -118,7 +118,7 @@ func TestChannelsSectionInABrowser(t *testing.T) {
 		"contoso (contoso-aks-weu): sequence 0, members contoso, fabrikam; consenters contoso-orderer-1, read 2026-12-06T10:00:00Z",
 		"fabrikam (fabrikam-gke-euw3): observer failed: " + hostileMarkup,
 		"chain vs model: members not on chain yet: northwind",
-		"channels/trade/updates/1-add-northwind.pb: /Channel/Application /Channel/Application/Admins, 2 of ContosoMSP, FabrikamMSP: no signature yet; needs 2 more of: contoso, fabrikam",
+		"channels/trade/updates/1-add-northwind.pb: /Channel/Application/Admins (MAJORITY Admins), 2 of ContosoMSP, FabrikamMSP: no signature yet; needs 2 more of: contoso, fabrikam",
 	}, "\n")
 	if details != want {
 		t.Errorf("details:\n%s\nwant:\n%s", details, want)

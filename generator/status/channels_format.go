@@ -71,8 +71,8 @@ func (c Channel) detailLines() []string {
 	lines = append(lines, c.Notes...)
 	if p := c.Pending; p != nil {
 		for _, s := range p.Signatures {
-			lines = append(lines, fmt.Sprintf("pending %s (%s %s, %s, to config sequence %d): %s %s, %d of %s: %s",
-				p.Envelope, p.Change, subjectOf(*p), p.Organisation, p.Sequence, s.Modifies, s.Policy, s.Required, strings.Join(s.Of, ", "), s.Progress()))
+			lines = append(lines, fmt.Sprintf("pending %s (%s %s, %s, to config sequence %d): %s (%s), %d of %s: %s",
+				p.Envelope, p.Change, subjectOf(*p), p.Organisation, p.Sequence, s.Policy, s.Rule, s.Required, strings.Join(s.Of, ", "), s.Progress()))
 		}
 		for _, r := range p.Recorded {
 			lines = append(lines, fmt.Sprintf("signature %s of party %s is %s: %s", r.File, r.Party, r.State, r.Reason))

@@ -152,7 +152,7 @@ function channelLines(c) {
   if (p) {
     for (const s of p.signatures || []) {
       const signed = (s.signedBy || []).length ? "signed by " + s.signedBy.join(", ") : "no signature yet";
-      lines.push(p.envelope + ": " + s.modifies + " " + s.policy + ", " + s.required + " of " + (s.of || []).join(", ") + ": " + signed +
+      lines.push(p.envelope + ": " + s.policy + " (" + s.rule + "), " + s.required + " of " + (s.of || []).join(", ") + ": " + signed +
         (s.more > 0 ? "; needs " + s.more + " more of: " + (s.missing || []).join(", ") : ": enough"));
     }
     for (const r of p.recorded || []) lines.push("signature " + r.file + " of party " + r.party + " is " + r.state + ": " + r.reason);
