@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -217,5 +218,70 @@ func TestChannelObserverRefusesWhatItCannotSummarise(t *testing.T) {
 	out, message, err := runObserver(t, "1 "+strings.Join(orgs, " ")+"\n")
 	if err == nil || message != "" || !strings.Contains(out, "more than a termination message keeps (4096)") {
 		t.Errorf("oversized: %v, message %d bytes\n%s", err, len(message), out)
+	}
+}
+
+// The fake configtxlator's /Channel/Orderer reads as the cited protolator prints it:
+// the ConsensusType value's type and metadata (etcdraft.ConfigMetadata, proto field
+// names), the BFT Orderers value's consenter_mapping, and uint32 ports as JSON numbers
+// (a string would not decode into a uint32 here).
+func TestFakeConfigtxlatorPrintsTheOrdererGroupAsFabric(t *testing.T) {
+	type consenter struct {
+		Host string `json:"host"`
+		Port uint32 `json:"port"`
+		ID   uint32 `json:"id"`
+	}
+	var decoded struct {
+		Data struct {
+			Data []struct {
+				Payload struct {
+					Data struct {
+						Config struct {
+							ChannelGroup struct {
+								Groups struct {
+									Orderer struct {
+										Values struct {
+											ConsensusType struct {
+												Value struct {
+													Type     string `json:"type"`
+													Metadata struct {
+														Consenters []consenter `json:"consenters"`
+													} `json:"metadata"`
+												} `json:"value"`
+											} `json:"ConsensusType"`
+											Orderers *struct {
+												Value struct {
+													ConsenterMapping []consenter `json:"consenter_mapping"`
+												} `json:"value"`
+											} `json:"Orderers"`
+										} `json:"values"`
+									} `json:"Orderer"`
+								} `json:"groups"`
+							} `json:"channel_group"`
+						} `json:"config"`
+					} `json:"data"`
+				} `json:"payload"`
+			} `json:"data"`
+		} `json:"data"`
+	}
+	for _, tc := range []struct{ consensus, want string }{{"etcdraft", "[{o.a.example 443 0}]"}, {"BFT", "[{o.a.example 443 1}]"}} {
+		bin, state := fakeCLIs(t)
+		writeFile(t, state, "block", "2 AMSP\n"+tc.consensus+" o.a.example:443\n")
+		stdout, _, code := runFake(t, bin, state, "configtxlator", nil, "proto_decode", "--input", filepath.Join(state, "block"), "--type", "common.Block")
+		decoded.Data.Data = nil
+		if err := json.Unmarshal([]byte(stdout), &decoded); err != nil || code != 0 || len(decoded.Data.Data) != 1 {
+			t.Fatalf("%s: exit %d, %v\n%s", tc.consensus, code, err, stdout)
+		}
+		values := decoded.Data.Data[0].Payload.Data.Config.ChannelGroup.Groups.Orderer.Values
+		got := values.ConsensusType.Value.Metadata.Consenters
+		if tc.consensus == "BFT" {
+			if values.Orderers == nil || len(got) != 0 {
+				t.Fatalf("BFT: Orderers %+v, etcdraft consenters %+v", values.Orderers, got)
+			}
+			got = values.Orderers.Value.ConsenterMapping
+		}
+		if values.ConsensusType.Value.Type != tc.consensus || fmt.Sprint(got) != tc.want {
+			t.Errorf("%s: type %q, consenters %v, want %s", tc.consensus, values.ConsensusType.Value.Type, got, tc.want)
+		}
 	}
 }
