@@ -33,7 +33,7 @@ func channelReport() *status.Report {
 		RecordedFrom: "record",
 		OnChain:      &status.ChannelConfig{Members: []string{"contoso", "fabrikam"}, Consenters: []string{"contoso-orderer-1"}},
 		Observations: []status.ChannelObservation{
-			{Party: "contoso", Cluster: "contoso-aks-weu", State: status.ObservedOK, Fetched: "2026-12-06T10:00:00Z",
+			{Party: "contoso", Cluster: "contoso-aks-weu", State: status.ObservedOK, Fetched: "2026-12-06T10:00:00Z", Old: true,
 				Config: &status.ChannelConfig{Members: []string{"contoso", "fabrikam"}, Consenters: []string{"contoso-orderer-1"}}},
 			{Party: "fabrikam", Cluster: "fabrikam-gke-euw3", State: status.ObservedFailed, Cause: "observer failed: " + hostileMarkup},
 		},
@@ -115,7 +115,7 @@ func TestChannelsSectionInABrowser(t *testing.T) {
 		t.Errorf("hidden %v, row %q", hidden, row)
 	}
 	want := strings.Join([]string{
-		"contoso (contoso-aks-weu): sequence 0, members contoso, fabrikam; consenters contoso-orderer-1, read 2026-12-06T10:00:00Z",
+		"contoso (contoso-aks-weu): sequence 0, members contoso, fabrikam; consenters contoso-orderer-1, read 2026-12-06T10:00:00Z (over 30m ago: the observer has not succeeded since)",
 		"fabrikam (fabrikam-gke-euw3): observer failed: " + hostileMarkup,
 		"chain vs model: members not on chain yet: northwind",
 		"channels/trade/updates/1-add-northwind.pb: /Channel/Application/Admins (MAJORITY Admins), 2 of ContosoMSP, FabrikamMSP: no signature yet; needs 2 more of: contoso, fabrikam",

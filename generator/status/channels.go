@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/plan"
@@ -74,7 +75,14 @@ type ChannelObservation struct {
 	// LastRunFailed is why the run after the observation failed: the observation
 	// may be old.
 	LastRunFailed string `json:"lastRunFailed,omitempty"`
+	// Old says the observation was fetched more than ObservationMaxAge ago: the
+	// observer has not succeeded since (suspended, not scheduled, failing).
+	Old bool `json:"old,omitempty"`
 }
+
+// ObservationMaxAge is three observer schedules (lifecycle.ObserverSchedule, every
+// 10 minutes): an observation older than that is said to be old.
+const ObservationMaxAge = 30 * time.Minute
 
 // channelReads lists the launched channels with the model's and the record's side
 // filled in, and, per party whose observers status reads, the cluster and the
@@ -138,6 +146,13 @@ func observerCluster(network *model.Network, party string) (string, bool) {
 	return "", false
 }
 
+func now(opts Options) time.Time {
+	if opts.Now != nil {
+		return opts.Now()
+	}
+	return time.Now()
+}
+
 func sorted(list []string) []string {
 	out := slices.Clone(list)
 	slices.Sort(out)
@@ -168,6 +183,9 @@ func readObservers(ctx context.Context, network *model.Network, channels []Chann
 			continue
 		}
 		*o = observe(network, c.Channel, o.Party, o.Cluster, byChannel[lifecycle.ObserverChannelLabel(c.Channel)])
+		if fetched, err := time.Parse(time.RFC3339, o.Fetched); err == nil && o.Config != nil {
+			o.Old = now(opts).Sub(fetched) > ObservationMaxAge
+		}
 	}
 }
 

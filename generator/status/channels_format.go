@@ -94,6 +94,9 @@ func (o ChannelObservation) describe() string {
 		return where + ": " + o.Cause
 	}
 	out := fmt.Sprintf("%s: sequence %d, %s, read %s", where, o.Config.Sequence, describeConfig(*o.Config), o.Fetched)
+	if o.Old {
+		out += fmt.Sprintf(" (over %s ago: the observer has not succeeded since)", strings.TrimSuffix(ObservationMaxAge.String(), "0s"))
+	}
 	if o.LastRunFailed != "" {
 		out += "; the last run failed: " + o.LastRunFailed
 	}

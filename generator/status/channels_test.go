@@ -149,7 +149,8 @@ func TestStatusShowsEachChannelAsTheObserversReadIt(t *testing.T) {
 	northwind, _ := clusterServer(t, n.Parties["northwind"].Namespace, nil)
 	config := kubeconfig(t, map[string]string{"contoso-aks-weu": contoso, "fabrikam-gke-euw3": fabrikam, "northwind-eks-euc1": northwind})
 
-	report := status.Collect(context.Background(), n, status.Options{Kubeconfig: config, Timeout: 5 * time.Second})
+	now := func() time.Time { return at.Add(5 * time.Minute) }
+	report := status.Collect(context.Background(), n, status.Options{Kubeconfig: config, Timeout: 5 * time.Second, Now: now})
 	if len(report.Channels) != 1 {
 		t.Fatalf("channels %+v", report.Channels)
 	}
@@ -163,7 +164,7 @@ func TestStatusShowsEachChannelAsTheObserversReadIt(t *testing.T) {
 		!slices.Equal(o.Config.Consenters, []string{"contoso-orderer-1", "fabrikam-orderer-1", "northwind-orderer-1"}) || o.Fetched != "2026-12-06T10:00:00Z" {
 		t.Errorf("contoso: %+v %+v", o, o.Config)
 	}
-	if o := byParty["fabrikam"]; o.State != status.ObservedOK || o.LastRunFailed != "error: no orderer gave channel trade's config block" {
+	if o := byParty["fabrikam"]; o.State != status.ObservedOK || o.Old || o.LastRunFailed != "error: no orderer gave channel trade's config block" {
 		t.Errorf("fabrikam: %+v", o)
 	}
 	if o := byParty["northwind"]; o.State != status.ObservedNone || o.Cause != "no observer run yet" {
@@ -227,9 +228,23 @@ func TestStatusSaysWhenObserversDisagree(t *testing.T) {
 	// northwind's cluster answers; its observer failed. A fourth context is missing:
 	// none here, so each named cluster is reachable.
 	config := kubeconfig(t, map[string]string{"contoso-aks-weu": contoso, "fabrikam-gke-euw3": fabrikam, "northwind-eks-euc1": northwind})
-	c := status.Collect(context.Background(), n, status.Options{Kubeconfig: config, Timeout: 5 * time.Second}).Channels[0]
+	// An hour after the runs: every observation is old.
+	c := status.Collect(context.Background(), n, status.Options{Kubeconfig: config, Timeout: 5 * time.Second,
+		Now: func() time.Time { return at.Add(time.Hour) }}).Channels[0]
 	if !c.Disagree || c.OnChain == nil || c.OnChain.Sequence != 1 {
 		t.Fatalf("channel %+v", c)
+	}
+	for _, o := range c.Observations {
+		if o.Config != nil && !o.Old {
+			t.Errorf("%s's observation of an hour ago is not old", o.Party)
+		}
+	}
+	var out bytes.Buffer
+	if err := (&status.Report{Channels: []status.Channel{c}}).Table(&out); err != nil {
+		t.Fatal(err)
+	}
+	if want := "read 2026-12-06T10:00:00Z (over 30m ago: the observer has not succeeded since)"; !strings.Contains(out.String(), want) {
+		t.Errorf("the table lacks %q:\n%s", want, out.String())
 	}
 	want := []string{
 		"observers disagree: contoso sees sequence 1 (members contoso, fabrikam, northwind; consenters contoso-orderer-1, fabrikam-orderer-1, northwind-orderer-1); fabrikam sees sequence 0 (members contoso, fabrikam; consenters contoso-orderer-1, fabrikam-orderer-1, northwind-orderer-1)",

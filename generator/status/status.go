@@ -118,6 +118,8 @@ type Options struct {
 	// revision's hash to HEAD (-1 if unknown); both optional.
 	Head   string
 	Behind func(sha string) int
+	// Now is the time observations are judged old against (default time.Now).
+	Now func() time.Time
 }
 
 // The resources status reads. A dynamic client with typed conversion keeps the binary

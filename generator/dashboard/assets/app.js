@@ -145,6 +145,7 @@ function channelLines(c) {
     const where = o.party + (o.cluster ? " (" + o.cluster + ")" : "");
     if (!o.config) { lines.push(where + ": " + o.cause); continue; }
     lines.push(where + ": sequence " + o.config.sequence + ", " + configText(o.config) + ", read " + o.fetched +
+      (o.old ? " (over 30m ago: the observer has not succeeded since)" : "") +
       (o.lastRunFailed ? "; the last run failed: " + o.lastRunFailed : ""));
   }
   for (const n of c.notes || []) lines.push(n);
