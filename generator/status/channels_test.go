@@ -307,3 +307,25 @@ func TestStatusSurvivesAHostileObserverCluster(t *testing.T) {
 		t.Errorf("the table:\n%s", out.String())
 	}
 }
+
+// Two changes pending against one channel: plan refuses them, and status says so
+// instead of a pending update.
+func TestStatusShowsWhatPlanRefuses(t *testing.T) {
+	n := launchedTrade(t)
+	ch := n.Fabric.Channels["trade"]
+	ch.Consenters = []string{"contoso-orderer-1", "fabrikam-orderer-1"}
+	n.Fabric.Channels["trade"] = ch
+	config := kubeconfig(t, map[string]string{})
+	r := status.Collect(context.Background(), n, status.Options{Kubeconfig: config, Timeout: 5 * time.Second})
+	c := r.Channels[0]
+	if c.Pending != nil || len(c.Refused) != 1 || !strings.Contains(c.Refused[0], "channel trade: 2 changes pending against its config (add northwind, remove-consenter northwind-orderer-1)") {
+		t.Fatalf("pending %+v, refused %q", c.Pending, c.Refused)
+	}
+	var out bytes.Buffer
+	if err := r.Table(&out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "refused by plan") || !strings.Contains(out.String(), "  trade: plan refuses: channel trade: 2 changes pending") {
+		t.Errorf("the table:\n%s", out.String())
+	}
+}
