@@ -32,9 +32,9 @@ const (
 	// no more than 52 characters").
 	maxCronJobName = 52
 
-	// observerDeadline bounds one run: with-orderers tries each orderer in turn, and an
-	// orderer that never answers must not hold the run (and, under Forbid, every
-	// later one) for good.
+	// observerDeadline bounds one run (the Job's activeDeadlineSeconds): with_orderers
+	// tries each orderer in turn, and an orderer that never answers must not hold the
+	// run (and, under Forbid, every later one) for good.
 	observerDeadline = 300
 )
 
