@@ -38,6 +38,16 @@ each pending change with the votes that landed since the last epoch block (at mo
 the newest 256 blocks) and whose validators have not voted yet. An RPC node that
 cannot be reached is reported; it does not change the exit code.
 
+On Fabric, for each launched channel, status reads each member party's channel
+observer (a CronJob in the cluster of the party's first peer that fetches the
+channel's config block from the orderers every 10 minutes and leaves a summary in its
+pod's termination message): the config sequence, members and consenters on chain as
+each party read them (and whether they disagree), against the model and the record
+(cue/channels.cue), and the pending config update with the signatures it still
+needs, as plan computes them. A missing observation says why (no observer run yet,
+the observer's last failure, an unreadable cluster); it does not change the exit
+code either.
+
 With --serve ADDR, serve a read-only web dashboard instead (assets embedded, nothing
 fetched from elsewhere): the topology picture coloured by each cluster's state, the
 status table per cluster and party, and the same report as JSON at /api/status. The

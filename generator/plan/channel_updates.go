@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/render"
 	"github.com/flux-ledger/flux-ledger/generator/render/platform"
 )
 
@@ -54,4 +56,19 @@ func recordedLines(u ChannelUpdate) []string {
 		}
 	}
 	return lines
+}
+
+// PendingChannelUpdate is a channel's pending update as plan lists it, with why plan
+// refuses it, if it does (nil, nil on a ledger without channels): status shows the
+// same.
+func PendingChannelUpdate(head *model.Network, name string) (*ChannelUpdate, []string) {
+	p, err := render.PlatformOf(head)
+	if err != nil {
+		return nil, []string{err.Error()}
+	}
+	channels, ok := p.(platform.Channels)
+	if !ok {
+		return nil, nil
+	}
+	return channels.PendingChannelUpdate(head, name)
 }

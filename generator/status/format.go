@@ -52,7 +52,10 @@ func (r *Report) Table(w io.Writer) error {
 		return err
 	}
 	legend(w, r.Clusters)
-	return r.validatorsTable(w)
+	if err := r.validatorsTable(w); err != nil {
+		return err
+	}
+	return r.channelsTable(w)
 }
 
 // severity orders the cluster states, worst first.

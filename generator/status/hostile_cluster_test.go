@@ -25,6 +25,11 @@ func hostileReport() *Report {
 			{Cluster: "beta-1", Party: "beta", State: StateUnreachable, Error: hostile},
 		},
 		Validators: []Validators{{Party: "beta", Node: "beta-rpc", Error: hostile}},
+		// A failed observer's message is its log's tail: whatever the pod printed.
+		Channels: []Channel{{Channel: "trade", Observations: []ChannelObservation{
+			{Party: "beta", Cluster: "beta-1", State: ObservedFailed, Cause: "observer failed: " + hostile},
+			{Party: "gamma", Cluster: "gamma-1", State: ObservedOK, Config: &ChannelConfig{Members: []string{"gamma"}}, Fetched: "2026-12-06T10:00:00Z", LastRunFailed: hostile},
+		}}},
 	}
 }
 
@@ -43,9 +48,9 @@ func TestStatusTableEscapesWhatAHostileClusterSays(t *testing.T) {
 		}
 	}
 	// header + 2 clusters, blank line, the states' legend, blank line, header + 1
-	// validator line
-	if lines := strings.Count(out.String(), "\n"); lines != 8 {
-		t.Errorf("the table has %d lines, want 8 (a message added lines):\n%s", lines, out.String())
+	// validator line, blank line, header + 1 channel line + 2 observations
+	if lines := strings.Count(out.String(), "\n"); lines != 13 {
+		t.Errorf("the table has %d lines, want 13 (a message added lines):\n%s", lines, out.String())
 	}
 	for _, want := range []string{`\x1b[1A\x1b[2K\rbeta-1`, `\x1b]52;c;`, `main@sha1:\x1b[2Jabc`} {
 		if !strings.Contains(out.String(), want) {
@@ -81,6 +86,9 @@ func TestStatusJSONKeepsWhatAHostileClusterSaysExactly(t *testing.T) {
 	want := strings.ToValidUTF8(hostile, "\uFFFD")
 	if got := back.Clusters[0].Kustomizations[0].Message; got != want {
 		t.Errorf("message after a JSON round trip:\n got %q\nwant %q", got, want)
+	}
+	if got := back.Channels[0].Observations; got[0].Cause != "observer failed: "+want || got[1].LastRunFailed != want {
+		t.Errorf("observations after a JSON round trip: %q, %q", got[0].Cause, got[1].LastRunFailed)
 	}
 	if back.Clusters[1].Error != want || back.Validators[0].Error != want {
 		t.Errorf("errors after a JSON round trip: %q, %q", back.Clusters[1].Error, back.Validators[0].Error)

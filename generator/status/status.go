@@ -2,8 +2,9 @@
 // timeout, and reports per cluster and party what Flux says: Kustomizations Ready,
 // Reconciling or Stalled with their reason, the applied revision against the
 // repository's HEAD, suspended objects, ledger node readiness and Kyverno policy
-// report counts; and, from each party's RPC node, the chain's validators against the
-// desired ones and the votes of pending changes. An unreachable cluster or node is
+// report counts; from each party's RPC node, the chain's validators against the
+// desired ones and the votes of pending changes; and, on Fabric, each channel's config
+// as each member party's channel observer last read it from the orderers. An unreachable cluster or node is
 // reported as such; it never blocks the rest.
 package status
 
@@ -83,6 +84,9 @@ type Report struct {
 	// Validators is, per party that runs an RPC node, the chain's validator set as
 	// that node sees it, against the desired one, with the votes of pending changes.
 	Validators []Validators `json:"validators,omitempty"`
+	// Channels is, per launched Fabric channel, its config as the model, the record
+	// and each member party's channel observer have it, with the pending update.
+	Channels []Channel `json:"channels,omitempty"`
 }
 
 // ExitCode is 0 when every cluster is Ready at HEAD, 2 when any cluster is
@@ -114,6 +118,8 @@ type Options struct {
 	// revision's hash to HEAD (-1 if unknown); both optional.
 	Head   string
 	Behind func(sha string) int
+	// Now is the time observations are judged old against (default time.Now).
+	Now func() time.Time
 }
 
 // The resources status reads. A dynamic client with typed conversion keeps the binary
@@ -133,6 +139,8 @@ func Collect(ctx context.Context, network *model.Network, opts Options) *Report 
 	}
 	names := network.ClusterNames()
 	report := &Report{Head: opts.Head, Clusters: make([]Cluster, len(names)), Validators: validatorReads(network)}
+	channels, observers := channelReads(network)
+	report.Channels = channels
 	var wg sync.WaitGroup
 	within := func(read func(context.Context)) {
 		wg.Add(1)
@@ -151,7 +159,14 @@ func Collect(ctx context.Context, network *model.Network, opts Options) *Report 
 	for i := range report.Validators {
 		within(func(ctx context.Context) { readValidators(ctx, network, &report.Validators[i], opts) })
 	}
+	// Each read fills its own party's observations only.
+	for _, r := range observers {
+		within(func(ctx context.Context) { readObservers(ctx, network, report.Channels, r, opts) })
+	}
 	wg.Wait()
+	for i := range report.Channels {
+		report.Channels[i].compare()
+	}
 	return report
 }
 

@@ -121,6 +121,80 @@ function renderValidators(validators) {
   section.hidden = false;
 }
 
+// configText lists a channel config's members and consenters, unknown ones by the
+// MSP ID or endpoint the chain gave.
+function configText(c) {
+  const members = (c.members || []).concat(c.unknownMembers || []);
+  const consenters = (c.consenters || []).concat(c.unknownConsenters || []);
+  return "members " + (members.join(", ") || "none") + "; consenters " + (consenters.join(", ") || "none");
+}
+
+// onChainOfModel is "2 of 3", "+1" for what the chain has and the model does not.
+function onChainOfModel(chain, unknown, model) {
+  const have = (chain || []).filter((x) => (model || []).includes(x)).length;
+  const extra = (chain || []).length - have + (unknown || []).length;
+  return have + " of " + (model || []).length + (extra > 0 ? " +" + extra : "");
+}
+
+// channelLines are one channel's details: each party's observation, where chain,
+// model and record differ, and whose signatures the pending update lacks.
+function channelLines(c) {
+  const lines = [];
+  if (c.error) lines.push("error: " + c.error);
+  for (const o of c.observations || []) {
+    const where = o.party + (o.cluster ? " (" + o.cluster + ")" : "");
+    if (!o.config) { lines.push(where + ": " + o.cause); continue; }
+    lines.push(where + ": sequence " + o.config.sequence + ", " + configText(o.config) + ", read " + o.fetched +
+      (o.old ? " (over 30m ago: the observer has not succeeded since)" : "") +
+      (o.lastRunFailed ? "; the last run failed: " + o.lastRunFailed : ""));
+  }
+  for (const n of c.notes || []) lines.push(n);
+  const p = c.pending;
+  if (p) {
+    for (const s of p.signatures || []) {
+      const signed = (s.signedBy || []).length ? "signed by " + s.signedBy.join(", ") : "no signature yet";
+      lines.push(p.envelope + ": " + s.policy + " (" + s.rule + "), " + s.required + " of " + (s.of || []).join(", ") + ": " + signed +
+        (s.more > 0 ? "; needs " + s.more + " more of: " + (s.missing || []).join(", ") : ": enough"));
+    }
+    for (const r of p.recorded || []) lines.push("signature " + r.file + " of party " + r.party + " is " + r.state + ": " + r.reason);
+  }
+  for (const r of c.refused || []) lines.push("plan refuses: " + r);
+  return lines;
+}
+
+// renderChannels shows each launched Fabric channel; hidden when the report has none.
+function renderChannels(channels) {
+  const section = document.getElementById("channels");
+  if (!channels || channels.length === 0) {
+    section.hidden = true;
+    return;
+  }
+  const rows = channels.map((c) => {
+    const tr = el("tr");
+    tr.dataset.channel = c.channel;
+    const chain = c.onChain;
+    const desired = c.desired || {};
+    const pending = c.pending ? c.pending.change + " " + (c.pending.node || c.pending.party) + " → sequence " + c.pending.sequence
+      : (c.refused || []).length ? "refused by plan" : "none";
+    const details = el("ul", undefined, "details");
+    details.append(...channelLines(c).map((line) => el("li", line)));
+    tr.append(
+      el("td", c.channel),
+      el("td", chain ? chain.sequence + (c.disagree ? " (observers disagree)" : "") : "-"),
+      el("td", (c.recorded || {}).sequence + " (" + c.recordedFrom + ")"),
+      el("td", chain ? onChainOfModel(chain.members, chain.unknownMembers, desired.members) : "-"),
+      el("td", chain ? onChainOfModel(chain.consenters, chain.unknownConsenters, desired.consenters) : "-"),
+      el("td", pending),
+      (() => { const td = el("td", undefined, "message"); td.append(details); return td; })(),
+    );
+    if (c.disagree || (c.notes || []).length) tr.classList.add("state-Behind");
+    if (!chain) tr.classList.add("state-Unreachable");
+    return tr;
+  });
+  document.getElementById("channel-rows").replaceChildren(...rows);
+  section.hidden = false;
+}
+
 function summarise(report) {
   const counts = {};
   for (const c of report.clusters) counts[c.state] = (counts[c.state] || 0) + 1;
@@ -143,6 +217,7 @@ async function refresh() {
     document.getElementById("cluster-rows").replaceChildren(...clusters.map(row));
     colour(report);
     renderValidators(report.validators);
+    renderChannels(report.channels);
     const collected = new Date(response.headers.get("X-Collected-At"));
     const every = Number(response.headers.get("X-Refresh-Seconds")) || 10;
     const age = Math.round((Date.now() - collected.getTime()) / 1000);

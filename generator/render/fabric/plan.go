@@ -120,38 +120,52 @@ func planChannelUpdates(s *platform.Section, head *model.Network) {
 		return
 	}
 	for _, name := range head.Fabric.ChannelNames() {
-		changes, err := PendingChanges(head, name)
-		if err != nil {
-			s.Refused = append(s.Refused, err.Error())
-			continue
+		u, refused := PendingChannelUpdate(head, name)
+		s.Refused = append(s.Refused, refused...)
+		if u != nil {
+			s.ChannelUpdates = append(s.ChannelUpdates, *u)
 		}
-		if len(changes) > 1 {
-			var what []string
-			for _, c := range changes {
-				what = append(what, c.Kind+" "+c.Subject())
-			}
-			s.Refused = append(s.Refused, fmt.Sprintf("channel %s: %d changes pending against its config (%s): each is a config update signed against the config the chain has, one at a time; record the first on chain (flux-ledger channels record) before the next",
-				name, len(changes), strings.Join(what, ", ")))
-			continue
-		}
-		u, err := ChannelUpdate(head, name)
-		if err != nil {
-			s.Refused = append(s.Refused, err.Error())
-			continue
-		}
-		if u == nil {
-			continue
-		}
-		cu := platform.ChannelUpdate{Channel: name, Change: u.Change.Kind, Party: u.Change.Party, Node: u.Change.Node, Organisation: u.MSPID, Sequence: u.Sequence, Envelope: u.Path}
-		sigs, err := CheckSignatures(head, name, u)
-		if err != nil {
-			s.Refused = append(s.Refused, err.Error())
-			continue
-		}
-		cu.Signatures = channelSignatures(sigs)
-		cu.Recorded = recordedSignatures(s, name, u.Path, sigs)
-		s.ChannelUpdates = append(s.ChannelUpdates, cu)
 	}
+}
+
+// PendingChannelUpdate is a channel's pending change as plan computes it, with the
+// signatures recorded for it (nil when nothing is pending), and why plan refuses it, if
+// it does: more than one change pending, an update that cannot be computed, a refused
+// signature. status shows the same.
+func (Platform) PendingChannelUpdate(head *model.Network, name string) (*platform.ChannelUpdate, []string) {
+	return PendingChannelUpdate(head, name)
+}
+
+// PendingChannelUpdate is Platform.PendingChannelUpdate.
+func PendingChannelUpdate(head *model.Network, name string) (*platform.ChannelUpdate, []string) {
+	changes, err := PendingChanges(head, name)
+	if err != nil {
+		return nil, []string{err.Error()}
+	}
+	if len(changes) > 1 {
+		var what []string
+		for _, c := range changes {
+			what = append(what, c.Kind+" "+c.Subject())
+		}
+		return nil, []string{fmt.Sprintf("channel %s: %d changes pending against its config (%s): each is a config update signed against the config the chain has, one at a time; record the first on chain (flux-ledger channels record) before the next",
+			name, len(changes), strings.Join(what, ", "))}
+	}
+	u, err := ChannelUpdate(head, name)
+	if err != nil {
+		return nil, []string{err.Error()}
+	}
+	if u == nil {
+		return nil, nil
+	}
+	cu := platform.ChannelUpdate{Channel: name, Change: u.Change.Kind, Party: u.Change.Party, Node: u.Change.Node, Organisation: u.MSPID, Sequence: u.Sequence, Envelope: u.Path}
+	sigs, err := CheckSignatures(head, name, u)
+	if err != nil {
+		return nil, []string{err.Error()}
+	}
+	var refusals platform.Section
+	cu.Signatures = channelSignatures(sigs)
+	cu.Recorded = recordedSignatures(&refusals, name, u.Path, sigs)
+	return &cu, refusals.Refused
 }
 
 // recordedSignatures lists the signatures that do not count and refuses the plan for

@@ -76,12 +76,7 @@ func StateOf(network *model.Network, channel string, config *configtx.Config) (m
 	if err != nil {
 		return state, fmt.Errorf("channel %s: %w", channel, err)
 	}
-	byEndpoint := map[string]string{}
-	for _, name := range network.NodeNames() {
-		if n := network.Nodes[name]; n.Role == model.RoleOrderer {
-			byEndpoint[fmt.Sprintf("%s:%d", n.Endpoint.Host, n.Endpoint.Port)] = name
-		}
-	}
+	byEndpoint := OrdererEndpoints(network)
 	for _, e := range endpoints {
 		node, ok := byEndpoint[e]
 		if !ok {
@@ -90,6 +85,18 @@ func StateOf(network *model.Network, channel string, config *configtx.Config) (m
 		state.Consenters = append(state.Consenters, node)
 	}
 	return state, nil
+}
+
+// OrdererEndpoints maps each orderer node's endpoint ("host:port", where the other
+// consenters dial it and as a channel's config names a consenter) to the node.
+func OrdererEndpoints(network *model.Network) map[string]string {
+	out := map[string]string{}
+	for _, name := range network.NodeNames() {
+		if n := network.Nodes[name]; n.Role == model.RoleOrderer {
+			out[fmt.Sprintf("%s:%d", n.Endpoint.Host, n.Endpoint.Port)] = name
+		}
+	}
+	return out
 }
 
 // ChannelChange is one difference between a running channel's config and the model.

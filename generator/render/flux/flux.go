@@ -187,10 +187,11 @@ func (r *clusterRenderer) rbac() []any {
 		{APIGroups: []string{"policy"}, Resources: []string{"poddisruptionbudgets"}},
 	}
 	if r.network.IsFabric() {
-		// A Fabric party also runs its chaincode servers and its channel and chaincode Jobs.
+		// A Fabric party also runs its chaincode servers, its channel and chaincode Jobs
+		// and its channel observers (CronJobs).
 		rules = append(rules,
 			rbacv1.PolicyRule{APIGroups: []string{"apps"}, Resources: []string{"deployments"}},
-			rbacv1.PolicyRule{APIGroups: []string{"batch"}, Resources: []string{"jobs"}})
+			rbacv1.PolicyRule{APIGroups: []string{"batch"}, Resources: []string{"cronjobs", "jobs"}})
 	}
 	rules = append(rules, ExposureRules(r.cluster.Exposure.Mode)...)
 	rules = append(rules, monitoring.Rules(r.cluster.Monitoring.Mode)...)

@@ -112,6 +112,9 @@ type Channels interface {
 	// SignChannel signs channel's pending update as party's admin with the key
 	// adminKey returns, asked only when the party's signature is needed and missing.
 	SignChannel(network *model.Network, channel, party string, adminKey AdminKey) (*Signed, error)
+	// PendingChannelUpdate is channel's pending update as plan lists it (nil when
+	// none), and why plan refuses it, if it does.
+	PendingChannelUpdate(network *model.Network, channel string) (*ChannelUpdate, []string)
 }
 
 // Restarts is a ledger whose validators each run in a pod of their own that a change

@@ -21,7 +21,7 @@ func realBlock(t *testing.T) ([]byte, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cert, err := os.ReadFile("testdata/fabric-v2.5.16/contoso-orderer-1.pem")
+	cert, err := os.ReadFile("testdata/fabric-v2.5.16/contoso-orderer-1.crt")
 	if err != nil {
 		t.Fatal(err)
 	}

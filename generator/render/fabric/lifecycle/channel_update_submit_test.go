@@ -81,10 +81,11 @@ func TestSubmitJobSubmitsOnce(t *testing.T) {
 	for _, tc := range []struct{ change, before, after string }{
 		{"add", "4 AMSP BMSP CMSP", "5 AMSP BMSP CMSP DMSP"},
 		{"remove", "4 AMSP BMSP CMSP DMSP", "5 AMSP BMSP CMSP"},
-		{"add-consenter", "4 AMSP BMSP CMSP DMSP orderer0.d.example:7050", "5 AMSP BMSP CMSP DMSP orderer0.d.example:7050 orderer1.d.example:7050"},
-		{"remove-consenter", "4 AMSP BMSP CMSP DMSP orderer0.d.example:7050 orderer1.d.example:7050", "5 AMSP BMSP CMSP DMSP orderer0.d.example:7050"},
+		{"add-consenter", "4 AMSP BMSP CMSP DMSP\netcdraft orderer0.d.example:7050", "5 AMSP BMSP CMSP DMSP\netcdraft orderer0.d.example:7050 orderer1.d.example:7050"},
+		{"remove-consenter", "4 AMSP BMSP CMSP DMSP\netcdraft orderer0.d.example:7050 orderer1.d.example:7050", "5 AMSP BMSP CMSP DMSP\netcdraft orderer0.d.example:7050"},
+		{"add-consenter", "4 AMSP BMSP CMSP DMSP\nBFT orderer0.d.example:7050", "5 AMSP BMSP CMSP DMSP\nBFT orderer0.d.example:7050 orderer1.d.example:7050"},
 		// base64 of "old certificate", then of "renewed certificate".
-		{"renew-consenter", "4 AMSP BMSP CMSP DMSP orderer1.d.example:7050@b2xkIGNlcnRpZmljYXRl", "5 AMSP BMSP CMSP DMSP orderer1.d.example:7050@cmVuZXdlZCBjZXJ0aWZpY2F0ZQ=="},
+		{"renew-consenter", "4 AMSP BMSP CMSP DMSP\netcdraft orderer1.d.example:7050@b2xkIGNlcnRpZmljYXRl", "5 AMSP BMSP CMSP DMSP\netcdraft orderer1.d.example:7050@cmVuZXdlZCBjZXJ0aWZpY2F0ZQ=="},
 		{"anchor-peers", "4 AMSP BMSP CMSP DMSP=peer0.d.example:7051", "5 AMSP BMSP CMSP DMSP=peer0.d.example:7051,peer1.d.example:7051"},
 	} {
 		t.Run(tc.change, func(t *testing.T) {

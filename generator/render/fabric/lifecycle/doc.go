@@ -10,10 +10,13 @@
 //     a Job installing the package on the party's peers, a Job approving the
 //     definition for the party and, in the committing party only, a Job committing it
 //     once a majority of the members approved;
-//   - a NetworkPolicy letting the party's peers reach its chaincode servers.
+//   - a NetworkPolicy letting the party's peers reach its chaincode servers;
+//   - per channel of a member, in the cluster of its first peer: a read-only channel
+//     observer (a CronJob, observer.go) leaving the channel's config as the chain has
+//     it in its pod's termination message, for `flux-ledger status`.
 //
 // Every Job acts as the party's own admin with the party's own Secret (msp-admin)
-// only, and is idempotent: its script first asks the orderer or peer whether the step
+// only (the observer as the party's peer, with that peer's keys), and is idempotent: its script first asks the orderer or peer whether the step
 // is done, so a Job that runs again changes nothing. A Job's name carries a hash of
 // everything it does, so a changed spec gives a new Job and an unchanged one keeps its
 // name (a Job's pod template is immutable).

@@ -163,20 +163,24 @@ say "$(printf 'Status: 201\n{\n\t"name": "%s",\n\t"url": "/participation/v1/chan
 // (json.go; json.Encoder with tab indentation, map keys sorted) over jsonpb with
 // OrigName (proto field names: channel_group) and EmitDefaults (sequence 0 is
 // printed), uint64 as a JSON string; block data entries decoded as Envelopes, a CONFIG
-// payload's data as a ConfigEnvelope (protoext/commonext/common.go), and the etcdraft
-// ConsensusType's metadata as its ConfigMetadata (protoext/ordererext/configuration.go:
-// consenters with host, port as a number, and TLS certificates). Tokens of the state
-// with a ':' are the consenters, host:port. Checked against the JSON configtxlator
-// v2.5.16 printed for a config block of a running Raft channel: the same paths and
-// types (bytes fields in base64). A consenter token may end in @<TLS certificate,
-// base64>; an org token ORG=host:port,... gives the org its AnchorPeers value, as
-// configtxlator printed an org's for the same channel.
+// payload's data as a ConfigEnvelope (protoext/commonext/common.go). A second line
+// "<consensus type> <host:port[@TLS certificate, base64]>..." in the block adds
+// /Channel/Orderer as Fabric v3.1.5's vendored fabric-config v0.3.0 decodes it
+// (protolator/protoext/ordererext/configuration.go): the ConsensusType value with, for
+// "etcdraft", its metadata as etcdraft.ConfigMetadata (consenters: host, port,
+// client_tls_cert, server_tls_cert), and for "BFT" the Orderers value as
+// common.Orderers (consenter_mapping: id, host, port, msp_id, identity, …); a uint32
+// port is a JSON number, bytes are base64 (fabric-protos
+// orderer/etcdraft/configuration.proto, common/configuration.proto). An org token
+// ORG=host:port,... gives the org its AnchorPeers value. Checked against the JSON
+// configtxlator v2.5.16 printed for a config block of a running Raft channel: the
+// same paths and types.
 const fakeConfigtxlator = `#!/usr/bin/env bash
 set -u
 printf 'configtxlator %s\n' "$*" >> "$FAKE/calls"
 [[ $1 == proto_decode && $4 == --type && $5 == common.Block ]] || { echo "unexpected arguments: $*" >&2; exit 1; }
-read -r seq orgs < "$3"
-groups="" consenters=""
+{ read -r seq orgs; read -r consensus consenters; } < "$3"
+groups=""
 for org in $orgs; do
 	anchors=""
 	if [[ ${org%%[=:]*} == *MSP && $org == *=* ]]; then # an org with anchor peers, ORG=host:port[,host:port...]
@@ -188,14 +192,29 @@ for org in $orgs; do
 		groups+="${groups:+,}"$'\n\t\t\t\t\t\t\t\t\t\t\t'"\"$org\": {\"values\": {\"AnchorPeers\": {\"mod_policy\": \"Admins\", \"value\": {\"anchor_peers\": [$anchors]}, \"version\": \"0\"}}}"
 		continue
 	fi
-	if [[ $org == *:* ]]; then # a consenter, host:port[@TLS certificate, base64]
-		address=${org%%@*} tls=""
-		[[ $org == *@* ]] && tls=${org#*@}
-		consenters+="${consenters:+,}"$'\n\t\t\t\t\t\t\t\t\t\t\t\t\t\t'"{\"client_tls_cert\": \"$tls\", \"host\": \"${address%:*}\", \"port\": ${address##*:}, \"server_tls_cert\": \"$tls\"}"
-		continue
-	fi
 	groups+="${groups:+,}"$'\n\t\t\t\t\t\t\t\t\t\t\t'"\"$org\": {}"
 done
+orderer=""
+if [[ -n ${consensus:-} ]]; then
+	list="" id=0
+	for c in $consenters; do
+		id=$((id + 1)) tls=LS0t
+		[[ $c == *@* ]] && tls=${c#*@} c=${c%%@*}
+		if [[ $consensus == BFT ]]; then
+			list+="${list:+,}{\"client_tls_cert\": \"$tls\", \"host\": \"${c%:*}\", \"id\": $id, \"identity\": \"LS0t\", \"msp_id\": \"OMSP\", \"port\": ${c##*:}, \"server_tls_cert\": \"$tls\"}"
+		else
+			list+="${list:+,}{\"client_tls_cert\": \"$tls\", \"host\": \"${c%:*}\", \"port\": ${c##*:}, \"server_tls_cert\": \"$tls\"}"
+		fi
+	done
+	if [[ $consensus == BFT ]]; then
+		metadata='{"request_batch_max_count": "100"}'
+		extra=", \"Orderers\": {\"mod_policy\": \"/Channel/Orderer/Admins\", \"value\": {\"consenter_mapping\": [$list]}, \"version\": \"0\"}"
+	else
+		metadata="{\"consenters\": [$list], \"options\": {\"tick_interval\": \"500ms\"}}"
+		extra=""
+	fi
+	orderer=", \"Orderer\": {\"groups\": {}, \"values\": {\"ConsensusType\": {\"mod_policy\": \"Admins\", \"value\": {\"metadata\": $metadata, \"state\": \"STATE_NORMAL\", \"type\": \"$consensus\"}, \"version\": \"0\"}$extra}}"
+fi
 cat <<JSON
 {
 	"data": {
@@ -209,20 +228,7 @@ cat <<JSON
 									"Application": {
 										"groups": {$groups
 										}
-									},
-									"Orderer": {
-										"values": {
-											"ConsensusType": {
-												"value": {
-													"metadata": {
-														"consenters": [$consenters
-														]
-													},
-													"type": "etcdraft"
-												}
-											}
-										}
-									}
+									}$orderer
 								}
 							},
 							"sequence": "$seq"

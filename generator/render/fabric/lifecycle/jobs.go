@@ -69,6 +69,9 @@ type jobSpec struct {
 	// content is what the Job acts on beyond its pod spec: the block's or package's
 	// digest. The script's text is hashed too.
 	content [][]byte
+	// terminationMessage is the container's terminationMessagePolicy; empty leaves
+	// Kubernetes' default (File).
+	terminationMessage corev1.TerminationMessagePolicy
 }
 
 // job renders a Job. ttlSecondsAfterFinished stays unset on purpose: a finished Job
@@ -77,6 +80,31 @@ type jobSpec struct {
 // run again on every reconciliation. A finished Job stays as the record that its step
 // is done; a changed step has another name and replaces it (Flux prunes the old one).
 func (r *renderer) job(s jobSpec) (*batchv1.Job, error) {
+	job := &batchv1.Job{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
+		ObjectMeta: r.meta("", ComponentLifecycle),
+		Spec: batchv1.JobSpec{
+			BackoffLimit: ptr.To(int32(BackoffLimit)),
+			Template:     r.podTemplate(s, r.labels(ComponentLifecycle)),
+		},
+	}
+	spec, err := json.Marshal(job)
+	if err != nil {
+		return nil, err
+	}
+	job.Name = hashedName(s.what, r.hashed(s, spec)...)
+	return job, nil
+}
+
+// hashed is what a Job's or CronJob's name hashes: its spec, the scripts it runs and
+// what it acts on.
+func (r *renderer) hashed(s jobSpec, spec []byte) [][]byte {
+	return append([][]byte{spec, []byte(r.scripts[libScript]), []byte(r.scripts[s.script])}, s.content...)
+}
+
+// podTemplate is the pod a Job (or a CronJob's Jobs) runs: s.script from the scripts
+// ConfigMap in the tools image, restricted, without a service account token.
+func (r *renderer) podTemplate(s jobSpec, labels map[string]string) corev1.PodTemplateSpec {
 	env := append([]corev1.EnvVar{{Name: "HOME", Value: tmpDir}}, s.env...)
 	mounts := []corev1.VolumeMount{
 		{Name: "scripts", MountPath: scriptsDir, ReadOnly: true},
@@ -92,41 +120,28 @@ func (r *renderer) job(s jobSpec) (*batchv1.Job, error) {
 		volumes = append(volumes, v.volume)
 		mounts = append(mounts, corev1.VolumeMount{Name: v.volume.Name, MountPath: v.dir, ReadOnly: true})
 	}
-	job := &batchv1.Job{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "batch/v1", Kind: "Job"},
-		ObjectMeta: r.meta("", ComponentLifecycle),
-		Spec: batchv1.JobSpec{
-			BackoffLimit: ptr.To(int32(BackoffLimit)),
-			Template: corev1.PodTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: r.labels(ComponentLifecycle)},
-				Spec: corev1.PodSpec{
-					RestartPolicy:                corev1.RestartPolicyNever,
-					AutomountServiceAccountToken: ptr.To(false),
-					SecurityContext:              workload.RestrictedPod(jobUID),
-					Containers: []corev1.Container{{
-						Name:            "lifecycle",
-						Image:           r.fabric.Images.Tools,
-						Command:         []string{"/bin/bash", path.Join(scriptsDir, s.script)},
-						Env:             env,
-						VolumeMounts:    mounts,
-						SecurityContext: workload.Restricted(),
-						Resources: corev1.ResourceRequirements{
-							Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("64Mi")},
-							Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("500m"), corev1.ResourceMemory: resource.MustParse("256Mi")},
-						},
-					}},
-					Volumes: volumes,
+	return corev1.PodTemplateSpec{
+		ObjectMeta: metav1.ObjectMeta{Labels: labels},
+		Spec: corev1.PodSpec{
+			RestartPolicy:                corev1.RestartPolicyNever,
+			AutomountServiceAccountToken: ptr.To(false),
+			SecurityContext:              workload.RestrictedPod(jobUID),
+			Containers: []corev1.Container{{
+				Name:                     "lifecycle",
+				Image:                    r.fabric.Images.Tools,
+				Command:                  []string{"/bin/bash", path.Join(scriptsDir, s.script)},
+				Env:                      env,
+				VolumeMounts:             mounts,
+				SecurityContext:          workload.Restricted(),
+				TerminationMessagePolicy: s.terminationMessage,
+				Resources: corev1.ResourceRequirements{
+					Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("50m"), corev1.ResourceMemory: resource.MustParse("64Mi")},
+					Limits:   corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("500m"), corev1.ResourceMemory: resource.MustParse("256Mi")},
 				},
-			},
+			}},
+			Volumes: volumes,
 		},
 	}
-	spec, err := json.Marshal(job)
-	if err != nil {
-		return nil, err
-	}
-	parts := append([][]byte{spec, []byte(r.scripts[libScript]), []byte(r.scripts[s.script])}, s.content...)
-	job.Name = hashedName(s.what, parts...)
-	return job, nil
 }
 
 // jobVolume is a volume of a Job's pod and where its container mounts it (read-only).

@@ -14,14 +14,17 @@ const maxName = 63
 // dnsLabel joins parts with "-" into a DNS-1035 label. Channel names may hold '.' and
 // chaincode names '_', which a label may not: a name that had to be changed, or
 // shortened, ends with a hash of its parts so two inputs never meet in one name.
-func dnsLabel(parts ...string) string {
+func dnsLabel(parts ...string) string { return dnsLabelMax(maxName, parts...) }
+
+// dnsLabelMax is dnsLabel for names of at most limit characters.
+func dnsLabelMax(limit int, parts ...string) string {
 	raw := strings.Join(parts, "-")
 	name := sanitize(raw)
-	if name == raw && len(name) <= maxName {
+	if name == raw && len(name) <= limit {
 		return name
 	}
 	suffix := "-" + shortHash([]byte(raw))[:8]
-	return strings.TrimRight(name[:min(len(name), maxName-len(suffix))], "-") + suffix
+	return strings.TrimRight(name[:min(len(name), limit-len(suffix))], "-") + suffix
 }
 
 // sanitize lower-cases raw and turns every character a DNS label may not hold into '-'.

@@ -109,6 +109,11 @@ func (r *renderer) render() error {
 					return err
 				}
 			}
+			if p, ok := r.observerIdentity(); ok {
+				if err := r.observer(p, name); err != nil {
+					return fmt.Errorf("channel %s observer: %w", name, err)
+				}
+			}
 		}
 		for _, ccName := range ch.ChaincodeNames() {
 			s, err := r.chaincode(name, ch.Chaincodes[ccName], block != nil)

@@ -21,6 +21,8 @@ func podSpecs(objects map[string]any) map[string]corev1.PodSpec {
 			out[file] = o.Spec.Template.Spec
 		case *appsv1.Deployment:
 			out[file] = o.Spec.Template.Spec
+		case *batchv1.CronJob:
+			out[file] = o.Spec.JobTemplate.Spec.Template.Spec
 		}
 	}
 	return out

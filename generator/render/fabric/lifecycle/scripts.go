@@ -23,9 +23,10 @@ const (
 	chaincodeApproveScript = "chaincode-approve.sh"
 	chaincodeCommitScript  = "chaincode-commit.sh"
 	channelUpdateScript    = "channel-update.sh"
+	channelObserveScript   = "channel-observe.sh"
 )
 
-var scriptNames = []string{libScript, ordererJoinScript, peerJoinScript, chaincodeInstallScript, chaincodeApproveScript, chaincodeCommitScript, channelUpdateScript}
+var scriptNames = []string{libScript, ordererJoinScript, peerJoinScript, chaincodeInstallScript, chaincodeApproveScript, chaincodeCommitScript, channelUpdateScript, channelObserveScript}
 
 func scripts() (map[string]string, error) {
 	out := map[string]string{}
