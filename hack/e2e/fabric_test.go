@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,23 +17,28 @@ import (
 	"time"
 
 	"filippo.io/age"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/flux-ledger/flux-ledger/generator/identity"
 	"github.com/flux-ledger/flux-ledger/generator/identity/msp"
 	"github.com/flux-ledger/flux-ledger/generator/launch"
+	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/plan"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/layout"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/lifecycle"
+	"github.com/flux-ledger/flux-ledger/generator/status"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
 var (
 	jobs        = schema.GroupVersionResource{Group: "batch", Version: "v1", Resource: "jobs"}
+	cronJobs    = schema.GroupVersionResource{Group: "batch", Version: "v1", Resource: "cronjobs"}
 	deployments = schema.GroupVersionResource{Group: "apps", Version: "v1", Resource: "deployments"}
 )
 
@@ -152,7 +158,7 @@ func TestConsortiumFabric(t *testing.T) {
 		}
 	})
 
-	t.Run("a fourth organisation joins the running channel, up to the submit Job", func(t *testing.T) {
+	t.Run("a fourth organisation joins the running channel: signed, one member submits, status sees it", func(t *testing.T) {
 		if launched == nil {
 			t.Skip("not launched")
 		}
@@ -320,5 +326,69 @@ func (c *consortium) fourthOrganisationJoins(t *testing.T) {
 		if got := binaryData(cm, "update.pb"); !bytes.Equal(got, signed) {
 			t.Errorf("%s: the envelope applied is %d bytes, not the %d signed", cl.name, len(got), len(signed))
 		}
+	}
+	c.statusShowsTheJoin(t, network)
+}
+
+// statusShowsTheJoin plays beta's channel observer after the update landed, as the
+// kubelet would leave its pod: Succeeded, the summary in the container's termination
+// message, in the JSON channel-observe.sh wrote against Fabric v2.5.16 orderers
+// (README, "Checked on a real orderer"). flux-ledger status, reading the clusters,
+// then shows delta on chain, and the record to be made.
+func (c *consortium) statusShowsTheJoin(t *testing.T, network *model.Network) {
+	t.Helper()
+	cl := c.clusters["beta"]
+	ns := network.Parties["beta"].Namespace
+	cron, err := cl.get(cronJobs, ns, lifecycle.ObserverName("trade"))
+	if err != nil {
+		t.Fatalf("%s: the channel observer: %v", cl.name, err)
+	}
+	labels, _, _ := unstructured.NestedStringMap(cron.Object, "spec", "jobTemplate", "spec", "template", "metadata", "labels")
+	var members, consenters []string
+	for _, p := range []string{"alpha", "beta", "delta", "gamma"} {
+		members = append(members, network.Parties[p].MSPID)
+	}
+	for _, n := range network.Fabric.Channels["trade"].Consenters {
+		consenters = append(consenters, fmt.Sprintf("%s:%d", network.Nodes[n].Endpoint.Host, network.Nodes[n].Endpoint.Port))
+	}
+	summary, err := json.Marshal(map[string]any{"channel": "trade", "sequence": "1", "members": members, "consensus": "etcdraft", "consenters": consenters, "fetched": time.Now().UTC().Format(time.RFC3339)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	// The pod the CronJob's Job makes: its template, as the cluster holds it.
+	spec, _, _ := unstructured.NestedMap(cron.Object, "spec", "jobTemplate", "spec", "template", "spec")
+	pod := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Pod", "spec": spec}}
+	pod.SetName("observe-trade-e2e")
+	pod.SetNamespace(ns)
+	pod.SetLabels(labels)
+	podsGVR := corev1.SchemeGroupVersion.WithResource("pods")
+	created, err := cl.kube.Dynamic.Resource(podsGVR).Namespace(ns).Create(ctx, pod, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	finished, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&corev1.PodStatus{Phase: corev1.PodSucceeded, ContainerStatuses: []corev1.ContainerStatus{{
+		Name: "lifecycle", Image: "docker.io/hyperledger/fabric-tools:2.5.16",
+		State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 0, Reason: "Completed", Message: string(summary), FinishedAt: metav1.Now()}},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	created.Object["status"] = finished
+	if _, err := cl.kube.Dynamic.Resource(podsGVR).Namespace(ns).UpdateStatus(ctx, created, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	report := status.Collect(ctx, network, c.statusOptions(t))
+	if len(report.Channels) != 1 || report.Channels[0].OnChain == nil {
+		t.Fatalf("status channels: %+v", report.Channels)
+	}
+	ch := report.Channels[0]
+	if ch.OnChain.Sequence != 1 || !slices.Contains(ch.OnChain.Members, "delta") || ch.Recorded.Sequence != 0 {
+		t.Errorf("status: on chain %+v, recorded %+v; want delta a member at sequence 1, the record at 0", *ch.OnChain, ch.Recorded)
+	}
+	want := "the chain is at config sequence 1, the record (cue/channels.cue) at 0: record it"
+	if !slices.ContainsFunc(ch.Notes, func(n string) bool { return strings.HasPrefix(n, want) }) {
+		t.Errorf("status notes %q, want %q", ch.Notes, want)
 	}
 }
