@@ -23,13 +23,13 @@ type Signed struct {
 	Record *Record
 }
 
-// ChannelUpdate is a running channel's pending member or consenter change: the
+// ChannelUpdate is a running channel's pending change: the
 // unsigned config update generate renders, and the signatures it needs before it
 // applies.
 type ChannelUpdate struct {
 	Channel string `json:"channel"`
-	// Change is "add" or "remove" (Party), or "add-consenter" or "remove-consenter"
-	// (Node, an orderer of Party).
+	// Change is "add", "remove" or "anchor-peers" (Party), or "add-consenter",
+	// "remove-consenter" or "renew-consenter" (Node, an orderer of Party).
 	Change       string `json:"change"`
 	Party        string `json:"party"`
 	Node         string `json:"node,omitempty"`
