@@ -5,12 +5,12 @@ BIN       := $(CURDIR)/bin
 # The kubelet test's node: the pinned kubelet, Debian's containerd, runc and CNI plugins,
 # and the static busybox and bash its images are made of.
 NODE_TOOLS := kubelet containerd containerd-shim-runc-v2 ctr runc cni-bridge busybox-static bash-static
-TOOLS     := cue sops etcd kube-apiserver kustomize-controller kyverno promtool flux flux-crds prometheus-operator-crds chromium dot mermaid fabric-protos $(NODE_TOOLS)
+TOOLS     := cue sops etcd kube-apiserver kustomize-controller kyverno promtool flux flux-crds prometheus-operator-crds chromium dot shellcheck mermaid fabric-protos $(NODE_TOOLS)
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 
-.PHONY: help docs build tools vet generate check test test-repeat e2e e2e-kubelet bench example-fabric plugin plugin-manifest clean
+.PHONY: help docs lint build tools vet generate check test test-repeat e2e e2e-kubelet bench example-fabric plugin plugin-manifest clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -44,9 +44,14 @@ generate: build ## validate and render the network: parties/, clusters/, .sops.y
 check: vet ## fail if the committed generated tree is out of date (the CI drift check)
 	$(BIN)/flux-ledger generate --check
 
-test: tools build ## run every test with the real external tools, then the e2e test
+lint: tools ## go vet, gofmt and shellcheck over the tree (also part of make test)
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./hack/e2e/...
+	@unformatted=$$(gofmt -l cmd generator hack); [ -z "$$unformatted" ] || { echo "not gofmt'ed: $$unformatted"; exit 1; }
+	FLUX_LEDGER_REQUIRE_TOOLS=1 $(GO) test -count=1 -run TestShellScriptsPassShellcheck ./generator/
+
+test: tools build ## run every test with the real external tools, then the e2e test
+	$(MAKE) lint
 	FLUX_LEDGER_REQUIRE_TOOLS=1 $(GO) test -count=1 ./...
 	$(MAKE) e2e
 

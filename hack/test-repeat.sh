@@ -7,7 +7,7 @@
 #
 # usage: hack/test-repeat.sh            (REPEAT=10 E2E_REPEAT=5 HOG=1)
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 repeat=${REPEAT:-10}
 e2e_repeat=${E2E_REPEAT:-5}
 hog=${HOG:-1}

@@ -169,6 +169,7 @@ for tool in "$@"; do
     fabric-protos) fabric_protos; continue ;;
     chromium) debian_tool chromium chromium "chromium google-chrome"; continue ;;
     dot) debian_tool dot graphviz dot; continue ;;
+    shellcheck) debian_tool shellcheck shellcheck shellcheck; continue ;;
     # The kubelet test's node (hack/e2e/kubelet): Debian's container runtime and CNI
     # plugins, and the static busybox and bash its images are made of.
     containerd | containerd-shim-runc-v2 | ctr) debian_tool "$tool" containerd "$tool"; continue ;;

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers the lifecycle scripts source. Pure bash: no temporary files (the root
 # filesystem is read-only) and no pipes whose early close pipefail would misread.
 
@@ -33,6 +34,7 @@ committed_sequence() {
 # policy_args: the definition's endorsement policy flags, identical for approve,
 # checkcommitreadiness and commit (the definitions must match field for field).
 policy_args=()
+# shellcheck disable=SC2034 # read by the scripts that source this file
 if [[ -n ${SIGNATURE_POLICY:-} ]]; then
 	policy_args=(--signature-policy "$SIGNATURE_POLICY")
 fi
