@@ -242,15 +242,21 @@ func explain(root cue.Value, err error) error {
 			emit(explained)
 			continue
 		}
-		if explained, ok := explainMistake(n, i); ok {
+		// A list's elements are reported together (CUE stops at the first bad one), each
+		// explained on its own; a validator's refusal of one element is one of them.
+		elements := n.listIssues(i)
+		if explained, ok := explainMistake(n, i); ok && (len(elements) == 0 || i.format != validatorFormat) {
 			emit(explained)
 			continue
 		}
-		if elements := n.listIssues(i); len(elements) > 0 {
+		if len(elements) > 0 {
 			list := i.Path[:strings.LastIndex(i.Path, ".")]
 			if !listed[list] {
 				listed[list] = true
 				for _, el := range elements {
+					if explained, ok := explainMistake(n, el); ok {
+						el = explained
+					}
 					emit(el)
 				}
 			}

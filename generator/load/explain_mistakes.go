@@ -26,6 +26,7 @@ type mistake func(n network, i Issue) (Issue, bool)
 
 var mistakes = map[string]mistake{
 	"field not allowed":            explainTypo,
+	validatorFormat:                explainBuiltin,
 	"reference %q not found":       explainUnquoted,
 	"invalid operation %v (%s %s)": explainYAMLItem,
 }
@@ -201,13 +202,27 @@ func (n network) siblingValue(mapPath []cue.Selector, self cue.Selector, path ..
 	return ""
 }
 
-// explainTypo suggests the schema's field nearest to a field it does not allow.
+// platformFields are the network's fields the schema allows on one platform only
+// (cue/schema/besu.cue, fabric.cue, network.cue: "if platform == …"): one of them
+// refused means the platform is not that one, or not set at all.
+var platformFields = map[string]string{"fabric": "fabric", "msp": "fabric", "chainId": "besu", "genesis": "besu"}
+
+// explainTypo suggests the schema's field nearest to a field it does not allow, and
+// says so when the field belongs to another platform than the network's.
 func explainTypo(n network, i Issue) (Issue, bool) {
 	sel := selectorsOf(i)
 	if len(sel) < 2 || !sel[len(sel)-1].IsString() {
 		return i, false
 	}
 	typo := sel[len(sel)-1].Unquoted()
+	if want, ok := platformFields[typo]; ok && len(sel) == 2 {
+		now := "not set"
+		if p, err := n.lookup("platform").String(); err == nil {
+			now = strconv.Quote(p)
+		}
+		i.Message = fmt.Sprintf("field %s belongs to %s networks: it is allowed with platform: %q only, and network.platform is %s", typo, want, want, now)
+		return i, true
+	}
 	iter, err := n.root.LookupPath(cue.MakePath(sel[:len(sel)-1]...)).Fields(cue.Optional(true))
 	if err != nil {
 		return i, false
@@ -442,4 +457,37 @@ func walkAt(pos string, fn func(n ast.Node, stack []ast.Node)) {
 		stack = append(stack, n)
 		return true
 	}, func(ast.Node) { stack = stack[:len(stack)-1] })
+}
+
+// validatorFormat is CUE's message when a validator (net.IPCIDR, …) refuses a value
+// (cuelang.org/go v0.17.1 internal/core/adt/expr.go, validateWithBuiltin).
+const validatorFormat = "invalid value %s (does not satisfy %s)"
+
+// builtinValidators say, for CUE's validators the schema uses, what a value must look
+// like, with an example.
+var builtinValidators = map[string]string{
+	"net.IPCIDR": "an IP prefix in CIDR notation, address/length (203.0.113.0/28, 2001:db8::/48)",
+	"net.IP":     "an IP address (203.0.113.7, 2001:db8::7)",
+}
+
+// explainBuiltin restates a value a CUE validator refused ("invalid value "…" (does
+// not satisfy net.IPCIDR): netip.ParsePrefix(…): …") as what the value must be, with
+// the parser's reason for this one.
+func explainBuiltin(n network, i Issue) (Issue, bool) {
+	for validator, want := range builtinValidators {
+		marker := "(does not satisfy " + validator + "): "
+		at := strings.Index(i.Message, marker)
+		if at < 0 {
+			continue
+		}
+		value := strings.TrimPrefix(i.Message[:at], "invalid value ")
+		reason := i.Message[at+len(marker):]
+		// The parser's own words come last: "…: ParseAddr(…): IPv4 field has value >255".
+		if k := strings.LastIndex(reason, "): "); k >= 0 {
+			reason = reason[k+3:]
+		}
+		i.Message = fmt.Sprintf("%s is not %s: %s", strings.TrimSpace(value), want, reason)
+		return i, true
+	}
+	return i, false
 }
