@@ -37,7 +37,8 @@ func EncodeAll(objs ...any) ([]byte, error) {
 	if reference.Load() {
 		return referenceEncodeAll(objs...)
 	}
-	var b builder
+	b := builders.Get().(*builder)
+	defer b.release()
 	nodes := make([]*kyaml.RNode, 0, len(objs))
 	for _, obj := range objs {
 		node, err := b.object(obj)
@@ -55,7 +56,8 @@ func Encode(obj any) ([]byte, error) {
 	if reference.Load() {
 		return referenceEncode(obj)
 	}
-	var b builder
+	b := builders.Get().(*builder)
+	defer b.release()
 	node, err := b.object(obj)
 	if err != nil {
 		return nil, err
@@ -69,29 +71,62 @@ func Encode(obj any) ([]byte, error) {
 // marshalling of quantities, int-or-strings and times) straight into a YAML node
 // tree: no intermediate YAML text to print and parse again.
 func Node(obj any) (*kyaml.RNode, error) {
-	var b builder
+	var b builder // not pooled: the caller keeps the nodes
 	return b.object(obj)
 }
 
-// builder makes the node trees of one encoding. Nodes come from a slab, a few
-// allocations for a whole document instead of one per value: a 300-party node file
-// holds thousands of values, and their allocation and collection was a large part
-// of the encoding time.
+// builder makes the node trees of one encoding. Nodes and their children's slices
+// come from slabs that a pooled builder reuses once the encoding is written: a
+// 300-party node file holds thousands of values, and allocating and collecting each
+// node separately was a large part of the encoding time.
 type builder struct {
-	slab []kyaml.Node
-	ptrs []*kyaml.Node
+	nodes []nodeSlab
+	ptrs  []ptrSlab
+	n, p  int // the slabs in use: nodes[n], ptrs[p]
 }
 
-// slabSize is how many nodes one slab allocation holds.
+type (
+	nodeSlab struct {
+		all  []kyaml.Node
+		used int
+	}
+	ptrSlab struct {
+		all  []*kyaml.Node
+		used int
+	}
+)
+
+// slabSize is how many nodes one slab holds; a slab of children pointers holds four
+// times as many.
 const slabSize = 256
 
-func (b *builder) node(kind kyaml.Kind, tag, value string) *kyaml.Node {
-	if len(b.slab) == 0 {
-		b.slab = make([]kyaml.Node, slabSize)
+// builders are reused across encodings, by every rendering goroutine.
+var builders = sync.Pool{New: func() any { return new(builder) }}
+
+// release rewinds the builder's slabs, whose nodes the finished encoding no longer
+// references, and returns it to the pool.
+func (b *builder) release() {
+	for i := range b.nodes[:min(b.n+1, len(b.nodes))] {
+		b.nodes[i].used = 0
 	}
-	n := &b.slab[0]
-	b.slab = b.slab[1:]
-	n.Kind, n.Tag, n.Value = kind, tag, value
+	for i := range b.ptrs[:min(b.p+1, len(b.ptrs))] {
+		b.ptrs[i].used = 0
+	}
+	b.n, b.p = 0, 0
+	builders.Put(b)
+}
+
+func (b *builder) node(kind kyaml.Kind, tag, value string) *kyaml.Node {
+	for b.n < len(b.nodes) && b.nodes[b.n].used == len(b.nodes[b.n].all) {
+		b.n++
+	}
+	if b.n == len(b.nodes) {
+		b.nodes = append(b.nodes, nodeSlab{all: make([]kyaml.Node, slabSize)})
+	}
+	slab := &b.nodes[b.n]
+	n := &slab.all[slab.used]
+	slab.used++
+	*n = kyaml.Node{Kind: kind, Tag: tag, Value: value} // a reused node keeps nothing
 	return n
 }
 
@@ -102,11 +137,15 @@ func (b *builder) content(n int) []*kyaml.Node {
 	if n > slabSize {
 		return make([]*kyaml.Node, 0, n)
 	}
-	if len(b.ptrs) < n {
-		b.ptrs = make([]*kyaml.Node, 4*slabSize)
+	for b.p < len(b.ptrs) && len(b.ptrs[b.p].all)-b.ptrs[b.p].used < n {
+		b.p++
 	}
-	c := b.ptrs[:0:n]
-	b.ptrs = b.ptrs[n:]
+	if b.p == len(b.ptrs) {
+		b.ptrs = append(b.ptrs, ptrSlab{all: make([]*kyaml.Node, 4*slabSize)})
+	}
+	slab := &b.ptrs[b.p]
+	c := slab.all[slab.used : slab.used : slab.used+n]
+	slab.used += n
 	return c
 }
 
@@ -229,16 +268,6 @@ func dropUnset(n *kyaml.Node) {
 }
 
 // EncodeNodes writes nodes as a YAML stream, each formatted in Kubernetes field order.
-//
-// Each document gets an encoder of its own, joined by the "---" line the yaml
-// library's single-stream encoder writes between documents (go.yaml.in/yaml/v3
-// emitterc.go, yaml_emitter_emit_document_start: an explicit "---" and a line break
-// before every document but the first, and no "..." end marker without version or
-// tag directives, which these documents never carry). The library's emitter keeps
-// every event of a stream in a slice it never shortens (emitterc.go,
-// yaml_emitter_emit appends and only advances events_head), so one encoder for a
-// node file's five documents grows and copies that slice across all of them; an
-// encoder per document bounds it by the largest document.
 func EncodeNodes(nodes ...*kyaml.RNode) ([]byte, error) {
 	if reference.Load() {
 		return referenceEncodeNodes(nodes...)
@@ -248,17 +277,14 @@ func EncodeNodes(nodes ...*kyaml.RNode) ([]byte, error) {
 		return nil, err
 	}
 	var buf bytes.Buffer
-	for i, node := range formatted {
-		if i > 0 {
-			buf.WriteString("---\n")
-		}
-		encoder := kyaml.NewEncoderWithOptions(&buf, &kyaml.EncoderOptions{SeqIndent: kyaml.CompactSequenceStyle})
+	encoder := kyaml.NewEncoderWithOptions(&buf, &kyaml.EncoderOptions{SeqIndent: kyaml.CompactSequenceStyle})
+	for _, node := range formatted {
 		if err := encoder.Encode(node.Document()); err != nil {
 			return nil, err
 		}
-		if err := encoder.Close(); err != nil {
-			return nil, err
-		}
+	}
+	if err := encoder.Close(); err != nil {
+		return nil, err
 	}
 	return buf.Bytes(), nil
 }
