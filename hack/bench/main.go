@@ -102,6 +102,9 @@ var goals = []struct {
 }
 
 func main() {
+	if os.Getenv(childEnv) != "" {
+		runChild()
+	}
 	sizes := flag.String("sizes", "3,30,300,3000", "comma-separated party counts of the Besu networks")
 	fabricSizes := flag.String("fabric-sizes", "30,300", "comma-separated organisation counts of the Fabric networks (empty: none)")
 	out := flag.String("out", "bench", "directory for results.json and results.txt")
@@ -145,7 +148,7 @@ func run(sizes, fabricSizes, out, bin string) error {
 		r, err := measure(nw.platform, nw.parties, bin)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "bench: %s, %d parties: %v\n", nw.platform, nw.parties, err)
-			r, failed = Result{Platform: nw.platform, Parties: nw.parties, Error: err.Error()}, true
+			r.Platform, r.Parties, r.Error, failed = nw.platform, nw.parties, err.Error(), true
 		} else {
 			fmt.Fprintf(os.Stderr, "bench: %s, %d parties measured in %s\n", nw.platform, nw.parties, time.Since(start).Round(time.Second))
 		}
@@ -303,21 +306,69 @@ func wantChanged(want string) func(string) error {
 	}
 }
 
-// runStep runs one process and reads its wall time and peak RSS (getrusage).
+// childEnv, set, makes the bench process a small parent for one step: it runs the
+// command given as its arguments and writes the measurement to file descriptor 3.
+// Linux records a process's peak RSS across exec starting from the memory of the
+// process it was forked from (fs/exec.c, exec_mmap: setmax_mm_hiwater_rss on the
+// outgoing mm), so a step started straight from a bench process that had grown to
+// hundreds of MB reported at least that much. A fresh small process in between
+// keeps the floor at its own few MB.
+const childEnv = "FLUX_LEDGER_BENCH_CHILD"
+
+// runStep runs one process through a child of the bench binary and reads its wall
+// time, CPU time and peak RSS (getrusage of the process).
 func runStep(name, dir, command string, args ...string) (Measurement, error) {
-	cmd := exec.Command(command, args...)
+	self, err := os.Executable()
+	if err != nil {
+		return Measurement{}, err
+	}
+	report, reportW, err := os.Pipe()
+	if err != nil {
+		return Measurement{}, err
+	}
+	defer report.Close()
+	cmd := exec.Command(self, append([]string{command}, args...)...)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	cmd.ExtraFiles = []*os.File{reportW}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Start()
+	reportW.Close()
+	if err != nil {
+		return Measurement{}, err
+	}
+	var m Measurement
+	decodeErr := json.NewDecoder(report).Decode(&m)
+	if err := cmd.Wait(); err != nil {
+		return Measurement{}, fmt.Errorf("%s: %v\n%s", name, err, stderr.String())
+	}
+	if decodeErr != nil {
+		return Measurement{}, fmt.Errorf("%s: no measurement: %v", name, decodeErr)
+	}
+	m.Step, m.Output = name, stdout.String()
+	return m, nil
+}
+
+// runChild is the child's side of runStep: it runs its arguments as a command with
+// the same standard streams, writes the measurement to file descriptor 3 and exits
+// with the command's status.
+func runChild() {
+	cmd := exec.Command(os.Args[1], os.Args[2:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	start := time.Now()
 	err := cmd.Run()
 	elapsed := time.Since(start)
-	if err != nil {
-		return Measurement{}, fmt.Errorf("%s: %v\n%s", name, err, stderr.String())
+	if cmd.ProcessState == nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
 	rusage := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	cpu := time.Duration(rusage.Utime.Nano() + rusage.Stime.Nano())
-	return Measurement{Step: name, Seconds: elapsed.Seconds(), CPUSeconds: cpu.Seconds(), PeakMB: float64(rusage.Maxrss) / 1024, Output: stdout.String()}, nil
+	json.NewEncoder(os.NewFile(3, "report")).Encode(Measurement{
+		Seconds: elapsed.Seconds(), CPUSeconds: cpu.Seconds(), PeakMB: float64(rusage.Maxrss) / 1024,
+	})
+	os.Exit(cmd.ProcessState.ExitCode())
 }
 
 // copyModule copies the repository's CUE schema into a fresh cue/ module under root,
@@ -351,14 +402,14 @@ func printTable(results []Result) {
 	fmt.Printf(" %-14s %-10s %s\n", "gen/cue export", "no-op/vet", "one-node/vet")
 	for _, r := range results {
 		fmt.Printf("%-8s %-8d %-6d", r.Platform, r.Parties, r.Nodes)
-		if r.Error != "" {
-			fmt.Println(" not measured:", strings.SplitN(r.Error, "\n", 2)[0])
-			continue
-		}
 		by := map[string]Measurement{}
 		for _, m := range r.Measurements {
 			by[m.Step] = m
 			fmt.Printf(" %-20s", fmt.Sprintf("%.2fs %4.0fMB", m.Seconds, m.PeakMB))
+		}
+		if r.Error != "" {
+			fmt.Println(" then not measured:", strings.SplitN(r.Error, "\n", 2)[0])
+			continue
 		}
 		fmt.Printf(" %-14.2f %-10.2f %.2f\n",
 			by[stepCold].Seconds/by[stepCue].Seconds,
