@@ -80,9 +80,12 @@ example-fabric: build ## render the Fabric reference network (examples/fabric) i
 	cd $(EXAMPLE) && $(BIN)/flux-ledger keys init --all >/dev/null && $(BIN)/flux-ledger generate >/dev/null \
 	  && $(BIN)/flux-ledger launch --allow-placeholders && $(BIN)/flux-ledger generate
 
-bench: build ## measure vet/generate on synthetic networks of 3, 30, 300 parties (bench/results.json)
+BENCH_SIZES        ?= 3,30,300,3000
+BENCH_FABRIC_SIZES ?= 30,300
+
+bench: build ## measure vet/generate on synthetic Besu and Fabric networks, check the goals (bench/results.json)
 	hack/tools/build.sh cue
-	$(GO) run ./hack/bench -bin $(BIN) -out bench
+	$(GO) run ./hack/bench -bin $(BIN) -out bench -sizes $(BENCH_SIZES) -fabric-sizes '$(BENCH_FABRIC_SIZES)'
 	$(GO) test -run '^$$' -bench . -benchmem ./generator/...
 
 PLUGINS   ?= $(or $(FLUXCD_PLUGINS),$(HOME)/.fluxcd/plugins)

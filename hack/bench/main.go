@@ -1,14 +1,18 @@
 // Command bench measures what a consortium's pull request costs as it grows: for
-// synthetic networks of 3, 30 and 300 parties (4 nodes each) it times, on the same
-// input, the CUE floor (the real `cue export`), `flux-ledger vet`, a cold `generate`,
-// a no-op `generate` (which must write nothing) and a `generate` after a one-node
-// change, with wall time and peak RSS of each process. It prints a table and writes
-// the raw numbers to bench/results.json.
+// synthetic networks — Besu with 3, 30, 300 and 3,000 parties of 4 nodes each, Fabric
+// with 30 and 300 organisations of one orderer and one peer each — it times, on the
+// same input, the CUE floor (the real `cue export`), `flux-ledger vet`, a cold
+// `generate`, a no-op `generate` (which must write nothing) and a `generate` after a
+// one-node change, with wall time and peak RSS of each process. It prints a table and
+// the targets of the performance goals (ratios within one run, so that the machine's
+// load matters less) with PASS or MISS, and writes the raw numbers to
+// bench/results.json and, in Go's benchmark format for benchstat, bench/results.txt.
 //
 // Run it with `make bench` (which builds bin/flux-ledger and bin/cue first).
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"flag"
@@ -31,62 +35,182 @@ import (
 type Measurement struct {
 	Step    string  `json:"step"`
 	Seconds float64 `json:"seconds"`
-	PeakMB  float64 `json:"peakMB"`
-	Output  string  `json:"-"`
+	// CPUSeconds is user plus system time, which the machine's other load disturbs
+	// less than wall time.
+	CPUSeconds float64 `json:"cpuSeconds"`
+	PeakMB     float64 `json:"peakMB"`
+	Output     string  `json:"-"`
 }
 
-// Result is one network size.
+// Result is one network.
 type Result struct {
+	Platform     string        `json:"platform"`
 	Parties      int           `json:"parties"`
 	Nodes        int           `json:"nodes"`
 	Measurements []Measurement `json:"measurements"`
+	// Error says why a network could not be measured; the others still are.
+	Error string `json:"error,omitempty"`
+}
+
+// Target is one performance goal checked against a result.
+type Target struct {
+	Platform string  `json:"platform"`
+	Parties  int     `json:"parties"`
+	Name     string  `json:"name"`
+	Value    float64 `json:"value"`
+	Unit     string  `json:"unit"`
+	Limit    float64 `json:"limit"`
+	Pass     bool    `json:"pass"`
+	// CPUValue is the same ratio in CPU time, for the goals that are ratios.
+	CPUValue float64 `json:"cpuValue,omitempty"`
+}
+
+// The steps, by name.
+const (
+	stepCue     = "cue export"
+	stepVet     = "vet"
+	stepCold    = "generate (cold)"
+	stepNoop    = "generate (no-op)"
+	stepOneNode = "generate (one node)"
+)
+
+// goals are the performance targets (issue 31): ratios at 300 parties (and 300
+// Fabric organisations), the floor and absolute bounds at 3,000 parties.
+var goals = []struct {
+	parties int
+	name    string
+	unit    string
+	limit   float64
+	value   func(by map[string]Measurement) float64
+	// ratio names the two steps of a ratio goal, which is also given in CPU time.
+	ratio [2]string
+}{
+	{300, "cold generate / cue export", "×", 5, func(by map[string]Measurement) float64 { return by[stepCold].Seconds / by[stepCue].Seconds }, [2]string{stepCold, stepCue}},
+	{300, "no-op generate / vet", "×", 1.5, func(by map[string]Measurement) float64 { return by[stepNoop].Seconds / by[stepVet].Seconds }, [2]string{stepNoop, stepVet}},
+	{300, "one-node generate / vet", "×", 2, func(by map[string]Measurement) float64 { return by[stepOneNode].Seconds / by[stepVet].Seconds }, [2]string{stepOneNode, stepVet}},
+	{3000, "vet / cue export", "×", 2, func(by map[string]Measurement) float64 { return by[stepVet].Seconds / by[stepCue].Seconds }, [2]string{stepVet, stepCue}},
+	{3000, "cold generate", "s", 60, func(by map[string]Measurement) float64 { return by[stepCold].Seconds }, [2]string{}},
+	{3000, "peak memory of flux-ledger", "MB", 2048, func(by map[string]Measurement) float64 {
+		peak := 0.0
+		for step, m := range by {
+			if step != stepCue {
+				peak = max(peak, m.PeakMB)
+			}
+		}
+		return peak
+	}, [2]string{}},
 }
 
 func main() {
-	sizes := flag.String("sizes", "3,30,300", "comma-separated party counts")
-	out := flag.String("out", "bench", "directory for results.json")
+	if os.Getenv(childEnv) != "" {
+		runChild()
+	}
+	sizes := flag.String("sizes", "3,30,300,3000", "comma-separated party counts of the Besu networks")
+	fabricSizes := flag.String("fabric-sizes", "30,300", "comma-separated organisation counts of the Fabric networks (empty: none)")
+	out := flag.String("out", "bench", "directory for results.json and results.txt")
 	bin := flag.String("bin", "bin", "directory holding flux-ledger and cue")
 	flag.Parse()
-	if err := run(*sizes, *out, *bin); err != nil {
+	if err := run(*sizes, *fabricSizes, *out, *bin); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(sizes, out, bin string) error {
+func run(sizes, fabricSizes, out, bin string) error {
 	bin, err := filepath.Abs(bin)
 	if err != nil {
 		return err
 	}
-	var results []Result
-	for _, s := range strings.Split(sizes, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 {
-			return fmt.Errorf("-sizes: %q is not a party count", s)
+	type network struct {
+		platform string
+		parties  int
+	}
+	var networks []network
+	for _, list := range []struct{ platform, sizes string }{{"besu", sizes}, {"fabric", fabricSizes}} {
+		for _, s := range strings.Split(list.sizes, ",") {
+			if strings.TrimSpace(s) == "" {
+				continue
+			}
+			n, err := strconv.Atoi(strings.TrimSpace(s))
+			if err != nil || n < 1 {
+				return fmt.Errorf("%q is not a party count", s)
+			}
+			networks = append(networks, network{list.platform, n})
 		}
-		r, err := measure(n, bin)
+	}
+	if len(networks) == 0 {
+		return fmt.Errorf("no network to measure")
+	}
+	var results []Result
+	failed := false
+	for _, nw := range networks {
+		start := time.Now()
+		r, err := measure(nw.platform, nw.parties, bin)
 		if err != nil {
-			return fmt.Errorf("%d parties: %w", n, err)
+			fmt.Fprintf(os.Stderr, "bench: %s, %d parties: %v\n", nw.platform, nw.parties, err)
+			r.Platform, r.Parties, r.Error, failed = nw.platform, nw.parties, err.Error(), true
+		} else {
+			fmt.Fprintf(os.Stderr, "bench: %s, %d parties measured in %s\n", nw.platform, nw.parties, time.Since(start).Round(time.Second))
 		}
 		results = append(results, r)
 	}
+	targets := check(results)
 	printTable(results)
+	printTargets(targets)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
+	now := time.Now().UTC()
 	data, err := json.MarshalIndent(map[string]any{
-		"date": time.Now().UTC().Format(time.RFC3339), "goos": runtime.GOOS, "cpus": runtime.NumCPU(), "results": results,
+		"date": now.Format(time.RFC3339), "goos": runtime.GOOS, "goarch": runtime.GOARCH,
+		"cpu": cpuModel(), "cpus": runtime.NumCPU(), "results": results, "targets": targets,
 	}, "", "  ")
 	if err != nil {
 		return err
 	}
 	path := filepath.Join(out, "results.json")
-	fmt.Println("raw numbers:", path)
-	return os.WriteFile(path, append(data, '\n'), 0o644)
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	text := filepath.Join(out, "results.txt")
+	if err := os.WriteFile(text, benchstatFormat(results), 0o644); err != nil {
+		return err
+	}
+	fmt.Println("raw numbers:", path, "and, for benchstat,", text)
+	if failed {
+		return fmt.Errorf("some networks could not be measured")
+	}
+	return nil
+}
+
+// check computes every goal for the networks measured at its size.
+func check(results []Result) []Target {
+	var targets []Target
+	for _, r := range results {
+		if r.Error != "" {
+			continue
+		}
+		by := map[string]Measurement{}
+		for _, m := range r.Measurements {
+			by[m.Step] = m
+		}
+		for _, g := range goals {
+			if g.parties != r.Parties {
+				continue
+			}
+			v := g.value(by)
+			t := Target{Platform: r.Platform, Parties: r.Parties, Name: g.name, Value: v, Unit: g.unit, Limit: g.limit, Pass: v <= g.limit}
+			if g.ratio[0] != "" {
+				t.CPUValue = by[g.ratio[0]].CPUSeconds / by[g.ratio[1]].CPUSeconds
+			}
+			targets = append(targets, t)
+		}
+	}
+	return targets
 }
 
 // measure builds a repository for n parties (identities included) and times each step.
-func measure(n int, bin string) (Result, error) {
+func measure(platform string, n int, bin string) (Result, error) {
 	root, err := os.MkdirTemp("", "flux-ledger-bench-")
 	if err != nil {
 		return Result{}, err
@@ -105,8 +229,20 @@ func measure(n int, bin string) (Result, error) {
 		}
 		return recipients[party]
 	}
+	// The one-node change: a memory limit on one node, which changes that node's
+	// files only.
+	edited, nodes := "p0000-rpc-3", 4*n
+	if platform == "fabric" {
+		edited, nodes = "o0000-peer-1", 2*n
+	}
 	write := func(edit func(map[string]any)) error {
-		src, err := testenv.SynthNetwork(testenv.SynthOptions{Parties: n, Recipients: recipient, Edit: edit})
+		var src []byte
+		var err error
+		if platform == "fabric" {
+			src, err = fabricNetwork(n, recipient, edit)
+		} else {
+			src, err = testenv.SynthNetwork(testenv.SynthOptions{Parties: n, Recipients: recipient, Edit: edit})
+		}
 		if err != nil {
 			return err
 		}
@@ -122,7 +258,7 @@ func measure(n int, bin string) (Result, error) {
 	if _, err := runStep("keys", root, fluxLedger, "--repo", root, "keys", "init", "--all"); err != nil {
 		return Result{}, err
 	}
-	result := Result{Parties: n, Nodes: 4 * n}
+	result := Result{Platform: platform, Parties: n, Nodes: nodes}
 	steps := []struct {
 		name   string
 		before func() error
@@ -130,13 +266,13 @@ func measure(n int, bin string) (Result, error) {
 		cmd    []string
 		check  func(string) error
 	}{
-		{"cue export", nil, filepath.Join(root, "cue"), []string{filepath.Join(bin, "cue"), "export", ".", "-e", "network"}, nil},
-		{"vet", nil, root, []string{fluxLedger, "vet", filepath.Join(root, "cue")}, nil},
-		{"generate (cold)", nil, root, []string{fluxLedger, "--repo", root, "generate"}, nil},
-		{"generate (no-op)", nil, root, []string{fluxLedger, "--repo", root, "generate"}, wantChanged("0 changed")},
-		{"generate (one node)", func() error {
+		{stepCue, nil, filepath.Join(root, "cue"), []string{filepath.Join(bin, "cue"), "export", ".", "-e", "network"}, nil},
+		{stepVet, nil, root, []string{fluxLedger, "vet", filepath.Join(root, "cue")}, nil},
+		{stepCold, nil, root, []string{fluxLedger, "--repo", root, "generate"}, nil},
+		{stepNoop, nil, root, []string{fluxLedger, "--repo", root, "generate"}, wantChanged("0 changed")},
+		{stepOneNode, func() error {
 			return write(func(network map[string]any) {
-				node := network["nodes"].(map[string]any)["p0000-rpc-3"].(map[string]any)
+				node := network["nodes"].(map[string]any)[edited].(map[string]any)
 				node["resources"] = map[string]any{"limits": map[string]any{"memory": "8Gi"}}
 			})
 		}, root, []string{fluxLedger, "--repo", root, "generate"}, wantChanged("1 changed")},
@@ -170,55 +306,183 @@ func wantChanged(want string) func(string) error {
 	}
 }
 
-// runStep runs one process and reads its wall time and peak RSS (getrusage).
+// childEnv, set, makes the bench process a small parent for one step: it runs the
+// command given as its arguments and writes the measurement to file descriptor 3.
+// Linux records a process's peak RSS across exec starting from the memory of the
+// process it was forked from (fs/exec.c, exec_mmap: setmax_mm_hiwater_rss on the
+// outgoing mm), so a step started straight from a bench process that had grown to
+// hundreds of MB reported at least that much. A fresh small process in between
+// keeps the floor at its own few MB.
+const childEnv = "FLUX_LEDGER_BENCH_CHILD"
+
+// runStep runs one process through a child of the bench binary and reads its wall
+// time, CPU time and peak RSS (getrusage of the process).
 func runStep(name, dir, command string, args ...string) (Measurement, error) {
-	cmd := exec.Command(command, args...)
+	self, err := os.Executable()
+	if err != nil {
+		return Measurement{}, err
+	}
+	report, reportW, err := os.Pipe()
+	if err != nil {
+		return Measurement{}, err
+	}
+	defer report.Close()
+	cmd := exec.Command(self, append([]string{command}, args...)...)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), childEnv+"=1")
+	cmd.ExtraFiles = []*os.File{reportW}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Start()
+	reportW.Close()
+	if err != nil {
+		return Measurement{}, err
+	}
+	var m Measurement
+	decodeErr := json.NewDecoder(report).Decode(&m)
+	if err := cmd.Wait(); err != nil {
+		return Measurement{}, fmt.Errorf("%s: %v\n%s", name, err, stderr.String())
+	}
+	if decodeErr != nil {
+		return Measurement{}, fmt.Errorf("%s: no measurement: %v", name, decodeErr)
+	}
+	m.Step, m.Output = name, stdout.String()
+	return m, nil
+}
+
+// runChild is the child's side of runStep: it runs its arguments as a command with
+// the same standard streams, writes the measurement to file descriptor 3 and exits
+// with the command's status.
+func runChild() {
+	cmd := exec.Command(os.Args[1], os.Args[2:]...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	start := time.Now()
 	err := cmd.Run()
 	elapsed := time.Since(start)
-	if err != nil {
-		return Measurement{}, fmt.Errorf("%s: %v\n%s", name, err, stderr.String())
+	if cmd.ProcessState == nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
 	rusage := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return Measurement{Step: name, Seconds: elapsed.Seconds(), PeakMB: float64(rusage.Maxrss) / 1024, Output: stdout.String()}, nil
+	cpu := time.Duration(rusage.Utime.Nano() + rusage.Stime.Nano())
+	json.NewEncoder(os.NewFile(3, "report")).Encode(Measurement{
+		Seconds: elapsed.Seconds(), CPUSeconds: cpu.Seconds(), PeakMB: float64(rusage.Maxrss) / 1024,
+	})
+	os.Exit(cmd.ProcessState.ExitCode())
 }
 
-// copyModule copies the repository's CUE schema into a fresh cue/ module under root.
+// copyModule copies the repository's CUE schema into a fresh cue/ module under root,
+// with the empty identities and msp packages `flux-ledger keys init` fills.
 func copyModule(root string) error {
 	for _, dir := range []string{"cue.mod", "schema"} {
 		if err := os.CopyFS(filepath.Join(root, "cue", dir), os.DirFS(filepath.Join("cue", dir))); err != nil {
 			return err
 		}
 	}
-	if err := os.MkdirAll(filepath.Join(root, "cue", "identities"), 0o755); err != nil {
-		return err
+	for _, pkg := range []string{"identities", "msp"} {
+		if err := os.MkdirAll(filepath.Join(root, "cue", pkg), 0o755); err != nil {
+			return err
+		}
+		doc, err := os.ReadFile(filepath.Join("cue", pkg, "doc.cue"))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(root, "cue", pkg, "doc.cue"), doc, 0o644); err != nil {
+			return err
+		}
 	}
-	doc, err := os.ReadFile(filepath.Join("cue", "identities", "doc.cue"))
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(root, "cue", "identities", "doc.cue"), doc, 0o644)
+	return nil
 }
 
 func printTable(results []Result) {
-	fmt.Printf("\n%-8s %-6s", "parties", "nodes")
-	for _, m := range results[0].Measurements {
-		fmt.Printf(" %-22s", m.Step)
+	fmt.Printf("\n%-8s %-8s %-6s", "platform", "parties", "nodes")
+	for _, step := range []string{stepCue, stepVet, stepCold, stepNoop, stepOneNode} {
+		fmt.Printf(" %-20s", step)
 	}
-	fmt.Printf(" %-14s %s\n", "gen/cue export", "no-op/vet")
+	fmt.Printf(" %-14s %-10s %s\n", "gen/cue export", "no-op/vet", "one-node/vet")
 	for _, r := range results {
-		fmt.Printf("%-8d %-6d", r.Parties, r.Nodes)
+		fmt.Printf("%-8s %-8d %-6d", r.Platform, r.Parties, r.Nodes)
 		by := map[string]Measurement{}
 		for _, m := range r.Measurements {
 			by[m.Step] = m
-			fmt.Printf(" %-22s", fmt.Sprintf("%.2fs %4.0fMB", m.Seconds, m.PeakMB))
+			fmt.Printf(" %-20s", fmt.Sprintf("%.2fs %4.0fMB", m.Seconds, m.PeakMB))
 		}
-		fmt.Printf(" %-14s %.2f\n",
-			fmt.Sprintf("%.2f", by["generate (cold)"].Seconds/by["cue export"].Seconds),
-			by["generate (no-op)"].Seconds/by["vet"].Seconds)
+		if r.Error != "" {
+			fmt.Println(" then not measured:", strings.SplitN(r.Error, "\n", 2)[0])
+			continue
+		}
+		fmt.Printf(" %-14.2f %-10.2f %.2f\n",
+			by[stepCold].Seconds/by[stepCue].Seconds,
+			by[stepNoop].Seconds/by[stepVet].Seconds,
+			by[stepOneNode].Seconds/by[stepVet].Seconds)
 	}
 	fmt.Println()
+}
+
+// printTargets prints each goal with its measured value and PASS or MISS; a goal
+// whose network size was not measured (-sizes) is said so.
+func printTargets(targets []Target) {
+	fmt.Println("targets:")
+	for _, t := range targets {
+		verdict := "MISS"
+		if t.Pass {
+			verdict = "PASS"
+		}
+		value := fmt.Sprintf("%.2f%s", t.Value, t.Unit)
+		if t.Unit != "×" {
+			value = fmt.Sprintf("%.1f %s", t.Value, t.Unit)
+		}
+		cpu := ""
+		if t.CPUValue != 0 {
+			cpu = fmt.Sprintf("  (in CPU time %.2f×)", t.CPUValue)
+		}
+		goal := fmt.Sprintf("%g%s", t.Limit, t.Unit)
+		if t.Unit != "×" {
+			goal = fmt.Sprintf("%g %s", t.Limit, t.Unit)
+		}
+		fmt.Printf("  %-6s %-5d %-28s %8s  goal ≤ %-8s %s%s\n", t.Platform, t.Parties, t.Name, value, goal, verdict, cpu)
+	}
+	measured := map[int]bool{}
+	for _, t := range targets {
+		measured[t.Parties] = true
+	}
+	for _, g := range goals {
+		if !measured[g.parties] {
+			fmt.Printf("  the goals at %d parties: not measured (-sizes)\n", g.parties)
+			measured[g.parties] = true // once per size is enough
+		}
+	}
+	fmt.Println()
+}
+
+// benchstatFormat writes the measurements in Go's benchmark format (one run per
+// line, -count 1), which benchstat compares across runs: wall time as sec/op, user
+// plus system time as cpu-sec/op and peak RSS as peak-MB/op.
+func benchstatFormat(results []Result) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "goos: %s\ngoarch: %s\npkg: github.com/flux-ledger/flux-ledger/hack/bench\ncpu: %s\n", runtime.GOOS, runtime.GOARCH, cpuModel())
+	for _, r := range results {
+		for _, m := range r.Measurements {
+			step := strings.NewReplacer(" (", "-", ")", "", " ", "-").Replace(m.Step)
+			fmt.Fprintf(&b, "BenchmarkStep/platform=%s/parties=%d/step=%s 1 %.4f sec/op %.4f cpu-sec/op %.1f peak-MB/op\n", r.Platform, r.Parties, step, m.Seconds, m.CPUSeconds, m.PeakMB)
+		}
+	}
+	return b.Bytes()
+}
+
+// cpuModel is the processor's model name from /proc/cpuinfo (Linux), for telling
+// machine kinds apart in results; empty elsewhere.
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	scanner := bufio.NewScanner(f)
+	for scanner.Scan() {
+		if key, value, ok := strings.Cut(scanner.Text(), ":"); ok && strings.TrimSpace(key) == "model name" {
+			return strings.TrimSpace(value)
+		}
+	}
+	return ""
 }
