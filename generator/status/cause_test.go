@@ -9,12 +9,14 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -68,14 +70,7 @@ func pemOf(server *httptest.Server) []byte {
 // Each way of not reaching a cluster is named first, with what changes it, from the
 // real client-go errors of a real kubeconfig and real listeners.
 func TestStatusLeadsWithTheCause(t *testing.T) {
-	closed := func() string {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		return l.Addr().String()
-	}()
+	closed := refusingAddress(t)
 	hang := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
 	defer hang.Close()
 	unauthorized := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -161,4 +156,25 @@ func TestStatusTableSortsProblemsFirstWithALegend(t *testing.T) {
 	if r.ExitCode() != 2 {
 		t.Errorf("exit code %d, want 2", r.ExitCode())
 	}
+}
+
+// refusingAddress is a loopback port bound by a socket that does not listen, held
+// until the test ends: a connection to it is refused (the kernel answers RST), and no
+// server the test starts afterwards can be given the port, as it can one that was
+// listened on and closed.
+func refusingAddress(t *testing.T) string {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("127.0.0.1:%d", sa.(*syscall.SockaddrInet4).Port)
 }
