@@ -55,7 +55,41 @@ func (r *Report) Table(w io.Writer) error {
 	if err := r.validatorsTable(w); err != nil {
 		return err
 	}
+	if err := r.ledgerTable(w); err != nil {
+		return err
+	}
 	return r.channelsTable(w)
+}
+
+// ledgerTable writes the ledger's health as each party's RPC node sees it: its latest
+// block, how far it is behind the highest any party reads, when that block was made
+// and how many peers the node has.
+func (r *Report) ledgerTable(w io.Writer) error {
+	var top uint64
+	read := 0
+	for _, v := range r.Validators {
+		if v.Error == "" {
+			top = max(top, v.Block)
+			read++
+		}
+	}
+	if read == 0 {
+		return nil
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "LEDGER\tRPC NODE\tBLOCK\tBEHIND\tBLOCK MADE (UTC)\tPEERS")
+	for _, v := range r.Validators {
+		if v.Error != "" {
+			continue
+		}
+		made := v.BlockTime
+		if made == "" {
+			made = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%d\n", v.Party, v.Node, v.Block, top-v.Block, made, v.Peers)
+	}
+	return tw.Flush()
 }
 
 // severity orders the cluster states, worst first.

@@ -116,15 +116,20 @@ func (p *proxyRPC) call(ctx context.Context, method string, params []any, into a
 // the node's own address; BftBlockInterface.getProposerOfBlock reads it).
 type blockHeader struct {
 	Number    hexUint       `json:"number"`
+	Timestamp hexUint       `json:"timestamp"` // seconds since the Unix epoch
 	Miner     string        `json:"miner"`
 	ExtraData hexutil.Bytes `json:"extraData"`
 }
 
 // batch reads, in one JSON-RPC batch (Besu answers a JSON array of requests), the
-// validators of block head and the headers of blocks from…head.
-func (p *proxyRPC) batch(ctx context.Context, head, from uint64, prefix string, validators *[]string, blocks *[]blockHeader) error {
+// validators of block head, the node's peer count and the headers of blocks
+// from…head.
+func (p *proxyRPC) batch(ctx context.Context, head, from uint64, prefix string, validators *[]string, peers *hexUint, blocks *[]blockHeader) error {
 	method := prefix + "_getValidatorsByBlockNumber"
-	reqs := []rpcRequest{{JSONRPC: "2.0", ID: 0, Method: method, Params: []any{hexutil.EncodeUint64(head)}}}
+	reqs := []rpcRequest{
+		{JSONRPC: "2.0", ID: 0, Method: method, Params: []any{hexutil.EncodeUint64(head)}},
+		{JSONRPC: "2.0", ID: 1, Method: "net_peerCount", Params: []any{}},
+	}
 	for n := from; n <= head; n++ {
 		reqs = append(reqs, rpcRequest{JSONRPC: "2.0", ID: len(reqs), Method: "eth_getBlockByNumber", Params: []any{hexutil.EncodeUint64(n), false}})
 	}
@@ -146,9 +151,12 @@ func (p *proxyRPC) batch(ctx context.Context, head, from uint64, prefix string, 
 	if err := byID[0].decode(method, validators); err != nil {
 		return err
 	}
-	*blocks = make([]blockHeader, len(reqs)-1)
+	if err := byID[1].decode("net_peerCount", peers); err != nil {
+		return err
+	}
+	*blocks = make([]blockHeader, len(reqs)-2)
 	for i := range *blocks {
-		if err := byID[i+1].decode("eth_getBlockByNumber", &(*blocks)[i]); err != nil {
+		if err := byID[i+2].decode("eth_getBlockByNumber", &(*blocks)[i]); err != nil {
 			return err
 		}
 	}

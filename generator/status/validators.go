@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 
@@ -28,6 +29,11 @@ type Validators struct {
 	Node    string `json:"node"` // the RPC node read, through the API server's service proxy
 	Error   string `json:"error,omitempty"`
 	Block   uint64 `json:"block"` // the latest block
+	// BlockTime is when the latest block was made (its header's timestamp), UTC;
+	// Peers the peers the RPC node is connected to (net_peerCount): the ledger's
+	// health as that party sees it.
+	BlockTime string `json:"blockTime,omitempty"`
+	Peers     int    `json:"peers"`
 	// OnChain are the validators of the latest block
 	// (<qbft|ibft>_getValidatorsByBlockNumber).
 	OnChain []Member `json:"onChain"`
@@ -118,8 +124,13 @@ func (v *Validators) read(ctx context.Context, network *model.Network, opts Opti
 	}
 	var onChain []string
 	var blocks []blockHeader
-	if err := rpc.batch(ctx, v.Block, v.VotesFrom, prefix, &onChain, &blocks); err != nil {
+	var peers hexUint
+	if err := rpc.batch(ctx, v.Block, v.VotesFrom, prefix, &onChain, &peers, &blocks); err != nil {
 		return err
+	}
+	v.Peers = int(peers)
+	if len(blocks) > 0 {
+		v.BlockTime = time.Unix(int64(blocks[len(blocks)-1].Timestamp), 0).UTC().Format(time.RFC3339)
 	}
 	members := membersOf(network)
 	var chain []common.Address

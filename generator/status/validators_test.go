@@ -161,6 +161,7 @@ func TestStatusReportsValidatorVotes(t *testing.T) {
 	unwanted := common.HexToAddress("0x" + strings.Repeat("6", 40))
 	propose(t, nodes["northwind-validator-2"], unwanted, true)
 	chain.Produce(7) // each of the 7 validators proposes once
+	nodes["contoso-rpc-1"].StartWith("enode://"+strings.Repeat("a", 128)+"@192.0.2.10:30303", "enode://"+strings.Repeat("b", 128)+"@192.0.2.11:30303")
 
 	api := &apiServer{}
 	report := collect(t, network, api.start(t, toNode(nodes["contoso-rpc-1"])), 5*time.Second)
@@ -170,6 +171,10 @@ func TestStatusReportsValidatorVotes(t *testing.T) {
 	v := report.Validators[0]
 	if v.Error != "" || v.Party != "contoso" || v.Node != "contoso-rpc-1" || v.Block != 7 || len(v.OnChain) != 7 || len(v.Desired) != 7 {
 		t.Fatalf("read %+v", v)
+	}
+	// The fake's block n is made n seconds after the epoch; its two peers connected.
+	if v.Peers != 2 || v.BlockTime != "1970-01-01T00:00:07Z" {
+		t.Errorf("ledger health: %d peers, block made %q; want 2, 1970-01-01T00:00:07Z", v.Peers, v.BlockTime)
 	}
 	if v.EpochStart != 0 || v.VotesFrom != 1 || v.VotesPartial {
 		t.Errorf("window %d-%d (epoch %d, partial %t)", v.VotesFrom, v.Block, v.EpochStart, v.VotesPartial)
@@ -196,21 +201,22 @@ func TestStatusReportsValidatorVotes(t *testing.T) {
 		t.Errorf("unwanted: %+v", v.Unwanted)
 	}
 	if len(api.requests) != 2 || api.requests[0] != "POST "+proxyPath+" application/json" {
-		t.Errorf("proxied requests %v, want two POSTs to %s (the block number, then one batch)", api.requests, proxyPath)
+		t.Errorf("proxied requests %v, want two POSTs to %s (the block number, then one batch with the peer count)", api.requests, proxyPath)
 	}
 
 	var out bytes.Buffer
 	report.Table(&out)
 	for _, want := range []string{"contoso     contoso-rpc-1  7      7         7        2        blocks 1-7",
 		"contoso: add woodgrove-validator-1 (" + strings.ToLower(joiner.Hex()) + "): 2 of 4 votes; not voted yet: contoso (contoso-validator-2), fabrikam (fabrikam-validator-2), northwind (",
-		"contoso: unwanted: add " + strings.ToLower(unwanted.Hex()) + ": 1 of 4 votes"} {
+		"contoso: unwanted: add " + strings.ToLower(unwanted.Hex()) + ": 1 of 4 votes",
+		"LEDGER   RPC NODE       BLOCK  BEHIND  BLOCK MADE (UTC)      PEERS\ncontoso  contoso-rpc-1  7      0       1970-01-01T00:00:07Z  2\n"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
 		}
 	}
 	out.Reset()
 	report.JSON(&out)
-	for _, field := range []string{`"validators": [`, `"onChain": [`, `"desired": [`, `"pending": [`, `"notVoted": {`, `"needed": 4`, `"votesFrom": 1`, `"votesPartial": false`, `"epochStart": 0`} {
+	for _, field := range []string{`"validators": [`, `"onChain": [`, `"desired": [`, `"pending": [`, `"notVoted": {`, `"needed": 4`, `"votesFrom": 1`, `"votesPartial": false`, `"epochStart": 0`, `"peers": 2`, `"blockTime": "1970-01-01T00:00:07Z"`} {
 		if !strings.Contains(out.String(), field) {
 			t.Errorf("JSON lacks %s", field)
 		}
@@ -320,5 +326,26 @@ func TestStatusReadsIBFTVotes(t *testing.T) {
 	v := collect(t, network, (&apiServer{}).start(t, toNode(nodes["contoso-rpc-1"])), 5*time.Second).Validators[0]
 	if remove := pendingChange(t, v, false); v.Error != "" || remove.Votes != 1 || remove.Voted[0].Node != "fabrikam-validator-2" {
 		t.Errorf("%+v", v)
+	}
+}
+
+// The ledger table puts each party's height against the highest any party reads: a
+// party behind shows by how many blocks; a party whose node could not be read is in
+// the validators table with its cause, not here.
+func TestLedgerTableShowsHowFarEachPartyIsBehind(t *testing.T) {
+	r := &Report{Validators: []Validators{
+		{Party: "alpha", Node: "alpha-rpc", Block: 120, BlockTime: "2026-12-06T10:00:00Z", Peers: 4},
+		{Party: "beta", Node: "beta-rpc", Block: 97, BlockTime: "2026-12-06T09:59:37Z", Peers: 1},
+		{Party: "gamma", Node: "gamma-rpc", Error: "connection refused by 10.0.0.3:6443 (context gamma)"},
+	}}
+	var out bytes.Buffer
+	if err := r.ledgerTable(&out); err != nil {
+		t.Fatal(err)
+	}
+	want := "\nLEDGER  RPC NODE   BLOCK  BEHIND  BLOCK MADE (UTC)      PEERS\n" +
+		"alpha   alpha-rpc  120    0       2026-12-06T10:00:00Z  4\n" +
+		"beta    beta-rpc   97     23      2026-12-06T09:59:37Z  1\n"
+	if out.String() != want {
+		t.Errorf("ledger table:\n%s\nwant:\n%s", out.String(), want)
 	}
 }

@@ -92,6 +92,10 @@ func (n *Node) call(method string, params []json.RawMessage) (any, *rpcError) {
 	switch method {
 	case "eth_blockNumber":
 		return quantity(uint64(len(c.blocks) - 1)), nil
+	case "net_peerCount":
+		// NetPeerCount.java: Quantity.create(p2pNetwork.getPeerCount()), the peers
+		// connected.
+		return quantity(uint64(len(n.connected()))), nil
 	case "eth_getBlockByNumber":
 		b, err := c.blockParam(params, 0, false)
 		if err != nil {
