@@ -127,3 +127,37 @@ func TestChannelsSectionInABrowser(t *testing.T) {
 		t.Errorf("the hostile message became markup: %d elements, script ran %v", images, pwned)
 	}
 }
+
+// The validators section shows each party's ledger at a glance: how far behind the
+// highest reading it is, when its latest block was made, its peers; a party behind is
+// marked as Behind, one whose node could not be read shows no ledger.
+func TestLedgerHealthInABrowser(t *testing.T) {
+	r := &status.Report{Clusters: report.Clusters, Validators: []status.Validators{
+		{Party: "contoso", Node: "contoso-rpc-1", Block: 120, BlockTime: "2026-12-06T10:00:00Z", Peers: 4},
+		{Party: "fabrikam", Node: "fabrikam-rpc-1", Block: 97, BlockTime: "2026-12-06T09:59:37Z", Peers: 1},
+		{Party: "northwind", Node: "northwind-rpc-1", Error: "connection refused by 10.0.0.3:6443 (context northwind)"},
+	}}
+	tab := testenv.Browser(t, 1280, 900, nil)
+	server := httptest.NewServer(serving(t, r))
+	defer server.Close()
+	ctx, cancel := context.WithTimeout(tab, time.Minute)
+	defer cancel()
+	var rows, behind string
+	err := chromedp.Run(ctx,
+		chromedp.Navigate(server.URL+"/"),
+		chromedp.Poll(`document.querySelector("#validator-rows tr") !== null`, nil, chromedp.WithPollingTimeout(30*time.Second)),
+		chromedp.Evaluate(`[...document.querySelectorAll("#validator-rows tr")].map((tr) => [...tr.children].slice(0, 4).map((td) => td.textContent).join(" | ")).join("\n")`, &rows),
+		chromedp.Evaluate(`[...document.querySelectorAll("#validator-rows tr.state-Behind > td:first-child")].map((td) => td.textContent).join(",")`, &behind),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join([]string{
+		"contoso | contoso-rpc-1 | 120 | highest · made 2026-12-06T10:00:00Z · 4 peers",
+		"fabrikam | fabrikam-rpc-1 | 97 | 23 blocks behind · made 2026-12-06T09:59:37Z · 1 peers",
+		"northwind | northwind-rpc-1 | - | -",
+	}, "\n")
+	if rows != want || behind != "fabrikam" {
+		t.Errorf("rows:\n%s\nwant:\n%s\nmarked behind: %q", rows, want, behind)
+	}
+}

@@ -104,17 +104,23 @@ function renderValidators(validators) {
     section.hidden = true;
     return;
   }
+  const top = Math.max(...validators.filter((v) => !v.error).map((v) => v.block));
   const rows = validators.map((v) => {
     const tr = el("tr");
+    // Height drift at a glance: the blocks behind the highest any party reads.
+    const behind = top - v.block;
+    const ledger = v.error ? "-" :
+      (behind > 0 ? behind + " blocks behind" : "highest") + " · made " + (v.blockTime || "-") + " · " + v.peers + " peers";
     let changes = (v.pending || []).concat(v.unwanted || []).map(changeLine).join("\n");
     if (v.error) changes = v.error;
     else if (!changes) changes = "none: the chain has the desired validators";
     tr.append(
-      el("td", v.party), el("td", v.node), el("td", v.error ? "-" : v.block),
+      el("td", v.party), el("td", v.node), el("td", v.error ? "-" : v.block), el("td", ledger),
       el("td", v.error ? "-" : (v.onChain || []).length + " / " + (v.desired || []).length),
       (() => { const td = el("td", undefined, "message"); td.append(el("div", changes)); return td; })(),
     );
     if (v.error) tr.classList.add("state-Unreachable");
+    else if (behind > 0) tr.classList.add("state-Behind");
     return tr;
   });
   document.getElementById("validator-rows").replaceChildren(...rows);
