@@ -269,9 +269,6 @@ func dropUnset(n *kyaml.Node) {
 
 // EncodeNodes writes nodes as a YAML stream, each formatted in Kubernetes field order.
 func EncodeNodes(nodes ...*kyaml.RNode) ([]byte, error) {
-	if reference.Load() {
-		return referenceEncodeNodes(nodes...)
-	}
 	formatted, err := filters.FormatFilter{}.Filter(nodes)
 	if err != nil {
 		return nil, err

@@ -5,7 +5,8 @@ package manifest
 // (identity_test.go) compares the fast path with, and selected at run time by
 // SetReference. It converts each object through JSON into a generic map, builds a
 // yaml.Node per value with a separate allocation each, tests every string against
-// a regular expression and emits all documents through one encoder.
+// a regular expression and emits all documents through one encoder (EncodeNodes, which
+// never had a second path) after dropping what nobody wrote (dropUnset, likewise).
 
 import (
 	"bytes"
@@ -16,7 +17,6 @@ import (
 	"strconv"
 	"strings"
 
-	"sigs.k8s.io/kustomize/kyaml/kio/filters"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -30,7 +30,7 @@ func referenceEncodeAll(objs ...any) ([]byte, error) {
 		}
 		nodes = append(nodes, node)
 	}
-	return referenceEncodeNodes(nodes...)
+	return EncodeNodes(nodes...)
 }
 
 // referenceEncode renders one object (a typed k8s.io/api or Flux API object, or any value that
@@ -40,7 +40,7 @@ func referenceEncode(obj any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return referenceEncodeNodes(node)
+	return EncodeNodes(node)
 }
 
 // referenceNode converts an object into a kyaml RNode, dropping the status and the fields the API
@@ -62,7 +62,7 @@ func referenceNode(obj any) (*kyaml.RNode, error) {
 	if err := node.PipeE(kyaml.Clear("status")); err != nil {
 		return nil, err
 	}
-	referenceDropUnset(node.YNode())
+	dropUnset(node.YNode())
 	return node, nil
 }
 
@@ -120,44 +120,4 @@ func referenceScalar(s string) *kyaml.Node {
 		n.Style = kyaml.DoubleQuotedStyle
 	}
 	return n
-}
-
-// referenceDropUnset removes, at any depth, what Go's zero values serialise to but nobody wrote:
-// empty status and updateStrategy objects and null creationTimestamps.
-func referenceDropUnset(n *kyaml.Node) {
-	if n.Kind == kyaml.MappingNode {
-		kept := n.Content[:0]
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			key, value := n.Content[i], n.Content[i+1]
-			empty := value.Kind == kyaml.MappingNode && len(value.Content) == 0
-			null := value.Kind == kyaml.ScalarNode && value.Tag == kyaml.NodeTagNull
-			if (key.Value == "status" || key.Value == "updateStrategy") && empty || key.Value == "creationTimestamp" && null {
-				continue
-			}
-			kept = append(kept, key, value)
-		}
-		n.Content = kept
-	}
-	for _, c := range n.Content {
-		referenceDropUnset(c)
-	}
-}
-
-// referenceEncodeNodes writes nodes as a YAML stream, each formatted in Kubernetes field order.
-func referenceEncodeNodes(nodes ...*kyaml.RNode) ([]byte, error) {
-	formatted, err := filters.FormatFilter{}.Filter(nodes)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	encoder := kyaml.NewEncoderWithOptions(&buf, &kyaml.EncoderOptions{SeqIndent: kyaml.CompactSequenceStyle})
-	for _, node := range formatted {
-		if err := encoder.Encode(node.Document()); err != nil {
-			return nil, err
-		}
-	}
-	if err := encoder.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
