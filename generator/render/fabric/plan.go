@@ -143,12 +143,8 @@ func PendingChannelUpdate(head *model.Network, name string) (*platform.ChannelUp
 		return nil, []string{err.Error()}
 	}
 	if len(changes) > 1 {
-		var what []string
-		for _, c := range changes {
-			what = append(what, c.Kind+" "+c.Subject())
-		}
 		return nil, []string{fmt.Sprintf("channel %s: %d changes pending against its config (%s): each is a config update signed against the config the chain has, one at a time; record the first on chain (flux-ledger channels record) before the next",
-			name, len(changes), strings.Join(what, ", "))}
+			name, len(changes), describe(changes))}
 	}
 	u, err := ChannelUpdate(head, name)
 	if err != nil {
