@@ -16,6 +16,10 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
+// readmeMaxLines keeps the README a short entry: what flux-ledger is, the first steps,
+// the exit codes and where to read on. Everything else belongs in docs/, by reader.
+const readmeMaxLines = 250
+
 // Every relative link of the README and of docs/ (the generated CLI reference too)
 // leads somewhere: the file exists and, for a #fragment, the target has a heading of
 // that slug. Sections move between these files; a link left pointing at the old place
@@ -61,6 +65,18 @@ func TestDocsLinksBrokenAreFound(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("broken links:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// The README stays a two-minute entry: a section that grows it past readmeMaxLines
+// fails here and finds its place among the guides of docs/.
+func TestReadmeIsShort(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(testenv.RepoRoot(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(readme), "\n"); n > readmeMaxLines {
+		t.Errorf("README.md has %d lines, more than %d: move the new material into docs/ (docs/README.md lists the guides by reader)", n, readmeMaxLines)
 	}
 }
 
