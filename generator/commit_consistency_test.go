@@ -65,8 +65,9 @@ func TestCommitWithoutInputsRefusesUncommittedInputs(t *testing.T) {
 		}
 		yaml.Unmarshal(data, &k)
 		for _, r := range k.Resources {
-			// gotk-components.yaml is what `flux bootstrap` commits, by design (README,
-			// "Plain Flux"): it is never the generator's to provide.
+			// gotk-components.yaml is what `flux bootstrap` commits, by design
+			// (docs/operators.md, onboarding, "Plain Flux"): it is never the
+			// generator's to provide.
 			if strings.Contains(r, "://") || r == "gotk-components.yaml" {
 				continue
 			}

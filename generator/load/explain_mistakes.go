@@ -174,7 +174,7 @@ func choices(v cue.Value) string {
 	return strings.Join(out, " or ")
 }
 
-// entityKinds names an entry of the network's maps as the README does.
+// entityKinds names an entry of the network's maps as docs/network-model.md does.
 var entityKinds = map[string]string{"nodes": "node", "clusters": "cluster", "parties": "party"}
 
 // siblingValue is the value at path in another entry than self of the map at

@@ -36,7 +36,8 @@ func TestAddressOfMatchesThePublishedVector(t *testing.T) {
 
 // vet rejects an identity whose address is not derived from its public key, and one
 // whose public key is not on the curve, at the identity file's line. cue vet cannot
-// check this (CUE has no keccak); the README lists it among flux-ledger's own rules.
+// check this (CUE has no keccak); docs/security.md lists it among the rules only
+// flux-ledger enforces.
 func TestVetChecksIdentityAddresses(t *testing.T) {
 	pub := vectorPublicKey(t)
 	offCurve := "0x" + strings.Repeat("ab", 64)

@@ -113,7 +113,7 @@ func TestInvalidCorpus(t *testing.T) {
 
 			out, err := cueVet(t, dir)
 			if len(wants) == 0 {
-				// A rule CUE cannot express (documented in the README): cue vet accepts.
+				// A rule CUE cannot express (documented in docs/security.md): cue vet accepts.
 				if err != nil {
 					t.Fatalf("cue vet rejected a case marked 'cue: accepts': %v\n%s", err, out)
 				}
@@ -274,7 +274,7 @@ lines:
 	return ""
 }
 
-// cueVet runs the real cue CLI as the README tells users to: on the whole module.
+// cueVet runs the real cue CLI as docs/network-model.md tells users to: on the whole module.
 func cueVet(t *testing.T, dir string) ([]byte, error) {
 	t.Helper()
 	return runCue(t, dir, "vet", "-c", "./...")

@@ -14,8 +14,9 @@ import (
 // flux-ledger vet reads the whole module, as `cue vet -c ./...` does. Both reject a
 // broken package the network does not import and an import of a missing package, and
 // flux-ledger keeps CUE's reason. A missing or misspelled network field is a rule only
-// flux-ledger enforces (cue vet has nothing to require it against; README, "Security"):
-// the test pins that cue vet accepts it, so the README stays true.
+// flux-ledger enforces (cue vet has nothing to require it against; docs/security.md,
+// "Rules only flux-ledger enforces"): the test pins that cue vet accepts it, so that
+// page stays true.
 func TestVetReadsTheWholeModule(t *testing.T) {
 	base := readBase(t)
 	cases := []struct {
@@ -46,7 +47,7 @@ func TestVetReadsTheWholeModule(t *testing.T) {
 				t.Errorf("cue vet -c ./... accepted it:\n%s", out)
 			}
 			if !c.cueVetRejects && err != nil {
-				t.Errorf("cue vet -c ./... now rejects it (update the README's list of flux-ledger-only rules):\n%s", out)
+				t.Errorf("cue vet -c ./... now rejects it (update the list of rules only flux-ledger enforces in docs/security.md):\n%s", out)
 			}
 		})
 	}

@@ -32,7 +32,7 @@ type Change struct {
 }
 
 // Plan is the reviewer's summary of base → head. Its JSON form is the stable schema of
-// `flux-ledger plan --output json` (documented in the README).
+// `flux-ledger plan --output json` (documented in docs/reviewers.md).
 type Plan struct {
 	Base         string            `json:"base"`
 	Changes      []Change          `json:"changes"`

@@ -333,7 +333,7 @@ func (c *consortium) fourthOrganisationJoins(t *testing.T) {
 // statusShowsTheJoin plays beta's channel observer after the update landed, as the
 // kubelet would leave its pod: Succeeded, the summary in the container's termination
 // message, in the JSON channel-observe.sh wrote against Fabric v2.5.16 orderers
-// (README, "Checked on a real orderer"). flux-ledger status, reading the clusters,
+// (docs/platforms/fabric.md, "Checked on a real orderer"). flux-ledger status, reading the clusters,
 // then shows delta on chain, and the record to be made.
 func (c *consortium) statusShowsTheJoin(t *testing.T, network *model.Network) {
 	t.Helper()

@@ -149,7 +149,7 @@ func EgressCIDRs(network *model.Network) []string {
 //	              Local), or anyone when no cluster declares any (a one-cluster network)
 //	ambassador,   the shared gateway's pods: the gateway terminates the peer's TCP
 //	haproxy,      connection and opens its own, so the gateway restricts sources
-//	istio         (see README), the node admits the gateway's namespace
+//	istio         (docs/network-model.md), the node admits the gateway's namespace
 //	none          nothing from outside the cluster
 //
 // and always the party's own namespace, whose nodes may dial each other directly.
@@ -183,7 +183,7 @@ const GatewayConfigMap = "p2p-gateway"
 // the DNS name peers dial, one TCP port per node on the gateway's own Service, and the
 // sources that Service may admit. The gateway belongs to the cluster's operators (its
 // Service and namespace are outside the party's namespace); this is their checklist,
-// generated and reviewed with the rest. See README, "How peers reach each other".
+// generated and reviewed with the rest. See docs/network-model.md, "How peers reach each other".
 // meta is the ConfigMap's metadata but its name; nil when the cluster has no gateway.
 func GatewayRequirements(network *model.Network, cluster model.Cluster, nodes []model.Node, meta metav1.ObjectMeta) *corev1.ConfigMap {
 	switch cluster.Exposure.Mode {

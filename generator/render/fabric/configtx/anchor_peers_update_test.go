@@ -15,7 +15,7 @@ import (
 // group changes membership, so the group is written at version+1 with its other
 // elements by version only, and the new value at version 0 (computeGroupUpdate), under
 // the group's mod_policy, the same Admins. The same JSON came out of configtxlator
-// compute_update over a running v2.5.16 channel (README).
+// compute_update over a running v2.5.16 channel (docs/platforms/fabric.md).
 func TestAnchorPeersUpdateDecodesWithFabricProtos(t *testing.T) {
 	n := newNetwork(t)
 	current := decodeConfig(t, n.channel)

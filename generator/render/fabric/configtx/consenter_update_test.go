@@ -379,7 +379,7 @@ func TestConsenterUpdateDeterministic(t *testing.T) {
 // update needs MAJORITY of /Channel/Orderer/Admins only; etcdraft counts it as one
 // rotation (Fabric v2.5.16 orderer/consensus/etcdraft/membership.go: one consenter
 // removed and one added). The same JSON came out of configtxlator compute_update
-// over a running v2.5.16 channel's config (README, "consenters").
+// over a running v2.5.16 channel's config (docs/platforms/fabric.md, consenters).
 func TestRaftConsenterRenewalDecodesWithFabricProtos(t *testing.T) {
 	n := newNetwork(t)
 	current := decodeConfig(t, n.channel)
