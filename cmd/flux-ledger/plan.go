@@ -33,7 +33,7 @@ is listed under REFUSED and exits 1. --output markdown is a pull-request comment
 the topology changes it carries a Mermaid diagram of the network after the change, the
 added, changed and removed parties, clusters and nodes highlighted (above 12 parties,
 only the parties the change touches). --output json is the stable schema documented
-in the README.
+in flux-ledger's docs/reviewers.md.
 
 "Approvals needed" lists every party that owns a path the change touches:
 parties/<p>/ and the clusters of p → p; cue/identities/<node> → the node's owner;
