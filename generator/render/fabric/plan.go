@@ -55,7 +55,7 @@ func planChannels(s *platform.Section, base, head *model.Network) {
 			s.Consequences = append(s.Consequences, line)
 		}
 		if !slices.Equal(sorted(was.Members), sorted(now.Members)) || !slices.Equal(was.Consenters, now.Consenters) {
-			s.Consequences = append(s.Consequences, fmt.Sprintf("channel %s runs: its new members or consenters take effect only through a channel config update signed by a majority of its Admins (README › Fabric › Changing a running channel); the genesis block stays as it is", name))
+			s.Consequences = append(s.Consequences, fmt.Sprintf("channel %s runs: its new members or consenters take effect only through a channel config update signed by a majority of its Admins (flux-ledger's docs/platforms/fabric.md › Changing a running channel); the genesis block stays as it is", name))
 		}
 	}
 }

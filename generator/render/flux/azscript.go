@@ -84,7 +84,7 @@ func (r *clusterRenderer) azScript() string {
 	if secret := r.credentialsSecret(); secret != "" {
 		fmt.Fprintf(&b, " and the Git credentials Secret %s/%s (%s)", r.cluster.GitOps.Namespace, secret, r.cluster.GitOps.Credentials.Kind)
 	}
-	b.WriteString(" (see README, onboarding).\n")
+	b.WriteString(" (see flux-ledger's docs/operators.md, Onboarding a party).\n")
 	b.WriteString("set -euo pipefail\n")
 	b.WriteString(strings.Join(lines, " \\\n  "))
 	b.WriteString("\n")
