@@ -157,8 +157,9 @@ func TestStatusReadsEachPeersLedgerHeight(t *testing.T) {
 }
 
 // A peer that has no ledger of a channel its party is a member of says so; a cluster
-// whose answer is not a peer's metrics, or whose height is not one Fabric can set,
-// is unreadable with the reason; nothing crashes, and neither leaks into the other.
+// whose answer is not a peer's metrics (garbled, oversized), whose height is not one
+// Fabric can set, or that has no kube context is unreadable with the reason; nothing
+// crashes, and no answer leaks into another party's reading.
 func TestStatusSaysWhatAPeersMetricsLack(t *testing.T) {
 	n := launchedTrade(t)
 	garbled := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -183,6 +184,29 @@ func TestStatusSaysWhatAPeersMetricsLack(t *testing.T) {
 	if l := byPeer["northwind-peer-1"]; l.State != status.LedgerUnreadable || !strings.Contains(l.Cause, `ledger_blockchain_height{channel="trade"} 1.5 is not a channel's height`) {
 		t.Errorf("northwind: %+v", l)
 	}
+	// An answer larger than any peer's metrics is refused unread; a cluster without
+	// a kube context says which to set.
+	huge := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		line := []byte("# HELP padding " + strings.Repeat("x", 1<<20) + "\n")
+		for range 9 {
+			w.Write(line)
+		}
+	})
+	fabrikam, _ = proxyCluster(t, n.Parties["fabrikam"].Namespace, map[string]http.Handler{"fabrikam-peer-1": huge})
+	config = kubeconfig(t, map[string]string{"fabrikam-gke-euw3": fabrikam})
+	for _, l := range status.Collect(context.Background(), n, status.Options{Kubeconfig: config, Timeout: 5 * time.Second}).PeerLedgers {
+		switch l.Peer {
+		case "fabrikam-peer-1":
+			if l.State != status.LedgerUnreadable || !strings.Contains(l.Cause, "more than 8388608 bytes: not a peer's metrics") {
+				t.Errorf("fabrikam, oversized: %+v", l)
+			}
+		case "contoso-peer-1":
+			if l.State != status.LedgerUnreadable || !strings.Contains(l.Cause, `no kube context "contoso-aks-weu"`) {
+				t.Errorf("contoso, no context: %+v", l)
+			}
+		}
+	}
+
 	var out bytes.Buffer
 	if err := report.Table(&out); err != nil {
 		t.Fatal(err)

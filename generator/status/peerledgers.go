@@ -1,6 +1,7 @@
 package status
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -185,7 +186,7 @@ func peerHeights(ctx context.Context, config *rest.Config, namespace, peer strin
 // whole number Fabric can have set.
 func parseHeights(data []byte) (map[string]uint64, error) {
 	parser := expfmt.NewTextParser(prommodel.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(strings.NewReader(string(data)))
+	families, err := parser.TextToMetricFamilies(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("metrics not understood: %s", clip(oneLine(err.Error())))
 	}
@@ -258,8 +259,8 @@ func (l PeerLedger) rank() int {
 	return 4
 }
 
-// ProblemsFirst sorts peer ledgers by rank, then the furthest behind, then party
-// and peer name.
+// peerLedgersProblemsFirst sorts peer ledgers by rank, then the furthest behind,
+// then party and peer name, so the peers that need someone lead at 40 parties.
 func peerLedgersProblemsFirst(ledgers []PeerLedger) []PeerLedger {
 	out := slices.Clone(ledgers)
 	slices.SortStableFunc(out, func(a, b PeerLedger) int {

@@ -45,8 +45,8 @@ const voteStuckFor = time.Hour
 // (the votes ConfigMap lists one) and its age is the alert's: it holds over the
 // party's scraped nodes (the chain's height, the value shown) for voteStuckFor. The
 // changes are a label, so a new set of changes starts a new clock (Prometheus keeps
-// an alert's pending state across rule reloads by name and labels,
-// rules/group.go CopyState).
+// an alert's pending state across rule reloads by name and labels: prometheus
+// rules/group.go CopyState, nameAndLabels).
 func validatorVoteStuck(network *model.Network, s scope) (monitoringv1.Rule, bool) {
 	changes := network.PendingValidatorChanges()
 	if len(changes) == 0 || network.Governance.Method == model.MethodTransition {
