@@ -48,6 +48,12 @@ needs, as plan computes them. A missing observation says why (no observer run ye
 the observer's last failure, an unreadable cluster); it does not change the exit
 code either.
 
+Also on Fabric, status reads each peer's ledger height per channel from its
+operations service (GET /metrics through the cluster's API server proxy:
+ledger_blockchain_height) and shows how many blocks each is behind the highest
+peer of any party; a party whose API server refuses the proxy is shown as not
+shared. This does not change the exit code either.
+
 With --serve ADDR, serve a read-only web dashboard instead (assets embedded, nothing
 fetched from elsewhere): the topology picture coloured by each cluster's state, the
 status table per cluster and party, and the same report as JSON at /api/status. The

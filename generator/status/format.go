@@ -1,6 +1,7 @@
 package status
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -58,7 +59,50 @@ func (r *Report) Table(w io.Writer) error {
 	if err := r.ledgerTable(w); err != nil {
 		return err
 	}
+	if err := r.peerLedgerTable(w); err != nil {
+		return err
+	}
 	return r.channelsTable(w)
+}
+
+// peerLedgerTable writes the Fabric ledger's health, one line per peer and channel,
+// problems first: its height, how many blocks it is behind the highest peer of any
+// party on the channel, or why there is no reading (not shared, unreadable, no
+// ledger of a channel its party is a member of).
+func (r *Report) peerLedgerTable(w io.Writer) error {
+	if len(r.PeerLedgers) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "LEDGER\tPEER\tCLUSTER\tCHANNEL\tHEIGHT\tBEHIND\tMESSAGE")
+	for _, l := range peerLedgersProblemsFirst(r.PeerLedgers) {
+		if l.State != LedgerRead {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\t%s\n", l.Party, l.Peer, l.Cluster, terminal.Clip(terminal.Printable(l.Cause), 120))
+			continue
+		}
+		if len(l.Channels) == 0 {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\tno ledger of a channel of the model\n", l.Party, l.Peer, l.Cluster)
+		}
+		channels := slices.Clone(l.Channels)
+		slices.SortStableFunc(channels, func(a, b ChannelHeight) int {
+			if a.Missing != b.Missing {
+				if a.Missing {
+					return -1
+				}
+				return 1
+			}
+			return cmp.Compare(b.Behind, a.Behind)
+		})
+		for _, c := range channels {
+			if c.Missing {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t-\t-\tno ledger of the channel: the peer has not joined it\n", l.Party, l.Peer, l.Cluster, c.Channel)
+				continue
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t\n", l.Party, l.Peer, l.Cluster, c.Channel, c.Height, c.Behind)
+		}
+	}
+	return tw.Flush()
 }
 
 // ledgerTable writes the ledger's health as each party's RPC node sees it: its latest

@@ -4,8 +4,9 @@
 // repository's HEAD, suspended objects, ledger node readiness and Kyverno policy
 // report counts; from each party's RPC node, the chain's validators against the
 // desired ones and the votes of pending changes; and, on Fabric, each channel's config
-// as each member party's channel observer last read it from the orderers. An unreachable cluster or node is
-// reported as such; it never blocks the rest.
+// as each member party's channel observer last read it from the orderers, and each
+// peer's ledger height per channel from its operations service. An unreachable
+// cluster or node is reported as such; it never blocks the rest.
 package status
 
 import (
@@ -87,6 +88,9 @@ type Report struct {
 	// Channels is, per launched Fabric channel, its config as the model, the record
 	// and each member party's channel observer have it, with the pending update.
 	Channels []Channel `json:"channels,omitempty"`
+	// PeerLedgers is, per Fabric peer, its ledger height on each channel and how far
+	// it is behind the highest peer of any party, read from its operations service.
+	PeerLedgers []PeerLedger `json:"peerLedgers,omitempty"`
 }
 
 // ExitCode is 0 when every cluster is Ready at HEAD, 2 when any cluster is
@@ -141,6 +145,7 @@ func Collect(ctx context.Context, network *model.Network, opts Options) *Report 
 	report := &Report{Head: opts.Head, Clusters: make([]Cluster, len(names)), Validators: validatorReads(network)}
 	channels, observers := channelReads(network)
 	report.Channels = channels
+	report.PeerLedgers = peerLedgerReads(network)
 	var wg sync.WaitGroup
 	within := func(read func(context.Context)) {
 		wg.Add(1)
@@ -163,7 +168,11 @@ func Collect(ctx context.Context, network *model.Network, opts Options) *Report 
 	for _, r := range observers {
 		within(func(ctx context.Context) { readObservers(ctx, network, report.Channels, r, opts) })
 	}
+	for i := range report.PeerLedgers {
+		within(func(ctx context.Context) { readPeerLedger(ctx, network, &report.PeerLedgers[i], opts) })
+	}
 	wg.Wait()
+	fillBehind(report.PeerLedgers)
 	for i := range report.Channels {
 		report.Channels[i].compare()
 	}

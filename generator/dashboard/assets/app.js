@@ -127,6 +127,53 @@ function renderValidators(validators) {
   section.hidden = false;
 }
 
+// peerLedgerRank orders peer ledgers problems first, as status's table does:
+// unreadable, a channel's ledger missing, behind (furthest first), not shared, up to
+// date.
+function peerLedgerRank(l) {
+  const channels = l.channels || [];
+  const behind = Math.max(0, ...channels.map((c) => c.behind || 0));
+  if (l.state === "unreadable") return [0, 0];
+  if (l.state === "read" && channels.some((c) => c.missing)) return [1, 0];
+  if (behind > 0) return [2, -behind];
+  if (l.state === "notShared") return [3, 0];
+  return [4, 0];
+}
+
+// renderPeerLedgers shows each Fabric peer's height per channel with the blocks it is
+// behind the highest party (the height drift at a glance; peers behind are marked);
+// hidden when the report reads no Fabric peer.
+function renderPeerLedgers(ledgers) {
+  const section = document.getElementById("peer-ledgers");
+  if (!ledgers || ledgers.length === 0) {
+    section.hidden = true;
+    return;
+  }
+  const sorted = [...ledgers].sort((a, b) => {
+    const [ra, ba] = peerLedgerRank(a), [rb, bb] = peerLedgerRank(b);
+    return ra - rb || ba - bb || a.party.localeCompare(b.party) || a.peer.localeCompare(b.peer);
+  });
+  const rows = sorted.map((l) => {
+    const tr = el("tr");
+    tr.dataset.peer = l.peer;
+    const channels = l.channels || [];
+    const heights = l.state !== "read" ? "-" : channels.map((c) => c.channel + ": " +
+      (c.missing ? "no ledger (not joined)" : c.height + (c.behind > 0 ? " · " + c.behind + " blocks behind" : " · highest"))).join("\n") || "-";
+    let message = l.cause || "";
+    if (l.state === "read" && channels.some((c) => c.missing)) message = "the peer has not joined every channel its party is a member of";
+    tr.append(
+      el("td", l.party), el("td", l.peer), el("td", l.cluster), el("td", heights),
+      (() => { const td = el("td", undefined, "message"); td.append(el("div", message)); return td; })(),
+    );
+    if (l.state === "unreadable") tr.classList.add("state-Unreachable");
+    else if (l.state === "notShared") tr.classList.add("state-NotShared");
+    else if (channels.some((c) => c.missing || c.behind > 0)) tr.classList.add("state-Behind");
+    return tr;
+  });
+  document.getElementById("peer-ledger-rows").replaceChildren(...rows);
+  section.hidden = false;
+}
+
 // configText lists a channel config's members and consenters, unknown ones by the
 // MSP ID or endpoint the chain gave.
 function configText(c) {
@@ -223,6 +270,7 @@ async function refresh() {
     document.getElementById("cluster-rows").replaceChildren(...clusters.map(row));
     colour(report);
     renderValidators(report.validators);
+    renderPeerLedgers(report.peerLedgers);
     renderChannels(report.channels);
     const collected = new Date(response.headers.get("X-Collected-At"));
     const every = Number(response.headers.get("X-Refresh-Seconds")) || 10;

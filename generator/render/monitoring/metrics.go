@@ -121,6 +121,16 @@ var Metrics = []Metric{
 		Source: "fluxcd/flux2-monitoring-example@0cb8306832a66fd28e896f56d126c69ef8cdfdd0:monitoring/controllers/kube-prometheus-stack/kube-state-metrics-config.yaml",
 	},
 	{
+		// kube-state-metrics' Job metrics (labels namespace, job_name): the channel
+		// update submit Jobs' creation time in Unix seconds, and their succeeded pods.
+		Name: "kube_job_created", Type: "gauge", Labels: []string{"job_name"},
+		Source: "kubernetes/kube-state-metrics@v2.20.0:internal/store/job.go (docs/metrics/workload/job-metrics.md)",
+	},
+	{
+		Name: "kube_job_status_succeeded", Type: "gauge", Labels: []string{"job_name"},
+		Source: "kubernetes/kube-state-metrics@v2.20.0:internal/store/job.go (docs/metrics/workload/job-metrics.md)",
+	},
+	{
 		// Prometheus' own per-target series: 1 when the last scrape succeeded.
 		Name: "up", Type: "gauge",
 		Source: "prometheus/prometheus@v0.316.0:scrape/scrape.go (scrapeHealthMetric)",

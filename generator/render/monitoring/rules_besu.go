@@ -2,6 +2,7 @@ package monitoring
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
@@ -27,6 +28,45 @@ func StoppedBlocks(c model.Consensus) int {
 	margin := int(ScrapeInterval/time.Second) + c.RequestTimeoutSeconds
 	k := (margin+period-1)/period + 2
 	return max(k, minStoppedBlocks)
+}
+
+// voteStuckFor: a validator change passes once a majority of the validators' votes
+// landed, and each validator casts its vote in the blocks it proposes (every
+// validator proposes within one round of blocks) once its party's cluster applied
+// the votes ConfigMap (Flux retries every minute; the validator-vote sidecar checks
+// every besu.VoteIntervalSeconds). An hour is many times that: a party has not
+// applied the change, a sidecar cannot vote, or the change passed and is not
+// recorded yet.
+const voteStuckFor = time.Hour
+
+// validatorVoteStuck alerts while the repository asks the validators to vote for a
+// change, for voteStuckFor. Besu exports no metric of the validator set or of pending
+// votes (see besuRules), so the rule exists only while flux-ledger renders a vote
+// (the votes ConfigMap lists one) and its age is the alert's: it holds over the
+// party's scraped nodes (the chain's height, the value shown) for voteStuckFor. The
+// changes are a label, so a new set of changes starts a new clock (Prometheus keeps
+// an alert's pending state across rule reloads by name and labels: prometheus
+// rules/group.go CopyState, nameAndLabels).
+func validatorVoteStuck(network *model.Network, s scope) (monitoringv1.Rule, bool) {
+	changes := network.PendingValidatorChanges()
+	if len(changes) == 0 || network.Governance.Method == model.MethodTransition {
+		return monitoringv1.Rule{}, false
+	}
+	var list []string
+	for _, c := range changes {
+		verb := "remove"
+		if c.Add {
+			verb = "add"
+		}
+		list = append(list, verb+" "+c.Node)
+	}
+	r := alert("LedgerValidatorVoteStuck",
+		fmt.Sprintf("max by (namespace) (ethereum_blockchain_height%s)", s.sel()),
+		voteStuckFor, SeverityWarning,
+		"The validator change ("+strings.Join(list, ", ")+") has been put to the vote for more than "+promDuration(voteStuckFor)+" and is still pending here (the chain is at block {{ $value }})",
+		"flux-ledger status shows the votes that landed and which parties' validators have not voted: check their clusters applied the validator-votes ConfigMap and the validator-vote sidecar's log; if the change passed, run flux-ledger validators record")
+	r.Labels["validator_changes"] = strings.Join(list, ", ")
+	return r, true
 }
 
 // besuRules are the Besu alerts, for a QBFT or IBFT 2.0 chain.
@@ -71,6 +111,9 @@ func besuRules(network *model.Network, s scope) []monitoringv1.Rule {
 			peersFor, SeverityWarning,
 			fmt.Sprintf("{{ $labels.ledger_node }} has {{ $value }} peers; the network has %d other nodes", expectedPeers),
 			"The missing peers are unreachable from here or refuse this node: check their exposure (flux-ledger plan names each node's endpoint), the egress CIDRs admitted by their NetworkPolicies, and the peer-sync sidecar's log"))
+	}
+	if r, ok := validatorVoteStuck(network, s); ok {
+		rules = append(rules, r)
 	}
 	return rules
 }

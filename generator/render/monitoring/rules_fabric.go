@@ -25,7 +25,35 @@ const (
 	leaderWindow  = 15 * time.Minute
 	// proposalFailuresFor: an orderer whose proposals fail this long has no leader.
 	proposalFailuresFor = 5 * time.Minute
+	// submitStuckAfter: a channel update's submit Job runs in seconds once the
+	// orderers answer; its pods are retried with the Job controller's back-off (10 s,
+	// doubling, at most 6 minutes; lifecycle.BackoffLimit, 12 pods over about an
+	// hour), so after 30 minutes about nine attempts failed: far past an orderer's
+	// restart, an update the orderers refuse.
+	submitStuckAfter = 30 * time.Minute
 )
+
+// submitJobs matches the names of the channel update submit Jobs: lifecycle renders
+// each as "submit-<channel>-<sequence>-<hash>" (render/fabric/lifecycle/submit.go,
+// hashedName keeps the "submit-" prefix whatever the channel's length), and no other
+// Job of a party's namespace starts so.
+const submitJobs = "submit-.+"
+
+// channelUpdateStuck alerts on a channel config update whose submit Job has not
+// succeeded submitStuckAfter after it was created: it is still failing, or gave up.
+// Fabric exports no metric of pending config updates; kube-state-metrics exports the
+// Job (v2.20.0 internal/store/job.go: kube_job_created, the Job's creation time in
+// Unix seconds, and kube_job_status_succeeded, its succeeded pods, labelled
+// namespace and job_name). A finished Job stays (no TTL: lifecycle jobs.go), so a
+// submitted update stays silent.
+func channelUpdateStuck(namespace string) monitoringv1.Rule {
+	job := fmt.Sprintf("{namespace=%q, job_name=~%q}", namespace, submitJobs)
+	return alert("FabricChannelUpdateStuck",
+		fmt.Sprintf("time() - kube_job_created%[1]s > %[2]d unless on (namespace, job_name) kube_job_status_succeeded%[1]s > 0", job, int(submitStuckAfter/time.Second)),
+		0, SeverityWarning,
+		"Job {{ $labels.job_name }} has not submitted its channel config update {{ $value | humanizeDuration }} after it was created",
+		"kubectl -n "+namespace+" logs job/{{ $labels.job_name }} shows the orderer's answer (a signature policy not met, a stale config sequence: run flux-ledger status and channels record); once fixed, delete the Job and Flux re-creates it")
+}
 
 // fabricRules are the Fabric alerts for the cluster's peers and orderers.
 func fabricRules(network *model.Network, party model.Party, nodes []model.Node, s scope) ([]monitoringv1.Rule, error) {
@@ -48,6 +76,9 @@ func fabricRules(network *model.Network, party model.Party, nodes []model.Node, 
 			"Compare ledger_blockchain_height of the party's peers on the channel: the lowest one stopped committing; check its deliver connection to the orderers and its CouchDB sidecar"))
 	}
 	if peers > 0 {
+		// Submit Jobs run in a cluster of the party that runs a peer (lifecycle
+		// SubmitObjects needs one for the peer CLI's settings).
+		rules = append(rules, channelUpdateStuck(s.namespace))
 		if expr := gossipExpectation(network, peer); expr != "" {
 			rules = append(rules, alert("FabricPeersBelowTopology", expr,
 				peersFor, SeverityWarning,
