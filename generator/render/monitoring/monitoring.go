@@ -66,10 +66,14 @@ const ScrapeInterval = 15 * time.Second
 // Rules are the API resources the party's reconciler needs for a cluster's
 // monitoring mode (render/flux adds them to its Role).
 func Rules(mode string) []rbacv1.PolicyRule {
-	if mode != model.MonitoringPrometheusOperator {
-		return nil
+	switch mode {
+	case model.MonitoringPrometheusOperator:
+		return []rbacv1.PolicyRule{{APIGroups: []string{"monitoring.coreos.com"}, Resources: []string{"podmonitors", "prometheusrules"}}}
+	case model.MonitoringAzureMonitor:
+		// The rules live in Azure (RuleGroups), not in the cluster.
+		return []rbacv1.PolicyRule{{APIGroups: []string{"azmonitoring.coreos.com"}, Resources: []string{"podmonitors"}}}
 	}
-	return []rbacv1.PolicyRule{{APIGroups: []string{"monitoring.coreos.com"}, Resources: []string{"podmonitors", "prometheusrules"}}}
+	return nil
 }
 
 // Party adds the monitoring of each of the party's clusters to its rendered directory:
@@ -86,9 +90,14 @@ func Party(network *model.Network, party model.Party, nodes []model.Node, files 
 			continue
 		case model.MonitoringPrometheusOperator:
 		case model.MonitoringAzureMonitor:
-			return fmt.Errorf("cluster %s: clusters.%s.monitoring.mode %q is not rendered yet: use %q or %q", cluster.Name, cluster.Name, cluster.Monitoring.Mode, model.MonitoringPrometheusOperator, model.MonitoringNone)
+			if err := AzureTarget(cluster); err != nil {
+				return err
+			}
 		default:
 			return fmt.Errorf("cluster %s: clusters.%s.monitoring.mode %q is not a monitoring mode", cluster.Name, cluster.Name, cluster.Monitoring.Mode)
+		}
+		if cluster.Monitoring.Share != nil {
+			return fmt.Errorf("cluster %s: clusters.%s.monitoring.share is not rendered yet", cluster.Name, cluster.Name)
 		}
 		clusterNodes := byCluster[cluster.Name]
 		if len(clusterNodes) == 0 {
@@ -117,6 +126,14 @@ func addCluster(network *model.Network, party model.Party, cluster model.Cluster
 		podMonitorFile:    PodMonitor(network, party, nodes),
 		networkPolicyFile: NetworkPolicy(network, party, cluster, nodes),
 		ruleFile:          rule,
+	}
+	if cluster.Monitoring.Mode == model.MonitoringAzureMonitor {
+		// The rules become Azure rule groups beside the cluster's Arc files
+		// (render/flux, RuleGroups).
+		objects = map[string]any{
+			podMonitorFile:    azurePodMonitor(network, party, nodes),
+			networkPolicyFile: azureNetworkPolicy(network, party, cluster, nodes),
+		}
 	}
 	for file, cm := range dashboards {
 		objects[file] = cm
