@@ -154,9 +154,17 @@ type Monitoring struct {
 // endpoint the consortium runs: the Prometheus remote-write URL, the metric names
 // forwarded, and the parties the endpoint serves (what the party's reviewers agree to).
 type Share struct {
-	URL    string   `json:"url"`
-	Series []string `json:"series"`
-	With   []string `json:"with"`
+	URL    string      `json:"url"`
+	Series []string    `json:"series"`
+	With   []string    `json:"with"`
+	Images ShareImages `json:"images"`
+}
+
+// ShareImages are the images of the Prometheus that forwards a share, from the
+// consortium's registries like every other image in a party's namespace.
+type ShareImages struct {
+	Prometheus     string `json:"prometheus"`
+	ConfigReloader string `json:"configReloader"`
 }
 
 // ClusterStorage is the default storage of a cluster's nodes.

@@ -26,12 +26,17 @@ func TestMonitoringObjectsPassCRDValidation(t *testing.T) {
 	dir := filepath.Join("crds", "prometheus-operator@v0.93.1")
 	crds := testenv.ReadObjects(t,
 		testenv.ToolFile(t, filepath.Join(dir, "monitoring.coreos.com_podmonitors.yaml")),
-		testenv.ToolFile(t, filepath.Join(dir, "monitoring.coreos.com_prometheusrules.yaml")))
+		testenv.ToolFile(t, filepath.Join(dir, "monitoring.coreos.com_prometheusrules.yaml")),
+		testenv.ToolFile(t, filepath.Join(dir, "monitoring.coreos.com_prometheuses.yaml")))
 	crds = append(crds, addonPodMonitorCRD(t, crds[0]))
 	besu, fabric := networks(t)
 	var objects []*unstructured.Unstructured
 	for _, n := range []*model.Network{besu, fabric} {
 		monitorAll(n, model.MonitoringPrometheusOperator)
+		for name := range n.Clusters {
+			shareOn(n, name) // and its Prometheus, ServiceAccount, Role and RoleBinding
+			break
+		}
 		for p, data := range renderTree(t, n) {
 			if strings.Contains(p, "/monitoring/") && path.Base(p) != "kustomization.yaml" && path.Ext(p) == ".yaml" {
 				objects = append(objects, testenv.DecodeObjects(t, data)...)
@@ -70,8 +75,8 @@ func TestMonitoringObjectsPassCRDValidation(t *testing.T) {
 		}
 		kinds[obj.GetKind()]++
 	}
-	if kinds["PodMonitor"] == 0 || kinds["PrometheusRule"] == 0 || kinds["NetworkPolicy"] == 0 || groups["azmonitoring.coreos.com/v1"] == 0 {
-		t.Errorf("dry-ran %v (%v), want each of PodMonitor (both groups), PrometheusRule and NetworkPolicy", kinds, groups)
+	if kinds["PodMonitor"] == 0 || kinds["PrometheusRule"] == 0 || kinds["NetworkPolicy"] == 0 || groups["azmonitoring.coreos.com/v1"] == 0 || kinds["Prometheus"] == 0 || kinds["RoleBinding"] == 0 {
+		t.Errorf("dry-ran %v (%v), want each of PodMonitor (both groups), PrometheusRule, NetworkPolicy and a share's Prometheus and RBAC", kinds, groups)
 	}
 	t.Logf("server-side dry run passed: %v", kinds)
 

@@ -64,11 +64,15 @@ const (
 const ScrapeInterval = 15 * time.Second
 
 // Rules are the API resources the party's reconciler needs for a cluster's
-// monitoring mode (render/flux adds them to its Role).
-func Rules(mode string) []rbacv1.PolicyRule {
-	switch mode {
+// monitoring (render/flux adds them to its Role).
+func Rules(m model.Monitoring) []rbacv1.PolicyRule {
+	switch m.Mode {
 	case model.MonitoringPrometheusOperator:
-		return []rbacv1.PolicyRule{{APIGroups: []string{"monitoring.coreos.com"}, Resources: []string{"podmonitors", "prometheusrules"}}}
+		rules := []rbacv1.PolicyRule{{APIGroups: []string{"monitoring.coreos.com"}, Resources: []string{"podmonitors", "prometheusrules"}}}
+		if m.Share != nil {
+			rules = append(rules, ShareRules...)
+		}
+		return rules
 	case model.MonitoringAzureMonitor:
 		// The rules live in Azure (RuleGroups), not in the cluster.
 		return []rbacv1.PolicyRule{{APIGroups: []string{"azmonitoring.coreos.com"}, Resources: []string{"podmonitors"}}}
@@ -96,8 +100,9 @@ func Party(network *model.Network, party model.Party, nodes []model.Node, files 
 		default:
 			return fmt.Errorf("cluster %s: clusters.%s.monitoring.mode %q is not a monitoring mode", cluster.Name, cluster.Name, cluster.Monitoring.Mode)
 		}
-		if cluster.Monitoring.Share != nil {
-			return fmt.Errorf("cluster %s: clusters.%s.monitoring.share is not rendered yet", cluster.Name, cluster.Name)
+		if cluster.Monitoring.Share != nil && cluster.Monitoring.Mode != model.MonitoringPrometheusOperator {
+			// The addon writes to its workspace only (checks.shareNeedsPrometheusOperator).
+			return fmt.Errorf("cluster %s: clusters.%s.monitoring.share needs mode %q", cluster.Name, cluster.Name, model.MonitoringPrometheusOperator)
 		}
 		clusterNodes := byCluster[cluster.Name]
 		if len(clusterNodes) == 0 {
@@ -126,6 +131,11 @@ func addCluster(network *model.Network, party model.Party, cluster model.Cluster
 		podMonitorFile:    PodMonitor(network, party, nodes),
 		networkPolicyFile: NetworkPolicy(network, party, cluster, nodes),
 		ruleFile:          rule,
+	}
+	if share := cluster.Monitoring.Share; share != nil {
+		for file, obj := range shareObjects(network, party, share) {
+			objects[file] = obj
+		}
 	}
 	if cluster.Monitoring.Mode == model.MonitoringAzureMonitor {
 		// The rules become Azure rule groups beside the cluster's Arc files
@@ -261,6 +271,12 @@ func NetworkPolicy(network *model.Network, party model.Party, cluster model.Clus
 		v := intstr.FromInt(p)
 		ports = append(ports, networkingv1.NetworkPolicyPort{Port: &v, Protocol: &tcp})
 	}
+	from := []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{
+		MatchLabels: map[string]string{kubeNamespaceLabel: cluster.Monitoring.Namespace},
+	}}}
+	if cluster.Monitoring.Share != nil {
+		from = append(from, sharePeer())
+	}
 	return &networkingv1.NetworkPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
 		ObjectMeta: meta(network, party, NetworkPolicyName),
@@ -269,9 +285,7 @@ func NetworkPolicy(network *model.Network, party model.Party, cluster model.Clus
 			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
 			Ingress: []networkingv1.NetworkPolicyIngressRule{{
 				Ports: ports,
-				From: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{
-					MatchLabels: map[string]string{kubeNamespaceLabel: cluster.Monitoring.Namespace},
-				}}},
+				From:  from,
 			}},
 		},
 	}

@@ -68,14 +68,16 @@ func TestSchemaAzureMonitorAndShare(t *testing.T) {
 			t.Errorf("workspace loads as %q", got)
 		}
 	})
-	share := `share: {url: "https://metrics.tradenet.example/api/v1/write", series: ["ethereum_blockchain_height", "up"], with: ["fabrikam"]}`
+	const images = `images: {prometheus: "docker.io/prom/prometheus:v3.5.0", configReloader: "ghcr.io/prometheus-operator/prometheus-config-reloader:v0.93.1"}`
+	share := `share: {url: "https://metrics.tradenet.example/api/v1/write", series: ["ethereum_blockchain_height", "up"], with: ["fabrikam"], ` + images + `}`
 	t.Run("share", func(t *testing.T) {
 		r, err := load1(t, "besu", cluster, `{mode: "prometheusOperator", `+share+`}`)
 		if err != nil {
 			t.Fatal(err)
 		}
 		got := r.Network.Clusters["contoso-aks-weu"].Monitoring.Share
-		want := &model.Share{URL: "https://metrics.tradenet.example/api/v1/write", Series: []string{"ethereum_blockchain_height", "up"}, With: []string{"fabrikam"}}
+		want := &model.Share{URL: "https://metrics.tradenet.example/api/v1/write", Series: []string{"ethereum_blockchain_height", "up"}, With: []string{"fabrikam"},
+			Images: model.ShareImages{Prometheus: "docker.io/prom/prometheus:v3.5.0", ConfigReloader: "ghcr.io/prometheus-operator/prometheus-config-reloader:v0.93.1"}}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("share loads as %+v", got)
 		}
@@ -84,12 +86,14 @@ func TestSchemaAzureMonitorAndShare(t *testing.T) {
 		"no workspace":      {"besu", cluster, `mode: "azureMonitor"`, `clusters."contoso-aks-weu".monitoring.workspace`},
 		"not a workspace":   {"besu", cluster, `{mode: "azureMonitor", workspace: "/subscriptions/x/resourceGroups/y"}`, `clusters."contoso-aks-weu".monitoring.workspace`},
 		"flux cluster":      {"fabric", `"fabrikam-gke-euw3": {`, `{mode: "azureMonitor", workspace: ` + workspace + `}`, `checks.azureMonitorOnArc."fabrikam-gke-euw3"`},
-		"bad metric name":   {"besu", cluster, `{mode: "prometheusOperator", share: {url: "https://m.example/w", series: ["ethereum-height"], with: ["fabrikam"]}}`, `clusters."contoso-aks-weu".monitoring.share.series.0`},
-		"plain http":        {"besu", cluster, `{mode: "prometheusOperator", share: {url: "http://m.example/w", series: ["up"], with: ["fabrikam"]}}`, `clusters."contoso-aks-weu".monitoring.share.url`},
-		"unknown party":     {"besu", cluster, `{mode: "prometheusOperator", share: {url: "https://m.example/w", series: ["up"], with: ["globex"]}}`, `globex`},
+		"bad metric name":   {"besu", cluster, `{mode: "prometheusOperator", share: {url: "https://m.example/w", series: ["ethereum-height"], with: ["fabrikam"], ` + images + `}}`, `clusters."contoso-aks-weu".monitoring.share.series.0`},
+		"plain http":        {"besu", cluster, `{mode: "prometheusOperator", share: {url: "http://m.example/w", series: ["up"], with: ["fabrikam"], ` + images + `}}`, `clusters."contoso-aks-weu".monitoring.share.url`},
+		"unknown party":     {"besu", cluster, `{mode: "prometheusOperator", share: {url: "https://m.example/w", series: ["up"], with: ["globex"], ` + images + `}}`, `globex`},
 		"share on azure":    {"besu", cluster, `{mode: "azureMonitor", workspace: ` + workspace + `, ` + share + `}`, `checks.shareNeedsPrometheusOperator."contoso-aks-weu"`},
-		"no series":         {"besu", cluster, `{mode: "prometheusOperator", share: {url: "https://m.example/w", series: [], with: ["fabrikam"]}}`, `clusters."contoso-aks-weu".monitoring.share.series`},
-		"duplicated series": {"besu", cluster, `{mode: "prometheusOperator", share: {url: "https://m.example/w", series: ["up", "up"], with: ["fabrikam"]}}`, `clusters."contoso-aks-weu".monitoring.share.series`},
+		"no series":         {"besu", cluster, `{mode: "prometheusOperator", share: {url: "https://m.example/w", series: [], with: ["fabrikam"], ` + images + `}}`, `clusters."contoso-aks-weu".monitoring.share.series`},
+		"registry":          {"besu", cluster, `{mode: "prometheusOperator", share: {url: "https://m.example/w", series: ["up"], with: ["fabrikam"], images: {prometheus: "quay.io/prometheus/prometheus:v3.5.0", configReloader: "docker.io/x/y:1"}}}`, `checks.shareImageRegistryAllowed."contoso-aks-weu".0`},
+		"no images":         {"besu", cluster, `{mode: "prometheusOperator", share: {url: "https://m.example/w", series: ["up"], with: ["fabrikam"]}}`, `clusters."contoso-aks-weu".monitoring.share.images`},
+		"duplicated series": {"besu", cluster, `{mode: "prometheusOperator", share: {url: "https://m.example/w", series: ["up", "up"], with: ["fabrikam"], ` + images + `}}`, `clusters."contoso-aks-weu".monitoring.share.series`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := load1(t, c.file, c.anchor, c.monitoring)
