@@ -91,6 +91,13 @@ func TestAzureMonitorRendersAddonObjects(t *testing.T) {
 			}
 		}
 	}
+	// Same network, same bytes.
+	again := renderTree(t, fabric)
+	for p, data := range renderTree(t, fabric) {
+		if !bytes.Equal(again[p], data) {
+			t.Errorf("%s renders differently the second time", p)
+		}
+	}
 	if checked < 5 {
 		t.Errorf("%d azureMonitor clusters with nodes checked, want the 4 Besu and at least one Fabric", checked)
 	}
