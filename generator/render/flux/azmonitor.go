@@ -53,6 +53,7 @@ func (r *clusterRenderer) azureMonitorNodes() []model.Node {
 // (recommendedMetricAlerts.bicep: location of the workspace, scopes naming it,
 // clusterName the cluster's name, which the addon writes on every series as label
 // cluster). "" when the cluster runs no node of the party: nothing to alert on.
+// The rules' keys are written bare, "for" included, as in that file.
 func (r *clusterRenderer) ruleGroupsBicep() (string, error) {
 	nodes := r.azureMonitorNodes()
 	if len(nodes) == 0 {

@@ -4,8 +4,12 @@
 // Fabric's operations service), a NetworkPolicy admitting the cluster's monitoring
 // namespace to those ports, a PrometheusRule whose alerts say when the ledger
 // is unhealthy (rules_besu.go, rules_fabric.go, certs.go), and the platform's Grafana
-// dashboards as ConfigMaps for Grafana's sidecar (dashboards*.go). It owns
-// parties/<party>/monitoring/<cluster>/ and nothing else, so a cluster without
+// dashboards as ConfigMaps for Grafana's sidecar (dashboards*.go). With mode
+// "azureMonitor" the PodMonitor is the Azure Monitor addon's own kind, the
+// NetworkPolicy admits the addon's collectors, and the rules become Azure rule groups
+// that render/flux writes beside the cluster's Arc files (azuremonitor.go). A share
+// adds a Prometheus forwarding listed series to a consortium endpoint (share.go). It
+// owns parties/<party>/monitoring/<cluster>/ and nothing else, so a cluster without
 // monitoring renders exactly what it rendered before monitoring existed.
 //
 // It plugs in after the platform's party renderer (render.Render): the platform
