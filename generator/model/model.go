@@ -143,6 +143,28 @@ const (
 type Monitoring struct {
 	Mode      string `json:"mode"`
 	Namespace string `json:"namespace"`
+	// Workspace is the resource ID of the Azure Monitor workspace an azureMonitor
+	// cluster sends its series to and its rule groups read.
+	Workspace string `json:"workspace,omitempty"`
+	// Share forwards a whitelisted set of series to a consortium endpoint.
+	Share *Share `json:"share,omitempty"`
+}
+
+// Share is a party's opt-in to forward some of its series, and nothing else, to an
+// endpoint the consortium runs: the Prometheus remote-write URL, the metric names
+// forwarded, and the parties the endpoint serves (what the party's reviewers agree to).
+type Share struct {
+	URL    string      `json:"url"`
+	Series []string    `json:"series"`
+	With   []string    `json:"with"`
+	Images ShareImages `json:"images"`
+}
+
+// ShareImages are the images of the Prometheus that forwards a share, from the
+// consortium's registries like every other image in a party's namespace.
+type ShareImages struct {
+	Prometheus     string `json:"prometheus"`
+	ConfigReloader string `json:"configReloader"`
 }
 
 // ClusterStorage is the default storage of a cluster's nodes.

@@ -94,6 +94,7 @@ func Compute(baseRev string, base, head *model.Network) (*Plan, error) {
 	}
 	p.nodesChangingHands(base, head)
 	p.topologyMeaning(base, head)
+	p.shareMeaning(base, head)
 	p.transitions(base, head)
 	if err := p.platformSections(base, head); err != nil {
 		return nil, err

@@ -44,7 +44,7 @@ flux_crds() {
   done
 }
 
-# prometheus_operator_crds copies the PodMonitor and PrometheusRule CRDs of the
+# prometheus_operator_crds copies the PodMonitor, PrometheusRule and Prometheus CRDs of the
 # Prometheus Operator release whose Go API flux-ledger renders with (go.mod:
 # prometheus-operator/pkg/apis/monitoring v0.93.1) from that release's module zip into
 # bin/crds/, for the tests that dry-run the rendered monitoring objects.
@@ -53,7 +53,7 @@ prometheus_operator_crds() {
   dir=$(cd "$root" && go mod download -json "$module" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
   [ -n "$dir" ] || { echo "hack/tools/build.sh: cannot download $module" >&2; return 1; }
   mkdir -p "$root/bin/crds/${module##*/}"
-  for crd in podmonitors prometheusrules; do
+  for crd in podmonitors prometheusrules prometheuses; do
     cp "$dir/example/prometheus-operator-crd/monitoring.coreos.com_$crd.yaml" "$root/bin/crds/${module##*/}/"
   done
   chmod u+w "$root/bin/crds/${module##*/}"/*.yaml

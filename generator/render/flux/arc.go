@@ -142,7 +142,18 @@ func (r *clusterRenderer) arc() error {
 	}
 	r.files["arc/fluxconfiguration.json"] = append(arm, '\n')
 	r.files["arc/fluxconfiguration.bicep"] = []byte(r.bicep(clusterType))
-	r.files["arc/create.sh"] = []byte(r.azScript())
+	script := r.azScript()
+	if r.cluster.Monitoring.Mode == model.MonitoringAzureMonitor {
+		rules, err := r.ruleGroupsBicep()
+		if err != nil {
+			return err
+		}
+		if rules != "" {
+			r.files[RuleGroupsFile] = []byte(rules)
+		}
+		script += r.azureMonitorScript(rules != "")
+	}
+	r.files["arc/create.sh"] = []byte(script)
 	return nil
 }
 

@@ -194,7 +194,7 @@ func (r *clusterRenderer) rbac() []any {
 			rbacv1.PolicyRule{APIGroups: []string{"batch"}, Resources: []string{"cronjobs", "jobs"}})
 	}
 	rules = append(rules, ExposureRules(r.cluster.Exposure.Mode)...)
-	rules = append(rules, monitoring.Rules(r.cluster.Monitoring.Mode)...)
+	rules = append(rules, monitoring.Rules(r.cluster.Monitoring)...)
 	for i := range rules {
 		rules[i].Verbs = manage
 	}

@@ -59,12 +59,30 @@ func networks(t *testing.T) (besu, fabric *model.Network) {
 	return besu, fabric
 }
 
+// testWorkspace is the Azure Monitor workspace azureMonitor clusters send to in tests.
+const testWorkspace = "/subscriptions/00000000-0000-0000-0000-0000000000aa/resourceGroups/tradenet-monitoring/providers/Microsoft.Monitor/accounts/tradenet-amw"
+
 // monitorAll sets every cluster of the network to the monitoring mode.
 func monitorAll(n *model.Network, mode string) {
 	for name, c := range n.Clusters {
 		c.Monitoring = model.Monitoring{Mode: mode, Namespace: "monitoring"}
 		n.Clusters[name] = c
 	}
+}
+
+// monitorAzure sets every cluster Azure knows (gitops mode arc) to azureMonitor,
+// sending to testWorkspace, and returns their names; the others stay as they were.
+func monitorAzure(n *model.Network) map[string]bool {
+	azure := map[string]bool{}
+	for name, c := range n.Clusters {
+		if c.GitOps.Mode != model.ModeArc {
+			continue
+		}
+		c.Monitoring = model.Monitoring{Mode: model.MonitoringAzureMonitor, Namespace: "monitoring", Workspace: testWorkspace}
+		n.Clusters[name] = c
+		azure[name] = true
+	}
+	return azure
 }
 
 // renderTree renders the whole desired tree, as generate would write it.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/monitoring"
+	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
 
 // What a monitored cluster reconciles, built with krusty (kubectl kustomize's
@@ -23,30 +24,7 @@ func TestMonitoredClusterBuildsWithKustomize(t *testing.T) {
 	for _, n := range []*model.Network{besu, fabric} {
 		monitorAll(n, model.MonitoringPrometheusOperator)
 		out := renderTree(t, n)
-		fs := filesys.MakeFsInMemory()
-		for p, data := range out {
-			if err := fs.WriteFile(p, data); err != nil {
-				t.Fatal(err)
-			}
-		}
-		// The sealed Secrets flux-ledger keys writes: stand-ins, since only their
-		// presence matters to the build.
-		for p, data := range out {
-			if path.Base(p) != "kustomization.yaml" || path.Base(path.Dir(p)) != "secrets" {
-				continue
-			}
-			var k types.Kustomization
-			if err := yaml.Unmarshal(data, &k); err != nil {
-				t.Fatal(err)
-			}
-			party := strings.Split(p, "/")[1]
-			for _, r := range k.Resources {
-				secret := fmt.Sprintf("apiVersion: v1\nkind: Secret\nmetadata:\n  name: %s\n  namespace: %s\n", strings.TrimSuffix(r, ".yaml"), n.Parties[party].Namespace)
-				if err := fs.WriteFile(path.Join(path.Dir(p), r), []byte(secret)); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
+		fs := memoryTree(t, n, out)
 		k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
 		built := 0
 		for _, c := range n.Clusters {
@@ -76,4 +54,35 @@ func TestMonitoredClusterBuildsWithKustomize(t *testing.T) {
 			t.Errorf("%s: no monitored cluster built", n.Name)
 		}
 	}
+}
+
+// memoryTree is the rendered tree in memory, with stand-ins for the sealed Secrets
+// flux-ledger keys writes (only their presence matters to a build).
+func memoryTree(t *testing.T, n *model.Network, out tree.Tree) filesys.FileSystem {
+	t.Helper()
+	fs := filesys.MakeFsInMemory()
+	for p, data := range out {
+		if err := fs.WriteFile(p, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The sealed Secrets flux-ledger keys writes: stand-ins, since only their
+	// presence matters to the build.
+	for p, data := range out {
+		if path.Base(p) != "kustomization.yaml" || path.Base(path.Dir(p)) != "secrets" {
+			continue
+		}
+		var k types.Kustomization
+		if err := yaml.Unmarshal(data, &k); err != nil {
+			t.Fatal(err)
+		}
+		party := strings.Split(p, "/")[1]
+		for _, r := range k.Resources {
+			secret := fmt.Sprintf("apiVersion: v1\nkind: Secret\nmetadata:\n  name: %s\n  namespace: %s\n", strings.TrimSuffix(r, ".yaml"), n.Parties[party].Namespace)
+			if err := fs.WriteFile(path.Join(path.Dir(p), r), []byte(secret)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return fs
 }

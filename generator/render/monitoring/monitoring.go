@@ -4,8 +4,12 @@
 // Fabric's operations service), a NetworkPolicy admitting the cluster's monitoring
 // namespace to those ports, a PrometheusRule whose alerts say when the ledger
 // is unhealthy (rules_besu.go, rules_fabric.go, certs.go), and the platform's Grafana
-// dashboards as ConfigMaps for Grafana's sidecar (dashboards*.go). It owns
-// parties/<party>/monitoring/<cluster>/ and nothing else, so a cluster without
+// dashboards as ConfigMaps for Grafana's sidecar (dashboards*.go). With mode
+// "azureMonitor" the PodMonitor is the Azure Monitor addon's own kind, the
+// NetworkPolicy admits the addon's collectors, and the rules become Azure rule groups
+// that render/flux writes beside the cluster's Arc files (azuremonitor.go). A share
+// adds a Prometheus forwarding listed series to a consortium endpoint (share.go). It
+// owns parties/<party>/monitoring/<cluster>/ and nothing else, so a cluster without
 // monitoring renders exactly what it rendered before monitoring existed.
 //
 // It plugs in after the platform's party renderer (render.Render): the platform
@@ -64,12 +68,20 @@ const (
 const ScrapeInterval = 15 * time.Second
 
 // Rules are the API resources the party's reconciler needs for a cluster's
-// monitoring mode (render/flux adds them to its Role).
-func Rules(mode string) []rbacv1.PolicyRule {
-	if mode != model.MonitoringPrometheusOperator {
-		return nil
+// monitoring (render/flux adds them to its Role).
+func Rules(m model.Monitoring) []rbacv1.PolicyRule {
+	switch m.Mode {
+	case model.MonitoringPrometheusOperator:
+		rules := []rbacv1.PolicyRule{{APIGroups: []string{"monitoring.coreos.com"}, Resources: []string{"podmonitors", "prometheusrules"}}}
+		if m.Share != nil {
+			rules = append(rules, ShareRules...)
+		}
+		return rules
+	case model.MonitoringAzureMonitor:
+		// The rules live in Azure (RuleGroups), not in the cluster.
+		return []rbacv1.PolicyRule{{APIGroups: []string{"azmonitoring.coreos.com"}, Resources: []string{"podmonitors"}}}
 	}
-	return []rbacv1.PolicyRule{{APIGroups: []string{"monitoring.coreos.com"}, Resources: []string{"podmonitors", "prometheusrules"}}}
+	return nil
 }
 
 // Party adds the monitoring of each of the party's clusters to its rendered directory:
@@ -86,9 +98,15 @@ func Party(network *model.Network, party model.Party, nodes []model.Node, files 
 			continue
 		case model.MonitoringPrometheusOperator:
 		case model.MonitoringAzureMonitor:
-			return fmt.Errorf("cluster %s: clusters.%s.monitoring.mode %q is not rendered yet: use %q or %q", cluster.Name, cluster.Name, cluster.Monitoring.Mode, model.MonitoringPrometheusOperator, model.MonitoringNone)
+			if err := AzureTarget(cluster); err != nil {
+				return err
+			}
 		default:
 			return fmt.Errorf("cluster %s: clusters.%s.monitoring.mode %q is not a monitoring mode", cluster.Name, cluster.Name, cluster.Monitoring.Mode)
+		}
+		if cluster.Monitoring.Share != nil && cluster.Monitoring.Mode != model.MonitoringPrometheusOperator {
+			// The addon writes to its workspace only (checks.shareNeedsPrometheusOperator).
+			return fmt.Errorf("cluster %s: clusters.%s.monitoring.share needs mode %q", cluster.Name, cluster.Name, model.MonitoringPrometheusOperator)
 		}
 		clusterNodes := byCluster[cluster.Name]
 		if len(clusterNodes) == 0 {
@@ -117,6 +135,19 @@ func addCluster(network *model.Network, party model.Party, cluster model.Cluster
 		podMonitorFile:    PodMonitor(network, party, nodes),
 		networkPolicyFile: NetworkPolicy(network, party, cluster, nodes),
 		ruleFile:          rule,
+	}
+	if share := cluster.Monitoring.Share; share != nil {
+		for file, obj := range shareObjects(network, party, share) {
+			objects[file] = obj
+		}
+	}
+	if cluster.Monitoring.Mode == model.MonitoringAzureMonitor {
+		// The rules become Azure rule groups beside the cluster's Arc files
+		// (render/flux, RuleGroups).
+		objects = map[string]any{
+			podMonitorFile:    azurePodMonitor(network, party, nodes),
+			networkPolicyFile: azureNetworkPolicy(network, party, cluster, nodes),
+		}
 	}
 	for file, cm := range dashboards {
 		objects[file] = cm
@@ -244,6 +275,12 @@ func NetworkPolicy(network *model.Network, party model.Party, cluster model.Clus
 		v := intstr.FromInt(p)
 		ports = append(ports, networkingv1.NetworkPolicyPort{Port: &v, Protocol: &tcp})
 	}
+	from := []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{
+		MatchLabels: map[string]string{kubeNamespaceLabel: cluster.Monitoring.Namespace},
+	}}}
+	if cluster.Monitoring.Share != nil {
+		from = append(from, sharePeer())
+	}
 	return &networkingv1.NetworkPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
 		ObjectMeta: meta(network, party, NetworkPolicyName),
@@ -252,9 +289,7 @@ func NetworkPolicy(network *model.Network, party model.Party, cluster model.Clus
 			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
 			Ingress: []networkingv1.NetworkPolicyIngressRule{{
 				Ports: ports,
-				From: []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{
-					MatchLabels: map[string]string{kubeNamespaceLabel: cluster.Monitoring.Namespace},
-				}}},
+				From:  from,
 			}},
 		},
 	}

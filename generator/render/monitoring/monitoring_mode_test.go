@@ -12,7 +12,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
-	"github.com/flux-ledger/flux-ledger/generator/render"
 )
 
 // A network that never mentions monitoring renders no monitoring object and the same
@@ -131,20 +130,5 @@ func TestPrometheusOperatorChangesNothingElse(t *testing.T) {
 				t.Errorf("%s: %s appeared outside monitoring/", n.Name, p)
 			}
 		}
-	}
-}
-
-// azureMonitor is in the schema but not rendered yet: generate must say so, naming
-// the cluster's field, rather than render a cluster that nothing scrapes.
-func TestAzureMonitorIsRefused(t *testing.T) {
-	besu, _ := networks(t)
-	monitorAll(besu, model.MonitoringAzureMonitor)
-	_, err := render.Render(besu)
-	if err == nil {
-		t.Fatal("azureMonitor rendered without error")
-	}
-	msg := err.Error()
-	if strings.Contains(msg, "\n") || !strings.Contains(msg, "monitoring.mode") || !strings.Contains(msg, `"azureMonitor" is not rendered yet`) {
-		t.Errorf("error %q: want one line naming clusters.<cluster>.monitoring.mode", msg)
 	}
 }

@@ -1,0 +1,91 @@
+package monitoring_test
+
+import (
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/kustomize/api/krusty"
+
+	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/testenv"
+)
+
+var kyvernoSummary = regexp.MustCompile(`pass: (\d+), fail: (\d+), warn: (\d+), error: (\d+), skip: (\d+)`)
+
+// Every monitoring object a party reconciles — with prometheusOperator and a share,
+// and with azureMonitor — passes the party's own Kyverno policies (policies/parties/
+// <party>/), applied with the real Kyverno CLI to the monitoring directory as
+// kustomize builds it. Those policies match the ledger kinds (here the dashboards'
+// ConfigMaps and the metrics NetworkPolicy: labels and isolation) and Pods; the
+// share's Prometheus, ServiceAccount and RBAC match none, and the pods the Prometheus
+// Operator makes from it are not built here (the operator makes them), so
+// share_test.go checks the fields those pod policies read.
+func TestMonitoringObjectsComplyWithPartyPolicies(t *testing.T) {
+	kyverno := testenv.Tool(t, "kyverno")
+	for _, mode := range []string{model.MonitoringPrometheusOperator, model.MonitoringAzureMonitor} {
+		besu, _ := networks(t)
+		if mode == model.MonitoringAzureMonitor {
+			monitorAzure(besu)
+		} else {
+			monitorAll(besu, mode)
+			shareOn(besu, "contoso-aks-weu")
+		}
+		out := renderTree(t, besu)
+		fs := memoryTree(t, besu, out)
+		k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
+		for _, name := range besu.ClusterNames() {
+			c := besu.Clusters[name]
+			dir := monitoringDir(c.Party, name)
+			if out[path.Join(dir, "kustomization.yaml")] == nil {
+				continue
+			}
+			res, err := k.Run(fs, dir)
+			if err != nil {
+				t.Fatalf("%s: kustomize build: %v", dir, err)
+			}
+			data, err := res.AsYaml()
+			if err != nil {
+				t.Fatal(err)
+			}
+			tmp := t.TempDir()
+			built := filepath.Join(tmp, "built.yaml")
+			if err := os.WriteFile(built, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			args := []string{"apply"}
+			policyDir := path.Join("policies", "parties", c.Party)
+			for p, policy := range out {
+				if path.Dir(p) != policyDir || path.Base(p) == "kustomization.yaml" {
+					continue
+				}
+				file := filepath.Join(tmp, path.Base(p))
+				if err := os.WriteFile(file, policy, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				args = append(args, file)
+			}
+			if len(args) < 3 {
+				t.Fatalf("no policies under %s", policyDir)
+			}
+			cmd := exec.Command(kyverno, append(args, "--resource", built)...)
+			cmd.Env = append(os.Environ(), "NO_COLOR=1", "KYVERNO_EXPERIMENTAL=false")
+			got, err := cmd.CombinedOutput()
+			m := kyvernoSummary.FindStringSubmatch(string(got))
+			if err != nil || m == nil {
+				t.Fatalf("%s %s: kyverno apply: %v\n%s", mode, dir, err, got)
+			}
+			t.Logf("%s %s: %s", mode, dir, m[0])
+			if m[2] != "0" || m[4] != "0" || m[1] == "0" {
+				t.Errorf("%s %s: pass %s, fail %s, error %s\n%s", mode, dir, m[1], m[2], m[4], got)
+			}
+			if mode == model.MonitoringPrometheusOperator && name == "contoso-aks-weu" && !strings.Contains(string(data), "kind: Prometheus\n") {
+				t.Errorf("%s: the share's Prometheus is not in the build", dir)
+			}
+		}
+	}
+}
