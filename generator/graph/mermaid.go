@@ -54,11 +54,11 @@ func (g *Graph) Mermaid(w io.Writer) error {
 	tops := make([][]string, len(g.Parties))
 	for i, p := range g.Parties {
 		pid := mermaidID("p", p.Name)
-		fmt.Fprintf(b, "  subgraph %s[\"%s\"]\n", pid, mermaidLabel(changed(partyLabel(p), p.Change)))
+		fmt.Fprintf(b, "  subgraph %s[\"%s\"]\n", pid, mermaidTitle(changed(partyLabel(p), p.Change)))
 		m.style(pid, p.Change)
 		for _, c := range p.Clusters {
 			cid, xid := mermaidID("c", c.Name), mermaidID("x", c.Name)
-			fmt.Fprintf(b, "    subgraph %s[\"%s\"]\n", cid, mermaidLabel(changed(c.Name, c.Change)))
+			fmt.Fprintf(b, "    subgraph %s[\"%s\"]\n", cid, mermaidTitle(changed(c.Name, c.Change)))
 			m.style(cid, c.Change)
 			fmt.Fprintf(b, "      %s{{\"%s\"}}\n", xid, mermaidLabel(exposureLines(c)...))
 			m.class(xid, "entry", "")
@@ -294,6 +294,17 @@ func mermaidLabel(lines ...string) string {
 		escaped[i] = b.String()
 	}
 	return strings.Join(escaped, "<br/>")
+}
+
+// mermaidTitle is the label of a subgraph title: mermaidLabel with every space made
+// non-breaking. Mermaid leaves one line's room above a subgraph's contents, and wraps
+// a label wider than 200 px at its spaces (createText.ts, addHtmlSpan: past that
+// width the label becomes a 200 px CSS table with white-space: break-spaces); a table
+// grows to its longest unbreakable run instead, so the title stays on its line and
+// Mermaid sizes the subgraph's box to it ("Northwind Traders (northwind)" wrapped onto
+// its cluster's title).
+func mermaidTitle(s string) string {
+	return mermaidLabel(strings.ReplaceAll(s, " ", "\u00a0"))
 }
 
 // mermaidComment keeps a comment on its line.

@@ -200,6 +200,34 @@ func TestMermaidPicturesReadAtEverySize(t *testing.T) {
 	}
 }
 
+// The reference Besu and Fabric networks, as the real Mermaid draws them: no subgraph
+// title overlaps another or a node, and no port range wraps. Their party titles
+// ("Northwind Traders (northwind)") are wider than the 200 px at which Mermaid wraps a
+// label, and wrapped onto their clusters' titles until titles kept their spaces
+// together; left to right, every party's title overlapped its cluster's.
+func TestMermaidReferencePicturesKeepTitlesApart(t *testing.T) {
+	tab := testenv.Browser(t, 1600, 1000, nil)
+	for name, network := range map[string]*graph.Graph{
+		"besu":   build(t, reference(t), graph.Options{}),
+		"fabric": build(t, fabricReference(t), graph.Options{}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			layout, _ := drawMermaid(t, tab, string(render(t, network, "mermaid")))
+			for i, a := range layout.Titles {
+				for _, b := range append(layout.Titles[i+1:], layout.Nodes...) {
+					if overlap(a, b) {
+						t.Errorf("the title of %s overlaps %s: %+v, %+v", a.ID, b.ID, a, b)
+					}
+				}
+			}
+			if len(layout.Wrapped) > 0 {
+				t.Errorf("port lines wrapped: %q", layout.Wrapped)
+			}
+			checkShape(t, layout.Width, layout.Height)
+		})
+	}
+}
+
 // svgMeasure is what the page measures in an SVG document: the titles of party and
 // cluster cards with the boxes they sit in, every text, and the legend's texts.
 const svgMeasure = `(() => {
