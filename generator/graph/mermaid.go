@@ -40,11 +40,12 @@ var mermaidSubgraphStyle = map[string]string{
 // The flowchart runs top to bottom: Mermaid's layout (dagre) gives every level of
 // nested subgraphs ranks of its own in that direction, so a party's title and its
 // clusters' titles never overlap; left to right they share one gap and collide.
-// Parties sit in rows of about √n (gridColumns): each row's exposures meet in a p2p
-// node under the row, and an invisible link (~~~, which Mermaid lays out like any
-// link but does not draw) from that node to the next row's parties puts them below
-// it. Without the rows, every party takes the same ranks and 40 parties make one
-// line thousands of pixels long.
+// Parties sit in rows of about √n (gridColumns). Above MeshLimit clusters each row's
+// exposures meet in a p2p node under the row, linked to the next row's; an invisible
+// link (~~~, which Mermaid lays out like any link but does not draw) from that node
+// to each party of the next row puts the row below it (in a mesh, from the exposures
+// of the party above). Without the rows every party takes the same ranks: 40 parties
+// made one line 8,900 px long.
 func (g *Graph) Mermaid(w io.Writer) error {
 	b := bufio.NewWriter(w)
 	m := &mermaid{classes: map[string][]string{}}
@@ -184,8 +185,9 @@ func gridColumns(parties int) int {
 	return n
 }
 
-// hubID is the id of the p2p node under a row of parties: "hub" under the first, as
-// before rows existed, then hub2, hub3… (no element id of mermaidID lacks its "_").
+// hubID is the id of the p2p node under a row of parties: "hub" under the first (the
+// one hub of a picture without rows), then hub2, hub3… Every mermaidID has a "_"
+// after its kind, so none of them is a hub's.
 func hubID(row int) string {
 	if row == 0 {
 		return "hub"
