@@ -22,3 +22,12 @@ func TestExposureLabelKeepsThePort(t *testing.T) {
 		t.Error("fit keeps the port: the test no longer shows what fitKeepingPort fixes")
 	}
 }
+
+// A row of the Mermaid grid holds the smallest n parties with n² ≥ parties.
+func TestGridColumns(t *testing.T) {
+	for parties, want := range map[int]int{0: 1, 1: 1, 2: 2, 4: 2, 5: 3, 10: 4, 36: 6, 37: 7, 40: 7, 49: 7, 50: 8, 300: 18} {
+		if got := gridColumns(parties); got != want {
+			t.Errorf("gridColumns(%d) = %d, want %d", parties, got, want)
+		}
+	}
+}

@@ -8,7 +8,9 @@ import (
 )
 
 // Mermaid flowchart styles. Only syntax old Mermaid releases read too (`graph`,
-// undirected links, classDef/class, style), so older renderers (Azure DevOps) draw it.
+// undirected links, classDef/class, style), so older renderers (Azure DevOps) draw it;
+// the newest is the invisible link ~~~ of the grid, which Mermaid's flowchart grammar
+// (packages/mermaid/src/diagrams/flowchart/parser/flow.jison) reads since 9.2.0.
 var mermaidClasses = []struct{ name, style string }{
 	{"validator", "fill:#fff3c4,stroke:#9a6700,stroke-width:2px,color:#1f2328"},
 	{"member", "fill:#ddf4ff,stroke:#0969da,color:#1f2328"},
@@ -34,28 +36,42 @@ var mermaidSubgraphStyle = map[string]string{
 }
 
 // Mermaid writes the picture as a Mermaid flowchart (without a Markdown fence).
+//
+// The flowchart runs top to bottom: Mermaid's layout (dagre) gives every level of
+// nested subgraphs ranks of its own in that direction, so a party's title and its
+// clusters' titles never overlap; left to right they share one gap and collide.
+// Parties sit in rows of about √n (gridColumns). Above MeshLimit clusters each row's
+// exposures meet in a p2p node under the row, linked to the next row's; an invisible
+// link (~~~, which Mermaid lays out like any link but does not draw) from that node
+// to each party of the next row puts the row below it (in a mesh, from the exposures
+// of the party above). Without the rows every party takes the same ranks: 40 parties
+// made one line 8,900 px long.
 func (g *Graph) Mermaid(w io.Writer) error {
 	b := bufio.NewWriter(w)
 	m := &mermaid{classes: map[string][]string{}}
-	fmt.Fprintf(b, "graph LR\n  %%%% %s\n", mermaidComment(g.title()))
+	fmt.Fprintf(b, "graph TB\n  %%%% %s\n", mermaidComment(g.title()))
 	var edges []string
-	for _, p := range g.Parties {
+	// tops are the first ranks of each party: what a row above links down to.
+	tops := make([][]string, len(g.Parties))
+	for i, p := range g.Parties {
 		pid := mermaidID("p", p.Name)
-		fmt.Fprintf(b, "  subgraph %s[\"%s\"]\n", pid, mermaidLabel(changed(partyLabel(p), p.Change)))
+		fmt.Fprintf(b, "  subgraph %s[\"%s\"]\n", pid, mermaidTitle(changed(partyLabel(p), p.Change)))
 		m.style(pid, p.Change)
 		for _, c := range p.Clusters {
 			cid, xid := mermaidID("c", c.Name), mermaidID("x", c.Name)
-			fmt.Fprintf(b, "    subgraph %s[\"%s\"]\n", cid, mermaidLabel(changed(c.Name, c.Change), where(c)))
+			fmt.Fprintf(b, "    subgraph %s[\"%s\"]\n", cid, mermaidTitle(changed(c.Name, c.Change)))
 			m.style(cid, c.Change)
-			fmt.Fprintf(b, "      %s{{\"%s\"}}\n", xid, mermaidLabel(c.Exposure, c.Entry))
+			fmt.Fprintf(b, "      %s{{\"%s\"}}\n", xid, mermaidLabel(exposureLines(c)...))
 			m.class(xid, "entry", "")
+			top := xid
 			if g.Summary {
 				sid := mermaidID("s", c.Name)
 				fmt.Fprintf(b, "      %s[\"%s\"]\n", sid, mermaidLabel(append([]string{roleSummary(c.Roles)}, nodeChanges(c)...)...))
 				m.class(sid, "summary", strongestChange(c))
 				edges = append(edges, fmt.Sprintf("%s --- %s", sid, xid))
+				top = sid
 			}
-			for _, n := range c.Nodes {
+			for j, n := range c.Nodes {
 				if g.Summary {
 					break
 				}
@@ -63,7 +79,11 @@ func (g *Graph) Mermaid(w io.Writer) error {
 				fmt.Fprintf(b, "      %s([\"%s\"])\n", nid, mermaidLabel(changed(nodeLabel(n), n.Change), n.Role))
 				m.class(nid, roleClass(n.Role), n.Change)
 				edges = append(edges, fmt.Sprintf("%s %s %s", nid, mermaidLink(n.Change), xid))
+				if j == 0 {
+					top = nid
+				}
 			}
+			tops[i] = append(tops[i], top)
 			b.WriteString("    end\n")
 		}
 		b.WriteString("  end\n")
@@ -73,11 +93,36 @@ func (g *Graph) Mermaid(w io.Writer) error {
 		fmt.Fprintf(b, "  %s[(\"%s\")]\n", id, mermaidLabel(channelLabel(ch)...))
 		m.class(id, "channel", "")
 	}
+	cols := gridColumns(len(g.Parties))
 	if !g.Mesh {
-		fmt.Fprintf(b, "  hub((\"%s\"))\n", mermaidLabel(g.hubLabel()))
-		m.class("hub", "hub", "")
-		for _, c := range g.Clusters() {
-			edges = append(edges, fmt.Sprintf("%s %s hub", mermaidID("x", c.Name), mermaidLink(c.Change)))
+		for row := 0; row*cols < len(g.Parties); row++ {
+			hub := hubID(row)
+			fmt.Fprintf(b, "  %s((\"%s\"))\n", hub, mermaidLabel(g.hubLabel()))
+			m.class(hub, "hub", "")
+			for _, p := range g.Parties[row*cols : min(len(g.Parties), (row+1)*cols)] {
+				for _, c := range p.Clusters {
+					edges = append(edges, fmt.Sprintf("%s %s %s", mermaidID("x", c.Name), mermaidLink(c.Change), hub))
+				}
+			}
+			if row > 0 {
+				edges = append(edges, fmt.Sprintf("%s --- %s", hubID(row-1), hub))
+			}
+		}
+	}
+	// Each party below the first row hangs, invisibly, from what closes the row above:
+	// its p2p node, or in a mesh the exposures of the party above it.
+	for i := cols; i < len(g.Parties); i++ {
+		above := []string{hubID(i/cols - 1)}
+		if g.Mesh {
+			above = nil
+			for _, c := range g.Parties[i-cols].Clusters {
+				above = append(above, mermaidID("x", c.Name))
+			}
+		}
+		for _, from := range above {
+			for _, to := range tops[i] {
+				edges = append(edges, fmt.Sprintf("%s ~~~ %s", from, to))
+			}
 		}
 	}
 	if g.Omitted > 0 {
@@ -114,6 +159,40 @@ func (g *Graph) Mermaid(w io.Writer) error {
 		fmt.Fprintf(b, "  %s\n", s)
 	}
 	return b.Flush()
+}
+
+// exposureLines label a cluster's exposure node: where the cluster runs, its exposure
+// mode, the host peers dial and, on a line of its own, the port. Subgraph titles are
+// one line (the cluster's name) because Mermaid leaves a title one line's room above
+// the subgraph's first nodes: a second line was drawn under them. And Mermaid wraps a
+// line wider than its wrapping width (200 px) wherever it may, which cut
+// "host:30303-30306" in the middle of the port range.
+func exposureLines(c Cluster) []string {
+	lines := []string{where(c), c.Exposure}
+	if i := strings.LastIndexByte(c.Entry, ':'); i > 0 {
+		return append(lines, c.Entry[:i], "port "+c.Entry[i+1:])
+	}
+	return append(lines, c.Entry)
+}
+
+// gridColumns is how many parties a row of the Mermaid picture holds: the smallest
+// n with n² ≥ parties, so the grid is about as many rows as columns.
+func gridColumns(parties int) int {
+	n := 1
+	for n*n < parties {
+		n++
+	}
+	return n
+}
+
+// hubID is the id of the p2p node under a row of parties: "hub" under the first (the
+// one hub of a picture without rows), then hub2, hub3… Every mermaidID has a "_"
+// after its kind, so none of them is a hub's.
+func hubID(row int) string {
+	if row == 0 {
+		return "hub"
+	}
+	return fmt.Sprintf("hub%d", row+1)
 }
 
 type mermaid struct {
@@ -217,6 +296,17 @@ func mermaidLabel(lines ...string) string {
 		escaped[i] = b.String()
 	}
 	return strings.Join(escaped, "<br/>")
+}
+
+// mermaidTitle is the label of a subgraph title: mermaidLabel with every space made
+// non-breaking. Mermaid leaves one line's room above a subgraph's contents, and wraps
+// a label wider than 200 px at its spaces (createText.ts, addHtmlSpan: past that
+// width the label becomes a 200 px CSS table with white-space: break-spaces); a table
+// grows to its longest unbreakable run instead, so the title stays on its line and
+// Mermaid sizes the subgraph's box to it ("Northwind Traders (northwind)" wrapped onto
+// its cluster's title).
+func mermaidTitle(s string) string {
+	return mermaidLabel(strings.ReplaceAll(s, " ", "\u00a0"))
 }
 
 // mermaidComment keeps a comment on its line.

@@ -159,7 +159,7 @@ func (g *Graph) hasChanges() bool {
 func (g *Graph) clusterHeight(c Cluster) int {
 	h := clusterHead + chipH + pad
 	if g.Summary {
-		h += max(1, len(c.Roles)) * roleH
+		h += (max(1, len(c.Roles)) + len(nodeMarks(c))) * roleH
 	} else {
 		h += len(c.Nodes) * nodeH
 	}
@@ -227,6 +227,16 @@ func (g *Graph) cluster(c Cluster, x, y, w int) (group svgGroup, chipY int) {
 			group.Items = append(group.Items,
 				svgRect{X: x + 10, Y: cy + 3, Width: 11, Height: 11, RX: 2, Fill: orDefault(roleFill[r.Role], colCard), Stroke: colMuted, StrokeWidth: 1},
 				text(x+28, cy+13, 12, colText, rolePlural(r)))
+			cy += roleH
+		}
+		// Summarised, a node a change adds, changes or removes is named under the
+		// counts, with its mark's colours: the counts alone would hide it.
+		for _, m := range nodeMarks(c) {
+			r := svgRect{X: x + 10, Y: cy + 3, Width: 11, Height: 11, RX: 2, Fill: changeFill[m.mark], Stroke: changeLine[m.mark], StrokeWidth: 2}
+			if m.mark == Removed {
+				r.Dash = "4 2"
+			}
+			group.Items = append(group.Items, r, text(x+28, cy+13, 12, colText, fit(m.line, w-38, 12)))
 			cy += roleH
 		}
 		return group, chipY

@@ -115,6 +115,18 @@ func (g *Graph) omittedLabel() string {
 // never hides a node a change adds, changes or removes.
 func nodeChanges(c Cluster) []string {
 	var lines []string
+	for _, m := range nodeMarks(c) {
+		lines = append(lines, m.line)
+	}
+	return lines
+}
+
+// markLine is one line of nodeChanges and the mark it names.
+type markLine struct{ mark, line string }
+
+// nodeMarks are nodeChanges' lines with their marks, added, changed then removed.
+func nodeMarks(c Cluster) []markLine {
+	var out []markLine
 	for _, mark := range []string{Added, Changed, Removed} {
 		var names []string
 		for _, n := range c.Nodes {
@@ -123,10 +135,10 @@ func nodeChanges(c Cluster) []string {
 			}
 		}
 		if len(names) > 0 {
-			lines = append(lines, mark+": "+strings.Join(names, ", "))
+			out = append(out, markLine{mark, mark + ": " + strings.Join(names, ", ")})
 		}
 	}
-	return lines
+	return out
 }
 
 // strongestChange is the mark a summarised cluster's box takes from its nodes:
