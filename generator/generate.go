@@ -18,6 +18,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/render"
 	"github.com/flux-ledger/flux-ledger/generator/render/owners"
 	"github.com/flux-ledger/flux-ledger/generator/render/platform"
+	"github.com/flux-ledger/flux-ledger/generator/rendercache"
 	"github.com/flux-ledger/flux-ledger/generator/secrets"
 	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
@@ -33,6 +34,9 @@ type Options struct {
 	// Prune also deletes files in generator-owned directories that the generator did
 	// not write (never anything under parties/<party>/secrets/).
 	Prune bool
+	// CacheDir holds the record of rendered units (rendercache); "" for the default,
+	// "off" to render every unit.
+	CacheDir string
 }
 
 // Report says what a generation changed (or, with Check, would change).
@@ -41,6 +45,10 @@ type Report struct {
 	Changes []tree.FileChange
 	// Orphans are sealed secrets whose node no longer exists; they are kept, unused.
 	Orphans []string
+	// Rendered are the unit directories (parties/<party>, policies/parties/<party>,
+	// clusters/<cluster>) rendered this time; the others' inputs and files were as
+	// the render record left them, so their files were taken from the disk.
+	Rendered []string
 }
 
 // Generate loads and validates the network, renders the desired tree and brings the
@@ -68,17 +76,20 @@ func Generate(opts Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	desired, err := Desired(network)
+	cache := rendercache.Open(opts.Repo, opts.CacheDir)
+	desired, err := cache.Desired(opts.Repo, network)
 	if err != nil {
 		return nil, err
 	}
+	// The record holds facts about rendering, true whatever happens to the disk next.
+	_ = cache.Save()
 	if err := owners.Strays(func(p string) bool { _, ok := desired[p]; return ok }, func(p string) bool {
 		_, err := os.Lstat(filepath.Join(opts.Repo, filepath.FromSlash(p)))
 		return err == nil
 	}); err != nil {
 		return nil, err
 	}
-	changes, err := tree.Diff(opts.Repo, desired, Ownership, opts.Prune)
+	changes, err := tree.DiffVerified(opts.Repo, desired, cache.Verified, Ownership, opts.Prune)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +113,7 @@ func Generate(opts Options) (*Report, error) {
 			return nil, err
 		}
 	}
-	return &Report{Network: network, Changes: changes, Orphans: orphans}, nil
+	return &Report{Network: network, Changes: changes, Orphans: orphans, Rendered: cache.Rendered()}, nil
 }
 
 // Ownership is render's ownership with one more promise: nothing under a party's

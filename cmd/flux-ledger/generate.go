@@ -31,6 +31,13 @@ parties/<party>/secrets/ (written by flux-ledger keys) is ever deleted, and a sy
 link anywhere in those paths is refused.
 Regenerating an unchanged network writes nothing ("0 changed").
 
+Each party's directory and policies and each cluster's entry point is rendered again only
+when what it is rendered from changed, or its files no longer hold what was rendered: a
+record of each, keyed by this binary's own digest, is kept outside the repository
+($XDG_CACHE_HOME/flux-ledger/render, or FLUX_LEDGER_RENDER_CACHE=DIR; "off" renders
+everything). Files taken from the disk are read and checked against the record's
+SHA-256, so a file anyone changed is rendered again. The output is the same bytes either way.
+
 With --check nothing is written: the command lists the out-of-date files and exits 1
 if there are any (the CI drift check).
 

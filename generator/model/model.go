@@ -6,6 +6,7 @@ package model
 import (
 	"maps"
 	"slices"
+	"strings"
 )
 
 // Network is a consortium's ledger network: who takes part, where they run, what runs.
@@ -336,6 +337,19 @@ func (n *Network) ClustersByParty() map[string][]Cluster {
 		byParty[c.Party] = append(byParty[c.Party], c)
 	}
 	return byParty
+}
+
+// ClustersOf returns party's clusters in ascending name order. Renderers ask it once
+// per party, so it scans the clusters without sorting them all each time.
+func (n *Network) ClustersOf(party string) []Cluster {
+	var clusters []Cluster
+	for _, c := range n.Clusters {
+		if c.Party == party {
+			clusters = append(clusters, c)
+		}
+	}
+	slices.SortFunc(clusters, func(a, b Cluster) int { return strings.Compare(a.Name, b.Name) })
+	return clusters
 }
 
 // Validators counts the validators of the whole network.

@@ -114,34 +114,60 @@ func Offering[C any]() string {
 
 // Render renders the whole desired tree. Every node must have a public identity.
 func Render(network *model.Network) (tree.Tree, error) {
-	ledger, err := PlatformOf(network)
+	out, units, err := Split(network)
 	if err != nil {
 		return nil, err
+	}
+	rendered, err := RenderUnits(units)
+	if err != nil {
+		return nil, err
+	}
+	for i, files := range rendered {
+		for p, data := range files {
+			out[path.Join(units[i].Dir, p)] = data
+		}
+	}
+	return out, nil
+}
+
+// Unit is a directory of the tree rendered on its own: a party's directory, its
+// policies or a cluster's entry point. Its files depend on nothing but the inputs Key digests, so a
+// unit whose key is unchanged renders the same bytes again (see rendercache).
+type Unit struct {
+	// Dir is the unit's directory: parties/<party>, policies/parties/<party> or
+	// clusters/<cluster>.
+	Dir string
+	// Key is a SHA-256 over every input the unit's files are rendered from (keys.go).
+	Key [32]byte
+	// render makes the unit's files, by path relative to Dir.
+	render func() (map[string][]byte, error)
+}
+
+// Split renders the files that depend on the whole network (.sops.yaml, the ownership
+// files, the platform's shared directories) and returns, unrendered, the units: every
+// party's directory and policies, and every cluster's entry point.
+func Split(network *model.Network) (tree.Tree, []Unit, error) {
+	ledger, err := PlatformOf(network)
+	if err != nil {
+		return nil, nil, err
 	}
 	out := tree.Tree{}
 	sopsConfig, err := secrets.Config(network)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out[secrets.ConfigPath] = sopsConfig
 	ownerFiles, err := owners.Render(network)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for p, data := range ownerFiles {
 		out[p] = data
 	}
-	policyFiles, err := policies.Render(network)
-	if err != nil {
-		return nil, err
-	}
-	for p, data := range policyFiles {
-		out[path.Join(policies.Dir, p)] = data
-	}
 
 	shared, err := ledger.Shared(network)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for p, data := range shared {
 		out[p] = data
@@ -149,7 +175,7 @@ func Render(network *model.Network) (tree.Tree, error) {
 
 	renderParty, err := ledger.Parties(network)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	nodesByParty := network.NodesByParty()
 	nodesByCluster := map[string][]model.Node{}
@@ -157,45 +183,55 @@ func Render(network *model.Network) (tree.Tree, error) {
 		node := network.Nodes[name]
 		nodesByCluster[node.Cluster] = append(nodesByCluster[node.Cluster], node)
 	}
-	// Each party directory and each cluster entry point is independent of the others:
-	// render them in parallel, then merge in a fixed order.
-	var units []func() (string, map[string][]byte, error)
+	keys, err := newUnitKeys(network)
+	if err != nil {
+		return nil, nil, err
+	}
+	var units []Unit
 	for _, name := range network.PartyNames() {
-		units = append(units, func() (string, map[string][]byte, error) {
-			files, err := renderParty(network.Parties[name], nodesByParty[name])
-			if err == nil {
-				err = monitoring.Party(network, network.Parties[name], nodesByParty[name], files)
-			}
-			if err != nil {
-				err = fmt.Errorf("party %s: %w", name, err)
-			}
-			return path.Join("parties", name), files, err
-		})
+		units = append(units, Unit{Dir: path.Join("parties", name), Key: keys.of("party", name, nodesByParty[name]),
+			render: func() (map[string][]byte, error) {
+				files, err := renderParty(network.Parties[name], nodesByParty[name])
+				if err == nil {
+					err = monitoring.Party(network, network.Parties[name], nodesByParty[name], files)
+				}
+				if err != nil {
+					err = fmt.Errorf("party %s: %w", name, err)
+				}
+				return files, err
+			}})
+	}
+	for _, name := range network.PartyNames() {
+		units = append(units, Unit{Dir: policies.PartyDir(name), Key: keys.of("policies", name, nodesByParty[name]),
+			render: func() (map[string][]byte, error) { return policies.Party(network, name) }})
 	}
 	for _, name := range network.ClusterNames() {
-		units = append(units, func() (string, map[string][]byte, error) {
-			files, err := flux.Cluster(network, network.Clusters[name], nodesByCluster[name])
-			if err != nil {
-				err = fmt.Errorf("cluster %s: %w", name, err)
-			}
-			return flux.EntryPath(name), files, err
-		})
+		units = append(units, Unit{Dir: flux.EntryPath(name), Key: keys.of("cluster", name, nodesByCluster[name]),
+			render: func() (map[string][]byte, error) {
+				files, err := flux.Cluster(network, network.Clusters[name], nodesByCluster[name])
+				if err != nil {
+					err = fmt.Errorf("cluster %s: %w", name, err)
+				}
+				return files, err
+			}})
 	}
-	type result struct {
-		dir   string
-		files map[string][]byte
-		err   error
-	}
-	results := make([]result, len(units))
+	return out, units, nil
+}
+
+// RenderUnits renders the units, in parallel: each party directory and each cluster
+// entry point is independent of the others. The i-th result holds units[i]'s files,
+// by path relative to its Dir; the first error in unit order is returned.
+func RenderUnits(units []Unit) ([]map[string][]byte, error) {
+	results := make([]map[string][]byte, len(units))
+	errs := make([]error, len(units))
 	var wg sync.WaitGroup
 	next := make(chan int)
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+	for range min(runtime.GOMAXPROCS(0), len(units)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				dir, files, err := units[i]()
-				results[i] = result{dir, files, err}
+				results[i], errs[i] = units[i].render()
 			}
 		}()
 	}
@@ -204,13 +240,10 @@ func Render(network *model.Network) (tree.Tree, error) {
 	}
 	close(next)
 	wg.Wait()
-	for _, r := range results {
-		if r.err != nil {
-			return nil, r.err
-		}
-		for p, data := range r.files {
-			out[path.Join(r.dir, p)] = data
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
 		}
 	}
-	return out, nil
+	return results, nil
 }

@@ -81,6 +81,13 @@ func checkpoint(op, path string) {
 // a *ForeignFilesError naming it. A symbolic link anywhere in the owned paths fails it
 // with a *SymlinkError: nothing is written or deleted through a link.
 func Diff(root string, desired Tree, own Ownership, prune bool) ([]FileChange, error) {
+	return DiffVerified(root, desired, nil, own, prune)
+}
+
+// DiffVerified is Diff for a desired tree some of whose files were read from the disk
+// under root and checked against what they must hold (rendercache): verified reports
+// those, which are not read again. A nil verified reads every file.
+func DiffVerified(root string, desired Tree, verified func(path string) bool, own Ownership, prune bool) ([]FileChange, error) {
 	for p := range desired {
 		if err := checkPath(p); err != nil {
 			return nil, err
@@ -94,7 +101,7 @@ func Diff(root string, desired Tree, own Ownership, prune bool) ([]FileChange, e
 		return nil, err
 	}
 	paths := desired.Paths()
-	actions, err := compareWithDisk(root, paths, desired)
+	actions, err := compareWithDisk(root, paths, desired, verified)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +141,7 @@ func Diff(root string, desired Tree, own Ownership, prune bool) ([]FileChange, e
 // generate compares every rendered file (about 130 MB at 300 parties) and spent
 // most of that time waiting on reads one after another. The first error in path
 // order is returned, as a sequential comparison would.
-func compareWithDisk(root string, paths []string, desired Tree) ([]Action, error) {
+func compareWithDisk(root string, paths []string, desired Tree, verified func(string) bool) ([]Action, error) {
 	actions := make([]Action, len(paths))
 	errs := make([]error, len(paths))
 	var next atomic.Int64
@@ -148,6 +155,9 @@ func compareWithDisk(root string, paths []string, desired Tree) ([]Action, error
 				i := int(next.Add(1) - 1)
 				if i >= len(paths) {
 					return
+				}
+				if verified != nil && verified(paths[i]) {
+					continue
 				}
 				actions[i], buf, errs[i] = compareFile(filepath.Join(root, filepath.FromSlash(paths[i])), desired[paths[i]], buf)
 			}

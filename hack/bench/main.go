@@ -109,6 +109,7 @@ func main() {
 	fabricSizes := flag.String("fabric-sizes", "30,300", "comma-separated organisation counts of the Fabric networks (empty: none)")
 	out := flag.String("out", "bench", "directory for results.json and results.txt")
 	bin := flag.String("bin", "bin", "directory holding flux-ledger and cue")
+	flag.StringVar(&keep, "keep", "", "keep each measured network's repository under this directory (`<platform>-<parties>`), for profiling")
 	flag.Parse()
 	if err := run(*sizes, *fabricSizes, *out, *bin); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -210,12 +211,31 @@ func check(results []Result) []Target {
 }
 
 // measure builds a repository for n parties (identities included) and times each step.
+// keep, when set, is where measure leaves each network's repository instead of
+// deleting it.
+var keep string
+
 func measure(platform string, n int, bin string) (Result, error) {
 	root, err := os.MkdirTemp("", "flux-ledger-bench-")
 	if err != nil {
 		return Result{}, err
 	}
-	defer os.RemoveAll(root)
+	if keep == "" {
+		defer os.RemoveAll(root)
+	} else {
+		kept := filepath.Join(keep, fmt.Sprintf("%s-%d", platform, n))
+		defer func() {
+			err := os.MkdirAll(keep, 0o755)
+			if err == nil {
+				if err = os.RemoveAll(kept); err == nil {
+					err = os.Rename(root, kept)
+				}
+			}
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "bench: keeping", root, "failed:", err)
+			}
+		}()
+	}
 	// One age key per party: the schema refuses a recipient shared by two parties.
 	// Kept across rewrites of the network, so only the edit changes.
 	recipients := map[string]string{}
@@ -239,7 +259,7 @@ func measure(platform string, n int, bin string) (Result, error) {
 		var src []byte
 		var err error
 		if platform == "fabric" {
-			src, err = fabricNetwork(n, recipient, edit)
+			src, err = testenv.SynthFabricNetwork(testenv.SynthOptions{Parties: n, Recipients: recipient, Edit: edit})
 		} else {
 			src, err = testenv.SynthNetwork(testenv.SynthOptions{Parties: n, Recipients: recipient, Edit: edit})
 		}

@@ -148,7 +148,7 @@ func Party(network *model.Network, party model.Party, nodes []model.Node, shared
 	if err := files.Add("secrets/kustomization.yaml", partydir.Kustomization(secretFiles)); err != nil {
 		return nil, err
 	}
-	for _, cluster := range network.ClustersByParty()[party.Name] {
+	for _, cluster := range network.ClustersOf(party.Name) {
 		if err := r.cluster(cluster, nodesByCluster[cluster.Name]); err != nil {
 			return nil, err
 		}

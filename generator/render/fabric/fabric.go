@@ -145,7 +145,7 @@ func Party(network *model.Network, party model.Party, nodes []model.Node, shared
 	if err := r.files.AddKustomization("secrets", partydir.Kustomization(secretFiles)); err != nil {
 		return nil, err
 	}
-	for _, cluster := range network.ClustersByParty()[party.Name] {
+	for _, cluster := range network.ClustersOf(party.Name) {
 		if err := r.cluster(cluster, nodesByCluster[cluster.Name]); err != nil {
 			return nil, err
 		}

@@ -92,7 +92,7 @@ func Party(network *model.Network, party model.Party, nodes []model.Node, files 
 	for _, n := range nodes {
 		byCluster[n.Cluster] = append(byCluster[n.Cluster], n)
 	}
-	for _, cluster := range network.ClustersByParty()[party.Name] {
+	for _, cluster := range network.ClustersOf(party.Name) {
 		switch cluster.Monitoring.Mode {
 		case "", model.MonitoringNone:
 			continue

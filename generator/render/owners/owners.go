@@ -74,7 +74,7 @@ func everyone(network *model.Network) []string {
 // entry point of each of its clusters.
 func Own(network *model.Network, party string) []string {
 	own := []string{"/parties/" + party + "/"}
-	for _, c := range network.ClustersByParty()[party] {
+	for _, c := range network.ClustersOf(party) {
 		own = append(own, "/clusters/"+c.Name+"/")
 	}
 	return own

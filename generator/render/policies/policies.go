@@ -40,40 +40,55 @@ type Files map[string][]byte
 func Render(network *model.Network) (Files, error) {
 	files := Files{}
 	for _, name := range network.PartyNames() {
-		party := network.Parties[name]
-		namespaces := []string{party.Namespace}
-		policies := map[string]map[string]any{
-			"allowed-registries.yaml": allowedRegistries(network, namespaces),
-			"pod-security.yaml":       podSecurity(namespaces),
-			"required-labels.yaml":    requiredLabels(network, namespaces),
-			"resources.yaml":          resources(namespaces),
-			"flux-multi-tenancy.yaml": fluxTenancy(GitOpsNamespaces(network, name)),
-			"isolation.yaml":          isolation(party),
-		}
-		dir := strings.TrimPrefix(PartyDir(name), Dir+"/")
-		var resources []string
-		for file, policy := range policies {
-			if err := checkValidateOnly(path.Join(dir, file), policy); err != nil {
-				return nil, err
-			}
-			data, err := manifest.Encode(policy)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", path.Join(dir, file), err)
-			}
-			files[path.Join(dir, file)] = data
-			resources = append(resources, file)
-		}
-		sort.Strings(resources)
-		k, err := manifest.Encode(map[string]any{
-			"apiVersion": "kustomize.config.k8s.io/v1beta1",
-			"kind":       "Kustomization",
-			"resources":  resources,
-		})
+		party, err := Party(network, name)
 		if err != nil {
 			return nil, err
 		}
-		files[path.Join(dir, "kustomization.yaml")] = k
+		dir := strings.TrimPrefix(PartyDir(name), Dir+"/")
+		for file, data := range party {
+			files[path.Join(dir, file)] = data
+		}
 	}
+	return files, nil
+}
+
+// Party renders one party's policies: the files of PartyDir(name), by path relative
+// to it.
+func Party(network *model.Network, name string) (map[string][]byte, error) {
+	party := network.Parties[name]
+	namespaces := []string{party.Namespace}
+	policies := map[string]map[string]any{
+		"allowed-registries.yaml": allowedRegistries(network, namespaces),
+		"pod-security.yaml":       podSecurity(namespaces),
+		"required-labels.yaml":    requiredLabels(network, namespaces),
+		"resources.yaml":          resources(namespaces),
+		"flux-multi-tenancy.yaml": fluxTenancy(GitOpsNamespaces(network, name)),
+		"isolation.yaml":          isolation(party),
+	}
+	dir := strings.TrimPrefix(PartyDir(name), Dir+"/")
+	files := map[string][]byte{}
+	var resources []string
+	for file, policy := range policies {
+		if err := checkValidateOnly(path.Join(dir, file), policy); err != nil {
+			return nil, err
+		}
+		data, err := manifest.Encode(policy)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path.Join(dir, file), err)
+		}
+		files[file] = data
+		resources = append(resources, file)
+	}
+	sort.Strings(resources)
+	k, err := manifest.Encode(map[string]any{
+		"apiVersion": "kustomize.config.k8s.io/v1beta1",
+		"kind":       "Kustomization",
+		"resources":  resources,
+	})
+	if err != nil {
+		return nil, err
+	}
+	files["kustomization.yaml"] = k
 	return files, nil
 }
 

@@ -1,4 +1,4 @@
-package main
+package testenv
 
 import (
 	"fmt"
@@ -9,13 +9,13 @@ import (
 	"cuelang.org/go/cue/token"
 )
 
-// fabricNetwork writes a Fabric network of n organisations shaped like the reference
+// SynthFabricNetwork writes a Fabric network of opts.Parties organisations shaped like the reference
 // network (examples/fabric/network.cue): each organisation runs one Raft orderer and
 // one peer in a cluster of its own, one channel every organisation joins, one
 // chaincode run as a service. Clusters cycle through every provider, GitOps mode and
-// exposure mode, as the Besu synthetic networks do. edit, when set, changes the
-// network before it is printed.
-func fabricNetwork(n int, recipient func(string) string, edit func(map[string]any)) ([]byte, error) {
+// exposure mode, as the Besu synthetic networks do (SynthNetwork).
+func SynthFabricNetwork(opts SynthOptions) ([]byte, error) {
+	n, recipient, edit := opts.Parties, opts.Recipients, opts.Edit
 	const (
 		orderer = "docker.io/hyperledger/fabric-orderer:2.5.16"
 		peer    = "docker.io/hyperledger/fabric-peer:2.5.16"

@@ -1,0 +1,344 @@
+// Package rendercache lets generate render only the units of the tree whose inputs
+// changed. It remembers, for each unit (a party's directory, a cluster's entry
+// point), the key of the inputs it was last rendered from and the SHA-256 of every
+// file that rendering made. When the key is unchanged and the repository still holds
+// exactly those bytes, the unit's files are taken from the disk instead of rendered
+// and encoded again: a no-op generate, or one that changes a single node, then costs
+// little more than validating the network.
+//
+// The record lives in the user's cache directory, never in the repository: every
+// other party can write the repository, and a record there would let it vouch for
+// files it changed. A record says only "this binary renders these inputs to these
+// bytes", so it is keyed by the running executable's own digest, and files are always
+// read and checked against it: a file changed on disk, by anyone, makes its unit
+// render again. A missing, unreadable or foreign record is an empty one.
+package rendercache
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/render"
+	"github.com/flux-ledger/flux-ledger/generator/tree"
+)
+
+// DirEnv names the directory of the records (default: flux-ledger/render under the
+// user's cache directory, as os.UserCacheDir gives it); "off" disables the cache.
+const DirEnv = "FLUX_LEDGER_RENDER_CACHE"
+
+// Cache is the record of one repository's rendered units.
+type Cache struct {
+	file   string // "" when disabled
+	record record
+	mu     sync.Mutex
+	dirty  bool
+	// verified are the paths Desired took from the disk after checking them.
+	verified map[string]bool
+	// rendered are the directories of the units Desired rendered.
+	rendered []string
+}
+
+type record struct {
+	// Build is the digest of the executable that rendered the units.
+	Build string `json:"build"`
+	// Units are by directory.
+	Units map[string]unitRecord `json:"units"`
+}
+
+type unitRecord struct {
+	Key string `json:"key"`
+	// Files are each file's SHA-256, by path relative to the unit's directory.
+	Files map[string]string `json:"files"`
+}
+
+// Open reads repo's record from dir ("" for the default, see DirEnv). It never fails:
+// a cache that cannot be used renders everything, as without one.
+func Open(repo, dir string) *Cache {
+	if dir == "" {
+		dir = os.Getenv(DirEnv)
+	}
+	if dir == "off" {
+		return &Cache{}
+	}
+	if dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return &Cache{}
+		}
+		dir = filepath.Join(base, "flux-ledger", "render")
+	}
+	abs, err := filepath.Abs(repo)
+	if err != nil {
+		return &Cache{}
+	}
+	build, err := buildDigest()
+	if err != nil {
+		return &Cache{}
+	}
+	name := sha256.Sum256([]byte(abs))
+	c := &Cache{file: filepath.Join(dir, hex.EncodeToString(name[:16])+".json")}
+	c.record = record{Build: build, Units: map[string]unitRecord{}}
+	data, err := os.ReadFile(c.file)
+	if err != nil {
+		return c
+	}
+	var stored record
+	if json.Unmarshal(data, &stored) == nil && stored.Build == build && stored.Units != nil {
+		c.record = stored
+	}
+	return c
+}
+
+// Desired is render.Desired for the repository at repo, with the files of every unit
+// whose key and files on disk match the record read from the disk instead of
+// rendered. The result is byte for byte what render.Desired returns.
+func (c *Cache) Desired(repo string, network *model.Network) (tree.Tree, error) {
+	desired, units, err := render.Split(network)
+	if err != nil {
+		return nil, err
+	}
+	kept := make([]map[string][]byte, len(units))
+	var stale []render.Unit
+	for i, u := range units {
+		if kept[i] = c.kept(repo, u); kept[i] == nil {
+			stale = append(stale, u)
+		}
+	}
+	rendered, err := render.RenderUnits(stale)
+	if err != nil {
+		return nil, err
+	}
+	c.rendered = nil
+	for i, u := range stale {
+		c.remember(u, rendered[i])
+		c.rendered = append(c.rendered, u.Dir)
+	}
+	c.verified = map[string]bool{}
+	for i, u := range units {
+		for p, data := range kept[i] {
+			desired[path.Join(u.Dir, p)] = data
+			c.verified[path.Join(u.Dir, p)] = true
+		}
+	}
+	for i, u := range stale {
+		for p, data := range rendered[i] {
+			desired[path.Join(u.Dir, p)] = data
+		}
+	}
+	tree.AddIndexes(desired, render.Ownership)
+	return desired, nil
+}
+
+// Rendered lists the directories of the units the last Desired rendered, in unit
+// order; the others it took from the disk.
+func (c *Cache) Rendered() []string { return c.rendered }
+
+// Verified reports whether the last Desired took p from the disk, where it holds the
+// bytes rendering would make (for tree.DiffVerified).
+func (c *Cache) Verified(p string) bool { return c.verified[p] }
+
+// kept returns u's files as the disk holds them when the record has u's key and
+// every file it lists still has its recorded digest; nil otherwise.
+func (c *Cache) kept(repo string, u render.Unit) map[string][]byte {
+	if c.file == "" {
+		return nil
+	}
+	rec, ok := c.record.Units[u.Dir]
+	if !ok || rec.Key != hex.EncodeToString(u.Key[:]) || len(rec.Files) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(rec.Files))
+	for name := range rec.Files {
+		names = append(names, name)
+	}
+	datas := make([][]byte, len(names))
+	var failed atomic.Bool
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(names)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= len(names) {
+					return
+				}
+				data, err := readRegular(filepath.Join(repo, filepath.FromSlash(u.Dir), filepath.FromSlash(names[i])))
+				sum := sha256.Sum256(data)
+				if err != nil || hex.EncodeToString(sum[:]) != rec.Files[names[i]] {
+					failed.Store(true)
+					return
+				}
+				datas[i] = data
+			}
+		}()
+	}
+	wg.Wait()
+	if failed.Load() {
+		return nil
+	}
+	files := make(map[string][]byte, len(names))
+	for i, name := range names {
+		files[name] = datas[i]
+	}
+	return files
+}
+
+// readRegular reads a regular file without following a symbolic link.
+func readRegular(name string) ([]byte, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|unix.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("not a regular file")}
+	}
+	// One byte more than the size, to see a file that grew since Stat.
+	data := make([]byte, info.Size()+1)
+	n, err := io.ReadFull(f, data)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return data[:n], nil
+}
+
+// remember records that u's key renders to files.
+func (c *Cache) remember(u render.Unit, files map[string][]byte) {
+	if c.file == "" {
+		return
+	}
+	rec := unitRecord{Key: hex.EncodeToString(u.Key[:]), Files: make(map[string]string, len(files))}
+	for name, data := range files {
+		sum := sha256.Sum256(data)
+		rec.Files[name] = hex.EncodeToString(sum[:])
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.record.Units[u.Dir] = rec
+	c.dirty = true
+}
+
+// Save writes the record, replacing the old one in one rename, when it changed. A
+// record that cannot be saved costs the next run a full render, nothing else.
+func (c *Cache) Save() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.file == "" || !c.dirty {
+		return nil
+	}
+	data, err := json.Marshal(&c.record)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(c.file), 0o700); err != nil {
+		return err
+	}
+	// Not synced: a record lost in a crash costs a full render, and a torn one is
+	// never seen, as the rename replaces it whole.
+	tmp, err := os.CreateTemp(filepath.Dir(c.file), ".record-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // no-op once renamed
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), c.file); err != nil {
+		return err
+	}
+	c.dirty = false
+	trim(filepath.Dir(c.file))
+	return nil
+}
+
+// keepRecords is how many repositories' records a cache directory keeps: the most
+// recently written. Every repository a user (or a test) generates leaves one.
+const keepRecords = 32
+
+// trim removes all but the keepRecords newest records of dir, and only records.
+func trim(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	type aged struct {
+		name string
+		mod  int64
+	}
+	var records []aged
+	for _, e := range entries {
+		if !recordName.MatchString(e.Name()) || !e.Type().IsRegular() {
+			continue
+		}
+		if info, err := e.Info(); err == nil {
+			records = append(records, aged{e.Name(), info.ModTime().UnixNano()})
+		}
+	}
+	if len(records) <= keepRecords {
+		return
+	}
+	slices.SortFunc(records, func(a, b aged) int { return cmp.Compare(b.mod, a.mod) })
+	for _, r := range records[keepRecords:] {
+		_ = os.Remove(filepath.Join(dir, r.name))
+	}
+}
+
+// recordName is the name Open gives a record.
+var recordName = regexp.MustCompile(`^[0-9a-f]{32}\.json$`)
+
+var build struct {
+	once   sync.Once
+	digest string
+	err    error
+}
+
+// buildDigest is the SHA-256 of the running executable: a record is valid only for
+// the binary that rendered it, whatever version string it was built with.
+func buildDigest() (string, error) {
+	build.once.Do(func() {
+		exe, err := os.Executable()
+		if err != nil {
+			build.err = err
+			return
+		}
+		f, err := os.Open(exe)
+		if err != nil {
+			build.err = err
+			return
+		}
+		defer f.Close()
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err != nil {
+			build.err = err
+			return
+		}
+		build.digest = hex.EncodeToString(h.Sum(nil))
+	})
+	return build.digest, build.err
+}

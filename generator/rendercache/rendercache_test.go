@@ -1,0 +1,147 @@
+package rendercache_test
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/flux-ledger/flux-ledger/generator/keys"
+	"github.com/flux-ledger/flux-ledger/generator/load"
+	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/render"
+	"github.com/flux-ledger/flux-ledger/generator/rendercache"
+	"github.com/flux-ledger/flux-ledger/generator/testenv"
+	"github.com/flux-ledger/flux-ledger/generator/tree"
+)
+
+// written is a 3-party repository holding its full render, its network, and a record
+// of that render in cacheDir.
+func written(t *testing.T, cacheDir string) (string, *model.Network, int) {
+	t.Helper()
+	repo := testenv.Repo(t, testenv.Synth(t, 3))
+	if _, err := keys.Init(repo, keys.InitOptions{All: true}); err != nil {
+		t.Fatal(err)
+	}
+	result, err := load.Network(filepath.Join(repo, "cue"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := rendercache.Open(repo, cacheDir)
+	desired, err := cache.Desired(repo, result.Network)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes, err := tree.Diff(repo, desired, render.Ownership, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tree.Apply(repo, changes); err != nil {
+		t.Fatal(err)
+	}
+	if err := cache.Save(); err != nil {
+		t.Fatal(err)
+	}
+	return repo, result.Network, len(cache.Rendered())
+}
+
+func rendered(t *testing.T, repo, cacheDir string, network *model.Network) []string {
+	t.Helper()
+	cache := rendercache.Open(repo, cacheDir)
+	desired, err := cache.Desired(repo, network)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := render.Desired(network)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changes := tree.Compare(full, desired); len(changes) != 0 {
+		t.Fatalf("Desired differs from a full render: %v", changes)
+	}
+	return cache.Rendered()
+}
+
+func TestRecordSkipsOnlyWhatItCanVouchFor(t *testing.T) {
+	cacheDir := t.TempDir()
+	repo, network, units := written(t, cacheDir)
+	if units == 0 {
+		t.Fatal("a first render rendered no unit")
+	}
+	if got := rendered(t, repo, cacheDir, network); len(got) != 0 {
+		t.Fatalf("with a record of this very render, %v rendered again", got)
+	}
+	if got := rendered(t, repo, "off", network); len(got) != units {
+		t.Fatalf("with the cache off, %d units rendered, want all %d", len(got), units)
+	}
+	if got := rendered(t, repo, t.TempDir(), network); len(got) != units {
+		t.Fatalf("with no record, %d units rendered, want all %d", len(got), units)
+	}
+
+	// A link in place of a file, even to the same bytes, is never taken from the disk.
+	peers := filepath.Join(repo, "parties", "p0001", "shared", "peers.yaml")
+	data, err := os.ReadFile(peers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyOf := filepath.Join(t.TempDir(), "copy.yaml")
+	if err := os.WriteFile(copyOf, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(peers); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(copyOf, peers); err != nil {
+		t.Fatal(err)
+	}
+	if got := rendered(t, repo, cacheDir, network); len(got) != 1 || got[0] != "parties/p0001" {
+		t.Fatalf("a file replaced by a link: rendered %v again, want parties/p0001", got)
+	}
+}
+
+func TestUnreadableRecordIsAnEmptyOne(t *testing.T) {
+	cacheDir := t.TempDir()
+	repo, network, units := written(t, cacheDir)
+	records, err := filepath.Glob(filepath.Join(cacheDir, "*.json"))
+	if err != nil || len(records) != 1 {
+		t.Fatalf("records in the cache directory: %v, %v", records, err)
+	}
+	if err := os.WriteFile(records[0], []byte(`{"build": `), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := rendered(t, repo, cacheDir, network); len(got) != units {
+		t.Fatalf("with a torn record, %d units rendered, want all %d", len(got), units)
+	}
+}
+
+func TestOldestRecordsAreTrimmed(t *testing.T) {
+	cacheDir := t.TempDir()
+	stranger := filepath.Join(cacheDir, "notes.txt")
+	if err := os.WriteFile(stranger, []byte("mine"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 40 {
+		name := filepath.Join(cacheDir, fmt.Sprintf("%032x.json", i))
+		if err := os.WriteFile(name, []byte("{}"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		old := time.Unix(int64(1_000_000+i), 0)
+		if err := os.Chtimes(name, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	written(t, cacheDir) // saves a 41st record, the newest
+	records, _ := filepath.Glob(filepath.Join(cacheDir, "*.json"))
+	if len(records) != 32 {
+		t.Fatalf("%d records kept, want 32", len(records))
+	}
+	for i := range 9 {
+		if _, err := os.Stat(filepath.Join(cacheDir, fmt.Sprintf("%032x.json", i))); err == nil {
+			t.Errorf("record %d, among the 9 oldest, was kept", i)
+		}
+	}
+	if _, err := os.Stat(stranger); err != nil {
+		t.Errorf("a file that is not a record was removed: %v", err)
+	}
+}
