@@ -23,7 +23,22 @@ main_package() {
     kustomize-controller) echo github.com/fluxcd/kustomize-controller ;;
     kyverno) echo github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno ;;
     promtool) echo github.com/prometheus/prometheus/cmd/promtool ;;
+    golangci-lint) echo github.com/golangci/golangci-lint/v2/cmd/golangci-lint ;;
     *) echo "hack/tools/build.sh: unknown tool '$1'" >&2; return 1 ;;
+  esac
+}
+
+# tool_ldflags gives the linker flags a tool is built with. golangci-lint prints the
+# version goreleaser stamps into main.version, else the main module's, which built
+# from the tool module here is "(devel)"; it falls back to the main module's only when
+# main.date is empty (cmd/golangci-lint/main.go, createBuildInfo), so both are set to
+# the pinned module's version and release time: `golangci-lint version` names the pin.
+tool_ldflags() {
+  case "$1" in
+    golangci-lint)
+      local version time
+      read -r version time < <(cd "$root/hack/tools/$1" && go list -m -f '{{.Version}} {{.Time.Format "2006-01-02T15:04:05Z"}}' github.com/golangci/golangci-lint/v2)
+      echo "-X main.version=${version#v} -X main.date=$time" ;;
   esac
 }
 
@@ -197,7 +212,7 @@ for tool in "$@"; do
   if [ ! -x "$cached" ]; then
     echo "building $tool ($pkg, cache key $key)" >&2
     tmp=$(mktemp -d "$cache_root/.build-$tool.XXXXXX")
-    (cd "$dir" && GOFLAGS=-mod=mod go build -trimpath -o "$tmp/$tool" "$pkg")
+    (cd "$dir" && GOFLAGS=-mod=mod go build -trimpath -ldflags "$(tool_ldflags "$tool")" -o "$tmp/$tool" "$pkg")
     mkdir -p "$(dirname "$cached")"
     mv "$tmp/$tool" "$cached"
     rmdir "$tmp"
