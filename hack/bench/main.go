@@ -341,10 +341,10 @@ func runStep(name, dir, command string, args ...string) (Measurement, error) {
 	var m Measurement
 	decodeErr := json.NewDecoder(report).Decode(&m)
 	if err := cmd.Wait(); err != nil {
-		return Measurement{}, fmt.Errorf("%s: %v\n%s", name, err, stderr.String())
+		return Measurement{}, fmt.Errorf("%s: %w\n%s", name, err, stderr.String())
 	}
 	if decodeErr != nil {
-		return Measurement{}, fmt.Errorf("%s: no measurement: %v", name, decodeErr)
+		return Measurement{}, fmt.Errorf("%s: no measurement: %w", name, decodeErr)
 	}
 	m.Step, m.Output = name, stdout.String()
 	return m, nil

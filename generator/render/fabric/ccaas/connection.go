@@ -97,7 +97,7 @@ func connectionJSON(c Connection) ([]byte, error) {
 func validateAddress(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("chaincode address %q: want host:port: %v", addr, err)
+		return fmt.Errorf("chaincode address %q: want host:port: %w", addr, err)
 	}
 	if host == "" {
 		return fmt.Errorf("chaincode address %q has no host", addr)
