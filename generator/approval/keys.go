@@ -88,7 +88,7 @@ var errWrongKey = errors.New("not signed by any of these keys")
 
 // verify checks f's signature over its statement with one of keys and returns it.
 func verify(f *File, keys []*Key) (*Key, error) {
-	var last error = errWrongKey
+	last := errWrongKey
 	for _, k := range keys {
 		if k.Kind != f.Format {
 			continue
