@@ -88,7 +88,7 @@ func (n network) str(path ...string) string {
 
 func (n network) strings(path ...string) []string {
 	var out []string
-	n.lookup(path...).Decode(&out)
+	_ = n.lookup(path...).Decode(&out) // as string above: a value that is no list of strings gives none
 	return out
 }
 

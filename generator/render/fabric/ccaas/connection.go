@@ -87,7 +87,7 @@ func connectionJSON(c Connection) ([]byte, error) {
 			f.ClientKey = string(c.TLS.ClientKey)
 		}
 	}
-	return json.Marshal(f)
+	return json.Marshal(f) //nolint:gosec // client_key is a field of connection.json, the file the ccaas builder reads
 }
 
 // validateAddress refuses what the peer could not dial. It also refuses "{{": the
