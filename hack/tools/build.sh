@@ -28,20 +28,6 @@ main_package() {
   esac
 }
 
-# tool_ldflags gives the linker flags a tool is built with. golangci-lint prints the
-# version goreleaser stamps into main.version, else the main module's, which built
-# from the tool module here is "(devel)"; it falls back to the main module's only when
-# main.date is empty (cmd/golangci-lint/main.go, createBuildInfo), so both are set to
-# the pinned module's version and release time: `golangci-lint version` names the pin.
-tool_ldflags() {
-  case "$1" in
-    golangci-lint)
-      local version time
-      read -r version time < <(cd "$root/hack/tools/$1" && go list -m -f '{{.Version}} {{.Time.Format "2006-01-02T15:04:05Z"}}' github.com/golangci/golangci-lint/v2)
-      echo "-X main.version=${version#v} -X main.date=$time" ;;
-  esac
-}
-
 # flux_crds copies the Flux CRDs of the controller releases the tests validate against
 # (Arc's Flux 2.7 and the current 2.9: the versions flux2 v2.7.3 and v2.9.5 pin) from their Go module zips into bin/crds/.
 flux_crds() {
@@ -212,7 +198,7 @@ for tool in "$@"; do
   if [ ! -x "$cached" ]; then
     echo "building $tool ($pkg, cache key $key)" >&2
     tmp=$(mktemp -d "$cache_root/.build-$tool.XXXXXX")
-    (cd "$dir" && GOFLAGS=-mod=mod go build -trimpath -ldflags "$(tool_ldflags "$tool")" -o "$tmp/$tool" "$pkg")
+    (cd "$dir" && GOFLAGS=-mod=mod go build -trimpath -o "$tmp/$tool" "$pkg")
     mkdir -p "$(dirname "$cached")"
     mv "$tmp/$tool" "$cached"
     rmdir "$tmp"
