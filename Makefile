@@ -5,7 +5,7 @@ BIN       := $(CURDIR)/bin
 # The kubelet test's node: the pinned kubelet, Debian's containerd, runc and CNI plugins,
 # and the static busybox and bash its images are made of.
 NODE_TOOLS := kubelet containerd containerd-shim-runc-v2 ctr runc cni-bridge busybox-static bash-static
-TOOLS     := cue sops etcd kube-apiserver kustomize-controller kyverno promtool flux flux-crds prometheus-operator-crds chromium dot shellcheck mermaid fabric-protos $(NODE_TOOLS)
+TOOLS     := cue sops etcd kube-apiserver kustomize-controller kyverno promtool golangci-lint flux flux-crds prometheus-operator-crds chromium dot shellcheck mermaid fabric-protos $(NODE_TOOLS)
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
@@ -44,10 +44,13 @@ generate: build ## validate and render the network: parties/, clusters/, .sops.y
 check: vet ## fail if the committed generated tree is out of date (the CI drift check)
 	$(BIN)/flux-ledger generate --check
 
-lint: tools ## go vet, gofmt and shellcheck over the tree (also part of make test)
+# golangci-lint runs the linters .golangci.yml names over the whole module, the e2e
+# tests included (its run.build-tags).
+lint: tools ## go vet, gofmt, golangci-lint and shellcheck over the tree (also part of make test)
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./hack/e2e/...
 	@unformatted=$$(gofmt -l cmd generator hack); [ -z "$$unformatted" ] || { echo "not gofmt'ed: $$unformatted"; exit 1; }
+	$(BIN)/golangci-lint run ./...
 	FLUX_LEDGER_REQUIRE_TOOLS=1 $(GO) test -count=1 -run TestShellScriptsPassShellcheck ./generator/
 
 test: tools build ## run every test with the real external tools, then the e2e test

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,7 +42,7 @@ func TestVetAndGenerateSpeakJSON(t *testing.T) {
 	cmd.SetOut(&out)
 	cmd.SetArgs([]string{"vet", broken, "-o", "json"})
 	err := cmd.Execute()
-	if exit, ok := err.(*exitError); !ok || exit.code != 1 {
+	if exit := (*exitError)(nil); !errors.As(err, &exit) || exit.code != 1 {
 		t.Errorf("vet -o json of an invalid network: %v, want exit 1", err)
 	}
 	vet = vetReport{}

@@ -99,7 +99,7 @@ named by SOPS_AGE_KEY_FILE. Secrets already sealed to the right list are not tou
 	}
 	cmd.Flags().StringVar(&party, "party", "", "party whose secrets are re-encrypted (required)")
 	cmd.Flags().StringVar(&identityFile, "identity", "", "age identity file of a current recipient (default $SOPS_AGE_KEY_FILE)")
-	cmd.MarkFlagRequired("party")
+	_ = cmd.MarkFlagRequired("party")
 	return cmd
 }
 
@@ -124,7 +124,7 @@ func newKeysVerifyCommand(opts *globalOptions) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&party, "party", "", "party whose keys are verified (required)")
 	cmd.Flags().StringVar(&identityFile, "identity", "", "the party's age identity file (default $SOPS_AGE_KEY_FILE)")
-	cmd.MarkFlagRequired("party")
+	_ = cmd.MarkFlagRequired("party")
 	return cmd
 }
 
@@ -165,7 +165,7 @@ SOPS_AGE_KEY_FILE. Nothing is written unless every renewal succeeded.`,
 	cmd.Flags().Var(&within, "within", "renew what expires within this window: a Go duration (720h) or days (30d)")
 	cmd.Flags().StringSliceVar(&renew.Rekey, "rekey", nil, "node that also gets new keys (repeatable)")
 	cmd.Flags().StringVar(&identityFile, "identity", "", "the party's age identity file (default $SOPS_AGE_KEY_FILE)")
-	cmd.MarkFlagRequired("party")
+	_ = cmd.MarkFlagRequired("party")
 	return cmd
 }
 

@@ -39,11 +39,11 @@ func ParseKey(k model.ApprovalKey) (*Key, error) {
 		}
 		blob, err := base64.StdEncoding.DecodeString(fields[1])
 		if err != nil {
-			return nil, fmt.Errorf("not an SSH public key (%v)", err)
+			return nil, fmt.Errorf("not an SSH public key (%w)", err)
 		}
 		pub, err := ssh.ParsePublicKey(blob)
 		if err != nil {
-			return nil, fmt.Errorf("not an SSH public key (%v)", err)
+			return nil, fmt.Errorf("not an SSH public key (%w)", err)
 		}
 		if pub.Type() != fields[0] {
 			return nil, fmt.Errorf("the key is a %s key, its line says %s", pub.Type(), fields[0])
@@ -55,7 +55,7 @@ func ParseKey(k model.ApprovalKey) (*Key, error) {
 	case "openpgp":
 		ring, err := openpgp.ReadArmoredKeyRing(strings.NewReader(k.Key))
 		if err != nil {
-			return nil, fmt.Errorf("not an armored OpenPGP public key (%v)", err)
+			return nil, fmt.Errorf("not an armored OpenPGP public key (%w)", err)
 		}
 		if len(ring) != 1 {
 			return nil, fmt.Errorf("%d OpenPGP keys in one entry: give one per entry", len(ring))
@@ -75,7 +75,7 @@ func PartyKeys(p model.Party) ([]*Key, error) {
 	for i, k := range p.ApprovalKeys {
 		key, err := ParseKey(k)
 		if err != nil {
-			return nil, fmt.Errorf("parties.%s.approvalKeys[%d]: %v", p.Name, i, err)
+			return nil, fmt.Errorf("parties.%s.approvalKeys[%d]: %w", p.Name, i, err)
 		}
 		out = append(out, key)
 	}
@@ -88,7 +88,7 @@ var errWrongKey = errors.New("not signed by any of these keys")
 
 // verify checks f's signature over its statement with one of keys and returns it.
 func verify(f *File, keys []*Key) (*Key, error) {
-	var last error = errWrongKey
+	last := errWrongKey
 	for _, k := range keys {
 		if k.Kind != f.Format {
 			continue

@@ -84,7 +84,7 @@ func Sign(ctx context.Context, s Statement, signer Signer) ([]byte, error) {
 	}
 	f, err := Parse(append(s.Text(), sig...))
 	if err != nil {
-		return nil, fmt.Errorf("the signing program's output is not a signature: %v", err)
+		return nil, fmt.Errorf("the signing program's output is not a signature: %w", err)
 	}
 	return f.Encode(), nil
 }
@@ -183,7 +183,7 @@ func run(ctx context.Context, program string, args []string, stdin []byte, stder
 		if i := strings.LastIndex(msg, "\n"); i >= 0 {
 			msg = msg[i+1:]
 		}
-		return nil, fmt.Errorf("%s %s: %v: %s", program, strings.Join(args[:2], " "), err, msg)
+		return nil, fmt.Errorf("%s %s: %w: %s", program, strings.Join(args[:2], " "), err, msg)
 	}
 	return out.Bytes(), nil
 }

@@ -56,7 +56,7 @@ func parseSSHSig(armored []byte) (*sshsigBlob, error) {
 	}
 	raw, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(body, "\n", ""))
 	if err != nil {
-		return nil, fmt.Errorf("SSH signature: %v", err)
+		return nil, fmt.Errorf("SSH signature: %w", err)
 	}
 	rest, ok := bytes.CutPrefix(raw, []byte(sshPreamble))
 	if !ok {
@@ -64,7 +64,7 @@ func parseSSHSig(armored []byte) (*sshsigBlob, error) {
 	}
 	var blob sshsigBlob
 	if err := ssh.Unmarshal(rest, &blob); err != nil {
-		return nil, fmt.Errorf("SSH signature: %v", err)
+		return nil, fmt.Errorf("SSH signature: %w", err)
 	}
 	// "Verifiers MUST reject signatures with versions greater than those they support."
 	if blob.Version != 1 {
@@ -107,7 +107,7 @@ func verifySSH(message, armored []byte, key ssh.PublicKey) error {
 	}
 	var sig ssh.Signature
 	if err := ssh.Unmarshal(blob.Signature, &sig); err != nil {
-		return fmt.Errorf("SSH signature: %v", err)
+		return fmt.Errorf("SSH signature: %w", err)
 	}
 	// "For RSA signatures, the signature algorithm must be "rsa-sha2-512" or
 	// "rsa-sha2-256" (i.e. not the legacy RSA-SHA1 "ssh-rsa")."
@@ -118,7 +118,7 @@ func verifySSH(message, armored []byte, key ssh.PublicKey) error {
 		Namespace: blob.Namespace, Reserved: blob.Reserved, HashAlgorithm: blob.HashAlgorithm, Hash: hash,
 	})...)
 	if err := key.Verify(signed, &sig); err != nil {
-		return fmt.Errorf("bad SSH signature (%v)", err)
+		return fmt.Errorf("bad SSH signature (%w)", err)
 	}
 	return nil
 }

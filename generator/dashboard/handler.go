@@ -49,7 +49,7 @@ func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Content-Type", "application/json")
 		h.Set("X-Collected-At", collected.UTC().Format(time.RFC3339))
 		h.Set("X-Refresh-Seconds", strconv.Itoa(int(d.opts.Interval.Seconds())))
-		w.Write(report)
+		_, _ = w.Write(report) // a client that went away cannot be told
 	case "/graph.svg":
 		h.Set("Content-Type", "image/svg+xml")
 		http.ServeContent(w, r, "graph.svg", time.Time{}, bytes.NewReader(d.svg))
@@ -110,11 +110,13 @@ func Serve(ctx context.Context, addr string, opts Options, listening func(url st
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go d.Run(ctx)
-	go func() {
+	go func() { //nolint:gosec // ctx is done when this runs: the grace period needs a context of its own
 		<-ctx.Done()
 		shutdown, done := context.WithTimeout(context.Background(), 5*time.Second)
 		defer done()
-		server.Shutdown(shutdown)
+		if server.Shutdown(shutdown) != nil {
+			server.Close() // the grace period is over: close the connections still open
+		}
 	}()
 	listening("http://" + listener.Addr().String() + "/")
 	if err := server.Serve(listener); err != http.ErrServerClosed {

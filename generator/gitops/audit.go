@@ -246,7 +246,7 @@ func (a *auditor) commit(c *object.Commit) (Entry, bool) {
 func (a *auditor) parties(c *object.Commit, paths []string) ([]string, error) {
 	after, err := a.network(c)
 	if err != nil {
-		return []string{}, fmt.Errorf("network unreadable: %v", err)
+		return []string{}, fmt.Errorf("network unreadable: %w", err)
 	}
 	before := &model.Network{}
 	if c.NumParents() > 0 {

@@ -3,6 +3,7 @@ package graph_test
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"io"
 	"path/filepath"
 	"strings"
@@ -69,7 +70,7 @@ func parseSVG(t testing.TB, data []byte) svgDoc {
 	var text strings.Builder
 	for {
 		tok, err := dec.Token()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

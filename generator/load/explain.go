@@ -88,7 +88,7 @@ func (n network) str(path ...string) string {
 
 func (n network) strings(path ...string) []string {
 	var out []string
-	n.lookup(path...).Decode(&out)
+	_ = n.lookup(path...).Decode(&out) // as string above: a value that is no list of strings gives none
 	return out
 }
 
@@ -211,7 +211,7 @@ func quoteLabels(path []string) []string {
 // explain restates the issues of err (an *Error) that an explainer knows, dropping
 // the duplicates that restating can make.
 func explain(root cue.Value, err error) error {
-	e, ok := err.(*Error)
+	e, ok := err.(*Error) //nolint:errorlint // issues returns the *Error itself; any other error is returned as it is
 	if !ok {
 		return err
 	}

@@ -390,7 +390,7 @@ func (n network) listIssues(i Issue) []Issue {
 			if !ok {
 				break
 			}
-			for _, f := range issues(failure).(*Error).Issues {
+			for _, f := range issues(failure).(*Error).Issues { //nolint:errorlint // issues returns the *Error itself, never a wrapped one
 				f.Pos = position([]token.Pos{pos}, cwd)
 				f.Path = i.Path[:strings.LastIndex(i.Path, ".")+1] + strconv.Itoa(k)
 				reported = reported || f.Path == i.Path

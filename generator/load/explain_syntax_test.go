@@ -1,11 +1,12 @@
 package load
 
 import (
-	cueload "cuelang.org/go/cue/load"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	cueload "cuelang.org/go/cue/load"
 )
 
 func TestUnclosedBrace(t *testing.T) {

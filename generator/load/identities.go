@@ -60,7 +60,7 @@ func AddressOf(publicKey string) (string, error) {
 	}
 	pub, err := crypto.UnmarshalPubkey(append([]byte{0x04}, raw...))
 	if err != nil {
-		return "", fmt.Errorf("not a point of secp256k1: %v", err)
+		return "", fmt.Errorf("not a point of secp256k1: %w", err)
 	}
 	return strings.ToLower(crypto.PubkeyToAddress(*pub).Hex()), nil
 }

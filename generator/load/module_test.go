@@ -29,7 +29,7 @@ func TestVetReadsTheWholeModule(t *testing.T) {
 			`extra/x.cue:3:10: x: conflicting values int and "a"`, true},
 		{"missing import", map[string]string{"network.cue": strings.Replace(base, `ids "flux-ledger.dev/network/identities"`, `ids "flux-ledger.dev/network/nope"`, 1)},
 			`import failed: cannot find package "flux-ledger.dev/network/nope"`, true},
-		{"misspelled network", map[string]string{"network.cue": strings.Replace(base, "\nnetwork:", "\nnetwrok:", 1)},
+		{"misspelled network", map[string]string{"network.cue": strings.Replace(base, "\nnetwork:", "\nnetwrok:", 1)}, //nolint:misspell // the misspelling is the mistake under test
 			`the package defines no "network" field`, false},
 	}
 	for _, c := range cases {

@@ -186,7 +186,7 @@ func walkDiff(prefix string, b, h map[string]any, out *[]string) {
 
 func roundTrip(v any, into *map[string]any) {
 	data, _ := json.Marshal(v)
-	json.Unmarshal(data, into)
+	_ = json.Unmarshal(data, into) // JSON that json.Marshal wrote
 }
 
 // consequences says what the rendered change does that a merge alone does not show.

@@ -127,7 +127,7 @@ func TestImageUpgradesRollInWavesOfF(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			repo := launchtest.Repo(t)
-			base, before := network(t, repo), templates(t, repo)
+			base := network(t, repo)
 			upgrade(t, repo, tc.nodes...)
 			p := computePlan(t, base, network(t, repo))
 			if got := p.Restarts.Waves; len(got) != tc.waves {
@@ -139,7 +139,7 @@ func TestImageUpgradesRollInWavesOfF(t *testing.T) {
 
 			// Merge the proposed waves one by one: the member and RPC nodes go with the first.
 			repo = launchtest.Repo(t)
-			before = templates(t, repo)
+			before := templates(t, repo)
 			rest := map[string]bool{}
 			for _, n := range tc.nodes {
 				rest[n] = true

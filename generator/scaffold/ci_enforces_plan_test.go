@@ -1,6 +1,7 @@
 package scaffold_test
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -97,7 +98,7 @@ esac
 			cmd.Env = append(os.Environ(), "PATH="+stubs+":"+os.Getenv("PATH"), "CALLS="+record,
 				"RUNNER_TEMP="+dir, "AGENT_TEMPDIRECTORY="+dir, "SYSTEM_PULLREQUEST_TARGETBRANCH=refs/heads/main", "SYSTEM_ACCESSTOKEN=t")
 			out, err := cmd.CombinedOutput()
-			if exit, ok := err.(*exec.ExitError); !ok || exit.ExitCode() != 1 {
+			if exit := (*exec.ExitError)(nil); !errors.As(err, &exit) || exit.ExitCode() != 1 {
 				t.Fatalf("Plan step of %s ends with %v, want exit 1 (the refused plan's)\n%s", file, err, out)
 			}
 			calls, _ := os.ReadFile(record)

@@ -142,7 +142,7 @@ func checkOptions(opts Options) error {
 			return fmt.Errorf("--party %s: that is an age secret key, not a recipient: it was not written anywhere, but treat it as exposed if you pasted it where others see; give its public recipient (age1…, from age-keygen -y KEYFILE)", p.Name)
 		}
 		if _, err := age.ParseX25519Recipient(p.Recipient); err != nil {
-			return fmt.Errorf("--party %s: %q is not an age recipient (age1…, from age-keygen -y): %v", p.Name, p.Recipient, err)
+			return fmt.Errorf("--party %s: %q is not an age recipient (age1…, from age-keygen -y): %w", p.Name, p.Recipient, err)
 		}
 	}
 	for _, p := range opts.Parties {

@@ -3,6 +3,7 @@ package testenv
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -117,7 +118,7 @@ func DecodeObjects(t testing.TB, data []byte) []*unstructured.Unstructured {
 	decoder := yaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
 	for {
 		var obj map[string]any
-		if err := decoder.Decode(&obj); err == io.EOF {
+		if err := decoder.Decode(&obj); errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
 			t.Fatal(err)

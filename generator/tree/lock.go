@@ -51,7 +51,7 @@ func Lock(root string, timeout time.Duration) (unlock func(), err error) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return func() {
-		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN) // closing f releases the lock too (flock(2))
 		f.Close()
 	}, nil
 }

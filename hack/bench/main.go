@@ -361,10 +361,10 @@ func runStep(name, dir, command string, args ...string) (Measurement, error) {
 	var m Measurement
 	decodeErr := json.NewDecoder(report).Decode(&m)
 	if err := cmd.Wait(); err != nil {
-		return Measurement{}, fmt.Errorf("%s: %v\n%s", name, err, stderr.String())
+		return Measurement{}, fmt.Errorf("%s: %w\n%s", name, err, stderr.String())
 	}
 	if decodeErr != nil {
-		return Measurement{}, fmt.Errorf("%s: no measurement: %v", name, decodeErr)
+		return Measurement{}, fmt.Errorf("%s: no measurement: %w", name, decodeErr)
 	}
 	m.Step, m.Output = name, stdout.String()
 	return m, nil
@@ -374,7 +374,7 @@ func runStep(name, dir, command string, args ...string) (Measurement, error) {
 // the same standard streams, writes the measurement to file descriptor 3 and exits
 // with the command's status.
 func runChild() {
-	cmd := exec.Command(os.Args[1], os.Args[2:]...)
+	cmd := exec.Command(os.Args[1], os.Args[2:]...) //nolint:gosec // the command runStep, the parent, measures
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	start := time.Now()
 	err := cmd.Run()
@@ -385,9 +385,11 @@ func runChild() {
 	}
 	rusage := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	cpu := time.Duration(rusage.Utime.Nano() + rusage.Stime.Nano())
-	json.NewEncoder(os.NewFile(3, "report")).Encode(Measurement{
+	if err := json.NewEncoder(os.NewFile(3, "report")).Encode(Measurement{
 		Seconds: elapsed.Seconds(), CPUSeconds: cpu.Seconds(), PeakMB: float64(rusage.Maxrss) / 1024,
-	})
+	}); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: writing the measurement:", err) // the parent reports it missing
+	}
 	os.Exit(cmd.ProcessState.ExitCode())
 }
 

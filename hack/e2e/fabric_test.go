@@ -232,7 +232,7 @@ func keyMatches(secret *unstructured.Unstructured, entry, certPEM string) error 
 	raw, _ := base64.StdEncoding.DecodeString(encoded)
 	key, err := msp.ParseKeyPEM(raw)
 	if err != nil {
-		return fmt.Errorf("not decrypted: %v", err)
+		return fmt.Errorf("not decrypted: %w", err)
 	}
 	cert, err := msp.ParseCertPEM([]byte(certPEM))
 	if err != nil {

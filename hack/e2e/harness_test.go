@@ -62,11 +62,6 @@ type networkRepo struct {
 	keys map[string]*age.X25519Identity // party → age identity
 }
 
-func newNetworkRepo(t *testing.T, parties ...string) *networkRepo {
-	t.Helper()
-	return newNetworkRepoFrom(t, "testdata/network.cue", parties...)
-}
-
 // newNetworkRepoFrom builds the repository of the network in file (under testdata/),
 // each party with a fresh age key and its identities, generated but not committed.
 func newNetworkRepoFrom(t *testing.T, file string, parties ...string) *networkRepo {

@@ -117,7 +117,7 @@ func provePolicyGate(t *testing.T, cl *cluster, namespace string) {
 		}
 		list, err := cl.kube.Dynamic.Resource(statefulSets).Namespace(namespace).List(context.Background(), metav1.ListOptions{})
 		if err != nil || len(list.Items) > 0 {
-			return fmt.Errorf("StatefulSets in %s before the policies were served (%v)", namespace, err)
+			return fmt.Errorf("StatefulSets in %s before the policies were served (%w)", namespace, err)
 		}
 		return nil
 	}

@@ -23,6 +23,7 @@ main_package() {
     kustomize-controller) echo github.com/fluxcd/kustomize-controller ;;
     kyverno) echo github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno ;;
     promtool) echo github.com/prometheus/prometheus/cmd/promtool ;;
+    golangci-lint) echo github.com/golangci/golangci-lint/v2/cmd/golangci-lint ;;
     *) echo "hack/tools/build.sh: unknown tool '$1'" >&2; return 1 ;;
   esac
 }

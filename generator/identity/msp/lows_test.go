@@ -101,11 +101,11 @@ func TestCertificatesSurviveFabricSanitization(t *testing.T) {
 			t.Fatal(err)
 		}
 		certs[tls.Cert] = org.TLSCA.Cert
-		renewed, err := org.CA.RenewLeaf(tls.Cert, year())
-		if err == nil { // a TLS leaf was not issued by the signing CA
+		if _, err := org.CA.RenewLeaf(tls.Cert, year()); err == nil { // a TLS leaf was not issued by the signing CA
 			t.Fatal("RenewLeaf renewed a certificate of another CA")
 		}
-		if renewed, err = org.TLSCA.RenewLeaf(tls.Cert, year()); err != nil {
+		renewed, err := org.TLSCA.RenewLeaf(tls.Cert, year())
+		if err != nil {
 			t.Fatal(err)
 		}
 		certs[renewed] = org.TLSCA.Cert

@@ -121,12 +121,11 @@ func TestConsenterRemoveRendersUpdate(t *testing.T) {
 	}
 	block, _ := base64.StdEncoding.DecodeString(n.Fabric.Channels["trade"].GenesisBlock)
 	_, current, _ := configtx.DecodeConfigBlock(block)
-	updated, err := configtx.WithoutConsenter(current, "NorthwindMSP", "", true)
-	if err == nil {
+	if _, err := configtx.WithoutConsenter(current, "NorthwindMSP", "", true); err == nil {
 		t.Fatal("an empty endpoint removed a consenter")
 	}
 	node := n.Nodes["northwind-orderer-1"]
-	updated, err = configtx.WithoutConsenter(current, "NorthwindMSP", node.Endpoint.Host+":"+strconv.Itoa(node.Endpoint.Port), true)
+	updated, err := configtx.WithoutConsenter(current, "NorthwindMSP", node.Endpoint.Host+":"+strconv.Itoa(node.Endpoint.Port), true)
 	if err != nil {
 		t.Fatal(err)
 	}

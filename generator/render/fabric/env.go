@@ -2,7 +2,6 @@ package fabric
 
 import (
 	"fmt"
-	"github.com/flux-ledger/flux-ledger/generator/render/workload"
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
@@ -11,6 +10,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/identity"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/layout"
+	"github.com/flux-ledger/flux-ledger/generator/render/workload"
 )
 
 // Fabric reads its YAML configuration (orderer.yaml, core.yaml in the image's

@@ -2,7 +2,6 @@ package fabric
 
 import (
 	"fmt"
-	"github.com/flux-ledger/flux-ledger/generator/render/workload"
 	"path"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -16,6 +15,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/identity/msp"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/layout"
+	"github.com/flux-ledger/flux-ledger/generator/render/workload"
 )
 
 // Where a node's files are inside its containers.

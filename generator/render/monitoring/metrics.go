@@ -136,12 +136,3 @@ var Metrics = []Metric{
 		Source: "prometheus/prometheus@v0.316.0:scrape/scrape.go (scrapeHealthMetric)",
 	},
 }
-
-// metricNames is Metrics by name.
-func metricNames() map[string]Metric {
-	out := make(map[string]Metric, len(Metrics))
-	for _, m := range Metrics {
-		out[m.Name] = m
-	}
-	return out
-}

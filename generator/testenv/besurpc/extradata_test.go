@@ -8,15 +8,6 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 )
 
-func unhex(t *testing.T, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.TrimPrefix(s, "0x"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
 // Besu 24.12.2 consensus/qbft/src/test/.../QbftExtraDataCodecTest.java
 // RAW_HEX_ENCODING_STRING: vanity 0x01..20, validators [0x…01, 0x…02], an add vote for
 // 0x…01, round 0xFEDCBA and two commit seals. The fake's encoder writes the same bytes.

@@ -455,7 +455,7 @@ func (n *node) startControlPlane(p pki) {
 		defer cancel()
 		body, err := n.Client.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(ctx)
 		if err != nil {
-			return fmt.Errorf("%v: %s", err, body)
+			return fmt.Errorf("%w: %s", err, body)
 		}
 		return nil
 	})

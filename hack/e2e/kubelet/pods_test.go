@@ -132,7 +132,7 @@ func (n *node) exec(t *testing.T, namespace, pod, container string, command ...s
 	defer cancel()
 	err = executor.StreamWithContext(ctx, remotecommand.StreamOptions{Stdout: &stdout, Stderr: &stderr})
 	if err != nil {
-		return stdout.String(), fmt.Errorf("%v: %s", err, stderr.String())
+		return stdout.String(), fmt.Errorf("%w: %s", err, stderr.String())
 	}
 	return stdout.String(), nil
 }

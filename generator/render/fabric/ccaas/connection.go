@@ -87,7 +87,7 @@ func connectionJSON(c Connection) ([]byte, error) {
 			f.ClientKey = string(c.TLS.ClientKey)
 		}
 	}
-	return json.Marshal(f)
+	return json.Marshal(f) //nolint:gosec // client_key is a field of connection.json, the file the ccaas builder reads
 }
 
 // validateAddress refuses what the peer could not dial. It also refuses "{{": the
@@ -97,7 +97,7 @@ func connectionJSON(c Connection) ([]byte, error) {
 func validateAddress(addr string) error {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return fmt.Errorf("chaincode address %q: want host:port: %v", addr, err)
+		return fmt.Errorf("chaincode address %q: want host:port: %w", addr, err)
 	}
 	if host == "" {
 		return fmt.Errorf("chaincode address %q has no host", addr)

@@ -120,7 +120,7 @@ func BlockSignatures(block []byte) ([]BlockSignature, error) {
 		}
 		return nil
 	}); err != nil {
-		return nil, fmt.Errorf("Metadata: %w", err)
+		return nil, fmt.Errorf("Metadata: %w", err) //nolint:staticcheck // names Fabric's Metadata message
 	}
 	for _, e := range entries {
 		var sigHeader, signature, idHeader []byte

@@ -276,7 +276,7 @@ func editBFTConsenters(orderer *ConfigGroup, edit func([]BFTConsenter) ([]BFTCon
 	var list []BFTConsenter
 	if err := eachField(v.Content, func(num protowire.Number, _ uint64, b []byte) error {
 		if num != 1 {
-			return fmt.Errorf("Orderers field %d: not kept", num)
+			return fmt.Errorf("Orderers field %d: not kept", num) //nolint:staticcheck // names Fabric's Orderers config value
 		}
 		c, err := decodeBFTConsenter(b)
 		list = append(list, c)

@@ -2,6 +2,7 @@ package configtx_test
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -128,7 +129,7 @@ func decodeBlock(t *testing.T, block []byte) decoded {
 	}
 	out, err := exec.Command(tool, file).Output()
 	if err != nil {
-		if ee, ok := err.(*exec.ExitError); ok {
+		if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 			t.Fatalf("fabric-block-json: %v\n%s", err, ee.Stderr)
 		}
 		t.Fatalf("fabric-block-json: %v", err)

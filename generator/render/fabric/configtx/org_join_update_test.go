@@ -3,6 +3,7 @@ package configtx_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,7 +44,7 @@ func decodeEnvelope(t *testing.T, envelope []byte) decodedUpdate {
 	}
 	out, err := exec.Command(tool, file, "--envelope").Output()
 	if err != nil {
-		if ee, ok := err.(*exec.ExitError); ok {
+		if ee := (*exec.ExitError)(nil); errors.As(err, &ee) {
 			t.Fatalf("fabric-block-json: %v\n%s", err, ee.Stderr)
 		}
 		t.Fatalf("fabric-block-json: %v", err)

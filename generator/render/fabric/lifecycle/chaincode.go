@@ -2,7 +2,6 @@ package lifecycle
 
 import (
 	"fmt"
-	"github.com/flux-ledger/flux-ledger/generator/render/workload"
 	"path"
 	"slices"
 	"strconv"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/ccaas"
+	"github.com/flux-ledger/flux-ledger/generator/render/workload"
 )
 
 // LabelChaincode names a chaincode server's pods (its Service's name).

@@ -2,7 +2,6 @@ package lifecycle
 
 import (
 	"encoding/json"
-	"github.com/flux-ledger/flux-ledger/generator/render/workload"
 	"path"
 	"strconv"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/identity"
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/layout"
+	"github.com/flux-ledger/flux-ledger/generator/render/workload"
 )
 
 // Where a Job's pod finds its files.

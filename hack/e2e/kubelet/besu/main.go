@@ -168,14 +168,14 @@ func validatorsOf(extraData string) ([]common.Address, error) {
 	}
 	var fields []rlp.RawValue
 	if err := rlp.DecodeBytes(raw, &fields); err != nil {
-		return nil, fmt.Errorf("extraData: %v", err)
+		return nil, fmt.Errorf("extraData: %w", err)
 	}
 	if len(fields) < 2 {
 		return nil, fmt.Errorf("extraData: %d fields", len(fields))
 	}
 	var validators []common.Address
 	if err := rlp.DecodeBytes(fields[1], &validators); err != nil {
-		return nil, fmt.Errorf("extraData validators: %v", err)
+		return nil, fmt.Errorf("extraData validators: %w", err)
 	}
 	return validators, nil
 }
@@ -189,7 +189,7 @@ func nodeKey(path string) (common.Address, string, error) {
 	}
 	key, err := crypto.HexToECDSA(strings.TrimPrefix(strings.TrimSpace(string(data)), "0x"))
 	if err != nil {
-		return common.Address{}, "", fmt.Errorf("%s: %v", path, err)
+		return common.Address{}, "", fmt.Errorf("%s: %w", path, err)
 	}
 	id := hex.EncodeToString(crypto.FromECDSAPub(&key.PublicKey)[1:])
 	return crypto.PubkeyToAddress(key.PublicKey), id, nil
@@ -206,7 +206,7 @@ func staticNodes(path string) ([]string, error) {
 	}
 	var enodes []string
 	if err := json.Unmarshal(data, &enodes); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return enodes, nil
 }
@@ -226,7 +226,7 @@ func run(args []string) error {
 		return err
 	}
 	if err := json.Unmarshal(data, &g); err != nil {
-		return fmt.Errorf("genesis: %v", err)
+		return fmt.Errorf("genesis: %w", err)
 	}
 	algorithm, c := besurpc.QBFT, g.Config.QBFT
 	if c == nil {
@@ -252,7 +252,7 @@ func run(args []string) error {
 	// The data path must be writable (Besu keeps its database there).
 	dataPath := o.str("--data-path", "/opt/besu")
 	if err := os.WriteFile(dataPath+"/DATABASE_METADATA.json", []byte(`{"version":2}`), 0o644); err != nil {
-		return fmt.Errorf("data path: %v", err)
+		return fmt.Errorf("data path: %w", err)
 	}
 	enodes, err := staticNodes(o.str("--static-nodes-file", dataPath+"/static-nodes.json"))
 	if err != nil {
@@ -296,7 +296,7 @@ func run(args []string) error {
 	serve := func(what, host, port string, h http.Handler) error {
 		l, err := net.Listen("tcp", net.JoinHostPort(host, port))
 		if err != nil {
-			return fmt.Errorf("%s: %v", what, err)
+			return fmt.Errorf("%s: %w", what, err)
 		}
 		go http.Serve(l, h)
 		return nil
@@ -324,7 +324,7 @@ func run(args []string) error {
 	if o.bool("--p2p-enabled", true) {
 		l, err := net.Listen("tcp", net.JoinHostPort(o.str("--p2p-interface", "0.0.0.0"), o.str("--p2p-port", "30303")))
 		if err != nil {
-			return fmt.Errorf("p2p: %v", err)
+			return fmt.Errorf("p2p: %w", err)
 		}
 		go func() {
 			for {

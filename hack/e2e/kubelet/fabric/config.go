@@ -36,7 +36,7 @@ func loadCore(getenv func(string) string) (*coreConfig, error) {
 	}
 	var tree map[string]any
 	if err := yaml.Unmarshal(data, &tree); err != nil {
-		return nil, fmt.Errorf("Fatal error when initializing core config : %v", err)
+		return nil, fmt.Errorf("Fatal error when initializing core config : %w", err)
 	}
 	return &coreConfig{tree: tree, getenv: getenv}, nil
 }
@@ -142,7 +142,7 @@ type localMSP struct {
 func loadMSP(dir string) (*localMSP, error) {
 	if _, err := os.Stat(dir); err != nil {
 		// internal/peer/common/common.go InitCrypto's words.
-		return nil, fmt.Errorf("Cannot run peer because cannot init crypto, specified path \"%s\" does not exist or cannot be accessed: %v", dir, err)
+		return nil, fmt.Errorf("Cannot run peer because cannot init crypto, specified path \"%s\" does not exist or cannot be accessed: %w", dir, err)
 	}
 	m := &localMSP{}
 	cas, err := pemFiles(filepath.Join(dir, "cacerts"))
@@ -154,16 +154,16 @@ func loadMSP(dir string) (*localMSP, error) {
 	}
 	signcerts, err := pemFiles(filepath.Join(dir, "signcerts"))
 	if err != nil || len(signcerts) == 0 {
-		return nil, fmt.Errorf("could not load a valid signer certificate from directory %s/signcerts: %v", dir, err)
+		return nil, fmt.Errorf("could not load a valid signer certificate from directory %s/signcerts: %w", dir, err)
 	}
 	if m.certPEM, err = os.ReadFile(signcerts[0]); err != nil {
 		return nil, err
 	}
 	if m.cert, err = parseCert(m.certPEM); err != nil {
-		return nil, fmt.Errorf("%s: %v", signcerts[0], err)
+		return nil, fmt.Errorf("%s: %w", signcerts[0], err)
 	}
 	if _, err := m.cert.Verify(verifyAny(m.roots)); err != nil {
-		return nil, fmt.Errorf("signing identity %s is not valid for its MSP: %v", signcerts[0], err)
+		return nil, fmt.Errorf("signing identity %s is not valid for its MSP: %w", signcerts[0], err)
 	}
 	// The keystore holds the key whose public half is the signcert's (msp/mspimpl.go
 	// getSigningIdentityFromConf finds it by the certificate's key identifier).
@@ -192,7 +192,7 @@ func loadMSP(dir string) (*localMSP, error) {
 			}
 		}
 		if err := yaml.Unmarshal(config, &c); err != nil {
-			return nil, fmt.Errorf("%s: %v", filepath.Join(dir, "config.yaml"), err)
+			return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "config.yaml"), err)
 		}
 		if c.NodeOUs.Enable {
 			m.adminOU = c.NodeOUs.AdminOUIdentifier.OrganizationalUnitIdentifier
@@ -205,7 +205,7 @@ func loadMSP(dir string) (*localMSP, error) {
 // hasOURoleInternal, with NodeOUs enabled).
 func (m *localMSP) isAdmin(cert *x509.Certificate) error {
 	if _, err := cert.Verify(verifyAny(m.roots)); err != nil {
-		return fmt.Errorf("the supplied identity is not valid: %v", err)
+		return fmt.Errorf("the supplied identity is not valid: %w", err)
 	}
 	if m.adminOU == "" || !slices.Contains(cert.Subject.OrganizationalUnit, m.adminOU) {
 		return fmt.Errorf("The identity is not an admin under this MSP")

@@ -38,7 +38,7 @@ func runCouchDB(getenv func(string) string, root, control string) (*instance, er
 	docker := filepath.Join(etc, "local.d", "docker.ini")
 	f, err := os.OpenFile(docker, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("touch: cannot touch '%s': %v", docker, err)
+		return nil, fmt.Errorf("touch: cannot touch '%s': %w", docker, err)
 	}
 	defer f.Close()
 	values, err := iniFiles(etc)

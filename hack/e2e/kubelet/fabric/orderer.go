@@ -35,7 +35,7 @@ func runOrderer(getenv func(string) string) (*instance, error) {
 		return nil, fmt.Errorf("Failed validating bootstrap block: bootstrap method %q needs a genesis file, none is rendered", m)
 	}
 	if _, err := loadMSP(env("GENERAL_LOCALMSPDIR", "/etc/hyperledger/fabric/msp")); err != nil {
-		return nil, fmt.Errorf("Failed to get local MSP identity: %v", err)
+		return nil, fmt.Errorf("Failed to get local MSP identity: %w", err)
 	}
 	if !parseBool(env("GENERAL_TLS_ENABLED", "false")) {
 		// main.go: "TLS is required for running ordering nodes of cluster type."
@@ -43,14 +43,14 @@ func runOrderer(getenv func(string) string) (*instance, error) {
 	}
 	general, err := serverTLS(env("GENERAL_TLS_CERTIFICATE", ""), env("GENERAL_TLS_PRIVATEKEY", ""), nil)
 	if err != nil {
-		return nil, fmt.Errorf("Failed to load server TLS key pair: %v", err)
+		return nil, fmt.Errorf("Failed to load server TLS key pair: %w", err)
 	}
 	if _, err := certPool(envList(env("GENERAL_TLS_ROOTCAS", ""))...); err != nil {
-		return nil, fmt.Errorf("Failed to load ServerRootCAs: %v", err)
+		return nil, fmt.Errorf("Failed to load ServerRootCAs: %w", err)
 	}
 	o := &orderer{dir: env("FILELEDGER_LOCATION", "/var/hyperledger/production/orderer")}
 	if err := os.MkdirAll(filepath.Join(o.dir, "chains"), 0o750); err != nil {
-		return nil, fmt.Errorf("Failed to create ledger factory: %v", err)
+		return nil, fmt.Errorf("Failed to create ledger factory: %w", err)
 	}
 	in := newInstance()
 	if err := in.tlsOnly("general", net.JoinHostPort(env("GENERAL_LISTENADDRESS", "127.0.0.1"), env("GENERAL_LISTENPORT", "7050")), general); err != nil {
@@ -65,7 +65,7 @@ func runOrderer(getenv func(string) string) (*instance, error) {
 	adminTLS, err := serverTLS(admin.cert, admin.key, envList(env("ADMIN_TLS_CLIENTROOTCAS", "")))
 	if err != nil {
 		in.close()
-		return nil, fmt.Errorf("failed to start admin server: %v", err)
+		return nil, fmt.Errorf("failed to start admin server: %w", err)
 	}
 	mux := http.NewServeMux()
 	participation := o.participation(parseBool(env("CHANNELPARTICIPATION_ENABLED", "false")))

@@ -55,11 +55,11 @@ func osnadmin(args []string) (output string, exit int, err error) {
 		url = "https://" + flags["--orderer-address"]
 		pool, err := certPool(ca)
 		if err != nil {
-			return "", 1, fmt.Errorf("reading orderer CA certificate: %v", err)
+			return "", 1, fmt.Errorf("reading orderer CA certificate: %w", err)
 		}
 		pair, err := tls.LoadX509KeyPair(flags["--client-cert"], flags["--client-key"])
 		if err != nil {
-			return "", 1, fmt.Errorf("loading client cert/key pair: %v", err)
+			return "", 1, fmt.Errorf("loading client cert/key pair: %w", err)
 		}
 		client.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, Certificates: []tls.Certificate{pair}}}
 	}
@@ -68,7 +68,7 @@ func osnadmin(args []string) (output string, exit int, err error) {
 	case "channel join":
 		block, err := os.ReadFile(flags["--config-block"])
 		if err != nil {
-			return "", 1, fmt.Errorf("reading config block: %v", err)
+			return "", 1, fmt.Errorf("reading config block: %w", err)
 		}
 		if channel, err := configBlockChannel(block); err != nil || channel != flags["--channelID"] {
 			return "", 1, fmt.Errorf("specified --channelID %s does not match channel ID %s in config block", flags["--channelID"], channel)

@@ -50,7 +50,7 @@ func runPeer(getenv func(string) string) (*instance, error) {
 	}
 	msp, err := loadMSP(core.str("peer.mspConfigPath"))
 	if err != nil {
-		return nil, fmt.Errorf("Failed to initialize local MSP: %v", err)
+		return nil, fmt.Errorf("Failed to initialize local MSP: %w", err)
 	}
 	if !core.boolean("peer.tls.enabled") {
 		return nil, errors.New("the stand-in serves the peer over TLS only: peer.tls.enabled is false")
@@ -63,19 +63,19 @@ func runPeer(getenv func(string) string) (*instance, error) {
 	}
 	tlsConfig, err := serverTLS(core.str("peer.tls.cert.file"), core.str("peer.tls.key.file"), clientCAs)
 	if err != nil {
-		return nil, fmt.Errorf("Failed to set TLS server config: %v", err)
+		return nil, fmt.Errorf("Failed to set TLS server config: %w", err)
 	}
 	p := &peer{msp: msp, dir: core.str("peer.fileSystemPath")}
 	for _, d := range []string{"ledgersData/chains", "lifecycle/chaincodes"} {
 		if err := os.MkdirAll(filepath.Join(p.dir, d), 0o750); err != nil {
-			return nil, fmt.Errorf("Failed to create ledger directory: %v", err)
+			return nil, fmt.Errorf("Failed to create ledger directory: %w", err)
 		}
 	}
 	checks := map[string]checker{}
 	if vmEndpoint != "" {
 		checks["docker"] = func(ctx context.Context) error {
 			if err := pingDocker(ctx, vmEndpoint); err != nil {
-				return fmt.Errorf("failed to ping to Docker daemon: %v", err)
+				return fmt.Errorf("failed to ping to Docker daemon: %w", err)
 			}
 			return nil
 		}
@@ -88,7 +88,7 @@ func runPeer(getenv func(string) string) (*instance, error) {
 		retries := 10
 		fmt.Sscan(core.str("ledger.state.couchDBConfig.maxRetriesOnStartup"), &retries)
 		if err := c.verify(retries); err != nil {
-			return nil, fmt.Errorf("panic: Error in instantiating ledger provider: %v", err)
+			return nil, fmt.Errorf("panic: Error in instantiating ledger provider: %w", err)
 		}
 		checks["couchdb"] = c.healthCheck
 	}
@@ -189,7 +189,7 @@ func (c *couchClient) verify(retries int) error {
 		wait *= 2
 	}
 	if err != nil {
-		return fmt.Errorf("unable to connect to CouchDB, check the hostname and port: %v", err)
+		return fmt.Errorf("unable to connect to CouchDB, check the hostname and port: %w", err)
 	}
 	for _, db := range []string{"_users", "_replicator"} {
 		code, body, err := c.do(context.Background(), http.MethodGet, "/"+db, nil)
@@ -206,7 +206,7 @@ func (c *couchClient) verify(retries int) error {
 			}
 		}
 		if err != nil {
-			return fmt.Errorf("unable to connect to CouchDB. Check the admin username and password: %v", err)
+			return fmt.Errorf("unable to connect to CouchDB. Check the admin username and password: %w", err)
 		}
 	}
 	return nil
@@ -218,7 +218,7 @@ func (c *couchClient) healthCheck(ctx context.Context) error {
 		err = fmt.Errorf("status %d", code)
 	}
 	if err != nil {
-		return fmt.Errorf("failed to connect to couch db [%v]", err)
+		return fmt.Errorf("failed to connect to couch db [%w]", err)
 	}
 	return nil
 }
@@ -278,7 +278,7 @@ func (p *peer) authorize(r *http.Request, body []byte, op string) error {
 	}
 	cert, err := parseCert(certPEM)
 	if err != nil {
-		return fmt.Errorf("access denied: %v", err)
+		return fmt.Errorf("access denied: %w", err)
 	}
 	key, ok := cert.PublicKey.(*ecdsa.PublicKey)
 	digest := sha256.Sum256(body)
@@ -290,7 +290,7 @@ func (p *peer) authorize(r *http.Request, body []byte, op string) error {
 		return err
 	}
 	if err := p.msp.isAdmin(cert); err != nil {
-		return fmt.Errorf("access denied for [%s]: %v", op, err)
+		return fmt.Errorf("access denied for [%s]: %w", op, err)
 	}
 	return nil
 }
@@ -311,7 +311,7 @@ func (p *peer) handle(req peerRequest) (peerResponse, error) {
 	case "join":
 		channel, err := configBlockChannel(req.Block)
 		if err != nil {
-			return peerResponse{}, fmt.Errorf("failed validating block: %v", err)
+			return peerResponse{}, fmt.Errorf("failed validating block: %w", err)
 		}
 		path := filepath.Join(chains, channel)
 		if _, err := os.Stat(path); err == nil {
@@ -322,7 +322,7 @@ func (p *peer) handle(req peerRequest) (peerResponse, error) {
 	case "install":
 		label, err := packageLabel(req.Package)
 		if err != nil {
-			return peerResponse{}, fmt.Errorf("failed to invoke backing implementation of 'InstallChaincode': could not parse as a chaincode install package: %v", err)
+			return peerResponse{}, fmt.Errorf("failed to invoke backing implementation of 'InstallChaincode': could not parse as a chaincode install package: %w", err)
 		}
 		// core/chaincode/persistence/persistence.go PackageID and CCFileName;
 		// lifecycle.go: a second install of the same package is refused.

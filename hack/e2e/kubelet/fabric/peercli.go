@@ -79,7 +79,7 @@ func peerCommand(args []string, getenv func(string) string, stdout, stderr io.Wr
 		path := flag("-b", "--blockpath")
 		block, err := os.ReadFile(path)
 		if err != nil {
-			return fmt.Errorf("Error getting genesis block from file %s: %v", path, err)
+			return fmt.Errorf("Error getting genesis block from file %s: %w", path, err)
 		}
 		resp, err := call(peerRequest{Op: "join", Block: block})
 		if err != nil {
@@ -109,7 +109,7 @@ func peerCommand(args []string, getenv func(string) string, stdout, stderr io.Wr
 		}
 		pkg, err := os.ReadFile(args[3])
 		if err != nil {
-			return fmt.Errorf("failed to read chaincode package at '%s': %v", args[3], err)
+			return fmt.Errorf("failed to read chaincode package at '%s': %w", args[3], err)
 		}
 		resp, err := call(peerRequest{Op: "install", Package: pkg})
 		if err != nil {
@@ -134,7 +134,7 @@ func callPeer(core *coreConfig, msp *localMSP, req peerRequest) (peerResponse, e
 	address := core.str("peer.address")
 	fail := func(err error) (peerResponse, error) {
 		// internal/peer/common/common.go GetEndorserClient's words.
-		return peerResponse{}, fmt.Errorf("failed to retrieve endorser client for %s: endorser client failed to connect to %s: failed to create new connection: %v", req.Op, address, err)
+		return peerResponse{}, fmt.Errorf("failed to retrieve endorser client for %s: endorser client failed to connect to %s: failed to create new connection: %w", req.Op, address, err)
 	}
 	host, _, err := net.SplitHostPort(address)
 	if err != nil {

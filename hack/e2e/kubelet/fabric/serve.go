@@ -27,7 +27,7 @@ func newInstance() *instance { return &instance{addrs: map[string]string{}} }
 func (in *instance) listen(name, addr string, cfg *tls.Config, h http.Handler) error {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("%s listener on %s: %v", name, addr, err)
+		return fmt.Errorf("%s listener on %s: %w", name, addr, err)
 	}
 	if cfg != nil {
 		l = tls.NewListener(l, cfg)
@@ -130,7 +130,7 @@ func operations(checks map[string]checker, version string) http.Handler {
 func (in *instance) tlsOnly(name, addr string, cfg *tls.Config) error {
 	l, err := tls.Listen("tcp", addr, cfg)
 	if err != nil {
-		return fmt.Errorf("%s listener on %s: %v", name, addr, err)
+		return fmt.Errorf("%s listener on %s: %w", name, addr, err)
 	}
 	go func() {
 		for {
