@@ -55,7 +55,7 @@ lint: tools ## go vet, gofmt, golangci-lint and shellcheck over the tree (also p
 
 test: tools build ## run every test with the real external tools, then the e2e test
 	$(MAKE) lint
-	FLUX_LEDGER_REQUIRE_TOOLS=1 $(GO) test -count=1 ./...
+	FLUX_LEDGER_REQUIRE_TOOLS=1 $(GO) test -count=1 -timeout 30m ./...
 	$(MAKE) e2e
 
 test-repeat: tools build ## flake hunt: every package REPEAT=10 times, the e2e E2E_REPEAT=5 times, beside HOG=1 CPU hog
