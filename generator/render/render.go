@@ -173,10 +173,9 @@ func Split(network *model.Network) (tree.Tree, []Unit, error) {
 		out[p] = data
 	}
 
-	renderParty, err := ledger.Parties(network)
-	if err != nil {
-		return nil, nil, err
-	}
+	// What every party's directory shares (Fabric's channel blocks, Besu's genesis) is
+	// computed once, and only if some party's directory renders at all.
+	renderParty := sync.OnceValues(func() (platform.PartyRenderer, error) { return ledger.Parties(network) })
 	nodesByParty := network.NodesByParty()
 	nodesByCluster := map[string][]model.Node{}
 	for _, name := range network.NodeNames() {
@@ -191,7 +190,11 @@ func Split(network *model.Network) (tree.Tree, []Unit, error) {
 	for _, name := range network.PartyNames() {
 		units = append(units, Unit{Dir: path.Join("parties", name), Key: keys.of("party", name, nodesByParty[name]),
 			render: func() (map[string][]byte, error) {
-				files, err := renderParty(network.Parties[name], nodesByParty[name])
+				renderOne, err := renderParty()
+				if err != nil {
+					return nil, err
+				}
+				files, err := renderOne(network.Parties[name], nodesByParty[name])
 				if err == nil {
 					err = monitoring.Party(network, network.Parties[name], nodesByParty[name], files)
 				}
