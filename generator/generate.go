@@ -112,6 +112,10 @@ func Generate(opts Options) (*Report, error) {
 		if err := tree.Apply(opts.Repo, changes); err != nil {
 			return nil, err
 		}
+		// The disk now holds what was rendered: fingerprint it, so that the next run
+		// need not read it to know.
+		cache.Settle(opts.Repo)
+		_ = cache.Save() // a record not saved costs the next run a render, nothing else
 	}
 	return &Report{Network: network, Changes: changes, Orphans: orphans, Rendered: cache.Rendered()}, nil
 }

@@ -35,8 +35,9 @@ Each party's directory and policies and each cluster's entry point is rendered a
 when what it is rendered from changed, or its files no longer hold what was rendered: a
 record of each, keyed by this binary's own digest, is kept outside the repository
 ($XDG_CACHE_HOME/flux-ledger/render, or FLUX_LEDGER_RENDER_CACHE=DIR; "off" renders
-everything). Files taken from the disk are read and checked against the record's
-SHA-256, so a file anyone changed is rendered again. The output is the same bytes either way.
+everything). A file is known unchanged by its size, times and inode, as git's index
+knows it, or else read and checked against the record's SHA-256, so a file anyone
+changed is rendered again. The output is the same bytes either way.
 
 With --check nothing is written: the command lists the out-of-date files and exits 1
 if there are any (the CI drift check).

@@ -9,9 +9,11 @@
 // The record lives in the user's cache directory, never in the repository: every
 // other party can write the repository, and a record there would let it vouch for
 // files it changed. A record says only "this binary renders these inputs to these
-// bytes", so it is keyed by the running executable's own digest, and files are always
-// read and checked against it: a file changed on disk, by anyone, makes its unit
-// render again. A missing, unreadable or foreign record is an empty one.
+// bytes", so it is keyed by the running executable's own digest, and every file is
+// checked against it: by its fingerprint (size, times, inode) as git's index does,
+// when that was taken long enough after the file's last change, or else by reading
+// and hashing it. A file changed on disk, by anyone, makes its unit render again. A
+// missing, unreadable or foreign record is an empty one.
 package rendercache
 
 import (
@@ -30,6 +32,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -63,9 +66,37 @@ type record struct {
 
 type unitRecord struct {
 	Key string `json:"key"`
-	// Files are each file's SHA-256, by path relative to the unit's directory.
-	Files map[string]string `json:"files"`
+	// Files are by path relative to the unit's directory.
+	Files map[string]fileRecord `json:"files"`
 }
+
+// fileRecord is what a unit's file must hold, and how it last looked on disk when it
+// was known to hold it.
+type fileRecord struct {
+	// SHA256 is the digest of the rendered bytes.
+	SHA256 string `json:"sha256"`
+	// Seen, when set, is the file as stat saw it while it held those bytes.
+	Seen *fingerprint `json:"seen,omitempty"`
+}
+
+// fingerprint is how git's index recognises an unchanged file without reading it:
+// any write changes the inode's change time (ctime), which no user can set, and a
+// file replaced by another is another inode. A fingerprint taken less than
+// racyWindow after the file last changed is not trusted (git's "racily clean"
+// entries): a write within the same timestamp tick would leave it as it was.
+type fingerprint struct {
+	Size  int64  `json:"size"`
+	Mtime int64  `json:"mtime"`
+	Ctime int64  `json:"ctime"`
+	Ino   uint64 `json:"ino"`
+	Dev   uint64 `json:"dev"`
+	// At is when the fingerprint was taken (Unix nanoseconds).
+	At int64 `json:"at"`
+}
+
+// racyWindow covers the coarsest timestamps of the file systems a repository lives
+// on (FAT's two seconds; ext4 and XFS tick in milliseconds or less).
+var racyWindow = 2 * time.Second
 
 // Open reads repo's record from dir ("" for the default, see DirEnv). It never fails:
 // a cache that cannot be used renders everything, as without one.
@@ -105,15 +136,16 @@ func Open(repo, dir string) *Cache {
 	return c
 }
 
-// Desired is render.Desired for the repository at repo, with the files of every unit
-// whose key and files on disk match the record read from the disk instead of
-// rendered. The result is byte for byte what render.Desired returns.
+// Desired is render.Desired for the repository at repo, except for the files of the
+// units whose key and files on disk match the record: those are not rendered, and
+// their entries are nil, as the disk already holds what rendering would make
+// (Verified reports them, for tree.DiffVerified).
 func (c *Cache) Desired(repo string, network *model.Network) (tree.Tree, error) {
 	desired, units, err := render.Split(network)
 	if err != nil {
 		return nil, err
 	}
-	kept := make([]map[string][]byte, len(units))
+	kept := make([]map[string]bool, len(units))
 	var stale []render.Unit
 	for i, u := range units {
 		if kept[i] = c.kept(repo, u); kept[i] == nil {
@@ -131,8 +163,8 @@ func (c *Cache) Desired(repo string, network *model.Network) (tree.Tree, error) 
 	}
 	c.verified = map[string]bool{}
 	for i, u := range units {
-		for p, data := range kept[i] {
-			desired[path.Join(u.Dir, p)] = data
+		for p := range kept[i] {
+			desired[path.Join(u.Dir, p)] = nil
 			c.verified[path.Join(u.Dir, p)] = true
 		}
 	}
@@ -153,9 +185,11 @@ func (c *Cache) Rendered() []string { return c.rendered }
 // bytes rendering would make (for tree.DiffVerified).
 func (c *Cache) Verified(p string) bool { return c.verified[p] }
 
-// kept returns u's files as the disk holds them when the record has u's key and
-// every file it lists still has its recorded digest; nil otherwise.
-func (c *Cache) kept(repo string, u render.Unit) map[string][]byte {
+// kept reports, when the record has u's key and every file it lists still holds its
+// recorded bytes, the names of u's files; nil otherwise. A file whose fingerprint
+// is unchanged is not read; any other is read and hashed, and its fingerprint
+// renewed when the bytes are right.
+func (c *Cache) kept(repo string, u render.Unit) map[string]bool {
 	if c.file == "" {
 		return nil
 	}
@@ -167,7 +201,7 @@ func (c *Cache) kept(repo string, u render.Unit) map[string][]byte {
 	for name := range rec.Files {
 		names = append(names, name)
 	}
-	datas := make([][]byte, len(names))
+	seen := make([]*fingerprint, len(names))
 	var failed atomic.Bool
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -180,13 +214,18 @@ func (c *Cache) kept(repo string, u render.Unit) map[string][]byte {
 				if i >= len(names) {
 					return
 				}
-				data, err := readRegular(filepath.Join(repo, filepath.FromSlash(u.Dir), filepath.FromSlash(names[i])))
+				full := filepath.Join(repo, filepath.FromSlash(u.Dir), filepath.FromSlash(names[i]))
+				want := rec.Files[names[i]]
+				if now, err := stat(full); err == nil && want.Seen != nil && now.sameAs(*want.Seen) && !want.Seen.racy() {
+					continue
+				}
+				data, now, err := readRegular(full)
 				sum := sha256.Sum256(data)
-				if err != nil || hex.EncodeToString(sum[:]) != rec.Files[names[i]] {
+				if err != nil || hex.EncodeToString(sum[:]) != want.SHA256 {
 					failed.Store(true)
 					return
 				}
-				datas[i] = data
+				seen[i] = &now
 			}
 		}()
 	}
@@ -194,34 +233,93 @@ func (c *Cache) kept(repo string, u render.Unit) map[string][]byte {
 	if failed.Load() {
 		return nil
 	}
-	files := make(map[string][]byte, len(names))
+	files := make(map[string]bool, len(names))
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for i, name := range names {
-		files[name] = datas[i]
+		files[name] = true
+		if seen[i] != nil {
+			rec.Files[name] = fileRecord{SHA256: rec.Files[name].SHA256, Seen: seen[i]}
+			c.dirty = true
+		}
 	}
 	return files
 }
 
-// readRegular reads a regular file without following a symbolic link.
-func readRegular(name string) ([]byte, error) {
+// Settle takes the fingerprints of the files of the units the last Desired rendered,
+// once the repository holds them as rendered: after generate wrote its changes,
+// under its lock. It is never called when the disk may differ (generate --check).
+func (c *Cache) Settle(repo string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, dir := range c.rendered {
+		rec, ok := c.record.Units[dir]
+		if !ok {
+			continue
+		}
+		for name, file := range rec.Files {
+			if now, err := stat(filepath.Join(repo, filepath.FromSlash(dir), filepath.FromSlash(name))); err == nil && now.Size >= 0 {
+				rec.Files[name] = fileRecord{SHA256: file.SHA256, Seen: &now}
+				c.dirty = true
+			}
+		}
+	}
+}
+
+// stat fingerprints a regular file without following a link.
+func stat(name string) (fingerprint, error) {
+	var st unix.Stat_t
+	if err := unix.Lstat(name, &st); err != nil {
+		return fingerprint{}, err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return fingerprint{}, &fs.PathError{Op: "stat", Path: name, Err: errors.New("not a regular file")}
+	}
+	return fingerprintOf(&st), nil
+}
+
+func fingerprintOf(st *unix.Stat_t) fingerprint {
+	return fingerprint{
+		Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(),
+		Ino: st.Ino, Dev: uint64(st.Dev), //nolint:unconvert // Dev is not uint64 on every GOARCH
+		At: time.Now().UnixNano(),
+	}
+}
+
+// sameAs compares everything but when the fingerprints were taken.
+func (f fingerprint) sameAs(g fingerprint) bool {
+	return f.Size == g.Size && f.Mtime == g.Mtime && f.Ctime == g.Ctime && f.Ino == g.Ino && f.Dev == g.Dev
+}
+
+// racy reports a fingerprint taken too soon after the file last changed to tell a
+// later write in the same tick.
+func (f fingerprint) racy() bool {
+	changed := max(f.Mtime, f.Ctime)
+	return f.At-changed < int64(racyWindow)
+}
+
+// readRegular reads a regular file without following a symbolic link, and
+// fingerprints it as it was when read.
+func readRegular(name string) ([]byte, fingerprint, error) {
 	f, err := os.OpenFile(name, os.O_RDONLY|unix.O_NOFOLLOW, 0)
 	if err != nil {
-		return nil, err
+		return nil, fingerprint{}, err
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, err
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		return nil, fingerprint{}, err
 	}
-	if !info.Mode().IsRegular() {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("not a regular file")}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return nil, fingerprint{}, &fs.PathError{Op: "read", Path: name, Err: errors.New("not a regular file")}
 	}
-	// One byte more than the size, to see a file that grew since Stat.
-	data := make([]byte, info.Size()+1)
+	// One byte more than the size, to see a file that grew since Fstat.
+	data := make([]byte, st.Size+1)
 	n, err := io.ReadFull(f, data)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, err
+		return nil, fingerprint{}, err
 	}
-	return data[:n], nil
+	return data[:n], fingerprintOf(&st), nil
 }
 
 // remember records that u's key renders to files.
@@ -229,10 +327,10 @@ func (c *Cache) remember(u render.Unit, files map[string][]byte) {
 	if c.file == "" {
 		return
 	}
-	rec := unitRecord{Key: hex.EncodeToString(u.Key[:]), Files: make(map[string]string, len(files))}
+	rec := unitRecord{Key: hex.EncodeToString(u.Key[:]), Files: make(map[string]fileRecord, len(files))}
 	for name, data := range files {
 		sum := sha256.Sum256(data)
-		rec.Files[name] = hex.EncodeToString(sum[:])
+		rec.Files[name] = fileRecord{SHA256: hex.EncodeToString(sum[:])}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -1,9 +1,12 @@
 package rendercache_test
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,6 +43,7 @@ func written(t *testing.T, cacheDir string) (string, *model.Network, int) {
 	if err := tree.Apply(repo, changes); err != nil {
 		t.Fatal(err)
 	}
+	cache.Settle(repo)
 	if err := cache.Save(); err != nil {
 		t.Fatal(err)
 	}
@@ -56,6 +60,16 @@ func rendered(t *testing.T, repo, cacheDir string, network *model.Network) []str
 	full, err := render.Desired(network)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// What Desired took from the disk is compared as the disk holds it.
+	for p := range desired {
+		if cache.Verified(p) {
+			data, err := os.ReadFile(filepath.Join(repo, filepath.FromSlash(p)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			desired[p] = data
+		}
 	}
 	if changes := tree.Compare(full, desired); len(changes) != 0 {
 		t.Fatalf("Desired differs from a full render: %v", changes)
@@ -143,5 +157,84 @@ func TestOldestRecordsAreTrimmed(t *testing.T) {
 	}
 	if _, err := os.Stat(stranger); err != nil {
 		t.Errorf("a file that is not a record was removed: %v", err)
+	}
+}
+
+// corruptDigest changes, in cacheDir's only record, the digest recorded for one file
+// of unit, leaving its fingerprint: only a run that reads the file can notice.
+func corruptDigest(t *testing.T, cacheDir, unit, file string) {
+	t.Helper()
+	records, _ := filepath.Glob(filepath.Join(cacheDir, "*.json"))
+	if len(records) != 1 {
+		t.Fatalf("records: %v", records)
+	}
+	data, err := os.ReadFile(records[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var record struct {
+		Build string `json:"build"`
+		Units map[string]struct {
+			Key   string                    `json:"key"`
+			Files map[string]map[string]any `json:"files"`
+		} `json:"units"`
+	}
+	decoder := json.NewDecoder(bytes.NewReader(data))
+	decoder.UseNumber() // nanosecond times do not survive a float64
+	if err := decoder.Decode(&record); err != nil {
+		t.Fatal(err)
+	}
+	entry := record.Units[unit].Files[file]
+	if entry == nil || entry["seen"] == nil {
+		t.Fatalf("%s/%s has no fingerprint in the record: %v", unit, file, entry)
+	}
+	entry["sha256"] = strings.Repeat("0", 64)
+	if data, err = json.Marshal(record); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(records[0], data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A file whose fingerprint is unchanged and old enough is not read: with its recorded
+// digest made wrong, its unit is still taken from the disk. A fingerprint taken too
+// soon after the file changed is not trusted, and a change of content that keeps the
+// size and the modification time still changes the inode's ctime.
+func TestFingerprintsSpareReadingOnlyWhatTheyCanVouchFor(t *testing.T) {
+	defer rendercache.SetRacyWindow(rendercache.SetRacyWindow(0))
+	cacheDir := t.TempDir()
+	repo, network, _ := written(t, cacheDir)
+	corruptDigest(t, cacheDir, "parties/p0001", "shared/peers.yaml")
+	if got := rendered(t, repo, cacheDir, network); len(got) != 0 {
+		t.Fatalf("with every fingerprint unchanged, %v rendered again: a file was read", got)
+	}
+
+	rendercache.SetRacyWindow(time.Hour)
+	if got := rendered(t, repo, cacheDir, network); len(got) != 1 || got[0] != "parties/p0001" {
+		t.Fatalf("with fingerprints too fresh to trust, rendered %v again, want parties/p0001, whose file no longer matches the record", got)
+	}
+	rendercache.SetRacyWindow(0)
+
+	cacheDir = t.TempDir()
+	repo, network, _ = written(t, cacheDir)
+	peers := filepath.Join(repo, "parties", "p0002", "shared", "peers.yaml")
+	info, err := os.Stat(peers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(peers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)-2] ^= 0x20 // same size, other bytes
+	if err := os.WriteFile(peers, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(peers, info.ModTime(), info.ModTime()); err != nil {
+		t.Fatal(err)
+	}
+	if got := rendered(t, repo, cacheDir, network); len(got) != 1 || got[0] != "parties/p0002" {
+		t.Fatalf("a file rewritten with its size and mtime kept: rendered %v again, want parties/p0002", got)
 	}
 }
