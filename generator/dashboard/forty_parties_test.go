@@ -16,8 +16,9 @@ import (
 // readability measures the rendered page and returns one line per check that fails:
 // no horizontal scrolling, no cell overlapping the next or clipping its text in the
 // cluster, validator and ledger tables, every problem cluster in the first viewport
-// and ahead of the healthy ones, the state legend in the first viewport, and the page
-// within four viewports. Unfolded (every healthy row shown), it checks the tables
+// and ahead of the healthy ones, the state legend in the first viewport, the
+// channel's 12 observations of one config on one line, and the page within three
+// viewports. Unfolded (every healthy row shown), it checks the tables
 // only.
 const readability = `((folded) => {
   const failed = [];
@@ -50,7 +51,9 @@ const readability = `((folded) => {
   }
   const legend = document.getElementById("legend").getBoundingClientRect();
   if (legend.height === 0 || legend.bottom > vh) failed.push("legend not in the first viewport (" + Math.round(legend.top) + "-" + Math.round(legend.bottom) + "px of " + vh + ")");
-  if (page.scrollHeight > 4 * vh) failed.push("page " + page.scrollHeight + "px high, over 4 viewports of " + vh + "px");
+  if (page.scrollHeight > 3 * vh) failed.push("page " + page.scrollHeight + "px high, over 3 viewports of " + vh + "px");
+  const details = document.querySelectorAll("#channel-rows li").length;
+  if (details !== 1) failed.push("the channel's 12 alike observations take " + details + " lines, want 1");
   return failed;
 })`
 
@@ -65,12 +68,14 @@ func TestFortyPartiesAreReadable(t *testing.T) {
 	var failed, unfolded []string
 	var shown int
 	var height []int
+	var sections string
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(server.URL+"/"),
 		chromedp.Poll(`document.querySelector("#cluster-rows tr") !== null && document.querySelector("#peer-ledger-rows tr") !== null && document.querySelector("#topology svg") !== null`,
 			nil, chromedp.WithPollingTimeout(30*time.Second)),
 		chromedp.Evaluate(readability+"(true)", &failed),
 		chromedp.Evaluate(`[document.documentElement.scrollHeight, window.innerHeight]`, &height),
+		chromedp.Evaluate(`[...document.querySelectorAll("header, section")].map((e) => (e.id || e.tagName) + " " + Math.round(e.getBoundingClientRect().height)).join(", ")`, &sections),
 		chromedp.Evaluate(`document.querySelectorAll("tr.healthy-summary button").forEach((b) => b.click())`, nil),
 		chromedp.Evaluate(readability+"(false)", &unfolded),
 		chromedp.Evaluate(`document.querySelectorAll("#cluster-rows tr:not([hidden]) .badge").length`, &shown),
@@ -78,7 +83,7 @@ func TestFortyPartiesAreReadable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("page %dpx high in a %dpx viewport, healthy rows folded", height[0], height[1])
+	t.Logf("page %dpx high in a %dpx viewport, healthy rows folded: %s", height[0], height[1], sections)
 	if shown != 53 {
 		t.Errorf("unfolded, the cluster table shows %d clusters, want all 53", shown)
 	}

@@ -250,7 +250,23 @@ function onChainOfModel(chain, unknown, model) {
 function channelLines(c) {
   const lines = [];
   if (c.error) lines.push("error: " + c.error);
+  // Parties whose observers read the same config, on their last run, share one line:
+  // a channel of 40 members stays a few lines high.
+  const alike = {};
   for (const o of c.observations || []) {
+    if (!o.config || o.old || o.lastRunFailed) continue;
+    const config = "sequence " + o.config.sequence + ", " + configText(o.config);
+    (alike[config] = alike[config] || []).push(o);
+  }
+  const grouped = new Set();
+  for (const [config, observations] of Object.entries(alike)) {
+    if (observations.length < 2) continue;
+    for (const o of observations) grouped.add(o);
+    lines.push(observations.length + " parties read " + config + ": " +
+      observations.map((o) => o.party + " at " + o.fetched).join(", "));
+  }
+  for (const o of c.observations || []) {
+    if (grouped.has(o)) continue;
     const where = o.party + (o.cluster ? " (" + o.cluster + ")" : "");
     if (!o.config) { lines.push(where + ": " + o.cause); continue; }
     lines.push(where + ": sequence " + o.config.sequence + ", " + configText(o.config) + ", read " + o.fetched +
