@@ -65,8 +65,40 @@ func (c Channel) detailLines() []string {
 	if c.Error != "" {
 		lines = append(lines, "error: "+c.Error)
 	}
+	// Parties whose observers read the same config on their last run share one line,
+	// as on the dashboard: a channel of 40 members stays a few lines long.
+	configOf := func(o ChannelObservation) string {
+		if o.Config == nil || o.Old || o.LastRunFailed != "" {
+			return ""
+		}
+		return fmt.Sprintf("sequence %d, %s", o.Config.Sequence, describeConfig(*o.Config))
+	}
+	alike := map[string][]ChannelObservation{}
+	var configs []string
 	for _, o := range c.Observations {
-		lines = append(lines, o.describe())
+		config := configOf(o)
+		if config == "" {
+			continue
+		}
+		if alike[config] == nil {
+			configs = append(configs, config)
+		}
+		alike[config] = append(alike[config], o)
+	}
+	for _, config := range configs {
+		if len(alike[config]) < 2 {
+			continue
+		}
+		var read []string
+		for _, o := range alike[config] {
+			read = append(read, o.Party+" at "+o.Fetched)
+		}
+		lines = append(lines, fmt.Sprintf("%d parties read %s: %s", len(alike[config]), config, strings.Join(read, ", ")))
+	}
+	for _, o := range c.Observations {
+		if len(alike[configOf(o)]) < 2 {
+			lines = append(lines, o.describe())
+		}
 	}
 	lines = append(lines, c.Notes...)
 	if p := c.Pending; p != nil {

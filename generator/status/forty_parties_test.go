@@ -45,6 +45,10 @@ func TestFortyPartiesTable(t *testing.T) {
 	if f := strings.Fields(lines[9]); len(f) < 3 || f[2] != "Ready" {
 		t.Errorf("line 10 is not the first Ready cluster: %q", lines[9])
 	}
+	// The channel's 12 members whose observers read the same config share one line.
+	if want := "  trade: 12 parties read sequence 4, members party-01, party-02,"; !strings.Contains(out.String(), want) || strings.Count(out.String(), "  trade: ") != 1 {
+		t.Errorf("the channel's alike observations are not on one line starting %q:\n%s", want, out.String())
+	}
 	// A cause clipped in its row is printed in full: the words that tell what to
 	// change survive at this width.
 	text := strings.Join(strings.Fields(out.String()), " ")
