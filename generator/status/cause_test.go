@@ -123,8 +123,8 @@ func TestStatusLeadsWithTheCause(t *testing.T) {
 	}
 }
 
-// The table puts problems first, says what each state it shows means, and exits 2
-// for a cluster it has no way to reach.
+// The table leads with how many parties are in each state, puts problems first, says
+// what each state it shows means, and exits 2 for a cluster it has no way to reach.
 func TestStatusTableSortsProblemsFirstWithALegend(t *testing.T) {
 	r := &Report{Clusters: []Cluster{
 		{Cluster: "a-ok", Party: "a", State: StateReady, Kustomizations: []Kustomization{{Name: "ledger", State: StateReady}}},
@@ -137,14 +137,17 @@ func TestStatusTableSortsProblemsFirstWithALegend(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(out.String(), "\n")
+	if want := "4 parties (4 clusters): 1 Ready, 1 Failed, 1 Unreachable, 1 NotConfigured"; lines[0] != want {
+		t.Errorf("summary %q, want %q", lines[0], want)
+	}
 	var order []string
-	for _, l := range lines[1:5] {
+	for _, l := range lines[3:7] {
 		order = append(order, strings.Fields(l)[0])
 	}
 	if strings.Join(order, " ") != "c-unset b-down d-failed a-ok" {
 		t.Errorf("rows in order %v, want the problems first:\n%s", order, out.String())
 	}
-	legend := lines[6]
+	legend := unwrapped(strings.Join(lines[8:], "\n"))
 	for _, want := range []string{"Ready: applied HEAD", "Failed: ", "Unreachable: ", "NotConfigured: "} {
 		if !strings.Contains(legend, want) {
 			t.Errorf("legend %q lacks %q", legend, want)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/flux-ledger/flux-ledger/generator/terminal"
 )
@@ -19,40 +18,41 @@ func (r *Report) channelsTable(w io.Writer) error {
 		return nil
 	}
 	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CHANNEL\tON CHAIN\tRECORDED\tMEMBERS\tCONSENTERS\tPENDING")
-	for _, c := range r.Channels {
-		onChain, members, consenters := "-", "-", "-"
-		if c.OnChain != nil {
-			onChain = fmt.Sprint(c.OnChain.Sequence)
-			if c.Disagree {
-				onChain += " (observers disagree)"
+	_, err := table(w, func(tw io.Writer) {
+		fmt.Fprintln(tw, "CHANNEL\tON CHAIN\tRECORDED\tMEMBERS\tCONSENTERS\tPENDING")
+		for _, c := range r.Channels {
+			onChain, members, consenters := "-", "-", "-"
+			if c.OnChain != nil {
+				onChain = fmt.Sprint(c.OnChain.Sequence)
+				if c.Disagree {
+					onChain += " (observers disagree)"
+				}
+				members = fmt.Sprintf("%d of %d", overlap(c.OnChain.Members, c.Desired.Members), len(c.Desired.Members))
+				consenters = fmt.Sprintf("%d of %d", overlap(c.OnChain.Consenters, c.Desired.Consenters), len(c.Desired.Consenters))
+				if extra := len(c.OnChain.Members) - overlap(c.OnChain.Members, c.Desired.Members) + len(c.OnChain.UnknownMembers); extra > 0 {
+					members += fmt.Sprintf(" +%d", extra)
+				}
+				if extra := len(c.OnChain.Consenters) - overlap(c.OnChain.Consenters, c.Desired.Consenters) + len(c.OnChain.UnknownConsenters); extra > 0 {
+					consenters += fmt.Sprintf(" +%d", extra)
+				}
 			}
-			members = fmt.Sprintf("%d of %d", overlap(c.OnChain.Members, c.Desired.Members), len(c.Desired.Members))
-			consenters = fmt.Sprintf("%d of %d", overlap(c.OnChain.Consenters, c.Desired.Consenters), len(c.Desired.Consenters))
-			if extra := len(c.OnChain.Members) - overlap(c.OnChain.Members, c.Desired.Members) + len(c.OnChain.UnknownMembers); extra > 0 {
-				members += fmt.Sprintf(" +%d", extra)
+			recorded := fmt.Sprintf("%d (%s)", c.Recorded.Sequence, c.RecordedFrom)
+			pending := "none"
+			switch {
+			case c.Pending != nil:
+				pending = fmt.Sprintf("%s %s -> sequence %d", c.Pending.Change, subjectOf(*c.Pending), c.Pending.Sequence)
+			case len(c.Refused) > 0:
+				pending = "refused by plan"
 			}
-			if extra := len(c.OnChain.Consenters) - overlap(c.OnChain.Consenters, c.Desired.Consenters) + len(c.OnChain.UnknownConsenters); extra > 0 {
-				consenters += fmt.Sprintf(" +%d", extra)
-			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Channel, onChain, recorded, members, consenters, pending)
 		}
-		recorded := fmt.Sprintf("%d (%s)", c.Recorded.Sequence, c.RecordedFrom)
-		pending := "none"
-		switch {
-		case c.Pending != nil:
-			pending = fmt.Sprintf("%s %s -> sequence %d", c.Pending.Change, subjectOf(*c.Pending), c.Pending.Sequence)
-		case len(c.Refused) > 0:
-			pending = "refused by plan"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.Channel, onChain, recorded, members, consenters, pending)
-	}
-	if err := tw.Flush(); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	for _, c := range r.Channels {
 		for _, line := range c.detailLines() {
-			fmt.Fprintf(w, "  %s: %s\n", c.Channel, terminal.Clip(terminal.Printable(line), 240))
+			wrap(w, "  "+c.Channel+": ", terminal.Printable(line))
 		}
 	}
 	return nil
@@ -65,8 +65,40 @@ func (c Channel) detailLines() []string {
 	if c.Error != "" {
 		lines = append(lines, "error: "+c.Error)
 	}
+	// Parties whose observers read the same config on their last run share one line,
+	// as on the dashboard: a channel of 40 members stays a few lines long.
+	configOf := func(o ChannelObservation) string {
+		if o.Config == nil || o.Old || o.LastRunFailed != "" {
+			return ""
+		}
+		return fmt.Sprintf("sequence %d, %s", o.Config.Sequence, describeConfig(*o.Config))
+	}
+	alike := map[string][]ChannelObservation{}
+	var configs []string
 	for _, o := range c.Observations {
-		lines = append(lines, o.describe())
+		config := configOf(o)
+		if config == "" {
+			continue
+		}
+		if alike[config] == nil {
+			configs = append(configs, config)
+		}
+		alike[config] = append(alike[config], o)
+	}
+	for _, config := range configs {
+		if len(alike[config]) < 2 {
+			continue
+		}
+		var read []string
+		for _, o := range alike[config] {
+			read = append(read, o.Party+" at "+o.Fetched)
+		}
+		lines = append(lines, fmt.Sprintf("%d parties read %s: %s", len(alike[config]), config, strings.Join(read, ", ")))
+	}
+	for _, o := range c.Observations {
+		if len(alike[configOf(o)]) < 2 {
+			lines = append(lines, o.describe())
+		}
 	}
 	lines = append(lines, c.Notes...)
 	if p := c.Pending; p != nil {

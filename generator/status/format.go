@@ -8,50 +8,65 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/flux-ledger/flux-ledger/generator/terminal"
 )
+
+// Width is the most columns a line of Table takes: a laptop terminal at a readable
+// font size, and a 40-party network keeps to it.
+const Width = 160
 
 // Table writes the report for a terminal: one line per cluster, then the details of
 // every Kustomization that is not Ready. Text another cluster wrote is escaped
 // (terminal.Printable): it cannot forge a row or send the terminal a control sequence.
 func (r *Report) Table(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CLUSTER\tPARTY\tSTATE\tREVISION\tBEHIND\tNODES\tPOLICIES\tMESSAGE")
-	for _, c := range problemsFirst(r.Clusters) {
-		revision, behind := "-", "-"
-		message := c.Error
-		for _, k := range c.Kustomizations {
-			if k.Name == "ledger" {
-				revision = shortRevision(k.Revision)
-				if k.Behind >= 0 {
-					behind = fmt.Sprint(k.Behind)
-				}
-			}
-			if k.State != StateReady && message == "" {
-				message = fmt.Sprintf("%s %s: %s", k.Name, k.Reason, k.Message)
-			}
-		}
-		nodes := "-"
-		if c.State != StateUnreachable && c.State != StateNotConfigured {
-			ready := 0
-			for _, n := range c.Nodes {
-				if n.Ready >= n.Want {
-					ready++
-				}
-			}
-			nodes = fmt.Sprintf("%d/%d", ready, len(c.Nodes))
-		}
-		policies := "-"
-		if c.Policies != nil {
-			policies = fmt.Sprintf("%d pass, %d fail", c.Policies.Pass, c.Policies.Fail)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Cluster, c.Party, c.State, terminal.Printable(revision), behind, nodes, policies, terminal.Clip(terminal.Printable(message), 120))
+	if line := r.summary(); line != "" {
+		fmt.Fprintf(w, "%s\n\n", line)
 	}
-	if err := tw.Flush(); err != nil {
+	sorted := problemsFirst(r.Clusters)
+	messages := make([]string, len(sorted))
+	clipped, err := table(w, func(tw io.Writer) {
+		fmt.Fprintln(tw, "CLUSTER\tPARTY\tSTATE\tREVISION\tBEHIND\tNODES\tPOLICIES\tMESSAGE")
+		for i, c := range sorted {
+			revision, behind := "-", "-"
+			message := c.Error
+			for _, k := range c.Kustomizations {
+				if k.Name == "ledger" {
+					revision = shortRevision(k.Revision)
+					if k.Behind >= 0 {
+						behind = fmt.Sprint(k.Behind)
+					}
+				}
+				if k.State != StateReady && message == "" {
+					message = fmt.Sprintf("%s %s: %s", k.Name, k.Reason, k.Message)
+				}
+			}
+			nodes := "-"
+			if c.State != StateUnreachable && c.State != StateNotConfigured {
+				ready := 0
+				for _, n := range c.Nodes {
+					if n.Ready >= n.Want {
+						ready++
+					}
+				}
+				nodes = fmt.Sprintf("%d/%d", ready, len(c.Nodes))
+			}
+			policies := "-"
+			if c.Policies != nil {
+				policies = fmt.Sprintf("%d pass, %d fail", c.Policies.Pass, c.Policies.Fail)
+			}
+			messages[i] = terminal.Printable(message)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.Cluster, c.Party, c.State, terminal.Printable(revision), behind, nodes, policies, messages[i])
+		}
+	})
+	if err != nil {
 		return err
 	}
+	var full causes
+	for i, c := range sorted {
+		full.row(c.Cluster, messages[i])
+	}
+	full.write(w, clipped)
 	legend(w, r.Clusters)
 	if err := r.validatorsTable(w); err != nil {
 		return err
@@ -74,35 +89,44 @@ func (r *Report) peerLedgerTable(w io.Writer) error {
 		return nil
 	}
 	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LEDGER\tPEER\tCLUSTER\tCHANNEL\tHEIGHT\tBEHIND\tMESSAGE")
-	for _, l := range peerLedgersProblemsFirst(r.PeerLedgers) {
-		if l.State != LedgerRead {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\t%s\n", l.Party, l.Peer, l.Cluster, terminal.Clip(terminal.Printable(l.Cause), 120))
-			continue
-		}
-		if len(l.Channels) == 0 {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\tno ledger of a channel of the model\n", l.Party, l.Peer, l.Cluster)
-		}
-		channels := slices.Clone(l.Channels)
-		slices.SortStableFunc(channels, func(a, b ChannelHeight) int {
-			if a.Missing != b.Missing {
-				if a.Missing {
-					return -1
-				}
-				return 1
-			}
-			return cmp.Compare(b.Behind, a.Behind)
-		})
-		for _, c := range channels {
-			if c.Missing {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t-\t-\tno ledger of the channel: the peer has not joined it\n", l.Party, l.Peer, l.Cluster, c.Channel)
+	var full causes
+	clipped, err := table(w, func(tw io.Writer) {
+		fmt.Fprintln(tw, "LEDGER\tPEER\tCLUSTER\tCHANNEL\tHEIGHT\tBEHIND\tMESSAGE")
+		for _, l := range peerLedgersProblemsFirst(r.PeerLedgers) {
+			if l.State != LedgerRead {
+				full.row(l.Peer, terminal.Printable(l.Cause))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\t%s\n", l.Party, l.Peer, l.Cluster, terminal.Printable(l.Cause))
 				continue
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t\n", l.Party, l.Peer, l.Cluster, c.Channel, c.Height, c.Behind)
+			if len(l.Channels) == 0 {
+				full.row("", "")
+				fmt.Fprintf(tw, "%s\t%s\t%s\t-\t-\t-\tno ledger of a channel of the model\n", l.Party, l.Peer, l.Cluster)
+			}
+			channels := slices.Clone(l.Channels)
+			slices.SortStableFunc(channels, func(a, b ChannelHeight) int {
+				if a.Missing != b.Missing {
+					if a.Missing {
+						return -1
+					}
+					return 1
+				}
+				return cmp.Compare(b.Behind, a.Behind)
+			})
+			for _, c := range channels {
+				full.row("", "")
+				if c.Missing {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t-\t-\tno ledger of the channel: the peer has not joined it\n", l.Party, l.Peer, l.Cluster, c.Channel)
+					continue
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t\n", l.Party, l.Peer, l.Cluster, c.Channel, c.Height, c.Behind)
+			}
 		}
+	})
+	if err != nil {
+		return err
 	}
-	return tw.Flush()
+	full.write(w, clipped)
+	return nil
 }
 
 // ledgerTable writes the ledger's health as each party's RPC node sees it: its latest
@@ -121,19 +145,20 @@ func (r *Report) ledgerTable(w io.Writer) error {
 		return nil
 	}
 	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "LEDGER\tRPC NODE\tBLOCK\tBEHIND\tBLOCK MADE (UTC)\tPEERS")
-	for _, v := range r.Validators {
-		if v.Error != "" {
-			continue
+	_, err := table(w, func(tw io.Writer) {
+		fmt.Fprintln(tw, "LEDGER\tRPC NODE\tBLOCK\tBEHIND\tBLOCK MADE (UTC)\tPEERS")
+		for _, v := range r.Validators {
+			if v.Error != "" {
+				continue
+			}
+			made := v.BlockTime
+			if made == "" {
+				made = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%d\n", v.Party, v.Node, v.Block, top-v.Block, terminal.Printable(made), v.Peers)
 		}
-		made := v.BlockTime
-		if made == "" {
-			made = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%d\n", v.Party, v.Node, v.Block, top-v.Block, made, v.Peers)
-	}
-	return tw.Flush()
+	})
+	return err
 }
 
 // severity orders the cluster states, worst first.
@@ -172,8 +197,46 @@ func legend(w io.Writer, clusters []Cluster) {
 		}
 	}
 	if len(parts) > 0 {
-		fmt.Fprintf(w, "\n%s\n", strings.Join(parts, "; "))
+		fmt.Fprintln(w)
+		wrapParts(w, parts, "; ")
 	}
+}
+
+// summary is the report's first line: how many parties are in each state, a party
+// being in the worst state of its clusters, so that 40 parties read at a glance.
+func (r *Report) summary() string {
+	if len(r.Clusters) == 0 {
+		return ""
+	}
+	worst := map[string]string{}
+	for _, c := range r.Clusters {
+		if s, ok := worst[c.Party]; !ok || indexOf(severity, c.State) < indexOf(severity, s) {
+			worst[c.Party] = c.State
+		}
+	}
+	count := map[string]int{}
+	for _, s := range worst {
+		count[s]++
+	}
+	var parts []string
+	for _, state := range slices.Backward(severity) {
+		if count[state] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", count[state], state))
+		}
+	}
+	for state, n := range count {
+		if !slices.Contains(severity, state) {
+			parts = append(parts, fmt.Sprintf("%d %s", n, terminal.Printable(state)))
+		}
+	}
+	return fmt.Sprintf("%s (%s): %s", plural(len(worst), "party", "parties"), plural(len(r.Clusters), "cluster", "clusters"), strings.Join(parts, ", "))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // validatorsTable writes, after the clusters, one line per party that has an RPC
@@ -183,33 +246,52 @@ func (r *Report) validatorsTable(w io.Writer) error {
 		return nil
 	}
 	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "VALIDATORS\tRPC NODE\tBLOCK\tON CHAIN\tDESIRED\tPENDING\tVOTES READ\tMESSAGE")
-	for _, v := range r.Validators {
-		if v.Error != "" {
-			fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t-\t%s\n", v.Party, v.Node, terminal.Clip(terminal.Printable(v.Error), 120))
-			continue
+	var full causes
+	clipped, err := table(w, func(tw io.Writer) {
+		fmt.Fprintln(tw, "VALIDATORS\tRPC NODE\tBLOCK\tON CHAIN\tDESIRED\tPENDING\tVOTES READ\tMESSAGE")
+		for _, v := range r.Validators {
+			full.row(v.Node, terminal.Printable(v.Error))
+			if v.Error != "" {
+				fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t-\t%s\n", v.Party, v.Node, terminal.Printable(v.Error))
+				continue
+			}
+			read := fmt.Sprintf("blocks %d-%d", v.VotesFrom, v.Block)
+			if v.VotesFrom > v.Block {
+				read = "none (epoch block)"
+			}
+			message := ""
+			if v.VotesPartial {
+				message = fmt.Sprintf("votes of blocks %d-%d (this epoch) not read", v.EpochStart+1, v.VotesFrom-1)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", v.Party, v.Node, v.Block, len(v.OnChain), len(v.Desired), len(v.Pending), read, message)
 		}
-		read := fmt.Sprintf("blocks %d-%d", v.VotesFrom, v.Block)
-		if v.VotesFrom > v.Block {
-			read = "none (epoch block)"
-		}
-		message := ""
-		if v.VotesPartial {
-			message = fmt.Sprintf("votes of blocks %d-%d (this epoch) not read", v.EpochStart+1, v.VotesFrom-1)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", v.Party, v.Node, v.Block, len(v.OnChain), len(v.Desired), len(v.Pending), read, message)
-	}
-	if err := tw.Flush(); err != nil {
+	})
+	if err != nil {
 		return err
 	}
+	full.write(w, clipped)
+	// A change reads the same from every party whose node sees the same votes: at 40
+	// parties it is written once, after the parties that see it so.
+	var lines []string
+	seenBy := map[string][]string{}
 	for _, v := range r.Validators {
 		for _, c := range v.Pending {
-			fmt.Fprintf(w, "  %s: %s\n", v.Party, describe(c, true))
+			line := describe(c, true)
+			if seenBy[line] == nil {
+				lines = append(lines, line)
+			}
+			seenBy[line] = append(seenBy[line], v.Party)
 		}
 		for _, c := range v.Unwanted {
-			fmt.Fprintf(w, "  %s: unwanted: %s\n", v.Party, describe(c, false))
+			line := "unwanted: " + describe(c, false)
+			if seenBy[line] == nil {
+				lines = append(lines, line)
+			}
+			seenBy[line] = append(seenBy[line], v.Party)
 		}
+	}
+	for _, line := range lines {
+		wrap(w, "  ", strings.Join(seenBy[line], ", ")+": "+line)
 	}
 	return nil
 }

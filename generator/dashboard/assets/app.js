@@ -87,6 +87,60 @@ function row(c) {
   return tr;
 }
 
+// expanded holds the tables whose healthy rows the reader chose to see; it outlives
+// the refreshes that rebuild the rows.
+const expanded = new Set();
+
+// foldAbove is the number of rows a table shows unfolded: a small network's tables
+// show every row.
+const foldAbove = 12;
+
+// fillRows puts a table's rows in and, past foldAbove rows, moves the healthy ones
+// behind one summary row with a button, after the problems: at 40 parties the rows
+// that need someone and the legend stay within the first screen, and the page a few
+// screens high, while every row is one click away.
+function fillRows(tbodyId, rows, healthy, what) {
+  const tbody = document.getElementById(tbodyId);
+  if (rows.length <= foldAbove) {
+    tbody.replaceChildren(...rows);
+    return;
+  }
+  const columns = tbody.closest("table").querySelectorAll("thead th").length;
+  const fine = rows.filter((tr, i) => healthy[i]);
+  const shown = expanded.has(tbodyId);
+  for (const tr of fine) {
+    tr.classList.add("healthy");
+    tr.hidden = !shown;
+  }
+  const out = rows.filter((tr, i) => !healthy[i]);
+  if (fine.length > 0) {
+    const summary = el("tr", undefined, "healthy-summary");
+    const td = el("td");
+    td.colSpan = columns;
+    const button = el("button", shown ? "hide" : "show");
+    button.type = "button";
+    button.setAttribute("aria-expanded", String(shown));
+    button.addEventListener("click", () => {
+      const now = !expanded.has(tbodyId);
+      if (now) expanded.add(tbodyId); else expanded.delete(tbodyId);
+      for (const tr of fine) tr.hidden = !now;
+      button.textContent = now ? "hide" : "show";
+      button.setAttribute("aria-expanded", String(now));
+    });
+    td.append(el("span", fine.length + " " + what + " "), button);
+    summary.append(td);
+    out.push(summary);
+  }
+  tbody.replaceChildren(...out, ...fine);
+}
+
+// showLegend lists the states the table shows only, as status's legend line does.
+function showLegend(clusters) {
+  for (const entry of document.querySelectorAll("#legend > div")) {
+    entry.hidden = !clusters.some((c) => c.state === entry.dataset.state);
+  }
+}
+
 // changeLine says what one pending validator change still needs.
 function changeLine(c) {
   const who = (c.node || c.address) + (c.party ? " (" + c.party + ")" : "");
@@ -123,7 +177,9 @@ function renderValidators(validators) {
     else if (behind > 0) tr.classList.add("state-Behind");
     return tr;
   });
-  document.getElementById("validator-rows").replaceChildren(...rows);
+  const healthy = validators.map((v) => !v.error && v.block === top);
+  const pending = new Set(validators.flatMap((v) => (v.pending || []).map((c) => c.address))).size;
+  fillRows("validator-rows", rows, healthy, "parties at the highest block" + (pending ? ", with " + pending + " pending validator change" + (pending > 1 ? "s" : "") : "") + ":");
   section.hidden = false;
 }
 
@@ -170,7 +226,7 @@ function renderPeerLedgers(ledgers) {
     else if (channels.some((c) => c.missing || c.behind > 0)) tr.classList.add("state-Behind");
     return tr;
   });
-  document.getElementById("peer-ledger-rows").replaceChildren(...rows);
+  fillRows("peer-ledger-rows", rows, sorted.map((l) => peerLedgerRank(l)[0] === 4), "peers at the highest height on every channel:");
   section.hidden = false;
 }
 
@@ -194,7 +250,23 @@ function onChainOfModel(chain, unknown, model) {
 function channelLines(c) {
   const lines = [];
   if (c.error) lines.push("error: " + c.error);
+  // Parties whose observers read the same config, on their last run, share one line:
+  // a channel of 40 members stays a few lines high.
+  const alike = {};
   for (const o of c.observations || []) {
+    if (!o.config || o.old || o.lastRunFailed) continue;
+    const config = "sequence " + o.config.sequence + ", " + configText(o.config);
+    (alike[config] = alike[config] || []).push(o);
+  }
+  const grouped = new Set();
+  for (const [config, observations] of Object.entries(alike)) {
+    if (observations.length < 2) continue;
+    for (const o of observations) grouped.add(o);
+    lines.push(observations.length + " parties read " + config + ": " +
+      observations.map((o) => o.party + " at " + o.fetched).join(", "));
+  }
+  for (const o of c.observations || []) {
+    if (grouped.has(o)) continue;
     const where = o.party + (o.cluster ? " (" + o.cluster + ")" : "");
     if (!o.config) { lines.push(where + ": " + o.cause); continue; }
     lines.push(where + ": sequence " + o.config.sequence + ", " + configText(o.config) + ", read " + o.fetched +
@@ -267,7 +339,8 @@ async function refresh() {
     // Problems first, worst first, then by name: what needs someone leads at 40 parties.
     const clusters = [...report.clusters].sort((a, b) =>
       order.indexOf(b.state) - order.indexOf(a.state) || a.cluster.localeCompare(b.cluster));
-    document.getElementById("cluster-rows").replaceChildren(...clusters.map(row));
+    fillRows("cluster-rows", clusters.map(row), clusters.map((c) => c.state === "Ready"), "clusters Ready at HEAD:");
+    showLegend(report.clusters);
     colour(report);
     renderValidators(report.validators);
     renderPeerLedgers(report.peerLedgers);
