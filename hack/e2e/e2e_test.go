@@ -197,6 +197,14 @@ func TestConsortium(t *testing.T) {
 	}
 	report(t, c)
 
+	t.Run("each cluster applies the monitoring of its mode", func(t *testing.T) {
+		proveMonitoring(t, c)
+	})
+
+	t.Run("the monitoring objects pass the party's Kyverno policies", func(t *testing.T) {
+		proveMonitoringPolicies(t, c)
+	})
+
 	t.Run("every party runs its nodes with decrypted keys", func(t *testing.T) {
 		network := c.network(t)
 		byParty := network.NodesByParty()

@@ -202,7 +202,11 @@ func startCluster(t *testing.T, etcd *testenv.Etcd, party, name string, ageKey *
 	c := &cluster{party: party, name: name}
 	c.server = testenv.StartAPIServer(t, etcd, "e2e-"+name)
 	c.kube = c.server.Connect(t)
-	c.kube.InstallCRDs(t, append(testenv.FluxCRDs(t, "2.9"),
+	// The Prometheus Operator's CRDs and Azure Monitor's PodMonitor CRD are served by
+	// every cluster, whatever its monitoring mode, as a cluster running
+	// kube-prometheus-stack or the addon would before the ledger.
+	crds := append(testenv.FluxCRDs(t, "2.9"), testenv.MonitoringCRDs(t)...)
+	c.kube.InstallCRDs(t, append(crds,
 		testenv.OpenCRD("ingress.v1.haproxy.org", "v1", "TCP"),
 		testenv.OpenCRD("networking.istio.io", "v1", "Gateway"),
 		testenv.OpenCRD("networking.istio.io", "v1", "VirtualService"),

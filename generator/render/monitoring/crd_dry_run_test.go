@@ -3,7 +3,6 @@ package monitoring_test
 import (
 	"context"
 	"path"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -23,12 +22,7 @@ func TestMonitoringObjectsPassCRDValidation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts etcd and a kube-apiserver")
 	}
-	dir := filepath.Join("crds", "prometheus-operator@v0.93.1")
-	crds := testenv.ReadObjects(t,
-		testenv.ToolFile(t, filepath.Join(dir, "monitoring.coreos.com_podmonitors.yaml")),
-		testenv.ToolFile(t, filepath.Join(dir, "monitoring.coreos.com_prometheusrules.yaml")),
-		testenv.ToolFile(t, filepath.Join(dir, "monitoring.coreos.com_prometheuses.yaml")))
-	crds = append(crds, addonPodMonitorCRD(t, crds[0]))
+	crds := testenv.MonitoringCRDs(t) // with the addon's PodMonitor CRD
 	besu, fabric := networks(t)
 	var objects []*unstructured.Unstructured
 	for _, n := range []*model.Network{besu, fabric} {
@@ -103,37 +97,4 @@ func TestMonitoringObjectsPassCRDValidation(t *testing.T) {
 			}
 		}
 	}
-}
-
-// addonPodMonitorCRD stands in for Azure Monitor's PodMonitor CRD, which no pinned
-// artifact ships outside its chart: Azure/prometheus-collector at 39583fd,
-// otelcollector/deploy/addon-chart/azure-monitor-metrics-addon/templates/
-// ama-metrics-podmonitor-crd.yaml is the Prometheus Operator's PodMonitor CRD
-// (controller-gen) under group azmonitoring.coreos.com, version v1, whose
-// podMetricsEndpoints[].scheme enum is http and https only. This is the v0.93.1 CRD
-// with that group and that enum; every field the rendered PodMonitor sets (selector,
-// podMetricsEndpoints port, path, scheme, interval, relabelings, labelLimit,
-// labelNameLengthLimit, labelValueLengthLimit) is in the addon's CRD too.
-func addonPodMonitorCRD(t *testing.T, upstream *unstructured.Unstructured) *unstructured.Unstructured {
-	t.Helper()
-	crd := upstream.DeepCopy()
-	crd.SetName("podmonitors.azmonitoring.coreos.com")
-	crd.SetAnnotations(nil)
-	if err := unstructured.SetNestedField(crd.Object, "azmonitoring.coreos.com", "spec", "group"); err != nil {
-		t.Fatal(err)
-	}
-	versions, _, _ := unstructured.NestedSlice(crd.Object, "spec", "versions")
-	for _, v := range versions {
-		scheme := []string{"schema", "openAPIV3Schema", "properties", "spec", "properties", "podMetricsEndpoints", "items", "properties", "scheme"}
-		if _, ok, _ := unstructured.NestedFieldNoCopy(v.(map[string]any), scheme...); !ok {
-			t.Fatalf("the PodMonitor CRD has no %s", strings.Join(scheme, "."))
-		}
-		if err := unstructured.SetNestedSlice(v.(map[string]any), []any{"http", "https"}, append(scheme, "enum")...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := unstructured.SetNestedSlice(crd.Object, versions, "spec", "versions"); err != nil {
-		t.Fatal(err)
-	}
-	return crd
 }
