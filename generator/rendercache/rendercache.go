@@ -32,7 +32,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -53,8 +52,11 @@ type Cache struct {
 	dirty  bool
 	// verified are the paths Desired took from the disk after checking them.
 	verified map[string]bool
-	// rendered are the directories of the units Desired rendered.
-	rendered []string
+	// rendered are the directories of the units Desired rendered; units all of them.
+	rendered, units []string
+	// written is when the record was last written (its file's modification time, in
+	// Unix nanoseconds): fingerprints of files changed since are not trusted.
+	written int64
 }
 
 type record struct {
@@ -81,22 +83,18 @@ type fileRecord struct {
 
 // fingerprint is how git's index recognises an unchanged file without reading it:
 // any write changes the inode's change time (ctime), which no user can set, and a
-// file replaced by another is another inode. A fingerprint taken less than
-// racyWindow after the file last changed is not trusted (git's "racily clean"
-// entries): a write within the same timestamp tick would leave it as it was.
+// file replaced by another is another inode. As in git, a fingerprint is trusted only
+// for a file last changed before the record was written (the record file's own
+// modification time, from the same clock): one changed in the same clock tick as the
+// record is "racily clean", and a write in that tick would leave its times as they
+// were, so it is read.
 type fingerprint struct {
 	Size  int64  `json:"size"`
 	Mtime int64  `json:"mtime"`
 	Ctime int64  `json:"ctime"`
 	Ino   uint64 `json:"ino"`
 	Dev   uint64 `json:"dev"`
-	// At is when the fingerprint was taken (Unix nanoseconds).
-	At int64 `json:"at"`
 }
-
-// racyWindow covers the coarsest timestamps of the file systems a repository lives
-// on (FAT's two seconds; ext4 and XFS tick in milliseconds or less).
-var racyWindow = 2 * time.Second
 
 // Open reads repo's record from dir ("" for the default, see DirEnv). It never fails:
 // a cache that cannot be used renders everything, as without one.
@@ -129,6 +127,9 @@ func Open(repo, dir string) *Cache {
 	if err != nil {
 		return c
 	}
+	if info, err := os.Stat(c.file); err == nil {
+		c.written = info.ModTime().UnixNano()
+	}
 	var stored record
 	if json.Unmarshal(data, &stored) == nil && stored.Build == build && stored.Units != nil {
 		c.record = stored
@@ -156,7 +157,10 @@ func (c *Cache) Desired(repo string, network *model.Network) (tree.Tree, error) 
 	if err != nil {
 		return nil, err
 	}
-	c.rendered = nil
+	c.rendered, c.units = nil, nil
+	for _, u := range units {
+		c.units = append(c.units, u.Dir)
+	}
 	for i, u := range stale {
 		c.remember(u, rendered[i])
 		c.rendered = append(c.rendered, u.Dir)
@@ -187,8 +191,7 @@ func (c *Cache) Verified(p string) bool { return c.verified[p] }
 
 // kept reports, when the record has u's key and every file it lists still holds its
 // recorded bytes, the names of u's files; nil otherwise. A file whose fingerprint
-// is unchanged is not read; any other is read and hashed, and its fingerprint
-// renewed when the bytes are right.
+// is unchanged, and older than the record, is not read; any other is read and hashed.
 func (c *Cache) kept(repo string, u render.Unit) map[string]bool {
 	if c.file == "" {
 		return nil
@@ -201,7 +204,6 @@ func (c *Cache) kept(repo string, u render.Unit) map[string]bool {
 	for name := range rec.Files {
 		names = append(names, name)
 	}
-	seen := make([]*fingerprint, len(names))
 	var failed atomic.Bool
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -216,16 +218,15 @@ func (c *Cache) kept(repo string, u render.Unit) map[string]bool {
 				}
 				full := filepath.Join(repo, filepath.FromSlash(u.Dir), filepath.FromSlash(names[i]))
 				want := rec.Files[names[i]]
-				if now, err := stat(full); err == nil && want.Seen != nil && now.sameAs(*want.Seen) && !want.Seen.racy() {
+				if now, err := stat(full); err == nil && want.Seen != nil && now == *want.Seen && max(now.Mtime, now.Ctime) < c.written {
 					continue
 				}
-				data, now, err := readRegular(full)
+				data, err := readRegular(full)
 				sum := sha256.Sum256(data)
 				if err != nil || hex.EncodeToString(sum[:]) != want.SHA256 {
 					failed.Store(true)
 					return
 				}
-				seen[i] = &now
 			}
 		}()
 	}
@@ -234,31 +235,25 @@ func (c *Cache) kept(repo string, u render.Unit) map[string]bool {
 		return nil
 	}
 	files := make(map[string]bool, len(names))
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for i, name := range names {
+	for _, name := range names {
 		files[name] = true
-		if seen[i] != nil {
-			rec.Files[name] = fileRecord{SHA256: rec.Files[name].SHA256, Seen: seen[i]}
-			c.dirty = true
-		}
 	}
 	return files
 }
 
-// Settle takes the fingerprints of the files of the units the last Desired rendered,
-// once the repository holds them as rendered: after generate wrote its changes,
-// under its lock. It is never called when the disk may differ (generate --check).
+// Settle takes the fingerprints of every unit's files once the repository holds them
+// as rendered: after generate wrote its changes, under its lock. It is never called
+// when the disk may differ (generate --check).
 func (c *Cache) Settle(repo string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, dir := range c.rendered {
+	for _, dir := range c.units {
 		rec, ok := c.record.Units[dir]
 		if !ok {
 			continue
 		}
 		for name, file := range rec.Files {
-			if now, err := stat(filepath.Join(repo, filepath.FromSlash(dir), filepath.FromSlash(name))); err == nil && now.Size >= 0 {
+			if now, err := stat(filepath.Join(repo, filepath.FromSlash(dir), filepath.FromSlash(name))); err == nil {
 				rec.Files[name] = fileRecord{SHA256: file.SHA256, Seen: &now}
 				c.dirty = true
 			}
@@ -282,44 +277,30 @@ func fingerprintOf(st *unix.Stat_t) fingerprint {
 	return fingerprint{
 		Size: st.Size, Mtime: st.Mtim.Nano(), Ctime: st.Ctim.Nano(),
 		Ino: st.Ino, Dev: uint64(st.Dev), //nolint:unconvert // Dev is not uint64 on every GOARCH
-		At: time.Now().UnixNano(),
 	}
 }
 
-// sameAs compares everything but when the fingerprints were taken.
-func (f fingerprint) sameAs(g fingerprint) bool {
-	return f.Size == g.Size && f.Mtime == g.Mtime && f.Ctime == g.Ctime && f.Ino == g.Ino && f.Dev == g.Dev
-}
-
-// racy reports a fingerprint taken too soon after the file last changed to tell a
-// later write in the same tick.
-func (f fingerprint) racy() bool {
-	changed := max(f.Mtime, f.Ctime)
-	return f.At-changed < int64(racyWindow)
-}
-
-// readRegular reads a regular file without following a symbolic link, and
-// fingerprints it as it was when read.
-func readRegular(name string) ([]byte, fingerprint, error) {
+// readRegular reads a regular file without following a symbolic link.
+func readRegular(name string) ([]byte, error) {
 	f, err := os.OpenFile(name, os.O_RDONLY|unix.O_NOFOLLOW, 0)
 	if err != nil {
-		return nil, fingerprint{}, err
+		return nil, err
 	}
 	defer f.Close()
-	var st unix.Stat_t
-	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
-		return nil, fingerprint{}, err
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return nil, fingerprint{}, &fs.PathError{Op: "read", Path: name, Err: errors.New("not a regular file")}
+	if !info.Mode().IsRegular() {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: errors.New("not a regular file")}
 	}
-	// One byte more than the size, to see a file that grew since Fstat.
-	data := make([]byte, st.Size+1)
+	// One byte more than the size, to see a file that grew since Stat.
+	data := make([]byte, info.Size()+1)
 	n, err := io.ReadFull(f, data)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return nil, fingerprint{}, err
+		return nil, err
 	}
-	return data[:n], fingerprintOf(&st), nil
+	return data[:n], nil
 }
 
 // remember records that u's key renders to files.
