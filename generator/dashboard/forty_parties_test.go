@@ -3,6 +3,8 @@ package dashboard_test
 import (
 	"context"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +71,7 @@ func TestFortyPartiesAreReadable(t *testing.T) {
 	var shown int
 	var height []int
 	var sections string
+	var screenshot []byte
 	err := chromedp.Run(ctx,
 		chromedp.Navigate(server.URL+"/"),
 		chromedp.Poll(`document.querySelector("#cluster-rows tr") !== null && document.querySelector("#peer-ledger-rows tr") !== null && document.querySelector("#topology svg") !== null`,
@@ -76,6 +79,7 @@ func TestFortyPartiesAreReadable(t *testing.T) {
 		chromedp.Evaluate(readability+"(true)", &failed),
 		chromedp.Evaluate(`[document.documentElement.scrollHeight, window.innerHeight]`, &height),
 		chromedp.Evaluate(`[...document.querySelectorAll("header, section")].map((e) => (e.id || e.tagName) + " " + Math.round(e.getBoundingClientRect().height)).join(", ")`, &sections),
+		chromedp.FullScreenshot(&screenshot, 100),
 		chromedp.Evaluate(`document.querySelectorAll("tr.healthy-summary button").forEach((b) => b.click())`, nil),
 		chromedp.Evaluate(readability+"(false)", &unfolded),
 		chromedp.Evaluate(`document.querySelectorAll("#cluster-rows tr:not([hidden]) .badge").length`, &shown),
@@ -84,6 +88,15 @@ func TestFortyPartiesAreReadable(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("page %dpx high in a %dpx viewport, healthy rows folded: %s", height[0], height[1], sections)
+	// FLUX_LEDGER_PICTURES (as for the graph's pictures) writes what a person sees
+	// folded as it first shows: the problems, the legend and the ledger health, to the docs.
+	if os.Getenv("FLUX_LEDGER_PICTURES") != "" {
+		file := filepath.Join(testenv.RepoRoot(t), "docs", "dashboard-40-parties.png")
+		if err := os.WriteFile(file, screenshot, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("wrote %s (%d bytes)", file, len(screenshot))
+	}
 	if shown != 53 {
 		t.Errorf("unfolded, the cluster table shows %d clusters, want all 53", shown)
 	}
