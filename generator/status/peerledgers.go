@@ -14,7 +14,6 @@ import (
 	"github.com/prometheus/common/expfmt"
 	prommodel "github.com/prometheus/common/model"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/rest"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
@@ -157,10 +156,7 @@ func readPeerLedger(ctx context.Context, network *model.Network, l *PeerLedger, 
 
 // peerHeights reads a peer's ledger_blockchain_height per channel label.
 func peerHeights(ctx context.Context, config *rest.Config, namespace, peer string) (map[string]uint64, error) {
-	config.APIPath = "/api"
-	config.GroupVersion = &schema.GroupVersion{Version: "v1"}
-	config.NegotiatedSerializer = statusCodecs
-	client, err := rest.RESTClientFor(config)
+	client, err := proxyClient(config)
 	if err != nil {
 		return nil, err
 	}

@@ -31,15 +31,21 @@ func newProxyRPC(cluster model.Cluster, namespace string, node model.Node, opts 
 	if err != nil {
 		return nil, err
 	}
-	config.APIPath = "/api"
-	config.GroupVersion = &schema.GroupVersion{Version: "v1"}
-	config.NegotiatedSerializer = statusCodecs
-	client, err := rest.RESTClientFor(config)
+	client, err := proxyClient(config)
 	if err != nil {
 		return nil, err
 	}
 	// The trailing slash makes the proxied path "/", where Besu serves JSON-RPC.
 	return &proxyRPC{client: client, path: fmt.Sprintf("/api/v1/namespaces/%s/services/%s:rpc/proxy/", namespace, node.Name)}, nil
+}
+
+// proxyClient is a client of the core API's paths, where the API server proxies to a
+// Service (services/<name>:<port>/proxy/…).
+func proxyClient(config *rest.Config) (*rest.RESTClient, error) {
+	config.APIPath = "/api"
+	config.GroupVersion = &schema.GroupVersion{Version: "v1"}
+	config.NegotiatedSerializer = statusCodecs
+	return rest.RESTClientFor(config)
 }
 
 // statusCodecs decode what the API server itself answers on the proxy path (a
