@@ -87,6 +87,16 @@ func SynthNetwork(opts SynthOptions) ([]byte, error) {
 	if opts.Edit != nil {
 		opts.Edit(network)
 	}
+	return networkFile(network, "identities")
+}
+
+// packageAliases are the names network.cue imports the public material packages as.
+var packageAliases = map[string]string{"identities": "ids", "msp": "orgs"}
+
+// networkFile prints network as the content of a network.cue: the value under
+// #Network, with a field per package of public material (identities, msp) that
+// takes its value from that package, imported.
+func networkFile(network map[string]any, packages ...string) ([]byte, error) {
 	value := cuecontext.New().Encode(network)
 	if err := value.Err(); err != nil {
 		return nil, err
@@ -95,13 +105,15 @@ func SynthNetwork(opts SynthOptions) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("encoded network is not a struct")
 	}
-	body.Elts = append(body.Elts, &ast.Field{Label: ast.NewIdent("identities"), Value: ast.NewIdent("ids")})
+	imports := []*ast.ImportSpec{ast.NewImport(nil, "flux-ledger.dev/network/schema")}
+	for _, pkg := range packages {
+		alias := packageAliases[pkg]
+		body.Elts = append(body.Elts, &ast.Field{Label: ast.NewIdent(pkg), Value: ast.NewIdent(alias)})
+		imports = append(imports, ast.NewImport(ast.NewIdent(alias), "flux-ledger.dev/network/"+pkg))
+	}
 	file := &ast.File{Decls: []ast.Decl{
 		&ast.Package{Name: ast.NewIdent("network")},
-		&ast.ImportDecl{Specs: []*ast.ImportSpec{
-			ast.NewImport(nil, "flux-ledger.dev/network/schema"),
-			ast.NewImport(ast.NewIdent("ids"), "flux-ledger.dev/network/identities"),
-		}},
+		&ast.ImportDecl{Specs: imports},
 		&ast.Field{
 			Label: ast.NewIdent("network"),
 			Value: ast.NewBinExpr(tokenAnd, ast.NewSel(ast.NewIdent("schema"), "#Network"), body),

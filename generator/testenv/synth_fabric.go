@@ -1,13 +1,6 @@
 package testenv
 
-import (
-	"fmt"
-
-	"cuelang.org/go/cue/ast"
-	"cuelang.org/go/cue/cuecontext"
-	"cuelang.org/go/cue/format"
-	"cuelang.org/go/cue/token"
-)
+import "fmt"
 
 // SynthFabricNetwork writes a Fabric network of opts.Parties organisations shaped like the reference
 // network (examples/fabric/network.cue): each organisation runs one Raft orderer and
@@ -66,28 +59,5 @@ func SynthFabricNetwork(opts SynthOptions) ([]byte, error) {
 	if edit != nil {
 		edit(network)
 	}
-	value := cuecontext.New().Encode(network)
-	if err := value.Err(); err != nil {
-		return nil, err
-	}
-	body, ok := value.Syntax().(*ast.StructLit)
-	if !ok {
-		return nil, fmt.Errorf("encoded network is not a struct")
-	}
-	body.Elts = append(body.Elts,
-		&ast.Field{Label: ast.NewIdent("identities"), Value: ast.NewIdent("ids")},
-		&ast.Field{Label: ast.NewIdent("msp"), Value: ast.NewIdent("orgs")})
-	file := &ast.File{Decls: []ast.Decl{
-		&ast.Package{Name: ast.NewIdent("network")},
-		&ast.ImportDecl{Specs: []*ast.ImportSpec{
-			ast.NewImport(nil, "flux-ledger.dev/network/schema"),
-			ast.NewImport(ast.NewIdent("ids"), "flux-ledger.dev/network/identities"),
-			ast.NewImport(ast.NewIdent("orgs"), "flux-ledger.dev/network/msp"),
-		}},
-		&ast.Field{
-			Label: ast.NewIdent("network"),
-			Value: ast.NewBinExpr(token.AND, ast.NewSel(ast.NewIdent("schema"), "#Network"), body),
-		},
-	}}
-	return format.Node(file)
+	return networkFile(network, "identities", "msp")
 }
