@@ -87,7 +87,9 @@ type fileRecord struct {
 // for a file last changed before the record was written (the record file's own
 // modification time, from the same clock): one changed in the same clock tick as the
 // record is "racily clean", and a write in that tick would leave its times as they
-// were, so it is read.
+// were, so it is read. Git's rule and its reasons: Documentation/technical/racy-git.txt
+// in git's source; TestFingerprintsSpareReadingOnlyWhatTheyCanVouchFor holds this
+// code to it.
 type fingerprint struct {
 	Size  int64  `json:"size"`
 	Mtime int64  `json:"mtime"`
