@@ -154,6 +154,9 @@ func (b *builder) content(n int) []*kyaml.Node {
 var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func (b *builder) object(obj any) (*kyaml.RNode, error) {
+	if err := checkDataSize(obj); err != nil {
+		return nil, err
+	}
 	buf := jsonBuffers.Get().(*bytes.Buffer)
 	defer jsonBuffers.Put(buf)
 	buf.Reset()
