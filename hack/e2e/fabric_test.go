@@ -92,7 +92,7 @@ func TestConsortiumFabric(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", cl.name, err)
 			}
-			if got := binaryData(cm, layout.GenesisBlockKey); !bytes.Equal(got, block) {
+			if got := genesisBlock(cm); !bytes.Equal(got, block) {
 				t.Errorf("%s: genesis block of trade is %d bytes, not the %d rendered", cl.name, len(got), len(block))
 			}
 			// Nothing joins a block that is not frozen yet.
@@ -119,7 +119,7 @@ func TestConsortiumFabric(t *testing.T) {
 		launched = map[string][]string{}
 		for _, p := range parties {
 			cm, err := c.clusters[p].get(configMaps, network.Parties[p].Namespace, layout.ChannelConfigMap("trade"))
-			if err != nil || !bytes.Equal(binaryData(cm, layout.GenesisBlockKey), frozen) {
+			if err != nil || !bytes.Equal(genesisBlock(cm), frozen) {
 				t.Errorf("%s: genesis block is not the frozen one (%v)", c.clusters[p].name, err)
 			}
 			launched[p] = c.jobNames(t, p)
@@ -223,6 +223,13 @@ func binaryData(cm *unstructured.Unstructured, key string) []byte {
 	encoded, _, _ := unstructured.NestedString(cm.Object, "binaryData", key)
 	data, _ := base64.StdEncoding.DecodeString(encoded)
 	return data
+}
+
+// genesisBlock is the block a channel ConfigMap holds (compressed), as the API
+// server serves it.
+func genesisBlock(cm *unstructured.Unstructured) []byte {
+	block, _ := fabric.DecompressBlock(binaryData(cm, layout.GenesisBlockKey))
+	return block
 }
 
 // keyMatches checks that a Secret entry, as the API server serves it, is the PEM

@@ -63,13 +63,17 @@ func RenderShared(network *model.Network) (*Shared, error) {
 		if err != nil {
 			return nil, err
 		}
+		compressed, err := CompressBlock(block)
+		if err != nil {
+			return nil, err
+		}
 		data, err := manifest.Encode(&corev1.ConfigMap{
 			TypeMeta:   typeMeta,
 			ObjectMeta: meta(layout.ChannelConfigMap(name)),
-			BinaryData: map[string][]byte{layout.GenesisBlockKey: block},
+			BinaryData: map[string][]byte{layout.GenesisBlockKey: compressed},
 		})
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("channel %s: its genesis block, %d bytes (%d compressed), does not fit a ConfigMap: %w", name, len(block), len(compressed), err)
 		}
 		shared.Channels[ChannelFile(name)] = data
 	}

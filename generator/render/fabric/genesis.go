@@ -1,8 +1,11 @@
 package fabric
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
@@ -40,6 +43,34 @@ func ChannelBlock(network *model.Network, channel string) ([]byte, error) {
 		return block, nil
 	}
 	return GenesisBlock(network, channel)
+}
+
+// CompressBlock is the genesis block as the channel ConfigMap holds it
+// (layout.GenesisBlockKey): gzip at the best compression, with no name and no
+// time in its header, so the same block always compresses to the same bytes. The
+// Jobs decompress it with the tools image's gzip (scripts/lib.sh, unpack_block).
+func CompressBlock(block []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	w, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(block); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// DecompressBlock reads a block CompressBlock wrote.
+func DecompressBlock(data []byte) ([]byte, error) {
+	r, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(r)
 }
 
 // ChannelConfig is what the channel's genesis block says, read from the model:

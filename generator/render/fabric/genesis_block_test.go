@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"math/rand/v2"
+	"os/exec"
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -24,7 +27,20 @@ func channelConfigMap(t *testing.T, files fabric.Files, channel string) []byte {
 	if cm.Name != layout.ChannelConfigMap(channel) || cm.Namespace != "" {
 		t.Errorf("channel ConfigMap %s/%s", cm.Namespace, cm.Name)
 	}
-	return cm.BinaryData[layout.GenesisBlockKey]
+	return gunzip(t, cm.BinaryData[layout.GenesisBlockKey])
+}
+
+// gunzip decompresses with the gzip program, as the Jobs do in the tools image
+// (scripts/lib.sh unpack_block): a second reader of what CompressBlock writes.
+func gunzip(t *testing.T, data []byte) []byte {
+	t.Helper()
+	cmd := exec.Command("gzip", "-dc")
+	cmd.Stdin = bytes.NewReader(data)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("gzip -dc: %v", err)
+	}
+	return out
 }
 
 // Before launch, every party's channel ConfigMap holds the block configtx encodes from
@@ -149,4 +165,19 @@ func partyOf(t *testing.T, n *model.Network, mspID string) string {
 	}
 	t.Fatalf("no party with MSP %s", mspID)
 	return ""
+}
+
+// A block that does not fit a ConfigMap even compressed stops the render with an
+// error naming the channel, rather than a ConfigMap every cluster would refuse.
+func TestChannelTooLargeForAConfigMapIsRefused(t *testing.T) {
+	n := referenceNetwork(t)
+	huge := make([]byte, 1<<20+1<<16)
+	rand.NewChaCha8([32]byte{1}).Read(huge) // random bytes: incompressible
+	ch := n.Fabric.Channels["trade"]
+	ch.GenesisBlock = base64.StdEncoding.EncodeToString(huge)
+	n.Fabric.Channels["trade"] = ch
+	_, err := fabric.RenderShared(n)
+	if err == nil || !strings.Contains(err.Error(), "channel trade") || !strings.Contains(err.Error(), "1 MiB") {
+		t.Fatalf("err = %v, want the channel named and the limit", err)
+	}
 }

@@ -140,11 +140,17 @@ func checkRenderedBlock(network *model.Network, channel string, block []byte, re
 			return err
 		}
 		var cm corev1.ConfigMap
-		if err := yaml.Unmarshal(data, &cm); err != nil || !bytes.Equal(cm.BinaryData[layout.GenesisBlockKey], block) {
+		if err := yaml.Unmarshal(data, &cm); err != nil || !sameBlock(cm.BinaryData[layout.GenesisBlockKey], block) {
 			return fmt.Errorf("%s differs from channel %s's genesis block: run flux-ledger generate (and commit) before launching, so the record matches what the nodes join", rel, channel)
 		}
 	}
 	return nil
+}
+
+// sameBlock reports whether a channel ConfigMap's entry holds block.
+func sameBlock(compressed, block []byte) bool {
+	got, err := DecompressBlock(compressed)
+	return err == nil && bytes.Equal(got, block)
 }
 
 // channelsRecord prints cue/channels.cue.

@@ -74,7 +74,18 @@ type errorResponse struct {
 func TestFakeOsnadminAnswersAsFabric(t *testing.T) {
 	bin, state := fakeCLIs(t)
 	env := []string{"CHANNEL=trade", "ORDERER_ADMIN_ADDRESS=orderer0:7053"}
-	args := []string{"channel", "join", "--channelID", "trade", "--config-block", "b.block", "-o", "orderer0:7053"}
+	// An unreadable block ends osnadmin before it dials the orderer: main.go's
+	// "reading config block: %s" through kingpin.Fatalf, which prints
+	// "<program>: error: " and the message on stderr and exits 1 (vendor/gopkg.in/
+	// alecthomas/kingpin.v2 v2.2.6 global.go Fatalf, app.go Fatalf and Errorf).
+	missing := filepath.Join(state, "missing.block")
+	stdout, stderr, code := runFake(t, bin, state, "osnadmin", env, "channel", "join", "--channelID", "trade", "--config-block", missing, "-o", "orderer0:7053")
+	if want := "osnadmin: error: parsing arguments: reading config block: open " + missing + ": no such file or directory. Try --help\n"; stdout != "" || stderr != want || code != 1 {
+		t.Errorf("missing block: exit %d, stdout %q, stderr %q; want exit 1, stderr %q", code, stdout, stderr, want)
+	}
+	block := filepath.Join(state, "b.block")
+	writeFile(t, state, "b.block", "block")
+	args := []string{"channel", "join", "--channelID", "trade", "--config-block", block, "-o", "orderer0:7053"}
 	for i, want := range []string{
 		osnadminPrints(t, 201, channelInfo{Name: "trade", URL: "/participation/v1/channels/trade", ConsensusRelation: "consenter", Status: "onboarding"}),
 		osnadminPrints(t, 405, errorResponse{Error: "cannot join: channel already exists"}),
@@ -85,7 +96,7 @@ func TestFakeOsnadminAnswersAsFabric(t *testing.T) {
 		}
 	}
 	writeFile(t, state, "osn-unreachable", "")
-	stdout, stderr, code := runFake(t, bin, state, "osnadmin", env, args...)
+	stdout, stderr, code = runFake(t, bin, state, "osnadmin", env, args...)
 	// errorOutput's "Error: %s\n", then fmt.Println's newline.
 	want := fmt.Sprintf("Error: %s\n", `Post "https://orderer0:7053/participation/v1/channels": dial tcp: connect: connection refused`) + "\n"
 	if stdout != want || stderr != "" || code != 1 {
@@ -108,7 +119,14 @@ func TestFakeOsnadminAnswersAsFabric(t *testing.T) {
 func TestFakePeerAnswersAsFabric(t *testing.T) {
 	bin, state := fakeCLIs(t)
 	env := []string{"CHANNEL=trade", "CORE_PEER_ADDRESS=peer0:7051"}
-	join := []string{"channel", "join", "--blockpath", "b.block"}
+	// An unreadable block: join.go getJoinCCSpec, GBFileNotFoundErr(err.Error()).
+	missing := filepath.Join(state, "missing.block")
+	if _, stderr, code := runFake(t, bin, state, "peer", env, "channel", "join", "--blockpath", missing); code != 1 ||
+		stderr != fmt.Sprintln("Error:", "genesis block file not found open "+missing+": no such file or directory") {
+		t.Errorf("missing block: exit %d, stderr %q", code, stderr)
+	}
+	writeFile(t, state, "b.block", "block")
+	join := []string{"channel", "join", "--blockpath", filepath.Join(state, "b.block")}
 	if stdout, stderr, code := runFake(t, bin, state, "peer", env, join...); code != 0 || stdout != "" || stderr != "" {
 		t.Errorf("first join: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}

@@ -47,6 +47,9 @@ case "$1 $2" in
 	cat "$FAKE/joined" 2>/dev/null || true
 	;;
 "channel join")
+	block=$(arg --blockpath "$@")
+	[[ -r $block ]] || fail "genesis block file not found open $block: no such file or directory"
+	cp "$block" "$FAKE/joined-block"
 	if grep -Fxq "$CHANNEL" "$FAKE/joined" 2>/dev/null; then
 		fail "proposal failed (err: bad proposal response 500: cannot create ledger from genesis block: ledger [$CHANNEL] already exists with state [ACTIVE])"
 	fi
@@ -137,6 +140,15 @@ set -u
 printf 'osnadmin %s\n' "$*" >> "$FAKE/calls"
 # main: fmt.Println(output); os.Exit(exit)
 say() { printf '%s\n' "$1"; exit "$2"; }
+# The block is read before the orderer is dialled; an unreadable one is an argument
+# error (main.go: "reading config block: %s", through kingpin.Fatalf).
+block=
+for ((i = 1; i < $#; i++)); do [[ ${!i} == --config-block ]] && { j=$((i + 1)); block=${!j}; }; done
+if [[ ! -r $block ]]; then
+	printf 'osnadmin: error: parsing arguments: reading config block: open %s: no such file or directory. Try --help\n' "$block" >&2
+	exit 1
+fi
+cp "$block" "$FAKE/osn-joined-block"
 if [[ -f $FAKE/osn-unreachable ]]; then
 	say "Error: Post \"https://$ORDERER_ADMIN_ADDRESS/participation/v1/channels\": dial tcp: connect: connection refused
 " 1

@@ -1,7 +1,10 @@
 package lifecycle
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/base64"
+	"fmt"
 	"os"
 	"os/exec"
 	"path"
@@ -119,6 +122,21 @@ func runJob(t *testing.T, job *batchv1.Job, bin, state string, extra ...string) 
 	env := []string{"PATH=" + bin + ":" + os.Getenv("PATH"), "FAKE=" + state, "TMPDIR=/nonexistent"}
 	for _, e := range c.Env {
 		env = append(env, e.Name+"="+e.Value)
+		if e.Name == "BLOCK_GZ" {
+			// The channel ConfigMap's entry, where the Job would mount it: the
+			// test network's block ("genesis block of <channel>") gzipped, which
+			// the script decompresses with the real gzip into HOME, the pod's tmp.
+			home, gz := filepath.Join(state, "home"), filepath.Join(state, "genesis.block.gz")
+			if err := os.MkdirAll(home, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			w := gzip.NewWriter(&buf)
+			fmt.Fprintf(w, "genesis block of %s", envOf(c, "CHANNEL"))
+			w.Close()
+			writeFile(t, state, "genesis.block.gz", buf.String())
+			env = append(env, "HOME="+home, "BLOCK_GZ="+gz)
+		}
 	}
 	cmd := exec.Command(bash, script)
 	cmd.Env = append(env, extra...)

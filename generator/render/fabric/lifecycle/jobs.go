@@ -244,7 +244,7 @@ func (r *renderer) ordererJoin(o model.Node, channel string, block []byte) error
 		script: ordererJoinScript,
 		env: []corev1.EnvVar{
 			{Name: "CHANNEL", Value: channel},
-			{Name: "BLOCK", Value: path.Join(channelDir, layout.GenesisBlockKey)},
+			{Name: "BLOCK_GZ", Value: path.Join(channelDir, layout.GenesisBlockKey)},
 			{Name: "ORDERER_ADMIN_ADDRESS", Value: serviceAddress(o, o.Ports.RPC)},
 			{Name: "TLS_CA", Value: path.Join(tlsDir, tlsCAFile)},
 			{Name: "CLIENT_CERT", Value: path.Join(tlsDir, tlsClientCert)},
@@ -264,7 +264,7 @@ func (r *renderer) ordererJoin(o model.Node, channel string, block []byte) error
 func (r *renderer) peerJoin(p model.Node, channel string, block []byte) error {
 	env := append(r.peerEnv(serviceAddress(p, p.Ports.P2P)),
 		corev1.EnvVar{Name: "CHANNEL", Value: channel},
-		corev1.EnvVar{Name: "BLOCK", Value: path.Join(channelDir, layout.GenesisBlockKey)})
+		corev1.EnvVar{Name: "BLOCK_GZ", Value: path.Join(channelDir, layout.GenesisBlockKey)})
 	job, err := r.job(jobSpec{
 		what:    "join-" + p.Name + "-" + channel,
 		script:  peerJoinScript,

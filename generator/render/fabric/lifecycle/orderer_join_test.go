@@ -1,6 +1,8 @@
 package lifecycle
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -23,7 +25,7 @@ func TestOrdererJoinJoinsOnceThenAcceptsAlreadyExists(t *testing.T) {
 	if err != nil {
 		t.Fatalf("first run: %v\n%s", err, out)
 	}
-	want := "osnadmin channel join --channelID trade.eu --config-block /etc/flux-ledger/channel/genesis.block " +
+	want := "osnadmin channel join --channelID trade.eu --config-block " + state + "/home/trade.eu.block " +
 		"-o a-orderer0:7053 --ca-file /etc/flux-ledger/tls/ca.pem " +
 		"--client-cert /etc/flux-ledger/tls/client.pem --client-key /etc/flux-ledger/tls/client.key"
 	if got := calls(t, state); !slices.Equal(got, []string{want}) {
@@ -31,6 +33,9 @@ func TestOrdererJoinJoinsOnceThenAcceptsAlreadyExists(t *testing.T) {
 	}
 	if !strings.Contains(out, "joined channel trade.eu") {
 		t.Errorf("log does not say it joined:\n%s", out)
+	}
+	if got, err := os.ReadFile(filepath.Join(state, "osn-joined-block")); err != nil || string(got) != "genesis block of trade.eu" {
+		t.Errorf("the orderer joined from %q (%v), want the channel's genesis block", got, err)
 	}
 
 	// Second run: the orderer answers 405 "channel already exists"; that is success.

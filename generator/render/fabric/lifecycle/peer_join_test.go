@@ -1,6 +1,8 @@
 package lifecycle
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -24,10 +26,14 @@ func TestPeerJoinJoinsOnceThenSkips(t *testing.T) {
 	}
 	want := []string{
 		"peer@a-peer1:7051 channel list",
-		"peer@a-peer1:7051 channel join --blockpath /etc/flux-ledger/channel/genesis.block",
+		"peer@a-peer1:7051 channel join --blockpath " + state + "/home/trade.eu.block",
 	}
 	if got := calls(t, state); !slices.Equal(got, want) {
 		t.Errorf("calls %q, want %q", got, want)
+	}
+	// The ConfigMap holds the block compressed; the peer reads it whole.
+	if got, err := os.ReadFile(filepath.Join(state, "joined-block")); err != nil || string(got) != "genesis block of trade.eu" {
+		t.Errorf("the peer joined from %q (%v), want the channel's genesis block", got, err)
 	}
 
 	out, err = runJob(t, job, bin, state)

@@ -79,7 +79,8 @@ func peerCommand(args []string, getenv func(string) string, stdout, stderr io.Wr
 		path := flag("-b", "--blockpath")
 		block, err := os.ReadFile(path)
 		if err != nil {
-			return fmt.Errorf("Error getting genesis block from file %s: %w", path, err)
+			// Fabric v2.5.16 internal/peer/channel/join.go getJoinCCSpec: GBFileNotFoundErr.
+			return fmt.Errorf("genesis block file not found %s", err.Error())
 		}
 		resp, err := call(peerRequest{Op: "join", Block: block})
 		if err != nil {

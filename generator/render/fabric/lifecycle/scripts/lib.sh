@@ -1,12 +1,23 @@
 # shellcheck shell=bash
-# Helpers the lifecycle scripts source. Pure bash: no temporary files (the root
-# filesystem is read-only) and no pipes whose early close pipefail would misread.
+# Helpers the lifecycle scripts source. Pure bash: no temporary files but in $HOME
+# (the pod's one writable directory: the root filesystem is read-only) and no pipes
+# whose early close pipefail would misread.
 
 log() { printf '%s\n' "$*"; }
 
 die() {
 	printf 'error: %s\n' "$*" >&2
 	exit 1
+}
+
+# unpack_block: decompresses the channel's genesis block (BLOCK_GZ: the channel
+# ConfigMap holds it gzip-compressed, to stay under a ConfigMap's 1 MiB) into $HOME
+# and prints the file's path. gzip is in the tools image: Fabric v2.5.16
+# images/tools/Dockerfile builds it FROM ubuntu, where gzip is Essential.
+unpack_block() {
+	local block=$HOME/$CHANNEL.block
+	gzip -dc "$BLOCK_GZ" >"$block" || die "cannot decompress the genesis block $BLOCK_GZ"
+	printf '%s\n' "$block"
 }
 
 # has_line TEXT LINE: TEXT has a line equal to LINE.

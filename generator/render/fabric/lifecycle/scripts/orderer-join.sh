@@ -5,11 +5,12 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-: "${CHANNEL:?}" "${BLOCK:?}" "${ORDERER_ADMIN_ADDRESS:?}" "${TLS_CA:?}" "${CLIENT_CERT:?}" "${CLIENT_KEY:?}"
+: "${CHANNEL:?}" "${BLOCK_GZ:?}" "${ORDERER_ADMIN_ADDRESS:?}" "${TLS_CA:?}" "${CLIENT_CERT:?}" "${CLIENT_KEY:?}"
 
 # osnadmin exits 0 whenever the orderer answered, whatever the HTTP status; it
 # prints "Status: <code>" then the JSON body. A non-zero exit means no answer.
-if ! out=$(osnadmin channel join --channelID "$CHANNEL" --config-block "$BLOCK" \
+block=$(unpack_block)
+if ! out=$(osnadmin channel join --channelID "$CHANNEL" --config-block "$block" \
 	-o "$ORDERER_ADMIN_ADDRESS" --ca-file "$TLS_CA" --client-cert "$CLIENT_CERT" --client-key "$CLIENT_KEY" 2>&1); then
 	die "osnadmin could not reach $ORDERER_ADMIN_ADDRESS: $out"
 fi

@@ -4,14 +4,15 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-: "${CHANNEL:?}" "${BLOCK:?}" "${CORE_PEER_ADDRESS:?}"
+: "${CHANNEL:?}" "${BLOCK_GZ:?}" "${CORE_PEER_ADDRESS:?}"
 
 channels=$(peer channel list 2>&1) || die "peer channel list: $channels"
 if has_line "$channels" "$CHANNEL"; then
 	log "peer $CORE_PEER_ADDRESS already joined channel $CHANNEL"
 	exit 0
 fi
-if ! out=$(peer channel join --blockpath "$BLOCK" 2>&1); then
+block=$(unpack_block)
+if ! out=$(peer channel join --blockpath "$block" 2>&1); then
 	# Another run joined in between: the peer's ledger exists.
 	[[ $out == *"already exists"* ]] || die "peer channel join: $out"
 fi
