@@ -74,7 +74,9 @@ func RenderShared(network *model.Network) (*Shared, error) {
 		return nil, err
 	}
 	if shared.Peers, err = cm(PeersConfigMap, map[string]string{StaticNodesFile: string(static)}); err != nil {
-		return nil, err
+		// Every node peers with every other, so the list grows with the network:
+		// with host names of about 20 characters one ConfigMap holds about 6,000.
+		return nil, fmt.Errorf("the static-nodes list of the network's %d nodes (every node peers with every other) does not fit a ConfigMap: %w", len(enodes), err)
 	}
 	files, err := scripts()
 	if err != nil {
