@@ -14,8 +14,11 @@
 // AdminRemovePeer.java, AdminPeers.java, DefaultP2PNetwork.java, MaintainedPeers.java,
 // EnodeURLImpl.java).
 //
+// Rounds other than 0 happen only when a test takes a validator offline (Offline): its
+// turn passes to the next validator, as a round change passes it in Besu.
+//
 // What is not modelled: transactions, state, peer connections beyond "maintained and
-// reachable", rounds other than 0, real commit seals (the fake holds no keys; the seals
+// reachable", round changes among online validators, real commit seals (the fake holds no keys; the seals
 // are 65 placeholder bytes each), validator contracts and transitions.
 package besurpc
 
@@ -48,6 +51,7 @@ type Block struct {
 	Hash       common.Hash
 	Parent     common.Hash
 	Proposer   common.Address   // the header's coinbase ("miner"); zero in the genesis
+	Round      uint32           // the round the block was agreed in (0 unless its proposers were offline)
 	Validators []common.Address // the extraData list: the validators of this block
 	Vote       *Vote
 	ExtraData  []byte
@@ -61,7 +65,8 @@ type Chain struct {
 	blocks    []*Block
 	tallies   []*tally // tallies[i] is the tally after block i
 	nodes     map[common.Address]*Node
-	hosts     map[string]string // name → IPv4 address, what every node's Besu resolves
+	offline   map[common.Address]bool // validators that take no part in consensus
+	hosts     map[string]string       // name → IPv4 address, what every node's Besu resolves
 	// Resolve, when set, resolves a name the hosts set with SetHost do not hold (the
 	// stand-in Besu of the kubelet test asks the pod's DNS). It is called with the
 	// chain's lock held.
@@ -77,7 +82,7 @@ func NewChain(algorithm string, epochLength uint64, genesis []common.Address) *C
 	if epochLength == 0 {
 		panic("besurpc: epoch length 0")
 	}
-	c := &Chain{algorithm: algorithm, epoch: epochLength, nodes: map[common.Address]*Node{},
+	c := &Chain{algorithm: algorithm, epoch: epochLength, nodes: map[common.Address]*Node{}, offline: map[common.Address]bool{},
 		hosts: map[string]string{"localhost": "127.0.0.1"}}
 	validators := sorted(genesis)
 	g := &Block{Validators: validators}
@@ -97,12 +102,29 @@ func (c *Chain) Prefix() string {
 	return "ibft"
 }
 
-// Produce adds n blocks, each proposed by the validator whose turn it is.
+// Produce adds n blocks, each proposed by the validator whose turn it is. While fewer
+// than a quorum of the validators are online, the chain is stopped: no block is added.
 func (c *Chain) Produce(n int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for range n {
 		c.produce()
+	}
+}
+
+// Offline takes validators out of consensus, or brings them back (offline false):
+// an offline validator proposes nothing and seals nothing, whether it is down, cut
+// off from its peers, or runs with a key that is not the one on chain. Its turn
+// passes to the next validator by a round change (proposerOf).
+func (c *Chain) Offline(offline bool, validators ...common.Address) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, v := range validators {
+		if offline {
+			c.offline[v] = true
+		} else {
+			delete(c.offline, v)
+		}
 	}
 }
 
@@ -112,15 +134,39 @@ func (c *Chain) produce() {
 	// Besu 24.12.2 consensus/common/.../bft/blockcreation/BftBlockCreatorFactory.java
 	// createExtraData: the validators after the parent and the proposer's vote after it.
 	validators := before.sorted()
+	var online []common.Address
+	for _, v := range validators {
+		if !c.offline[v] {
+			online = append(online, v)
+		}
+	}
+	if len(online) < quorum(len(validators)) {
+		return // no quorum commits a block (BftHelpers.calculateRequiredValidatorQuorum)
+	}
 	b := &Block{Number: parent.Number + 1, Parent: parent.Hash, Validators: validators}
-	b.Proposer = nextProposer(parent.Proposer, validators)
+	b.Proposer, b.Round = c.proposerOf(parent.Proposer, validators)
 	if node := c.nodes[b.Proposer]; node != nil {
 		b.Vote = node.voteAfter(before)
 	}
-	b.ExtraData = encodeExtraData(c.algorithm, validators, b.Vote, seals(b.Number, validators))
+	b.ExtraData = encodeExtra(c.algorithm, [32]byte{}, validators, b.Vote, b.Round, seals(b.Number, online[:quorum(len(validators))]))
 	b.Hash = hashOf(b)
 	c.blocks = append(c.blocks, b)
 	c.tallies = append(c.tallies, c.tallyAfter(b, before))
+}
+
+// proposerOf is the proposer of the block after one proposed by previous, and the
+// round it is agreed in: round r's proposer is r validators after round 0's (Besu
+// 24.12.2 ProposerSelector.calculateRoundSpecificValidator, the index offset growing
+// with the round number), and a round whose proposer is offline times out into the
+// next (the round change). The fake's online validators never miss their round.
+func (c *Chain) proposerOf(previous common.Address, validators []common.Address) (common.Address, uint32) {
+	first := slices.Index(validators, nextProposer(previous, validators))
+	for round := range len(validators) {
+		if v := validators[(first+round)%len(validators)]; !c.offline[v] {
+			return v, uint32(round)
+		}
+	}
+	return validators[first], 0 // unreachable: produce checked the quorum
 }
 
 // tallyAfter follows Besu 24.12.2 consensus/common/.../validator/blockbased/
@@ -156,11 +202,13 @@ func nextProposer(previous common.Address, validators []common.Address) common.A
 	return validators[0]
 }
 
-// seals stands in for the commit seals of a quorum ⌈2n/3⌉ (BftHelpers.calculateRequiredValidatorQuorum):
-// 65 bytes each, like an secp256k1 signature, but not one.
+// quorum is ⌈2n/3⌉ of n validators (BftHelpers.calculateRequiredValidatorQuorum).
+func quorum(n int) int { return (2*n + 2) / 3 }
+
+// seals stands in for the commit seals of the validators given (a quorum of online
+// ones): 65 bytes each, like an secp256k1 signature, but not one.
 func seals(number uint64, validators []common.Address) [][]byte {
-	quorum := (2*len(validators) + 2) / 3
-	out := make([][]byte, quorum)
+	out := make([][]byte, len(validators))
 	for i := range out {
 		seal := make([]byte, 65)
 		copy(seal, crypto.Keccak256([]byte(fmt.Sprintf("seal %d %s", number, validators[i].Hex()))))

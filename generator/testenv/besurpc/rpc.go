@@ -79,10 +79,11 @@ func paramsText(params []json.RawMessage) string {
 	return string(data)
 }
 
-// consensusMethods are the five methods each of Besu's QBFT and IBFT APIs has
+// consensusMethods are the six methods each of Besu's QBFT and IBFT APIs has
 // (consensus/qbft/.../jsonrpc/QbftJsonRpcMethods.java, consensus/ibft/.../
-// IbftJsonRpcMethods.java; RpcMethod.java names them).
-var consensusMethods = []string{"proposeValidatorVote", "discardValidatorVote", "getPendingVotes", "getValidatorsByBlockNumber", "getValidatorsByBlockHash"}
+// IbftJsonRpcMethods.java; RpcMethod.java names them). QBFT's seventh,
+// qbft_getRequestTimeoutSeconds, is not served.
+var consensusMethods = []string{"proposeValidatorVote", "discardValidatorVote", "getPendingVotes", "getValidatorsByBlockNumber", "getValidatorsByBlockHash", "getSignerMetrics"}
 
 // call runs one method with the chain locked. A name Besu knows whose API is not
 // enabled is "Method not enabled"; any other name the fake does not serve is "Method
@@ -161,6 +162,8 @@ func (n *Node) call(method string, params []json.RawMessage) (any, *rpcError) {
 			return nil, err
 		}
 		return addresses(b.Validators), nil
+	case "getSignerMetrics":
+		return c.signerMetrics(params)
 	default: // getValidatorsByBlockHash
 		var s string
 		if len(params) < 1 || json.Unmarshal(params[0], &s) != nil || !isHex(s, 64) {
