@@ -248,22 +248,24 @@ func (r *Report) validatorsTable(w io.Writer) error {
 	fmt.Fprintln(w)
 	var full causes
 	clipped, err := table(w, func(tw io.Writer) {
-		fmt.Fprintln(tw, "VALIDATORS\tRPC NODE\tBLOCK\tON CHAIN\tDESIRED\tPENDING\tVOTES READ\tMESSAGE")
+		fmt.Fprintln(tw, "VALIDATORS\tRPC NODE\tBLOCK\tON CHAIN\tDESIRED\tPENDING\tVOTES READ\tPROPOSED\tMESSAGE")
 		for _, v := range r.Validators {
-			full.row(v.Node, terminal.Printable(v.Error))
 			if v.Error != "" {
-				fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t-\t%s\n", v.Party, v.Node, terminal.Printable(v.Error))
+				full.row(v.Node, terminal.Printable(v.Error))
+				fmt.Fprintf(tw, "%s\t%s\t-\t-\t-\t-\t-\t-\t%s\n", v.Party, v.Node, terminal.Printable(v.Error))
 				continue
 			}
 			read := fmt.Sprintf("blocks %d-%d", v.VotesFrom, v.Block)
 			if v.VotesFrom > v.Block {
 				read = "none (epoch block)"
 			}
-			message := ""
+			partial := ""
 			if v.VotesPartial {
-				message = fmt.Sprintf("votes of blocks %d-%d (this epoch) not read", v.EpochStart+1, v.VotesFrom-1)
+				partial = fmt.Sprintf("votes of blocks %d-%d (this epoch) not read", v.EpochStart+1, v.VotesFrom-1)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", v.Party, v.Node, v.Block, len(v.OnChain), len(v.Desired), len(v.Pending), read, message)
+			message := terminal.Printable(joinNotes(partial, v.Proposals.note()))
+			full.row(v.Node, message)
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", v.Party, v.Node, v.Block, len(v.OnChain), len(v.Desired), len(v.Pending), read, v.Proposals.proposedCell(), message)
 		}
 	})
 	if err != nil {
@@ -284,6 +286,19 @@ func (r *Report) validatorsTable(w io.Writer) error {
 		}
 		for _, c := range v.Unwanted {
 			line := "unwanted: " + describe(c, false)
+			if seenBy[line] == nil {
+				lines = append(lines, line)
+			}
+			seenBy[line] = append(seenBy[line], v.Party)
+		}
+		if v.Error != "" || v.Proposals == nil {
+			continue
+		}
+		for _, q := range v.Proposals.Validators {
+			if !q.Silent {
+				continue
+			}
+			line := terminal.Printable(silentLine(q, len(v.Proposals.Validators)))
 			if seenBy[line] == nil {
 				lines = append(lines, line)
 			}

@@ -139,20 +139,9 @@ func (p *proxyRPC) batch(ctx context.Context, head, from uint64, prefix string, 
 	for n := from; n <= head; n++ {
 		reqs = append(reqs, rpcRequest{JSONRPC: "2.0", ID: len(reqs), Method: "eth_getBlockByNumber", Params: []any{hexutil.EncodeUint64(n), false}})
 	}
-	data, err := p.post(ctx, reqs)
+	byID, err := p.batchCalls(ctx, reqs)
 	if err != nil {
 		return err
-	}
-	var resps []rpcResponse
-	if err := json.Unmarshal(data, &resps); err != nil {
-		return fmt.Errorf("batch: not a JSON-RPC answer: %.100s", data)
-	}
-	byID := map[int]rpcResponse{}
-	for _, r := range resps {
-		byID[r.ID] = r
-	}
-	if len(byID) != len(reqs) {
-		return fmt.Errorf("batch of %d requests: %d answers", len(reqs), len(byID))
 	}
 	if err := byID[0].decode(method, validators); err != nil {
 		return err
@@ -167,6 +156,30 @@ func (p *proxyRPC) batch(ctx context.Context, head, from uint64, prefix string, 
 		}
 	}
 	return nil
+}
+
+// batchCalls sends reqs, whose IDs are 0…len(reqs)-1, in one JSON-RPC batch and
+// returns the answers by ID (Besu answers a batch in a JSON array, one answer per
+// request, each with its own result or error: JsonRpcArrayExecutor.java).
+func (p *proxyRPC) batchCalls(ctx context.Context, reqs []rpcRequest) (map[int]rpcResponse, error) {
+	data, err := p.post(ctx, reqs)
+	if err != nil {
+		return nil, err
+	}
+	var resps []rpcResponse
+	if err := json.Unmarshal(data, &resps); err != nil {
+		return nil, fmt.Errorf("batch: not a JSON-RPC answer: %.100s", data)
+	}
+	byID := map[int]rpcResponse{}
+	for _, r := range resps {
+		if r.ID >= 0 && r.ID < len(reqs) {
+			byID[r.ID] = r
+		}
+	}
+	if len(byID) != len(reqs) {
+		return nil, fmt.Errorf("batch of %d requests: %d answers", len(reqs), len(byID))
+	}
+	return byID, nil
 }
 
 // hexUint is a JSON-RPC quantity ("0x1a").

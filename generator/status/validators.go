@@ -46,6 +46,9 @@ type Validators struct {
 	EpochStart   uint64 `json:"epochStart"`
 	VotesFrom    uint64 `json:"votesFrom"`
 	VotesPartial bool   `json:"votesPartial"`
+	// Proposals are what each validator on chain proposed in the last ProposerRounds
+	// rounds of blocks; nil before the chain has a block to read.
+	Proposals *Proposals `json:"proposals,omitempty"`
 }
 
 // Member is a validator address with the node and party the network gives it (none
@@ -98,6 +101,16 @@ func readValidators(ctx context.Context, network *model.Network, v *Validators, 
 			host = config.Host
 		}
 		_, v.Error = cause(err, cluster, kubeContext, host, opts)
+		v.Proposals = nil
+		return
+	}
+	if p := v.Proposals; p != nil && p.err != nil {
+		cluster := network.Clusters[v.Cluster]
+		kubeContext, host := contextOf(cluster, opts), ""
+		if config, err := restConfig(kubeContext, opts); err == nil {
+			host = config.Host
+		}
+		_, p.Error = cause(p.err, cluster, kubeContext, host, opts)
 	}
 }
 
@@ -147,6 +160,7 @@ func (v *Validators) read(ctx context.Context, network *model.Network, opts Opti
 		return err
 	}
 	v.compare(members, chain, desired, t)
+	v.readProposals(ctx, rpc, prefix)
 	return nil
 }
 

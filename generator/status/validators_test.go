@@ -200,8 +200,8 @@ func TestStatusReportsValidatorVotes(t *testing.T) {
 	if len(v.Unwanted) != 1 || v.Unwanted[0].Address != strings.ToLower(unwanted.Hex()) || !v.Unwanted[0].Add || v.Unwanted[0].Votes != 1 {
 		t.Errorf("unwanted: %+v", v.Unwanted)
 	}
-	if len(api.requests) != 2 || api.requests[0] != "POST "+proxyPath+" application/json" {
-		t.Errorf("proxied requests %v, want two POSTs to %s (the block number, then one batch with the peer count)", api.requests, proxyPath)
+	if len(api.requests) != 3 || api.requests[0] != "POST "+proxyPath+" application/json" {
+		t.Errorf("proxied requests %v, want three POSTs to %s (the block number, one batch with the peer count, one of the proposals)", api.requests, proxyPath)
 	}
 
 	var out bytes.Buffer
