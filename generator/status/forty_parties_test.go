@@ -49,10 +49,19 @@ func TestFortyPartiesTable(t *testing.T) {
 	if want := "  trade: 12 parties read sequence 4, members party-01, party-02,"; !strings.Contains(out.String(), want) || strings.Count(out.String(), "  trade: ") != 1 {
 		t.Errorf("the channel's alike observations are not on one line starting %q:\n%s", want, out.String())
 	}
+	// The validator silent for two rounds, seen so by the 38 parties that read who
+	// proposed, is one line; the party whose node does not say shows "not read".
+	if want := "party-40: silent: party-07-validator-1 (party party-07) has not proposed in 2 whole rounds"; !strings.Contains(status.Unwrapped(out.String()), want) || strings.Count(out.String(), "silent: ") != 1 {
+		t.Errorf("the silent validator is not on one line ending %q:\n%s", want, out.String())
+	}
+	if want := "blocks 48001-48213  not read  proposers not read:"; !strings.Contains(out.String(), want) {
+		t.Errorf("party-21's row does not say %q:\n%s", want, out.String())
+	}
 	// A cause clipped in its row is printed in full: the words that tell what to
 	// change survive at this width.
 	text := strings.Join(strings.Fields(out.String()), " ")
 	for _, cause := range []string{
+		"party-21-rpc-1: proposers not read: qbft_getSignerMetrics: Method not found (-32601)",
 		`no kube context "party-13-aks-westeurope" in the kubeconfig: set clusters.party-13-aks-westeurope.kubeContext in cue/, or --context-map party-13-aks-westeurope=CONTEXT`,
 		"no answer from 192.0.2.7:6443 within 10s (context party-07-aks-westeurope; raise --timeout for slow links)",
 	} {

@@ -13,7 +13,8 @@ import (
 // cluster (53 clusters): party-07 unreachable, party-13 not configured, party-21
 // failing on a policy and a Kustomization, party-30 behind HEAD, the rest Ready. Each
 // party has an RPC node (party-13's unreadable, party-30's 5 blocks behind, one
-// pending validator change most parties have not voted on) and a Fabric peer (one
+// pending validator change most parties have not voted on, party-07's validator
+// silent for two rounds, party-21's node not telling who proposed) and a Fabric peer (one
 // unreadable, one not shared, one behind), and one channel of 12 members.
 func FortyParties() *status.Report {
 	const head = "main@sha1:0123456789abcdef0123456789abcdef01234567"
@@ -79,6 +80,11 @@ func FortyParties() *status.Report {
 		}
 		if v.Error == "" {
 			v.Pending = []status.Change{{Member: desired[39], Add: true, Votes: 2, Needed: 20, NotVoted: notVoted}}
+			v.Proposals = proposals(onChain, v.Block)
+			if i == 21 {
+				v.Proposals = &status.Proposals{From: v.Proposals.From, To: v.Proposals.To, Whole: true, Validators: []status.Proposer{},
+					Error: "qbft_getSignerMetrics: Method not found (-32601)"}
+			}
 		}
 		r.Validators = append(r.Validators, v)
 		l := status.PeerLedger{Party: party, Cluster: clusters[0], Peer: party + "-peer-1", State: status.LedgerRead,
@@ -108,4 +114,19 @@ func FortyParties() *status.Report {
 	}
 	r.Channels = []status.Channel{{Channel: "trade", Desired: config, Recorded: config, RecordedFrom: "record", OnChain: &config, Observations: observations}}
 	return r
+}
+
+// proposals are what the validators on chain proposed in the two rounds of blocks
+// before head: every one of them some blocks, but party-07's, which proposed none.
+func proposals(onChain []status.Member, head uint64) *status.Proposals {
+	n := uint64(len(onChain))
+	p := &status.Proposals{From: head - 2*n, To: head - 1, Whole: true}
+	for i, m := range onChain {
+		q := status.Proposer{Member: m, Proposed: 2, LastProposed: head - n + uint64(i)} // not all exact: no one counts them
+		if m.Party == "party-07" {
+			q = status.Proposer{Member: m, Silent: true}
+		}
+		p.Validators = append(p.Validators, q)
+	}
+	return p
 }
