@@ -149,9 +149,50 @@ function changeLine(c) {
     (c.passedAt ? ", passed at block " + c.passedAt : "") + (missing ? " · not voted yet: " + missing : "");
 }
 
+// proposedText is a party's reading of who proposed the last two rounds of blocks:
+// how many validators on chain proposed some, "not read", or "-" when there is none.
+function proposedText(v) {
+  const p = v.proposals;
+  if (v.error || !p) return "-";
+  if (p.error) return "not read";
+  const proposed = (p.validators || []).filter((q) => q.proposed > 0).length;
+  return proposed + " of " + (p.validators || []).length + (p.whole ? "" : " (under 2 rounds)");
+}
+
+// proposedTitle lists each validator's proposals in the blocks read, for the cell's
+// tooltip.
+function proposedTitle(v) {
+  const p = v.proposals;
+  if (v.error || !p || p.error) return "";
+  return "blocks " + p.from + "-" + p.to + "\n" + (p.validators || []).map((q) =>
+    (q.node || q.address) + ": " + q.proposed + (q.proposed > 0 ? ", the last " + q.lastProposed : "") + (q.joined ? " (joined since)" : "")).join("\n");
+}
+
+// renderSilent lists, once for the whole network, each validator that a party read
+// as silent for two whole rounds, with the parties that read it so; hidden when none.
+function renderSilent(validators) {
+  const seen = new Map();
+  for (const v of validators || []) {
+    if (v.error || !v.proposals || v.proposals.error) continue;
+    const n = (v.proposals.validators || []).length, blocks = v.proposals.to - v.proposals.from + 1;
+    for (const q of v.proposals.validators || []) {
+      if (!q.silent) continue;
+      const who = q.node ? q.node + " (party " + q.party + ")" : q.address + " (not a node of the network)";
+      const entry = seen.get(who) || { who, n, blocks, parties: [] };
+      entry.parties.push(v.party);
+      seen.set(who, entry);
+    }
+  }
+  const list = document.getElementById("silent-validators");
+  list.replaceChildren(...[...seen.values()].map((e) => el("li", e.who + " has not proposed in " + e.blocks / e.n + " whole rounds (the last " + e.blocks +
+    " blocks of " + e.n + " validators), as " + (e.parties.length === 1 ? e.parties[0] : e.parties.length + " parties") +
+    " read it: it is down, cut off, or its key is not the one on chain")));
+  list.hidden = seen.size === 0;
+}
+
 // renderValidators shows, per party's RPC node, the chain's validators against the
-// desired ones and what each pending change still needs; hidden when the report has
-// no validator reading (no RPC node).
+// desired ones, who proposed in the last two rounds and what each pending change
+// still needs; hidden when the report has no validator reading (no RPC node).
 function renderValidators(validators) {
   const section = document.getElementById("validators");
   if (!validators || validators.length === 0) {
@@ -159,6 +200,7 @@ function renderValidators(validators) {
     return;
   }
   const top = Math.max(...validators.filter((v) => !v.error).map((v) => v.block));
+  const notRead = (v) => !v.error && v.proposals && v.proposals.error;
   const rows = validators.map((v) => {
     const tr = el("tr");
     // Height drift at a glance: the blocks behind the highest any party reads.
@@ -168,18 +210,24 @@ function renderValidators(validators) {
     let changes = (v.pending || []).concat(v.unwanted || []).map(changeLine).join("\n");
     if (v.error) changes = v.error;
     else if (!changes) changes = "none: the chain has the desired validators";
+    // First, where the cell's three lines keep it in sight.
+    if (notRead(v)) changes = "proposers not read: " + v.proposals.error + "\n" + changes;
+    const proposed = el("td", proposedText(v));
+    proposed.title = proposedTitle(v);
     tr.append(
       el("td", v.party), el("td", v.node), el("td", v.error ? "-" : v.block), el("td", ledger),
-      el("td", v.error ? "-" : (v.onChain || []).length + " / " + (v.desired || []).length),
+      el("td", v.error ? "-" : (v.onChain || []).length + " / " + (v.desired || []).length), proposed,
       (() => { const td = el("td", undefined, "message"); td.append(el("div", changes)); return td; })(),
     );
     if (v.error) tr.classList.add("state-Unreachable");
     else if (behind > 0) tr.classList.add("state-Behind");
+    else if (notRead(v)) tr.classList.add("state-NotRead");
     return tr;
   });
-  const healthy = validators.map((v) => !v.error && v.block === top);
+  const healthy = validators.map((v) => !v.error && v.block === top && !notRead(v));
   const pending = new Set(validators.flatMap((v) => (v.pending || []).map((c) => c.address))).size;
   fillRows("validator-rows", rows, healthy, "parties at the highest block" + (pending ? ", with " + pending + " pending validator change" + (pending > 1 ? "s" : "") : "") + ":");
+  renderSilent(validators);
   section.hidden = false;
 }
 
