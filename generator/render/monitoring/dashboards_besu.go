@@ -55,8 +55,9 @@ func besuConsensus() *Dashboard {
 	b.timeseries("Validator heights", "Every validator's chain head: one that flattens has stopped importing", "none",
 		query{"ethereum_blockchain_height" + ledgerSel(validator), "{{namespace}} {{" + LabelNode + "}}"})
 	b.text("Proposals per validator",
-		"Besu exports no metric of who proposed a block. Ask a node's JSON-RPC instead: `qbft_getSignerMetrics` "+
+		"Besu exports no metric of who proposed a block. Its JSON-RPC does: `qbft_getSignerMetrics` "+
 			"(`ibft_getSignerMetrics` on IBFT 2.0) lists each validator's `proposedBlockCount` and `lastProposedBlockNumber` "+
-			"over the last 100 blocks; a validator missing from it has not proposed in a whole round.")
+			"over a range of blocks (by default the 100 before the head), `0x0` for one that proposed none. "+
+			"`flux-ledger status` reads it from every party's RPC node and names each validator that proposed none of the last two rounds.")
 	return b.d
 }

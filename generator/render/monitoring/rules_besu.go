@@ -81,9 +81,12 @@ func validatorVoteStuck(network *model.Network, s scope) (monitoringv1.Rule, boo
 // What does say it is the JSON-RPC method qbft_getSignerMetrics (ibft_getSignerMetrics
 // on IBFT 2.0; consensus/common/.../jsonrpc/AbstractGetSignerMetricsMethod.java):
 // per validator, proposedBlockCount and lastProposedBlockNumber over a block range, a
-// question for a reader of the RPC (status), not for Prometheus. A validator that
-// stops proposing altogether still shows here: it is down (LedgerNodeDown), cut off
-// (LedgerPeersBelowTopology) or behind (LedgerNodeBehind).
+// question for a reader of the RPC, not for Prometheus. flux-ledger status asks it
+// (generator/status/proposers.go): through each party's RPC node, over the two rounds
+// of validators before the head, it names every validator that proposed none of them,
+// with its party. A validator that stops proposing altogether still shows here too:
+// it is down (LedgerNodeDown), cut off (LedgerPeersBelowTopology) or behind
+// (LedgerNodeBehind); one whose key is not the address on chain shows only in status.
 func besuRules(network *model.Network, s scope) []monitoringv1.Rule {
 	k := StoppedBlocks(network.Consensus)
 	after := time.Duration(k*max(network.Consensus.BlockPeriodSeconds, 1)) * time.Second
