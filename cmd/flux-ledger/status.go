@@ -35,8 +35,10 @@ For each party that runs an RPC node, status also reads the chain through that
 node's Service (the cluster's API server proxy, same credentials): the validators
 at the latest block against the desired ones (the nodes whose role is validator),
 each pending change with the votes that landed since the last epoch block (at most
-the newest 256 blocks) and whose validators have not voted yet. An RPC node that
-cannot be reached is reported; it does not change the exit code.
+the newest 256 blocks) and whose validators have not voted yet, and who proposed
+the last two rounds of blocks (<qbft|ibft>_getSignerMetrics): a validator that
+proposed none of them is named with its party. An RPC node that cannot be reached
+is reported; it does not change the exit code.
 
 On Fabric, for each launched channel, status reads each member party's channel
 observer (a CronJob in the cluster of the party's first peer that fetches the

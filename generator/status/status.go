@@ -3,7 +3,8 @@
 // Reconciling or Stalled with their reason, the applied revision against the
 // repository's HEAD, suspended objects, ledger node readiness and Kyverno policy
 // report counts; from each party's RPC node, the chain's validators against the
-// desired ones and the votes of pending changes; and, on Fabric, each channel's config
+// desired ones, the votes of pending changes and the validators that proposed none
+// of the last two rounds of blocks; and, on Fabric, each channel's config
 // as each member party's channel observer last read it from the orderers, and each
 // peer's ledger height per channel from its operations service. An unreachable
 // cluster or node is reported as such; it never blocks the rest.
