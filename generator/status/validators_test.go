@@ -327,6 +327,14 @@ func TestStatusReadsIBFTVotes(t *testing.T) {
 	if remove := pendingChange(t, v, false); v.Error != "" || remove.Votes != 1 || remove.Voted[0].Node != "fabrikam-validator-2" {
 		t.Errorf("%+v", v)
 	}
+	// Who proposed, with ibft_getSignerMetrics: blocks 1-6 (the head is not counted), by
+	// six of the seven validators in ascending order (the seventh's turn is block 7).
+	if p := v.Proposals; p == nil || p.Error != "" || p.From != 1 || p.To != 6 || p.Whole || len(p.Validators) != 7 || p.Validators[6].Proposed != 0 || p.Validators[0].Proposed != 1 {
+		t.Errorf("proposals %+v", v.Proposals)
+	}
+	if calls := nodes["contoso-rpc-1"].Calls(); !slices.Contains(calls, `ibft_getSignerMetrics ["0x1","0x7"]`) {
+		t.Errorf("calls %q", calls)
+	}
 }
 
 // The ledger table puts each party's height against the highest any party reads: a
