@@ -116,7 +116,14 @@ func (v *Validators) readProposals(ctx context.Context, rpc *proxyRPC, prefix st
 	}
 	for _, m := range v.OnChain {
 		a := common.HexToAddress(m.Address)
-		metric := byAddress[a]
+		metric, listed := byAddress[a]
+		if !listed {
+			// Besu lists every validator after the range's last block, which are
+			// the head's validators: an answer without one is not Besu's, and
+			// reading it as "proposed nothing" would accuse a validator.
+			p.Error, p.Validators = fmt.Sprintf("%s: the answer does not list validator %s", metricsMethod, m.Address), []Proposer{}
+			return
+		}
 		q := Proposer{Member: m, Proposed: uint64(metric.ProposedBlockCount), Joined: !wasValidator[a]}
 		if q.Proposed > 0 {
 			q.LastProposed = uint64(metric.LastProposedBlockNumber)

@@ -195,3 +195,41 @@ func TestStatusSaysProposalsNotRead(t *testing.T) {
 		t.Errorf("validators %q, proposals %+v", v.Error, v.Proposals)
 	}
 }
+
+// tampering answers getSignerMetrics itself with result, framed as Besu frames every
+// JSON-RPC reply (chunked, no Content-Length: JsonResponseStreamer.java), and passes
+// every other request to node.
+func tampering(node http.Handler, result string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if !bytes.Contains(body, []byte(`_getSignerMetrics"`)) {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			node.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Transfer-Encoding", "chunked")
+		w.Write([]byte(`[{"jsonrpc":"2.0","id":0,"result":` + result + `},{"jsonrpc":"2.0","id":1,"result":[]}]`))
+	})
+}
+
+// An answer that is not Besu's is refused by name, never read as "proposed nothing":
+// an entry whose address is not one, a validator on chain left out (Besu lists every
+// validator after the range's last block: AbstractGetSignerMetricsMethod.java), a
+// count that is not a quantity.
+func TestStatusRefusesAnAnswerThatIsNotBesus(t *testing.T) {
+	network := reference(t)
+	chain, nodes, _ := chainOf(t, network)
+	chain.Produce(20)
+	node := toNode(nodes["contoso-rpc-1"])
+	for result, want := range map[string]string{
+		`[{"address":"<script>","proposedBlockCount":"0x1","lastProposedBlockNumber":"0x6"}]`: `qbft_getSignerMetrics: "<script>" is not an address`,
+		`[]`: "qbft_getSignerMetrics: the answer does not list validator 0x",
+		`[{"address":"0x5555555555555555555555555555555555555555","proposedBlockCount":2,"lastProposedBlockNumber":"0x6"}]`: "qbft_getSignerMetrics: json: cannot unmarshal number",
+	} {
+		v := collect(t, network, (&apiServer{}).start(t, tampering(node, result)), 5*time.Second).Validators[0]
+		if v.Error != "" || v.Proposals == nil || !strings.HasPrefix(v.Proposals.Error, want) || len(v.Proposals.Validators) != 0 {
+			t.Errorf("answer %s: validators %q, proposals %+v, want the error %q", result, v.Error, v.Proposals, want)
+		}
+	}
+}
