@@ -1,0 +1,29 @@
+package main
+
+import "testing"
+
+// A network that failed part way (at 3,000 parties a cold generate can refuse the
+// network) still answers the goals of the steps it measured, and only those.
+func TestCheckKeepsTheGoalsOfTheStepsMeasured(t *testing.T) {
+	failed := Result{Platform: "besu", Parties: 3000, Error: "generate (cold): exit status 1", Measurements: []Measurement{
+		{Step: stepCue, Seconds: 10, CPUSeconds: 10, PeakMB: 1500},
+		{Step: stepVet, Seconds: 12, CPUSeconds: 13, PeakMB: 1600},
+	}}
+	targets := check([]Result{failed})
+	if len(targets) != 1 || targets[0].Name != "vet / cue export" || targets[0].Value != 1.2 || !targets[0].Pass {
+		t.Fatalf("targets %+v, want vet / cue export alone, 1.2× PASS", targets)
+	}
+	whole := failed
+	whole.Error = ""
+	whole.Measurements = append(whole.Measurements,
+		Measurement{Step: stepCold, Seconds: 90, PeakMB: 4000},
+		Measurement{Step: stepNoop, Seconds: 20, PeakMB: 2000},
+		Measurement{Step: stepOneNode, Seconds: 20, PeakMB: 2000})
+	got := map[string]bool{}
+	for _, target := range check([]Result{whole}) {
+		got[target.Name] = target.Pass
+	}
+	if len(got) != 3 || got["cold generate"] || got["peak memory of flux-ledger"] || !got["vet / cue export"] {
+		t.Fatalf("goals %v, want vet / cue export PASS, cold generate and peak memory MISS", got)
+	}
+}
