@@ -5,7 +5,7 @@ BIN       := $(CURDIR)/bin
 # The kubelet test's node: the pinned kubelet, Debian's containerd, runc and CNI plugins,
 # and the static busybox and bash its images are made of.
 NODE_TOOLS := kubelet containerd containerd-shim-runc-v2 ctr runc cni-bridge busybox-static bash-static
-TOOLS     := cue sops etcd kube-apiserver kustomize-controller kyverno promtool golangci-lint flux flux-crds prometheus-operator-crds chromium dot shellcheck mermaid fabric-protos $(NODE_TOOLS)
+TOOLS     := cue sops etcd kube-apiserver kustomize-controller kyverno promtool prometheus-operator golangci-lint flux flux-crds prometheus-operator-crds chromium dot shellcheck mermaid fabric-protos $(NODE_TOOLS)
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 LDFLAGS   := -X main.version=$(VERSION) -X main.commit=$(COMMIT)

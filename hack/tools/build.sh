@@ -23,6 +23,7 @@ main_package() {
     kustomize-controller) echo github.com/fluxcd/kustomize-controller ;;
     kyverno) echo github.com/kyverno/kyverno/cmd/cli/kubectl-kyverno ;;
     promtool) echo github.com/prometheus/prometheus/cmd/promtool ;;
+    prometheus-operator) echo github.com/prometheus-operator/prometheus-operator/cmd/operator ;;
     golangci-lint) echo github.com/golangci/golangci-lint/v2/cmd/golangci-lint ;;
     *) echo "hack/tools/build.sh: unknown tool '$1'" >&2; return 1 ;;
   esac
@@ -48,13 +49,16 @@ flux_crds() {
 # prometheus_operator_crds copies the PodMonitor, PrometheusRule and Prometheus CRDs of the
 # Prometheus Operator release whose Go API flux-ledger renders with (go.mod:
 # prometheus-operator/pkg/apis/monitoring v0.93.1) from that release's module zip into
-# bin/crds/, for the tests that dry-run the rendered monitoring objects.
+# bin/crds/, for the tests that dry-run the rendered monitoring objects; and the
+# ServiceMonitor and Probe CRDs, which the operator's Prometheus controller also watches
+# (pkg/prometheus/server/operator.go: it waits for their informers before it builds a
+# StatefulSet), for the test that runs the operator.
 prometheus_operator_crds() {
   local module=github.com/prometheus-operator/prometheus-operator@v0.93.1 dir crd
   dir=$(cd "$root" && go mod download -json "$module" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
   [ -n "$dir" ] || { echo "hack/tools/build.sh: cannot download $module" >&2; return 1; }
   mkdir -p "$root/bin/crds/${module##*/}"
-  for crd in podmonitors prometheusrules prometheuses; do
+  for crd in podmonitors prometheusrules prometheuses servicemonitors probes; do
     cp "$dir/example/prometheus-operator-crd/monitoring.coreos.com_$crd.yaml" "$root/bin/crds/${module##*/}/"
   done
   chmod u+w "$root/bin/crds/${module##*/}"/*.yaml
