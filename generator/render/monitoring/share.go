@@ -42,6 +42,31 @@ const (
 	prometheusNameLabel = "operator.prometheus.io/name"
 )
 
+// The Prometheus Operator makes more than the share's StatefulSet in the party's
+// namespace, and labels those objects with its own labels only (v0.93.1
+// pkg/operator/factory.go UpdateObject: managed-by and app.kubernetes.io/managed-by
+// "prometheus-operator", plus the operator's --labels): it copies the Prometheus'
+// labels onto the StatefulSet alone (pkg/prometheus/server/statefulset.go
+// makeStatefulSet) and spec.podMetadata onto the pods. The others are, by name:
+// the configuration Secret "prometheus-<name>" (pkg/prometheus/common.go
+// ConfigSecretName, PrefixedName), "prometheus-<name>-tls-assets-<shard>"
+// (TLSAssetsSecretName), "prometheus-<name>-web-config" (WebConfigSecretName),
+// "prometheus-<name>-thanos-prometheus-http-client-file"
+// (pkg/prometheus/server/thanos_sidecar_config.go), the rule ConfigMaps
+// "prometheus-<name>-rulefiles-<n>" (pkg/operator/rules.go), and the
+// governing Service "prometheus-operated" (pkg/prometheus/server/statefulset.go
+// governingServiceName). The party's label policies let exactly these through.
+var (
+	// ShareOperatorKinds are the kinds of those objects.
+	ShareOperatorKinds = []string{"ConfigMap", "Secret", "Service"}
+	// ShareOperatorNames are their names, as Kyverno name patterns.
+	ShareOperatorNames = []string{"prometheus-" + ShareName, "prometheus-" + ShareName + "-*", "prometheus-operated"}
+)
+
+// OperatorManagedBy is the app.kubernetes.io/managed-by value the operator sets on
+// every object it makes (v0.93.1 pkg/operator/kubernetes.go ManagedByLabelValue).
+const OperatorManagedBy = "prometheus-operator"
+
 // ShareRules are what the party's reconciler needs to manage a share: the Prometheus,
 // its ServiceAccount and the Role letting it discover the party's pods.
 var ShareRules = []rbacv1.PolicyRule{

@@ -17,6 +17,7 @@ import (
 
 	"github.com/flux-ledger/flux-ledger/generator/manifest"
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/render/monitoring"
 )
 
 // Dir is the policies directory; TestsDir holds the hand-written kyverno test suites,
@@ -60,10 +61,10 @@ func Party(network *model.Network, name string) (map[string][]byte, error) {
 	policies := map[string]map[string]any{
 		"allowed-registries.yaml": allowedRegistries(network, namespaces),
 		"pod-security.yaml":       podSecurity(namespaces),
-		"required-labels.yaml":    requiredLabels(network, namespaces),
+		"required-labels.yaml":    requiredLabels(network, name, namespaces),
 		"resources.yaml":          resources(namespaces),
 		"flux-multi-tenancy.yaml": fluxTenancy(GitOpsNamespaces(network, name)),
-		"isolation.yaml":          isolation(party),
+		"isolation.yaml":          isolation(network, party),
 	}
 	dir := strings.TrimPrefix(PartyDir(name), Dir+"/")
 	files := map[string][]byte{}
@@ -174,7 +175,7 @@ func podSecurity(namespaces []string) map[string]any {
 }
 
 // requiredLabels makes every ledger object say which network and party it belongs to.
-func requiredLabels(network *model.Network, namespaces []string) map[string]any {
+func requiredLabels(network *model.Network, party string, namespaces []string) map[string]any {
 	match := inNamespaces(namespaces, LedgerKinds...)
 	r := rule("network-and-party", match, "objects in ledger namespaces must carry the "+model.LabelNetwork+" and "+model.LabelParty+" labels", map[string]any{
 		"pattern": map[string]any{"metadata": map[string]any{"labels": map[string]any{
@@ -182,11 +183,35 @@ func requiredLabels(network *model.Network, namespaces []string) map[string]any 
 			model.LabelParty:   "?*",
 		}}},
 	})
-	// Kubernetes publishes its CA bundle into every namespace; it is not the party's.
-	r["exclude"] = map[string]any{"any": []any{map[string]any{"resources": map[string]any{"kinds": []string{"ConfigMap"}, "names": []string{"kube-root-ca.crt"}}}}}
+	r["exclude"] = notTheParty(network, party)
 	p := clusterPolicy("ledger-required-labels", "Network and party labels",
 		"Every object in a ledger namespace is labelled with its network and owning party.", r)
 	return p
+}
+
+// notTheParty excludes from the label rules what others make in the party's
+// namespace. Kubernetes publishes its CA bundle into every namespace. Where one of the
+// party's clusters runs a share, the Prometheus Operator makes Secrets, rule
+// ConfigMaps and a governing Service for the share's Prometheus that carry its labels
+// only (monitoring.ShareOperatorNames says which and why): without this the party's
+// policies refuse the operator's configuration Secret, and the share never starts.
+// The exclusion is by kind, name and the operator's managed-by label together (a
+// resource filter matches only when each of its conditions does: kyverno v1.19.1
+// pkg/engine/utils/match.go doesResourceMatchConditionBlock), and
+// the share's StatefulSet and pods, which carry the party's labels, stay checked.
+func notTheParty(network *model.Network, party string) map[string]any {
+	filters := []any{map[string]any{"resources": map[string]any{"kinds": []string{"ConfigMap"}, "names": []string{"kube-root-ca.crt"}}}}
+	for _, name := range network.ClusterNames() {
+		if c := network.Clusters[name]; c.Party == party && c.Monitoring.Share != nil {
+			filters = append(filters, map[string]any{"resources": map[string]any{
+				"kinds":    monitoring.ShareOperatorKinds,
+				"names":    monitoring.ShareOperatorNames,
+				"selector": map[string]any{"matchLabels": map[string]any{"app.kubernetes.io/managed-by": monitoring.OperatorManagedBy}},
+			}})
+			break
+		}
+	}
+	return map[string]any{"any": filters}
 }
 
 // resources requires requests and limits on every container of a ledger pod.
@@ -204,12 +229,12 @@ func resources(namespaces []string) map[string]any {
 
 // isolation keeps one party's objects in its own namespace and other parties' objects
 // out of it.
-func isolation(party model.Party) map[string]any {
+func isolation(network *model.Network, party model.Party) map[string]any {
 	owned := rule("owned-by-"+party.Name, inNamespaces([]string{party.Namespace}, LedgerKinds...),
 		"namespace "+party.Namespace+" holds only party "+party.Name+"'s objects", map[string]any{
 			"pattern": map[string]any{"metadata": map[string]any{"labels": map[string]any{model.LabelParty: party.Name}}},
 		})
-	owned["exclude"] = map[string]any{"any": []any{map[string]any{"resources": map[string]any{"kinds": []string{"ConfigMap"}, "names": []string{"kube-root-ca.crt"}}}}}
+	owned["exclude"] = notTheParty(network, party.Name)
 	stays := rule("stays-in-"+party.Namespace, map[string]any{
 		"kinds":    LedgerKinds,
 		"selector": map[string]any{"matchLabels": map[string]any{model.LabelParty: party.Name}},
