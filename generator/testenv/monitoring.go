@@ -59,3 +59,18 @@ func AddonPodMonitorCRD(t testing.TB, upstream *unstructured.Unstructured) *unst
 	}
 	return crd
 }
+
+// OperatorCRDs reads the CRDs the Prometheus Operator's Prometheus controller needs
+// before it builds a StatefulSet (v0.93.1 pkg/prometheus/server/operator.go: it waits
+// for the informers of Prometheus, ServiceMonitor, PodMonitor, Probe and
+// PrometheusRule objects; ScrapeConfig is optional, checked by cmd/operator/main.go
+// checkPrerequisites), copied from its module zip into bin/crds/ by `make tools`.
+func OperatorCRDs(t testing.TB) []*unstructured.Unstructured {
+	t.Helper()
+	dir := filepath.Join("crds", "prometheus-operator@"+PrometheusOperatorRelease)
+	var paths []string
+	for _, plural := range []string{"prometheuses", "servicemonitors", "podmonitors", "probes", "prometheusrules"} {
+		paths = append(paths, ToolFile(t, filepath.Join(dir, "monitoring.coreos.com_"+plural+".yaml")))
+	}
+	return ReadObjects(t, paths...)
+}
