@@ -92,6 +92,7 @@ func TestSchemaAzureMonitorAndShare(t *testing.T) {
 		"share on azure":    {"besu", cluster, `{mode: "azureMonitor", workspace: ` + workspace + `, ` + share + `}`, `checks.shareNeedsPrometheusOperator."contoso-aks-weu"`},
 		"no series":         {"besu", cluster, `{mode: "prometheusOperator", share: {url: "https://m.example/w", series: [], with: ["fabrikam"], ` + images + `}}`, `clusters."contoso-aks-weu".monitoring.share.series`},
 		"registry":          {"besu", cluster, `{mode: "prometheusOperator", share: {url: "https://m.example/w", series: ["up"], with: ["fabrikam"], images: {prometheus: "quay.io/prometheus/prometheus:v3.5.0", configReloader: "docker.io/x/y:1"}}}`, `checks.shareImageRegistryAllowed."contoso-aks-weu".0`},
+		"untagged image":    {"besu", cluster, `{mode: "prometheusOperator", share: {url: "https://m.example/w", series: ["up"], with: ["fabrikam"], images: {prometheus: "docker.io/prom/prometheus@sha256:` + strings.Repeat("a", 64) + `", configReloader: "docker.io/x/y:1"}}}`, `clusters."contoso-aks-weu".monitoring.share.images.prometheus`},
 		"no images":         {"besu", cluster, `{mode: "prometheusOperator", share: {url: "https://m.example/w", series: ["up"], with: ["fabrikam"]}}`, `clusters."contoso-aks-weu".monitoring.share.images`},
 		"duplicated series": {"besu", cluster, `{mode: "prometheusOperator", share: {url: "https://m.example/w", series: ["up", "up"], with: ["fabrikam"], ` + images + `}}`, `clusters."contoso-aks-weu".monitoring.share.series`},
 	} {

@@ -108,6 +108,27 @@ func shareObjects(network *model.Network, party model.Party, share *model.Share)
 	}
 }
 
+// shareVersionTag is the version tag of a share's Prometheus image, which the schema
+// requires (cue/schema/monitoring.cue #Share), before an optional digest.
+var shareVersionTag = regexp.MustCompile(`:(v?[0-9]+\.[0-9]+\.[0-9]+[A-Za-z0-9._-]*)(@sha256:[a-f0-9]{64})?$`)
+
+// ShareVersion is the Prometheus version a share's image runs, for spec.version: the
+// operator writes the command line and configuration file for that version, and
+// without it for the latest it knows (v0.93.1 prometheus_types.go: "Specifying
+// spec.version is still necessary" beside spec.image; pkg/operator/defaults.go
+// DefaultPrometheusVersion, v3.13.1). From v3.11.0 on it moves retention from the
+// command line into storage.tsdb of the configuration file
+// (pkg/prometheus/server/statefulset.go buildServerArgs, pkg/prometheus/promcfg.go),
+// which an older Prometheus refuses: v3.5.0's TSDBConfig has no retention and its
+// configuration is read with yaml.UnmarshalStrict (prometheus v0.305.0
+// config/config.go).
+func ShareVersion(image string) string {
+	if m := shareVersionTag.FindStringSubmatch(image); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
 // SharePrometheus is the Prometheus forwarding the share: it selects the party's
 // PodMonitors of its own namespace only (a null podMonitorNamespaceSelector "matches
 // the current namespace only", v0.93.1 prometheus_types.go), evaluates no rules, and
@@ -128,6 +149,7 @@ func SharePrometheus(network *model.Network, party model.Party, share *model.Sha
 				// The party's policies require its labels on every pod of its namespace.
 				PodMetadata:        &monitoringv1.EmbeddedObjectMetadata{Labels: model.Labels(network, party.Name, "")},
 				Image:              &image,
+				Version:            ShareVersion(image),
 				Replicas:           &one,
 				ServiceAccountName: ShareName,
 				PodMonitorSelector: &metav1.LabelSelector{MatchLabels: model.Labels(network, party.Name, "")},

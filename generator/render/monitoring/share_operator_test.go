@@ -1,8 +1,12 @@
 package monitoring_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"os/exec"
@@ -152,6 +156,8 @@ func TestSharePodsPassPartyPolicies(t *testing.T) {
 	if config == nil {
 		t.Fatalf("the operator made no configuration Secret prometheus-%s", monitoring.ShareName)
 	}
+	checkConfiguredVersion(t, config, sts)
+
 	unlabelled := config.DeepCopy()
 	unlabelled.SetLabels(nil)
 	renamed := config.DeepCopy()
@@ -266,4 +272,51 @@ func kyvernoApply(t *testing.T, kyverno string, policies []string, obj *unstruct
 		t.Fatal(err)
 	}
 	return r, string(got)
+}
+
+// checkConfiguredVersion checks the operator wrote the command line and configuration
+// for the Prometheus the share's image runs (v3.5.0 in the test share), which the
+// share tells it in spec.version (see monitoring.ShareVersion): retention on the
+// command line (v0.93.1 pkg/prometheus/server/statefulset.go buildServerArgs, before
+// v3.11.0), and in storage.tsdb only what v3.5.0 reads, out_of_order_time_window
+// (prometheus v0.305.0, the Go module of v3.5.0, config/config.go TSDBConfig; the file
+// is read with yaml.UnmarshalStrict, which refuses any other key). The configuration
+// is the operator's Secret, gzipped (pkg/prometheus/common.go ConfigFilename).
+func checkConfiguredVersion(t *testing.T, config *unstructured.Unstructured, sts appsv1.StatefulSet) {
+	t.Helper()
+	encoded, _, _ := unstructured.NestedString(config.Object, "data", "prometheus.yaml.gz")
+	compressed, err := base64.StdEncoding.DecodeString(encoded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(compressed))
+	if err != nil {
+		t.Fatalf("the operator's configuration: %v", err)
+	}
+	plain, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cfg struct {
+		Storage struct {
+			TSDB map[string]any `json:"tsdb"`
+		} `json:"storage"`
+	}
+	if err := yaml.Unmarshal(plain, &cfg); err != nil {
+		t.Fatalf("the operator's configuration: %v\n%s", err, plain)
+	}
+	for key := range cfg.Storage.TSDB {
+		if key != "out_of_order_time_window" {
+			t.Errorf("the operator configured storage.tsdb.%s, which Prometheus v3.5.0 refuses: it was not told the image's version", key)
+		}
+	}
+	var args []string
+	for _, c := range sts.Spec.Template.Spec.Containers {
+		if c.Name == "prometheus" {
+			args = c.Args
+		}
+	}
+	if !slices.Contains(args, "--storage.tsdb.retention.time=2h") {
+		t.Errorf("prometheus runs with %v, want the share's retention on the command line, as v3.5.0 takes it", args)
+	}
 }

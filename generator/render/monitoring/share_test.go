@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/render/monitoring"
 )
 
 // testShare is the share a test cluster forwards.
@@ -79,6 +80,20 @@ func TestShareForwardsOnlyTheListedSeries(t *testing.T) {
 	}
 	if prom.Spec.Image == nil || *prom.Spec.Image != testShare().Images.Prometheus {
 		t.Errorf("image %v", prom.Spec.Image)
+	}
+	// The operator configures the version it is told (share_operator_test.go runs it).
+	if prom.Spec.Version != "v3.5.0" {
+		t.Errorf("version %q, want the image's v3.5.0", prom.Spec.Version)
+	}
+	for image, want := range map[string]string{
+		"docker.io/prom/prometheus:3.5.0":                                    "3.5.0",
+		"docker.io/prom/prometheus:v3.5.0@sha256:" + strings.Repeat("0", 64): "v3.5.0",
+		"localhost:5000/prom/prometheus:v3.13.1-distroless":                  "v3.13.1-distroless",
+		"localhost:5000/prom/prometheus":                                     "",
+	} {
+		if got := monitoring.ShareVersion(image); got != want {
+			t.Errorf("ShareVersion(%q) = %q, want %q", image, got, want)
+		}
 	}
 	for _, c := range append(prom.Spec.Containers, prom.Spec.InitContainers...) {
 		if c.Image != testShare().Images.ConfigReloader || c.Resources.Limits.Cpu().IsZero() || c.Resources.Limits.Memory().IsZero() {
