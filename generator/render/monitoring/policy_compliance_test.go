@@ -22,9 +22,9 @@ var kyvernoSummary = regexp.MustCompile(`pass: (\d+), fail: (\d+), warn: (\d+), 
 // <party>/), applied with the real Kyverno CLI to the monitoring directory as
 // kustomize builds it. Those policies match the ledger kinds (here the dashboards'
 // ConfigMaps and the metrics NetworkPolicy: labels and isolation) and Pods; the
-// share's Prometheus, ServiceAccount and RBAC match none, and the pods the Prometheus
-// Operator makes from it are not built here (the operator makes them), so
-// share_test.go checks the fields those pod policies read.
+// share's Prometheus, ServiceAccount and RBAC match none; what the Prometheus Operator
+// makes from it, pods included, is held to the same policies with the real operator in
+// share_operator_test.go.
 func TestMonitoringObjectsComplyWithPartyPolicies(t *testing.T) {
 	kyverno := testenv.Tool(t, "kyverno")
 	for _, mode := range []string{model.MonitoringPrometheusOperator, model.MonitoringAzureMonitor} {

@@ -54,7 +54,11 @@ const operatorReloaderImage = "quay.io/prometheus-operator/prometheus-config-rel
 // applies the party's own policies (policies/parties/<party>/) to that StatefulSet as
 // the API server stores it — its pod template is what Kyverno's autogen rules check
 // on a pod controller, and no kubelet runs here — and it passes; the same StatefulSet
-// without its pod security context is refused, so the check can fail.
+// without its pod security context is refused, so the check can fail. Every other
+// object the operator makes there (Secrets, a rule ConfigMap, the governing Service)
+// passes too, while its configuration Secret without the operator's label, or under
+// another name, is refused; and the configuration it writes is for the Prometheus
+// version the share's image runs.
 func TestSharePodsPassPartyPolicies(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts etcd, a kube-apiserver and the Prometheus Operator")
