@@ -18,6 +18,7 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -97,6 +98,7 @@ func TestSharePodsPassPartyPolicies(t *testing.T) {
 			t.Fatalf("apply %s %s: %v", obj.GetKind(), obj.GetName(), err)
 		}
 	}
+	started := time.Now()
 	startOperator(t, server, party.Namespace)
 
 	// The operator makes one StatefulSet per shard; the share has one.
@@ -122,7 +124,7 @@ func TestSharePodsPassPartyPolicies(t *testing.T) {
 	for _, c := range append(slices.Clone(pod.InitContainers), pod.Containers...) {
 		names = append(names, c.Name+"="+c.Image)
 	}
-	t.Logf("operator built %s: containers %s", sts.Name, strings.Join(names, ", "))
+	t.Logf("operator built %s in %s: containers %s", sts.Name, time.Since(started).Round(time.Millisecond), strings.Join(names, ", "))
 
 	policies := partyPolicies(t, out, partyName)
 	admitted := asAdmitted(built)
@@ -130,6 +132,34 @@ func TestSharePodsPassPartyPolicies(t *testing.T) {
 	t.Logf("kyverno apply on %s: %s", sts.Name, summary)
 	if summary.fail != 0 || summary.errors != 0 || summary.pass == 0 {
 		t.Errorf("the party's policies refuse the share's StatefulSet: %s\n%s", summary, output)
+	}
+
+	// The pod the StatefulSet controller creates from it (Kubernetes v1.36.3
+	// pkg/controller/statefulset/stateful_set_utils.go newStatefulSetPod and
+	// updateIdentity, pkg/controller/controller_utils.go GetPodFromTemplate): the
+	// template's labels, annotations and spec, its name and ordinal labels, in the
+	// StatefulSet's namespace. The Pod rules read it directly, the label rules too.
+	first := sts.Name + "-0"
+	podObj := &corev1.Pod{
+		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: metav1.ObjectMeta{
+			Name: first, Namespace: sts.Namespace,
+			Labels:      maps.Clone(sts.Spec.Template.Labels),
+			Annotations: sts.Spec.Template.Annotations,
+		},
+		Spec: *sts.Spec.Template.Spec.DeepCopy(),
+	}
+	podObj.Labels[appsv1.StatefulSetPodNameLabel] = first
+	podObj.Labels[appsv1.PodIndexLabel] = "0"
+	podObj.Spec.Hostname, podObj.Spec.Subdomain = first, sts.Spec.ServiceName
+	podMap, err := runtime.DefaultUnstructuredConverter.ToUnstructured(podObj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	summary, output = kyvernoApply(t, kyverno, policies, &unstructured.Unstructured{Object: podMap})
+	t.Logf("kyverno apply on pod %s: %s", first, summary)
+	if summary.fail != 0 || summary.errors != 0 || summary.pass == 0 {
+		t.Errorf("the party's policies refuse the share's pod: %s\n%s", summary, output)
 	}
 
 	// What else the operator makes in the namespace carries only its own labels
