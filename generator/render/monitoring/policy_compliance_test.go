@@ -24,7 +24,7 @@ var kyvernoSummary = regexp.MustCompile(`pass: (\d+), fail: (\d+), warn: (\d+), 
 // ConfigMaps and the metrics NetworkPolicy: labels and isolation) and Pods; the
 // share's Prometheus, ServiceAccount and RBAC match none; what the Prometheus Operator
 // makes from it, pods included, is held to the same policies with the real operator in
-// share_operator_test.go.
+// share_pods_admitted_test.go.
 func TestMonitoringObjectsComplyWithPartyPolicies(t *testing.T) {
 	kyverno := testenv.Tool(t, "kyverno")
 	for _, mode := range []string{model.MonitoringPrometheusOperator, model.MonitoringAzureMonitor} {

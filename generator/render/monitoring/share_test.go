@@ -81,7 +81,7 @@ func TestShareForwardsOnlyTheListedSeries(t *testing.T) {
 	if prom.Spec.Image == nil || *prom.Spec.Image != testShare().Images.Prometheus {
 		t.Errorf("image %v", prom.Spec.Image)
 	}
-	// The operator configures the version it is told (share_operator_test.go runs it).
+	// The operator configures the version it is told (share_pods_admitted_test.go runs it).
 	if prom.Spec.Version != "v3.5.0" {
 		t.Errorf("version %q, want the image's v3.5.0", prom.Spec.Version)
 	}
