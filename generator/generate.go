@@ -72,11 +72,11 @@ func Generate(opts Options) (*Report, error) {
 	if err := checkIdentities(network); err != nil {
 		return nil, err
 	}
-	orphans, err := checkSecrets(opts.Repo, network)
+	cache := rendercache.Open(opts.Repo, opts.CacheDir)
+	orphans, err := checkSecrets(opts.Repo, network, cache)
 	if err != nil {
 		return nil, err
 	}
-	cache := rendercache.Open(opts.Repo, opts.CacheDir)
 	desired, err := cache.Desired(opts.Repo, network)
 	if err != nil {
 		return nil, err
@@ -200,7 +200,7 @@ func checkIdentities(network *model.Network) error {
 
 // checkSecrets makes sure every node's sealed key exists and is sealed to its party's
 // current recipients, and lists sealed keys left behind by removed nodes.
-func checkSecrets(repo string, network *model.Network) (orphans []string, err error) {
+func checkSecrets(repo string, network *model.Network, cache *rendercache.Cache) (orphans []string, err error) {
 	var problems []string
 	var refusal error // a link or irregular file: reported alone, as the writers do
 	expected := map[string]bool{}
@@ -219,7 +219,7 @@ func checkSecrets(repo string, network *model.Network) (orphans []string, err er
 			problems = append(problems, rel+": "+missing)
 			return
 		}
-		recipients, err := secrets.Recipients(data)
+		recipients, err := cache.SealedRecipients(data, secrets.Recipients)
 		if err != nil {
 			problems = append(problems, rel+": "+err.Error())
 			return

@@ -3,9 +3,11 @@ package rendercache_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -248,5 +250,56 @@ func TestFingerprintsSpareReadingOnlyWhatTheyCanVouchFor(t *testing.T) {
 	}
 	if got := rendered(t, repo, cacheDir, network); len(got) != 1 || got[0] != "parties/p0002" {
 		t.Fatalf("a file rewritten with its size and mtime kept: rendered %v again, want parties/p0002", got)
+	}
+}
+
+// A sealed file's recipients are parsed once for its bytes: the next run takes them
+// from the record, a file with other bytes is parsed again, the record forgets the
+// files no run checks any more, and a disabled cache parses every time.
+func TestSealedRecipientsParseOnlyNewBytes(t *testing.T) {
+	repo, cacheDir := t.TempDir(), t.TempDir()
+	parsed := 0
+	parse := func(data []byte) ([]string, error) {
+		parsed++
+		return []string{"age1" + string(data)}, nil
+	}
+	run := func(dir string, files ...string) []string {
+		t.Helper()
+		cache := rendercache.Open(repo, dir)
+		var got []string
+		for _, f := range files {
+			r, err := cache.SealedRecipients([]byte(f), parse)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, r...)
+		}
+		if err := cache.Save(); err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := run(cacheDir, "a", "b"); !slices.Equal(got, []string{"age1a", "age1b"}) || parsed != 2 {
+		t.Fatalf("first run: %v, %d parsed", got, parsed)
+	}
+	if got := run(cacheDir, "a", "b"); !slices.Equal(got, []string{"age1a", "age1b"}) || parsed != 2 {
+		t.Fatalf("same bytes: %v, %d parsed, want none parsed again", got, parsed)
+	}
+	if got := run(cacheDir, "a", "c"); !slices.Equal(got, []string{"age1a", "age1c"}) || parsed != 3 {
+		t.Fatalf("one file changed: %v, %d parsed, want it alone parsed", got, parsed)
+	}
+	run(cacheDir, "a")
+	if run(cacheDir, "b"); parsed != 4 {
+		t.Fatalf("a file no run checked since: %d parsed, want it parsed again", parsed)
+	}
+	parsed = 0
+	run("off", "a")
+	if run("off", "a"); parsed != 2 {
+		t.Fatalf("cache off: %d parsed, want every time", parsed)
+	}
+	// A failure is the parser's, and nothing is remembered of it.
+	cache := rendercache.Open(repo, cacheDir)
+	if _, err := cache.SealedRecipients([]byte("bad"), func([]byte) ([]string, error) { return nil, errors.New("not a SOPS-encrypted file") }); err == nil {
+		t.Fatal("a parse error was swallowed")
 	}
 }
