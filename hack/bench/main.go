@@ -15,6 +15,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -50,6 +51,10 @@ type Result struct {
 	Measurements []Measurement `json:"measurements"`
 	// Error says why a network could not be measured; the others still are.
 	Error string `json:"error,omitempty"`
+	// Refused is set when flux-ledger itself refused the network at a step (exit
+	// status 1 and its one-line error, README › Exit codes): the step's goals are
+	// then missed, not unmeasured. Error holds the same text.
+	Refused string `json:"refused,omitempty"`
 }
 
 // Target is one performance goal checked against a result.
@@ -63,6 +68,9 @@ type Target struct {
 	Pass     bool    `json:"pass"`
 	// CPUValue is the same ratio in CPU time, for the goals that are ratios.
 	CPUValue float64 `json:"cpuValue,omitempty"`
+	// Unmet, set on a missed goal with no value, says why: flux-ledger refused the
+	// network at one of the goal's steps (Result.Refused).
+	Unmet string `json:"unmet,omitempty"`
 }
 
 // The steps, by name.
@@ -149,9 +157,15 @@ func run(sizes, fabricSizes, out, bin string) error {
 	for _, nw := range networks {
 		start := time.Now()
 		r, err := measure(nw.platform, nw.parties, bin)
+		var refused *refusal
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "bench: %s, %d parties: %v\n", nw.platform, nw.parties, err)
-			r.Platform, r.Parties, r.Error, failed = nw.platform, nw.parties, err.Error(), true
+			r.Platform, r.Parties, r.Error = nw.platform, nw.parties, err.Error()
+			if errors.As(err, &refused) {
+				r.Refused = refused.step + ": " + refused.message
+			} else {
+				failed = true
+			}
 		} else {
 			fmt.Fprintf(os.Stderr, "bench: %s, %d parties measured in %s\n", nw.platform, nw.parties, time.Since(start).Round(time.Second))
 		}
@@ -197,7 +211,13 @@ func check(results []Result) []Target {
 		for _, g := range goals {
 			// A network that failed part way still answers the goals of the steps
 			// it got through (at 3,000 parties, vet / cue export).
-			if g.parties != r.Parties || !measuredAll(by, append(g.needs, g.ratio[:]...)) {
+			if g.parties != r.Parties {
+				continue
+			}
+			if !measuredAll(by, append(g.needs, g.ratio[:]...)) {
+				if r.Refused != "" {
+					targets = append(targets, Target{Platform: r.Platform, Parties: r.Parties, Name: g.name, Unit: g.unit, Limit: g.limit, Unmet: r.Refused})
+				}
 				continue
 			}
 			v := g.value(by)
@@ -362,6 +382,12 @@ func runStep(name, dir, command string, args ...string) (Measurement, error) {
 	var m Measurement
 	decodeErr := json.NewDecoder(report).Decode(&m)
 	if err := cmd.Wait(); err != nil {
+		// flux-ledger's own refusal: exit status 1 and one line "flux-ledger: …"
+		// (warnings, also "flux-ledger: warning: …", come before it).
+		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+		if last := lines[len(lines)-1]; filepath.Base(command) == "flux-ledger" && cmd.ProcessState.ExitCode() == 1 && strings.HasPrefix(last, "flux-ledger: ") {
+			return Measurement{}, &refusal{step: name, message: strings.TrimPrefix(last, "flux-ledger: ")}
+		}
 		return Measurement{}, fmt.Errorf("%s: %w\n%s", name, err, stderr.String())
 	}
 	if decodeErr != nil {
@@ -370,6 +396,11 @@ func runStep(name, dir, command string, args ...string) (Measurement, error) {
 	m.Step, m.Output = name, stdout.String()
 	return m, nil
 }
+
+// refusal is flux-ledger refusing the network at a step, with its error.
+type refusal struct{ step, message string }
+
+func (r *refusal) Error() string { return r.step + ": flux-ledger refused the network: " + r.message }
 
 // runChild is the child's side of runStep: it runs its arguments as a command with
 // the same standard streams, writes the measurement to file descriptor 3 and exits
@@ -466,6 +497,9 @@ func printTargets(results []Result, targets []Target) {
 		if t.Unit != "×" {
 			value = fmt.Sprintf("%.1f %s", t.Value, t.Unit)
 		}
+		if t.Unmet != "" {
+			value = "-"
+		}
 		cpu := ""
 		if t.CPUValue != 0 {
 			cpu = fmt.Sprintf("  (in CPU time %.2f×)", t.CPUValue)
@@ -474,6 +508,9 @@ func printTargets(results []Result, targets []Target) {
 		if t.Unit != "×" {
 			goal = fmt.Sprintf("%g %s", t.Limit, t.Unit)
 		}
+		if t.Unmet != "" {
+			cpu = "  (refused: " + t.Unmet + ")"
+		}
 		fmt.Printf("  %-6s %-5d %-28s %8s  goal ≤ %-8s %s%s\n", t.Platform, t.Parties, t.Name, value, goal, verdict, cpu)
 	}
 	measured := map[int]bool{}
@@ -481,7 +518,7 @@ func printTargets(results []Result, targets []Target) {
 		measured[t.Parties] = true
 	}
 	for _, r := range results {
-		if r.Error != "" {
+		if r.Error != "" && r.Refused == "" {
 			fmt.Printf("  %s %d: the goals of the steps after the failure are not measured: %s\n", r.Platform, r.Parties, strings.SplitN(r.Error, "\n", 2)[0])
 			measured[r.Parties] = true
 		}
