@@ -14,30 +14,32 @@ branch='main'
 declare -A ids=() paths=()
 wanted=()
 want() { wanted+=("$1"); ids[$1]=$2; paths[$1]=$3; }
+# Every party's shared changes: all but the parties' own directories.
+shared='/*;!/parties/contoso/*;!/clusters/contoso-aks-weu/*;!/parties/fabrikam/*;!/clusters/fabrikam-gke-euw3/*;!/parties/northwind/*;!/clusters/northwind-eks-euc1/*;!/parties/woodgrove/*;!/clusters/woodgrove-hci-ams/*'
 want 'flux-ledger: party contoso approves changes to its own directories [20e824740ed8]' \
   'ledger-ops@contoso.example' \
   '/parties/contoso/*;/clusters/contoso-aks-weu/*'
 want 'flux-ledger: party contoso approves shared changes [4a3c4c89be79]' \
   'ledger-ops@contoso.example' \
-  '/*;!/parties/contoso/*;!/clusters/contoso-aks-weu/*;!/parties/fabrikam/*;!/clusters/fabrikam-gke-euw3/*;!/parties/northwind/*;!/clusters/northwind-eks-euc1/*;!/parties/woodgrove/*;!/clusters/woodgrove-hci-ams/*'
+  "$shared"
 want 'flux-ledger: party fabrikam approves changes to its own directories [3ada86580984]' \
   'platform@fabrikam.example' \
   '/parties/fabrikam/*;/clusters/fabrikam-gke-euw3/*'
 want 'flux-ledger: party fabrikam approves shared changes [a209bfa7aaf4]' \
   'platform@fabrikam.example' \
-  '/*;!/parties/contoso/*;!/clusters/contoso-aks-weu/*;!/parties/fabrikam/*;!/clusters/fabrikam-gke-euw3/*;!/parties/northwind/*;!/clusters/northwind-eks-euc1/*;!/parties/woodgrove/*;!/clusters/woodgrove-hci-ams/*'
+  "$shared"
 want 'flux-ledger: party northwind approves changes to its own directories [d49c5ad2f8b4]' \
   'blockchain@northwind.example' \
   '/parties/northwind/*;/clusters/northwind-eks-euc1/*'
 want 'flux-ledger: party northwind approves shared changes [314439b772f7]' \
   'blockchain@northwind.example' \
-  '/*;!/parties/contoso/*;!/clusters/contoso-aks-weu/*;!/parties/fabrikam/*;!/clusters/fabrikam-gke-euw3/*;!/parties/northwind/*;!/clusters/northwind-eks-euc1/*;!/parties/woodgrove/*;!/clusters/woodgrove-hci-ams/*'
+  "$shared"
 want 'flux-ledger: party woodgrove approves changes to its own directories [bf2348006258]' \
   'dlt@woodgrove.example' \
   '/parties/woodgrove/*;/clusters/woodgrove-hci-ams/*'
 want 'flux-ledger: party woodgrove approves shared changes [3b41148c8e5e]' \
   'dlt@woodgrove.example' \
-  '/*;!/parties/contoso/*;!/clusters/contoso-aks-weu/*;!/parties/fabrikam/*;!/clusters/fabrikam-gke-euw3/*;!/parties/northwind/*;!/clusters/northwind-eks-euc1/*;!/parties/woodgrove/*;!/clusters/woodgrove-hci-ams/*'
+  "$shared"
 
 # Each required-reviewer policy this script wrote: id, whether it is still in force
 # (blocking and enabled), message.
