@@ -97,9 +97,8 @@ func Party(network *model.Network, name string) (map[string][]byte, error) {
 func GitOpsNamespaces(network *model.Network, party string) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, name := range network.ClusterNames() {
-		c := network.Clusters[name]
-		if c.Party == party && !seen[c.GitOps.Namespace] {
+	for _, c := range network.ClustersOf(party) {
+		if !seen[c.GitOps.Namespace] {
 			seen[c.GitOps.Namespace] = true
 			out = append(out, c.GitOps.Namespace)
 		}
@@ -201,8 +200,8 @@ func requiredLabels(network *model.Network, party string, namespaces []string) m
 // the share's StatefulSet and pods, which carry the party's labels, stay checked.
 func notTheParty(network *model.Network, party string) map[string]any {
 	filters := []any{map[string]any{"resources": map[string]any{"kinds": []string{"ConfigMap"}, "names": []string{"kube-root-ca.crt"}}}}
-	for _, name := range network.ClusterNames() {
-		if c := network.Clusters[name]; c.Party == party && c.Monitoring.Share != nil {
+	for _, c := range network.ClustersOf(party) {
+		if c.Monitoring.Share != nil {
 			filters = append(filters, map[string]any{"resources": map[string]any{
 				"kinds":    monitoring.ShareOperatorKinds,
 				"names":    monitoring.ShareOperatorNames,
