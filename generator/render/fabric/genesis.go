@@ -64,13 +64,25 @@ func CompressBlock(block []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// maxBlockBytes bounds what DecompressBlock inflates: a channel ConfigMap in another
+// party's directory is that party's to write, and a few kilobytes of gzip can claim
+// gigabytes. A 300-organisation block is 3.2 MB.
+const maxBlockBytes = 256 << 20
+
 // DecompressBlock reads a block CompressBlock wrote.
 func DecompressBlock(data []byte) ([]byte, error) {
 	r, err := gzip.NewReader(bytes.NewReader(data))
 	if err != nil {
 		return nil, err
 	}
-	return io.ReadAll(r)
+	block, err := io.ReadAll(io.LimitReader(r, maxBlockBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(block) > maxBlockBytes {
+		return nil, fmt.Errorf("a genesis block over %d MiB", maxBlockBytes>>20)
+	}
+	return block, nil
 }
 
 // ChannelConfig is what the channel's genesis block says, read from the model:

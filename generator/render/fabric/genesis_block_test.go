@@ -181,3 +181,23 @@ func TestChannelTooLargeForAConfigMapIsRefused(t *testing.T) {
 		t.Fatalf("err = %v, want the channel named and the limit", err)
 	}
 }
+
+// What another party's channel ConfigMap claims to inflate to is bounded: a gzip
+// bomb is refused, a block round-trips.
+func TestDecompressBlockIsBounded(t *testing.T) {
+	block := []byte("a genesis block")
+	compressed, err := fabric.CompressBlock(block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := fabric.DecompressBlock(compressed); err != nil || !bytes.Equal(got, block) {
+		t.Fatalf("round trip: %q, %v", got, err)
+	}
+	bomb, err := fabric.CompressBlock(make([]byte, 256<<20+1)) // 256 MiB of zeros: about 256 KB
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fabric.DecompressBlock(bomb); err == nil {
+		t.Fatalf("%d bytes of gzip inflating past the bound were accepted", len(bomb))
+	}
+}
