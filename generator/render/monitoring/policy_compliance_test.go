@@ -1,10 +1,7 @@
 package monitoring_test
 
 import (
-	"os"
-	"os/exec"
 	"path"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -52,36 +49,10 @@ func TestMonitoringObjectsComplyWithPartyPolicies(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tmp := t.TempDir()
-			built := filepath.Join(tmp, "built.yaml")
-			if err := os.WriteFile(built, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			args := []string{"apply"}
-			policyDir := path.Join("policies", "parties", c.Party)
-			for p, policy := range out {
-				if path.Dir(p) != policyDir || path.Base(p) == "kustomization.yaml" {
-					continue
-				}
-				file := filepath.Join(tmp, path.Base(p))
-				if err := os.WriteFile(file, policy, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				args = append(args, file)
-			}
-			if len(args) < 3 {
-				t.Fatalf("no policies under %s", policyDir)
-			}
-			cmd := exec.Command(kyverno, append(args, "--resource", built)...)
-			cmd.Env = append(os.Environ(), "NO_COLOR=1", "KYVERNO_EXPERIMENTAL=false")
-			got, err := cmd.CombinedOutput()
-			m := kyvernoSummary.FindStringSubmatch(string(got))
-			if err != nil || m == nil {
-				t.Fatalf("%s %s: kyverno apply: %v\n%s", mode, dir, err, got)
-			}
-			t.Logf("%s %s: %s", mode, dir, m[0])
-			if m[2] != "0" || m[4] != "0" || m[1] == "0" {
-				t.Errorf("%s %s: pass %s, fail %s, error %s\n%s", mode, dir, m[1], m[2], m[4], got)
+			r, got := kyvernoApplyYAML(t, kyverno, partyPolicies(t, out, c.Party), data)
+			t.Logf("%s %s: %s", mode, dir, r)
+			if r.fail != 0 || r.errors != 0 || r.pass == 0 {
+				t.Errorf("%s %s: %s\n%s", mode, dir, r, got)
 			}
 			if mode == model.MonitoringPrometheusOperator && name == "contoso-aks-weu" && !strings.Contains(string(data), "kind: Prometheus\n") {
 				t.Errorf("%s: the share's Prometheus is not in the build", dir)

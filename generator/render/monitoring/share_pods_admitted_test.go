@@ -290,6 +290,13 @@ func kyvernoApply(t *testing.T, kyverno string, policies []string, obj *unstruct
 	if err != nil {
 		t.Fatal(err)
 	}
+	return kyvernoApplyYAML(t, kyverno, policies, data)
+}
+
+// kyvernoApplyYAML runs the real kyverno apply with the policies on the objects of a
+// YAML stream.
+func kyvernoApplyYAML(t *testing.T, kyverno string, policies []string, data []byte) (kyvernoResult, string) {
+	t.Helper()
 	resource := filepath.Join(t.TempDir(), "resource.yaml")
 	if err := os.WriteFile(resource, data, 0o644); err != nil {
 		t.Fatal(err)
