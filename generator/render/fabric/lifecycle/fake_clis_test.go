@@ -74,7 +74,7 @@ type errorResponse struct {
 func TestFakeOsnadminAnswersAsFabric(t *testing.T) {
 	bin, state := fakeCLIs(t)
 	env := []string{"CHANNEL=trade", "ORDERER_ADMIN_ADDRESS=orderer0:7053"}
-	// An unreadable block ends osnadmin before it dials the orderer: main.go's
+	// An unreadable block ends osnadmin before it dials the orderer: v2.5.16 main.go's
 	// "reading config block: %s" through kingpin.Fatalf, which prints
 	// "<program>: error: " and the message on stderr and exits 1 (vendor/gopkg.in/
 	// alecthomas/kingpin.v2 v2.2.6 global.go Fatalf, app.go Fatalf and Errorf).
@@ -83,8 +83,14 @@ func TestFakeOsnadminAnswersAsFabric(t *testing.T) {
 	if want := "osnadmin: error: parsing arguments: reading config block: open " + missing + ": no such file or directory. Try --help\n"; stdout != "" || stderr != want || code != 1 {
 		t.Errorf("missing block: exit %d, stdout %q, stderr %q; want exit 1, stderr %q", code, stdout, stderr, want)
 	}
+	// Another channel's block: main.go validateBlockChannelID, through kingpin.Fatalf.
+	writeFile(t, state, "other.block", "genesis block of other")
+	stdout, stderr, code = runFake(t, bin, state, "osnadmin", env, "channel", "join", "--channelID", "trade", "--config-block", filepath.Join(state, "other.block"), "-o", "orderer0:7053")
+	if want := "osnadmin: error: parsing arguments: specified --channelID trade does not match channel ID other in config block. Try --help\n"; stdout != "" || stderr != want || code != 1 {
+		t.Errorf("another channel's block: exit %d, stdout %q, stderr %q; want exit 1, stderr %q", code, stdout, stderr, want)
+	}
 	block := filepath.Join(state, "b.block")
-	writeFile(t, state, "b.block", "block")
+	writeFile(t, state, "b.block", "genesis block of trade")
 	args := []string{"channel", "join", "--channelID", "trade", "--config-block", block, "-o", "orderer0:7053"}
 	for i, want := range []string{
 		osnadminPrints(t, 201, channelInfo{Name: "trade", URL: "/participation/v1/channels/trade", ConsensusRelation: "consenter", Status: "onboarding"}),

@@ -148,6 +148,16 @@ if [[ ! -r $block ]]; then
 	printf 'osnadmin: error: parsing arguments: reading config block: open %s: no such file or directory. Try --help\n' "$block" >&2
 	exit 1
 fi
+# Then it checks the block is the channel's (main.go validateBlockChannelID, whose
+# error also goes through kingpin.Fatalf). A real block carries its channel ID in its
+# channel header; the tests' blocks say "genesis block of <channel>".
+channel=
+for ((i = 1; i < $#; i++)); do [[ ${!i} == --channelID ]] && { j=$((i + 1)); channel=${!j}; }; done
+content=$(cat "$block")
+if [[ $content != "genesis block of $channel" ]]; then
+	printf 'osnadmin: error: parsing arguments: specified --channelID %s does not match channel ID %s in config block. Try --help\n' "$channel" "${content#genesis block of }" >&2
+	exit 1
+fi
 cp "$block" "$FAKE/osn-joined-block"
 if [[ -f $FAKE/osn-unreachable ]]; then
 	say "Error: Post \"https://$ORDERER_ADMIN_ADDRESS/participation/v1/channels\": dial tcp: connect: connection refused
