@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -23,7 +24,20 @@ type exitError struct {
 
 func (e *exitError) Error() string { return e.err.Error() }
 
+// defaultMemoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT says
+// otherwise. flux-ledger's peak is CUE evaluating the network, and Go's collector
+// (GOGC=100) lets the heap grow to twice what is live before it collects: `vet` of
+// 3,000 parties peaked at 1,809 MB. Collecting earlier as the heap nears the limit
+// brought that to 1,545 MB for 1.2 s more CPU and the same wall time; networks far
+// smaller never reach it. The limit is soft: a network that needs more still gets it,
+// the runtime capping the collector's share of CPU instead ("A Guide to the Go Garbage
+// Collector", go.dev/doc/gc-guide, "Memory limit").
+const defaultMemoryLimit = 1536 << 20
+
 func main() {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 	if err := newRootCommand().Execute(); err != nil {
 		// Errors that list several problems (vet) carry one per line: keep them one per line.
 		for _, line := range strings.Split(err.Error(), "\n") {
