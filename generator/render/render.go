@@ -9,12 +9,12 @@ import (
 	"fmt"
 	"maps"
 	"path"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/parallel"
 	"github.com/flux-ledger/flux-ledger/generator/render/besu"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric"
 	"github.com/flux-ledger/flux-ledger/generator/render/flux"
@@ -226,27 +226,12 @@ func Split(network *model.Network) (tree.Tree, []Unit, error) {
 // by path relative to its Dir; the first error in unit order is returned.
 func RenderUnits(units []Unit) ([]map[string][]byte, error) {
 	results := make([]map[string][]byte, len(units))
-	errs := make([]error, len(units))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(runtime.GOMAXPROCS(0), len(units)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				results[i], errs[i] = units[i].render()
-			}
-		}()
-	}
-	for i := range units {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	err := parallel.For(len(units), func(i int) (err error) {
+		results[i], err = units[i].render()
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return results, nil
 }

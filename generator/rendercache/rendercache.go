@@ -29,14 +29,13 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/parallel"
 	"github.com/flux-ledger/flux-ledger/generator/render"
 	"github.com/flux-ledger/flux-ledger/generator/tree"
 )
@@ -51,8 +50,12 @@ type Cache struct {
 	record record
 	mu     sync.Mutex
 	dirty  bool
-	// verified are the paths Desired took from the disk after checking them.
+	// verified are the paths Desired took from the disk after checking them; true
+	// for those its fingerprint vouched for, which Settle need not look at again.
 	verified map[string]bool
+	// seen are the fingerprints Prefetch took of the record's files, by path; a path
+	// missing was not a regular file. Desired uses them once, then drops them.
+	seen map[string]fingerprint
 	// rendered are the directories of the units Desired rendered; units all of them.
 	rendered, units []string
 	// written is when the record was last written (its file's modification time, in
@@ -124,7 +127,7 @@ func Open(repo, dir string) *Cache {
 	if err != nil {
 		return &Cache{}
 	}
-	build, err := buildDigest()
+	build, err := buildDigest(dir)
 	if err != nil {
 		return &Cache{}
 	}
@@ -175,11 +178,12 @@ func (c *Cache) Desired(repo string, network *model.Network) (tree.Tree, error) 
 	}
 	c.verified = map[string]bool{}
 	for i, u := range units {
-		for p := range kept[i] {
+		for p, byFingerprint := range kept[i] {
 			desired[path.Join(u.Dir, p)] = nil
-			c.verified[path.Join(u.Dir, p)] = true
+			c.verified[path.Join(u.Dir, p)] = byFingerprint
 		}
 	}
+	c.seen = nil
 	for i, u := range stale {
 		for p, data := range rendered[i] {
 			desired[path.Join(u.Dir, p)] = data
@@ -195,11 +199,51 @@ func (c *Cache) Rendered() []string { return c.rendered }
 
 // Verified reports whether the last Desired took p from the disk, where it holds the
 // bytes rendering would make (for tree.DiffVerified).
-func (c *Cache) Verified(p string) bool { return c.verified[p] }
+func (c *Cache) Verified(p string) bool {
+	_, ok := c.verified[p]
+	return ok
+}
+
+// Prefetch takes the fingerprints of every file the record lists, for the next
+// Desired, which would otherwise take them itself. It needs no network: generate
+// calls it while CUE evaluates the network, on a core that evaluation leaves mostly
+// idle. The files are the generator's, and generate holds the repository's lock from
+// before Prefetch until after it writes: a file changed by anyone else since has
+// another ctime, which the next run sees, as Settle does not fingerprint again a
+// file whose fingerprint vouched for it.
+func (c *Cache) Prefetch(repo string) {
+	if c.file == "" {
+		return
+	}
+	var names []string
+	for dir, rec := range c.record.Units {
+		for name := range rec.Files {
+			names = append(names, path.Join(dir, name))
+		}
+	}
+	seen := make(map[string]fingerprint, len(names))
+	for _, name := range names {
+		if now, err := stat(filepath.Join(repo, filepath.FromSlash(name))); err == nil {
+			seen[name] = now
+		}
+	}
+	c.seen = seen
+}
+
+// statSeen is stat of a unit's file, or the fingerprint Prefetch took of it.
+func (c *Cache) statSeen(repo, dir, name string) (fingerprint, error) {
+	if c.seen != nil {
+		if now, ok := c.seen[path.Join(dir, name)]; ok {
+			return now, nil
+		}
+	}
+	return stat(filepath.Join(repo, filepath.FromSlash(dir), filepath.FromSlash(name)))
+}
 
 // kept reports, when the record has u's key and every file it lists still holds its
 // recorded bytes, the names of u's files; nil otherwise. A file whose fingerprint
-// is unchanged, and older than the record, is not read; any other is read and hashed.
+// is unchanged, and older than the record, is not read (its name maps to true); any
+// other is read and hashed (false).
 func (c *Cache) kept(repo string, u render.Unit) map[string]bool {
 	if c.file == "" {
 		return nil
@@ -212,46 +256,40 @@ func (c *Cache) kept(repo string, u render.Unit) map[string]bool {
 	for name := range rec.Files {
 		names = append(names, name)
 	}
-	var failed atomic.Bool
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(names)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for !failed.Load() {
-				i := int(next.Add(1) - 1)
-				if i >= len(names) {
-					return
-				}
-				full := filepath.Join(repo, filepath.FromSlash(u.Dir), filepath.FromSlash(names[i]))
-				want := rec.Files[names[i]]
-				if now, err := stat(full); err == nil && want.Seen != nil && now == *want.Seen && max(now.Mtime, now.Ctime) < c.written {
-					continue
-				}
-				data, err := readRegular(full)
-				sum := sha256.Sum256(data)
-				if err != nil || hex.EncodeToString(sum[:]) != want.SHA256 {
-					failed.Store(true)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if failed.Load() {
+	byFingerprint := make([]bool, len(names))
+	err := parallel.For(len(names), func(i int) error {
+		full := filepath.Join(repo, filepath.FromSlash(u.Dir), filepath.FromSlash(names[i]))
+		want := rec.Files[names[i]]
+		if now, err := c.statSeen(repo, u.Dir, names[i]); err == nil && want.Seen != nil && now == *want.Seen && max(now.Mtime, now.Ctime) < c.written {
+			byFingerprint[i] = true
+			return nil
+		}
+		data, err := readRegular(full)
+		sum := sha256.Sum256(data)
+		if err != nil || hex.EncodeToString(sum[:]) != want.SHA256 {
+			return errChanged
+		}
+		return nil
+	})
+	if err != nil {
 		return nil
 	}
 	files := make(map[string]bool, len(names))
-	for _, name := range names {
-		files[name] = true
+	for i, name := range names {
+		files[name] = byFingerprint[i]
 	}
 	return files
 }
 
+// errChanged stops checking a unit's files at the first one that is not as recorded.
+var errChanged = errors.New("a recorded file changed")
+
 // Settle takes the fingerprints of every unit's files once the repository holds them
 // as rendered: after generate wrote its changes, under its lock. It is never called
-// when the disk may differ (generate --check).
+// when the disk may differ (generate --check). A file Desired took from the disk on
+// its fingerprint keeps the one it has: stat would only say it again (or, for a file
+// someone changed since, vouch for bytes nobody checked), so a no-op generate
+// neither fingerprints its 10,000 files again nor rewrites the record.
 func (c *Cache) Settle(repo string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -261,6 +299,9 @@ func (c *Cache) Settle(repo string) {
 			continue
 		}
 		for name, file := range rec.Files {
+			if c.verified[path.Join(dir, name)] {
+				continue
+			}
 			if now, err := stat(filepath.Join(repo, filepath.FromSlash(dir), filepath.FromSlash(name))); err == nil {
 				rec.Files[name] = fileRecord{SHA256: file.SHA256, Seen: &now}
 				c.dirty = true
@@ -435,26 +476,71 @@ var build struct {
 }
 
 // buildDigest is the SHA-256 of the running executable: a record is valid only for
-// the binary that rendered it, whatever version string it was built with.
-func buildDigest() (string, error) {
-	build.once.Do(func() {
-		exe, err := os.Executable()
-		if err != nil {
-			build.err = err
-			return
-		}
-		f, err := os.Open(exe)
-		if err != nil {
-			build.err = err
-			return
-		}
-		defer f.Close()
-		h := sha256.New()
-		if _, err := io.Copy(h, f); err != nil {
-			build.err = err
-			return
-		}
-		build.digest = hex.EncodeToString(h.Sum(nil))
-	})
+// the binary that rendered it, whatever version string it was built with. It is
+// computed once per process.
+func buildDigest(dir string) (string, error) {
+	build.once.Do(func() { build.digest, build.err = executableDigest(dir) })
 	return build.digest, build.err
 }
+
+// executableNote is the file, beside the records in dir, that remembers the last
+// executable's digest by its fingerprint. trim removes only records, never it.
+const executableNote = "executable.json"
+
+// note is what executableNote holds.
+type note struct {
+	Path   string      `json:"path"`
+	Seen   fingerprint `json:"seen"`
+	SHA256 string      `json:"sha256"`
+}
+
+// executableDigest hashes the running executable, unless executableNote in dir knows
+// its digest: reading and hashing the 70 MB binary was a fifth of what a no-op
+// generate at 300 parties does besides evaluating CUE. The note is trusted as a
+// unit's file is: for the same path and fingerprint (size, times, inode), when the
+// executable last changed before the note was written; a binary built, copied or
+// installed over it has another ctime or inode. A note that cannot be written costs
+// the next run the hash, nothing else.
+func executableDigest(dir string) (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", err
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		return "", err
+	}
+	seen := fingerprintOf(&st)
+	name := filepath.Join(dir, executableNote)
+	if data, err := os.ReadFile(name); err == nil {
+		var known note
+		info, err := os.Stat(name)
+		if err == nil && json.Unmarshal(data, &known) == nil && known.Path == exe && known.Seen == seen &&
+			max(seen.Mtime, seen.Ctime) < info.ModTime().UnixNano() && validDigest.MatchString(known.SHA256) {
+			return known.SHA256, nil
+		}
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	digest := hex.EncodeToString(h.Sum(nil))
+	if data, err := json.Marshal(note{Path: exe, Seen: seen, SHA256: digest}); err == nil && os.MkdirAll(dir, 0o700) == nil {
+		if tmp, err := os.CreateTemp(dir, ".executable-*"); err == nil {
+			_, werr := tmp.Write(data)
+			if cerr := tmp.Close(); werr == nil && cerr == nil {
+				_ = os.Rename(tmp.Name(), name)
+			}
+			_ = os.Remove(tmp.Name()) // no-op once renamed
+		}
+	}
+	return digest, nil
+}
+
+// validDigest is a SHA-256 in hex, as executableDigest writes it.
+var validDigest = regexp.MustCompile(`^[0-9a-f]{64}$`)

@@ -303,3 +303,62 @@ func TestSealedRecipientsParseOnlyNewBytes(t *testing.T) {
 		t.Fatal("a parse error was swallowed")
 	}
 }
+
+// A no-op run, every file taken on its fingerprint, leaves the record as it was:
+// Settle does not fingerprint those files again, so it has nothing to save. And a
+// file changed after its fingerprint vouched for it (after Desired, or after
+// Prefetch took the fingerprints ahead) is not vouched for by a fingerprint taken
+// later: the next run reads it and renders its unit again. Before, Settle took every
+// file's fingerprint again, and blessed such a change.
+func TestSettleVouchesOnlyForWhatWasChecked(t *testing.T) {
+	for _, ahead := range []bool{false, true} {
+		t.Run(fmt.Sprintf("prefetch=%v", ahead), func(t *testing.T) {
+			cacheDir := t.TempDir()
+			repo, network, _ := written(t, cacheDir)
+			recordWritten(t, cacheDir, time.Now().Add(time.Hour)) // every file older than the record
+			records, _ := filepath.Glob(filepath.Join(cacheDir, "*.json"))
+			before, err := os.ReadFile(records[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			peers := filepath.Join(repo, "parties", "p0001", "shared", "peers.yaml")
+			data, err := os.ReadFile(peers)
+			if err != nil {
+				t.Fatal(err)
+			}
+			byHand := func() {
+				if err := os.WriteFile(peers, append(data, "# by hand\n"...), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			cache := rendercache.Open(repo, cacheDir)
+			if ahead {
+				cache.Prefetch(repo)
+				byHand()
+			}
+			if _, err := cache.Desired(repo, network); err != nil {
+				t.Fatal(err)
+			}
+			if got := cache.Rendered(); len(got) != 0 {
+				t.Fatalf("with every fingerprint taken before the change, %v rendered", got)
+			}
+			if !ahead {
+				byHand()
+			}
+			cache.Settle(repo)
+			if err := cache.Save(); err != nil {
+				t.Fatal(err)
+			}
+			after, err := os.ReadFile(records[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(before, after) {
+				t.Error("a run that took every file on its fingerprint rewrote the record")
+			}
+			if got := rendered(t, repo, cacheDir, network); len(got) != 1 || got[0] != "parties/p0001" {
+				t.Fatalf("the run after a change its fingerprints missed: rendered %v, want parties/p0001", got)
+			}
+		})
+	}
+}

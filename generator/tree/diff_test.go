@@ -1,6 +1,7 @@
 package tree
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,5 +82,65 @@ func TestDiffRefusesADirectoryWhereAFileIsDesired(t *testing.T) {
 	}
 	if _, err := Diff(root, Tree{"parties/a/node.yaml": []byte("kind: A\n")}, Ownership{Dirs: []string{"parties"}}, false); err == nil {
 		t.Fatal("diff accepted a directory in place of parties/a/node.yaml")
+	}
+}
+
+// Scan only looks: generate scans while CUE evaluates the network, which may turn
+// out invalid. The diff that takes the listing removes the leftover of an
+// interrupted write, returns the error that stopped the scan, and refuses a foreign
+// file, as Diff does; a removal is decided by the indexes, read only then.
+func TestScanActsOnlyInTheDiff(t *testing.T) {
+	own := Ownership{Dirs: []string{"parties"}}
+	root := t.TempDir()
+	write := func(p, data string) {
+		t.Helper()
+		full := filepath.Join(root, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("parties/a/kept.yaml", "kind: A\n")
+	write("parties/a/stale.yaml", "kind: B\n")
+	write("parties/a/"+IndexName, "kept.yaml\nstale.yaml\n")
+	leftover := filepath.Join(root, "parties", "a", ".flux-ledger-123.tmp")
+	write("parties/a/.flux-ledger-123.tmp", "half")
+	desired := Tree{"parties/a/kept.yaml": []byte("kind: A\n"), "parties/a/" + IndexName: []byte("kept.yaml\n")}
+
+	listing := Scan(root, own)
+	if _, err := os.Stat(leftover); err != nil {
+		t.Fatalf("Scan removed a leftover: %v", err)
+	}
+	changes, err := DiffListed(listing, desired, nil, own, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(leftover); !os.IsNotExist(err) {
+		t.Errorf("the diff left the leftover of an interrupted write: %v", err)
+	}
+	var got []string
+	for _, c := range changes {
+		got = append(got, string(c.Action)+" "+c.Path)
+	}
+	want := []string{string(Change) + " parties/a/" + IndexName, string(Remove) + " parties/a/stale.yaml"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("changes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	write("parties/a/mine.txt", "by hand")
+	var foreign *ForeignFilesError
+	if _, err := DiffListed(Scan(root, own), desired, nil, own, false); !errors.As(err, &foreign) || len(foreign.Paths) != 1 || foreign.Paths[0] != "parties/a/mine.txt" {
+		t.Errorf("a file no index lists: %v, want it refused", err)
+	}
+
+	if err := os.Symlink(t.TempDir(), filepath.Join(root, "parties", "b")); err != nil {
+		t.Fatal(err)
+	}
+	listing = Scan(root, own)
+	var link *SymlinkError
+	if _, err := DiffListed(listing, desired, nil, own, false); !errors.As(err, &link) || link.Path != "parties/b" {
+		t.Errorf("a link in the owned paths: %v, want a *SymlinkError naming parties/b", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -52,14 +53,21 @@ func ReadInput(root, rel string) ([]byte, error) {
 	if err := checkPath(rel); err != nil {
 		return nil, err
 	}
-	// A link anywhere on the path is refused as the writers refuse it.
-	if err := CheckNoSymlink(root, rel); err != nil {
-		return nil, err
+	// A link anywhere on the path is refused as the writers refuse it: in the
+	// directories by CheckNoSymlink, as the file by its Lstat, which CheckNoSymlink
+	// of the whole path would only have made twice.
+	if dir := path.Dir(rel); dir != "." {
+		if err := CheckNoSymlink(root, dir); err != nil {
+			return nil, err
+		}
 	}
 	cur := filepath.Join(root, filepath.FromSlash(rel))
 	info, err := os.Lstat(cur)
 	if err != nil {
 		return nil, err
+	}
+	if info.Mode()&fs.ModeSymlink != 0 {
+		return nil, &SymlinkError{Path: rel}
 	}
 	if problem := inputProblem(info); problem != "" {
 		return nil, &InputError{Path: rel, Problem: problem}
@@ -78,9 +86,23 @@ func ReadInput(root, rel string) ([]byte, error) {
 	if problem := inputProblem(info); problem != "" {
 		return nil, &InputError{Path: rel, Problem: problem}
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxInputSize+1))
-	if err != nil {
-		return nil, err
+	// Read into a buffer of the size fstat gave, as os.ReadFile does: io.ReadAll
+	// starts at 512 bytes and grows, several reads and copies for a sealed key, and
+	// generate reads one per node. One byte more sees the end, or a file that grew.
+	data := make([]byte, 0, min(info.Size(), MaxInputSize)+1)
+	limited := io.LimitReader(f, MaxInputSize+1)
+	for {
+		if len(data) == cap(data) {
+			data = append(data, 0)[:len(data)]
+		}
+		n, err := limited.Read(data[len(data):cap(data)])
+		data = data[:len(data)+n]
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 	if len(data) > MaxInputSize {
 		return nil, &InputError{Path: rel, Problem: "more than the limit"}
