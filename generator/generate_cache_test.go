@@ -10,6 +10,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator"
 	"github.com/flux-ledger/flux-ledger/generator/keys"
 	"github.com/flux-ledger/flux-ledger/generator/load"
+	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/render"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 	"github.com/flux-ledger/flux-ledger/generator/tree"
@@ -25,9 +26,15 @@ func TestCachedGenerateIsByteIdenticalToFullRender(t *testing.T) {
 	type network struct {
 		platform string
 		parties  int
+		peering  string
 	}
-	for _, nw := range []network{{"besu", 3}, {"besu", 30}, {"besu", 300}, {"fabric", 3}, {"fabric", 30}, {"fabric", 300}} {
-		t.Run(fmt.Sprintf("%s-%d", nw.platform, nw.parties), func(t *testing.T) {
+	for _, nw := range []network{{"besu", 3, ""}, {"besu", 30, ""}, {"besu", 300, ""}, {"besu", 30, model.PeeringSparse},
+		{"fabric", 3, ""}, {"fabric", 30, ""}, {"fabric", 300, ""}} {
+		name := fmt.Sprintf("%s-%d", nw.platform, nw.parties)
+		if nw.peering != "" {
+			name += "-" + nw.peering
+		}
+		t.Run(name, func(t *testing.T) {
 			if nw.parties >= 300 && testing.Short() {
 				t.Skip("300 parties take about a minute on two cores")
 			}
@@ -39,7 +46,7 @@ func TestCachedGenerateIsByteIdenticalToFullRender(t *testing.T) {
 			recipients := map[string]string{}
 			write := func(repo string, edit func(map[string]any)) {
 				t.Helper()
-				src, err := synth(testenv.SynthOptions{Parties: nw.parties, Edit: edit, Recipients: func(party string) string {
+				src, err := synth(testenv.SynthOptions{Parties: nw.parties, Peering: nw.peering, Edit: edit, Recipients: func(party string) string {
 					if recipients[party] == "" {
 						id, _ := testenv.AgeKey(t)
 						recipients[party] = id.Recipient().String()

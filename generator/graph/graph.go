@@ -286,9 +286,10 @@ func entry(c model.Cluster, nodes []model.Node) string {
 	return fmt.Sprintf("%s:%d-%d", host, low, high)
 }
 
-// meshLinks joins the clusters whose nodes peer. Besu's static-nodes list holds every
-// node of the network (besu.Enodes) and every node dials every other: every pair of
-// clusters with nodes is linked.
+// meshLinks joins the clusters whose nodes peer. With mesh peering Besu's static-nodes
+// list holds every node of the network and every node dials every other: every pair
+// of clusters with nodes is linked. Sparse peering is drawn the same way, as the
+// clusters a message can travel between (package peering keeps them connected).
 func (g *Graph) meshLinks() []Link {
 	var withNodes []Cluster
 	for _, c := range g.Clusters() {

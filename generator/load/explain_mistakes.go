@@ -205,7 +205,7 @@ func (n network) siblingValue(mapPath []cue.Selector, self cue.Selector, path ..
 // platformFields are the network's fields the schema allows on one platform only
 // (cue/schema/besu.cue, fabric.cue, network.cue: "if platform == …"): one of them
 // refused means the platform is not that one, or not set at all.
-var platformFields = map[string]string{"fabric": "fabric", "msp": "fabric", "chainId": "besu", "genesis": "besu"}
+var platformFields = map[string]string{"fabric": "fabric", "msp": "fabric", "chainId": "besu", "genesis": "besu", "peering": "besu"}
 
 // explainTypo suggests the schema's field nearest to a field it does not allow, and
 // says so when the field belongs to another platform than the network's.

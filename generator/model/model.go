@@ -4,6 +4,7 @@
 package model
 
 import (
+	"iter"
 	"maps"
 	"slices"
 	"strings"
@@ -11,12 +12,14 @@ import (
 
 // Network is a consortium's ledger network: who takes part, where they run, what runs.
 type Network struct {
-	Name       string              `json:"name"`
-	Platform   string              `json:"platform"`
-	ChainID    uint64              `json:"chainId"`
-	Consensus  Consensus           `json:"consensus"`
-	Launched   bool                `json:"launched"`
-	Genesis    Genesis             `json:"genesis"`
+	Name      string    `json:"name"`
+	Platform  string    `json:"platform"`
+	ChainID   uint64    `json:"chainId"`
+	Consensus Consensus `json:"consensus"`
+	Launched  bool      `json:"launched"`
+	Genesis   Genesis   `json:"genesis"`
+	// Peering is which nodes a Besu node dials (zero on Fabric).
+	Peering    Peering             `json:"peering"`
 	Governance Governance          `json:"governance"`
 	Repository Repository          `json:"repository"`
 	Parties    map[string]Party    `json:"parties"`
@@ -74,6 +77,21 @@ type Genesis struct {
 	EVM string `json:"evm"`
 	// Frozen is the launched chain's genesis, recorded once (nil before launch).
 	Frozen *FrozenGenesis `json:"frozen,omitempty"`
+}
+
+// Peering modes (Besu): every node dials every other node, or each party's nodes dial
+// the nodes of a few other parties (package peering).
+const (
+	PeeringMesh   = "mesh"
+	PeeringSparse = "sparse"
+)
+
+// Peering is which nodes a Besu node lists as static nodes: with mode "mesh" every node
+// of the network; with "sparse" its own party's nodes and those of the parties it is
+// linked to, Degree links chosen per party at least.
+type Peering struct {
+	Mode   string `json:"mode,omitempty"`
+	Degree int    `json:"degree,omitempty"`
 }
 
 type Repository struct {
@@ -337,6 +355,19 @@ func (n *Network) ClustersByParty() map[string][]Cluster {
 		byParty[c.Party] = append(byParty[c.Party], c)
 	}
 	return byParty
+}
+
+// EgressCIDRs is every cluster's declared egress, sorted and without duplicates.
+func (n *Network) EgressCIDRs() []string { return EgressOf(maps.Values(n.Clusters)) }
+
+// EgressOf is the clusters' declared egress, sorted and without duplicates.
+func EgressOf(clusters iter.Seq[Cluster]) []string {
+	var out []string
+	for c := range clusters {
+		out = append(out, c.EgressCIDRs...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // ClustersOf returns party's clusters in ascending name order. Renderers ask it once

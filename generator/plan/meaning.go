@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 )
 
 // topologyMeaning says what three topology edits do beyond their files, and to whom:
@@ -37,13 +38,14 @@ func (p *Plan) topologyMeaning(base, head *model.Network) {
 		say("node %s (%s of %s) moves from cluster %s to %s: Flux removes it from %s and starts it in %s with an empty volume, which syncs from its peers with the same key; until it has, %s. Before merging, %s needs the node's storage class (%s) and its exposure (%s) ready; move one such node at a time",
 			name, now.Role, now.Party, was.Cluster, now.Cluster, was.Cluster, now.Cluster, down, now.Cluster, storageClassOf(head, now), head.Clusters[now.Cluster].Exposure.Mode)
 	}
+	topology := peering.Of(head)
 	for _, name := range head.ClusterNames() {
 		was, ok := base.Clusters[name]
 		now := head.Clusters[name]
 		if !ok {
 			continue
 		}
-		others := otherParties(head, now.Party)
+		others := dialers(head, topology, now.Party)
 		if was.Exposure != now.Exposure {
 			var moved []string
 			for _, node := range head.NodeNames() {
@@ -86,9 +88,13 @@ func describeExposure(e model.Exposure) string {
 	return s
 }
 
-// otherParties lists the parties other than party, or says there are none.
-func otherParties(network *model.Network, party string) []string {
-	others := slices.DeleteFunc(network.PartyNames(), func(p string) bool { return p == party })
+// dialers are the parties whose nodes dial party's: every other party, or with
+// sparse peering the parties it is linked to (or "no other party").
+func dialers(network *model.Network, topology *peering.Graph, party string) []string {
+	others := topology.Links(party)
+	if topology.Mesh() {
+		others = slices.DeleteFunc(network.PartyNames(), func(p string) bool { return p == party })
+	}
 	if len(others) == 0 {
 		return []string{"no other party"}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/parallel"
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 	"github.com/flux-ledger/flux-ledger/generator/render/besu"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric"
 	"github.com/flux-ledger/flux-ledger/generator/render/flux"
@@ -175,7 +176,10 @@ func Split(network *model.Network) (tree.Tree, []Unit, error) {
 
 	// What every party's directory shares (Fabric's channel blocks, Besu's genesis) is
 	// computed once, and only if some party's directory renders at all.
-	renderParty := sync.OnceValues(func() (platform.PartyRenderer, error) { return ledger.Parties(network) })
+	// Who dials whom is read by the party directories, their monitoring rules and
+	// the clusters' Azure Monitor rules: computed once, and only if one renders.
+	topology := sync.OnceValue(func() *peering.Graph { return peering.Of(network) })
+	renderParty := sync.OnceValues(func() (platform.PartyRenderer, error) { return ledger.Parties(network, topology()) })
 	nodesByParty := network.NodesByParty()
 	nodesByCluster := map[string][]model.Node{}
 	for _, name := range network.NodeNames() {
@@ -196,7 +200,7 @@ func Split(network *model.Network) (tree.Tree, []Unit, error) {
 				}
 				files, err := renderOne(network.Parties[name], nodesByParty[name])
 				if err == nil {
-					err = monitoring.Party(network, network.Parties[name], nodesByParty[name], files)
+					err = monitoring.Party(network, topology(), network.Parties[name], nodesByParty[name], files)
 				}
 				if err != nil {
 					err = fmt.Errorf("party %s: %w", name, err)
@@ -211,7 +215,7 @@ func Split(network *model.Network) (tree.Tree, []Unit, error) {
 	for _, name := range network.ClusterNames() {
 		units = append(units, Unit{Dir: flux.EntryPath(name), Key: keys.of("cluster", name, nodesByCluster[name]),
 			render: func() (map[string][]byte, error) {
-				files, err := flux.Cluster(network, network.Clusters[name], nodesByCluster[name])
+				files, err := flux.Cluster(network, topology(), network.Clusters[name], nodesByCluster[name])
 				if err != nil {
 					err = fmt.Errorf("cluster %s: %w", name, err)
 				}

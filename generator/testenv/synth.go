@@ -16,6 +16,9 @@ type SynthOptions struct {
 	Recipients func(party string) string
 	// Edit changes the network before it is written (e.g. one node's resources).
 	Edit func(network map[string]any)
+	// Peering is the Besu network's peering mode ("" leaves the schema's default,
+	// mesh).
+	Peering string
 }
 
 var synthClouds = []struct{ provider, mode, exposure string }{
@@ -83,6 +86,9 @@ func SynthNetwork(opts SynthOptions) ([]byte, error) {
 			"allowedRegions":           regions,
 			"maxValidatorSharePercent": 34,
 		},
+	}
+	if opts.Peering != "" {
+		network["peering"] = map[string]any{"mode": opts.Peering}
 	}
 	if opts.Edit != nil {
 		opts.Edit(network)

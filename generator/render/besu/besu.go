@@ -16,6 +16,7 @@ import (
 	"github.com/flux-ledger/flux-ledger/generator/identity"
 	"github.com/flux-ledger/flux-ledger/generator/manifest"
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 	"github.com/flux-ledger/flux-ledger/generator/render/partydir"
 )
 
@@ -43,25 +44,32 @@ type Files = partydir.Files
 // (each party's shared/kustomization.yaml sets both). They are encoded once: the peer
 // lists grow with the network, and encoding them once per party made rendering
 // quadratic in time, not only in output.
+//
+// The peer list is shared only with mesh peering: with sparse peering each party lists
+// its own and its linked parties' nodes, and Peers is nil.
 type Shared struct {
 	Genesis []byte // shared/genesis.yaml
-	Peers   []byte // shared/peers.yaml
+	Peers   []byte // shared/peers.yaml (mesh peering)
 	Scripts []byte // shared/scripts.yaml
 	Votes   []byte // shared/validator-votes.yaml
+	// Peering is who dials whom, which also says where each party admits p2p from.
+	Peering *peering.Graph
+	// Validators counts the network's validators, which every cluster's disruption
+	// budget reads: counted once, not once per cluster.
+	Validators int
 }
 
-// RenderShared renders the network-wide files: genesis and peer lists.
+// RenderShared renders the network-wide files: genesis and, with mesh peering, the
+// peer list.
 func RenderShared(network *model.Network) (*Shared, error) {
+	return renderShared(network, peering.Of(network))
+}
+
+func renderShared(network *model.Network, topology *peering.Graph) (*Shared, error) {
 	genesis, err := Genesis(network)
 	if err != nil {
 		return nil, err
 	}
-	enodes := Enodes(network)
-	static, err := json.MarshalIndent(enodes, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	static = append(static, '\n')
 	cm := func(name string, data map[string]string) ([]byte, error) {
 		return manifest.Encode(&corev1.ConfigMap{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
@@ -69,14 +77,14 @@ func RenderShared(network *model.Network) (*Shared, error) {
 			Data:       data,
 		})
 	}
-	shared := &Shared{}
+	shared := &Shared{Peering: topology, Validators: network.Validators()}
 	if shared.Genesis, err = cm(GenesisConfigMap, map[string]string{GenesisFile: string(genesis)}); err != nil {
 		return nil, err
 	}
-	if shared.Peers, err = cm(PeersConfigMap, map[string]string{StaticNodesFile: string(static)}); err != nil {
-		// Every node peers with every other, so the list grows with the network:
-		// with host names of about 20 characters one ConfigMap holds about 6,000.
-		return nil, fmt.Errorf("the static-nodes list of the network's %d nodes (every node peers with every other) does not fit a ConfigMap: %w", len(enodes), err)
+	if shared.Peering.Mesh() {
+		if shared.Peers, err = peersConfigMap(network, shared.Peering.Nodes(""), networkLabels(network)); err != nil {
+			return nil, err
+		}
 	}
 	files, err := scripts()
 	if err != nil {
@@ -96,14 +104,33 @@ func networkLabels(network *model.Network) map[string]string {
 	return map[string]string{model.LabelNetwork: network.Name, model.LabelManaged: "flux-ledger"}
 }
 
-// Enodes lists every node's enode URL, ordered by node name.
-func Enodes(network *model.Network) []string {
-	names := network.NodeNames()
+// enodesOf lists the named nodes' enode URLs, in the order given.
+func enodesOf(network *model.Network, names []string) []string {
 	enodes := make([]string, 0, len(names))
 	for _, name := range names {
 		enodes = append(enodes, Enode(network.Nodes[name], network.Identities[name]))
 	}
 	return enodes
+}
+
+// peersConfigMap is the static-nodes list of the named nodes, as the peers ConfigMap.
+func peersConfigMap(network *model.Network, names []string, labels map[string]string) ([]byte, error) {
+	static, err := json.MarshalIndent(enodesOf(network, names), "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	data, err := manifest.Encode(&corev1.ConfigMap{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: metav1.ObjectMeta{Name: PeersConfigMap, Labels: labels},
+		Data:       map[string]string{StaticNodesFile: string(append(static, '\n'))},
+	})
+	if err != nil && network.Peering.Mode != model.PeeringSparse {
+		// With mesh peering the list names every node: with host names of about 20
+		// characters one ConfigMap holds about 6,000.
+		return nil, fmt.Errorf("the static-nodes list of the network's %d nodes (peering: mode: %q, every node dials every other) does not fit a ConfigMap; set peering: mode: %q: %w",
+			len(names), model.PeeringMesh, model.PeeringSparse, err)
+	}
+	return data, err
 }
 
 // Enode is the URL other nodes dial: the public key and the node's exposed endpoint.
@@ -113,8 +140,8 @@ func Enode(node model.Node, id model.Identity) string {
 
 // Renderer renders the network-wide files once and returns the renderer of one
 // party's directory: what Platform.Parties returns.
-func Renderer(network *model.Network) (func(model.Party, []model.Node) (map[string][]byte, error), error) {
-	shared, err := RenderShared(network)
+func Renderer(network *model.Network, topology *peering.Graph) (func(model.Party, []model.Node) (map[string][]byte, error), error) {
+	shared, err := renderShared(network, topology)
 	if err != nil {
 		return nil, err
 	}
@@ -134,7 +161,7 @@ func Renderer(network *model.Network) (func(model.Party, []model.Node) (map[stri
 // several clusters runs each node exactly once.
 func Party(network *model.Network, party model.Party, nodes []model.Node, shared *Shared) (Files, error) {
 	files := Files{}
-	r := &partyRenderer{network: network, party: party, files: files}
+	r := &partyRenderer{network: network, party: party, files: files, sources: shared.Peering.Sources(party.Name), validators: shared.Validators}
 	if err := r.shared(shared); err != nil {
 		return nil, err
 	}
@@ -167,6 +194,10 @@ type partyRenderer struct {
 	network *model.Network
 	party   model.Party
 	files   Files
+	// sources are the egress CIDRs of the clusters the party's peers dial from.
+	sources []string
+	// validators counts the network's validators (Shared.Validators).
+	validators int
 }
 
 func (r *partyRenderer) labels(node string) map[string]string {

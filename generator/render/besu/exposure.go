@@ -26,14 +26,12 @@ func (r *partyRenderer) exposure(node model.Node) ([]any, error) {
 		// A node with no peer is not ready, and it gets no peer if its load balancer
 		// stops sending it traffic: route to it regardless.
 		PublishNotReady: true,
+		Sources:         r.sources,
 	})
 }
 
-// EgressCIDRs is every cluster's declared egress, sorted and without duplicates: the
-// only sources a node's p2p exposure admits.
-func EgressCIDRs(network *model.Network) []string { return exposure.EgressCIDRs(network) }
-
-// p2pPeers is where a node's inbound p2p connections come from (exposure.Peers).
+// p2pPeers is where a node's inbound p2p connections come from (exposure.Peers): the
+// clusters of the parties whose nodes list it (peering.Graph.Sources).
 func (r *partyRenderer) p2pPeers(node model.Node) []networkingv1.NetworkPolicyPeer {
-	return exposure.Peers(r.network, node)
+	return exposure.Peers(r.network.Clusters[node.Cluster], r.sources)
 }

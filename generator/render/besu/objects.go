@@ -26,7 +26,14 @@ func (r *partyRenderer) meta(name, node string) metav1.ObjectMeta {
 // and the party's default-deny policy.
 func (r *partyRenderer) shared(shared *Shared) error {
 	r.files[GenesisPath] = shared.Genesis
-	r.files["shared/peers.yaml"] = shared.Peers
+	peers := shared.Peers
+	if peers == nil {
+		var err error
+		if peers, err = peersConfigMap(r.network, shared.Peering.Nodes(r.party.Name), networkLabels(r.network)); err != nil {
+			return err
+		}
+	}
+	r.files["shared/peers.yaml"] = peers
 	r.files["shared/scripts.yaml"] = shared.Scripts
 	r.files["shared/validator-votes.yaml"] = shared.Votes
 	if err := r.files.Add("shared/networkpolicy.yaml", r.defaultDeny()); err != nil {
@@ -47,7 +54,7 @@ func (r *partyRenderer) cluster(cluster model.Cluster, nodes []model.Node) error
 	if pdb := r.disruptionBudget(nodes); pdb != nil {
 		objects["pdb.yaml"] = pdb
 	}
-	if gw := exposure.GatewayRequirements(r.network, cluster, nodes, r.meta("", "")); gw != nil {
+	if gw := exposure.GatewayRequirements(cluster, nodes, r.sources, r.meta("", "")); gw != nil {
 		objects["p2p-gateway.yaml"] = gw
 	}
 	return r.files.AddDir(path.Join("clusters", cluster.Name), objects, resources...)
@@ -91,7 +98,7 @@ func (r *partyRenderer) disruptionBudget(nodes []model.Node) *policyv1.PodDisrup
 	selector := r.labels("")
 	selector[LabelRole] = model.RoleValidator
 	delete(selector, model.LabelManaged)
-	return workload.DisruptionBudget(r.meta("validators", ""), selector, min(FaultTolerance(r.network.Validators()), validators))
+	return workload.DisruptionBudget(r.meta("validators", ""), selector, min(FaultTolerance(r.validators), validators))
 }
 
 // NodeFile holds all of one node's objects, one YAML document each: a reviewer reads a

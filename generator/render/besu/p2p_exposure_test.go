@@ -253,7 +253,7 @@ func TestGatewayRequirementsListEveryExposedNode(t *testing.T) {
 				t.Errorf("%s: ports %q and node %s", cname, cm.Data["ports"], node.Name)
 			}
 		}
-		for _, cidr := range EgressCIDRs(network) {
+		for _, cidr := range network.EgressCIDRs() {
 			if !strings.Contains(cm.Data["sourceRanges"], cidr+"\n") {
 				t.Errorf("%s: %s missing from sourceRanges", cname, cidr)
 			}

@@ -2,6 +2,7 @@ package besu
 
 import (
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 	"github.com/flux-ledger/flux-ledger/generator/render/platform"
 )
 
@@ -19,8 +20,8 @@ var (
 func (Platform) Name() string { return "Besu" }
 
 // Parties is Renderer.
-func (Platform) Parties(network *model.Network) (platform.PartyRenderer, error) {
-	return Renderer(network)
+func (Platform) Parties(network *model.Network, topology *peering.Graph) (platform.PartyRenderer, error) {
+	return Renderer(network, topology)
 }
 
 // Shared renders nothing: every file a Besu network needs is in a party's directory.

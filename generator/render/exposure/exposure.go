@@ -34,6 +34,9 @@ type Node struct {
 	Ports     []corev1.ServicePort
 	// PublishNotReady routes to the node's pod before it is ready (LoadBalancer mode).
 	PublishNotReady bool
+	// Sources are the egress CIDRs of the clusters whose nodes dial this one, sorted
+	// (Peers); none when no cluster declares any.
+	Sources []string
 }
 
 // Objects renders the node's exposure for its cluster's mode. Protocols without SNI
@@ -62,7 +65,7 @@ func Objects(n Node) ([]any, error) {
 				// Local keeps the client's source IP, which the NetworkPolicy checks.
 				ExternalTrafficPolicy: corev1.ServiceExternalTrafficPolicyLocal,
 				// Only the clusters of the network may connect.
-				LoadBalancerSourceRanges: EgressCIDRs(n.Network),
+				LoadBalancerSourceRanges: n.Sources,
 				PublishNotReadyAddresses: n.PublishNotReady,
 				Selector:                 n.Selector,
 				Ports:                    n.Ports,
@@ -132,38 +135,27 @@ func (n Node) custom(apiVersion, kind string, spec any) *unstructured.Unstructur
 	}}
 }
 
-// EgressCIDRs is every cluster's declared egress, sorted and without duplicates: the
-// only sources a node's p2p exposure admits.
-func EgressCIDRs(network *model.Network) []string {
-	var out []string
-	for _, name := range network.ClusterNames() {
-		out = append(out, network.Clusters[name].EgressCIDRs...)
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
-}
-
-// Peers is where a node's inbound p2p connections come from, per exposure mode:
+// Peers is where the inbound p2p connections of a node in cluster come from, per
+// exposure mode:
 //
-//	loadbalancer  the clusters' egress CIDRs (source IP kept by externalTrafficPolicy
-//	              Local), or anyone when no cluster declares any (a one-cluster network)
+//	loadbalancer  sources: the egress CIDRs of the clusters whose nodes dial it (source
+//	              IP kept by externalTrafficPolicy Local), or anyone when there are
+//	              none (a one-cluster network, whose clusters declare no egress)
 //	ambassador,   the shared gateway's pods: the gateway terminates the peer's TCP
 //	haproxy,      connection and opens its own, so the gateway restricts sources
 //	istio         (docs/network-model.md), the node admits the gateway's namespace
 //	none          nothing from outside the cluster
 //
 // and always the party's own namespace, whose nodes may dial each other directly.
-func Peers(network *model.Network, node model.Node) []networkingv1.NetworkPolicyPeer {
-	cluster := network.Clusters[node.Cluster]
+func Peers(cluster model.Cluster, sources []string) []networkingv1.NetworkPolicyPeer {
 	own := networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{}}
 	switch cluster.Exposure.Mode {
 	case model.ExposeLoadBalancer:
-		cidrs := EgressCIDRs(network)
-		if len(cidrs) == 0 {
+		if len(sources) == 0 {
 			return nil
 		}
 		peers := []networkingv1.NetworkPolicyPeer{own}
-		for _, cidr := range cidrs {
+		for _, cidr := range sources {
 			peers = append(peers, networkingv1.NetworkPolicyPeer{IPBlock: &networkingv1.IPBlock{CIDR: cidr}})
 		}
 		return peers
@@ -184,8 +176,9 @@ const GatewayConfigMap = "p2p-gateway"
 // sources that Service may admit. The gateway belongs to the cluster's operators (its
 // Service and namespace are outside the party's namespace); this is their checklist,
 // generated and reviewed with the rest. See docs/network-model.md, "How peers reach each other".
-// meta is the ConfigMap's metadata but its name; nil when the cluster has no gateway.
-func GatewayRequirements(network *model.Network, cluster model.Cluster, nodes []model.Node, meta metav1.ObjectMeta) *corev1.ConfigMap {
+// sources are the egress CIDRs the gateway admits (Peers); meta is the ConfigMap's
+// metadata but its name. It is nil when the cluster has no gateway.
+func GatewayRequirements(cluster model.Cluster, nodes []model.Node, sources []string, meta metav1.ObjectMeta) *corev1.ConfigMap {
 	switch cluster.Exposure.Mode {
 	case model.ExposeAmbassador, model.ExposeHAProxy, model.ExposeIstio:
 	default:
@@ -208,7 +201,7 @@ func GatewayRequirements(network *model.Network, cluster model.Cluster, nodes []
 			// Ports the gateway's Service must expose (TCP only).
 			"ports": strings.Join(ports, "\n") + "\n",
 			// loadBalancerSourceRanges for the gateway's Service.
-			"sourceRanges": strings.Join(EgressCIDRs(network), "\n") + "\n",
+			"sourceRanges": strings.Join(sources, "\n") + "\n",
 		},
 	}
 }

@@ -37,6 +37,9 @@ type Shared struct {
 	CouchDB  []byte
 	// Submissions are the signed channel updates each party's Job submits, by party.
 	Submissions map[string][]lifecycle.ChannelSubmission
+	// Egress is every cluster's egress CIDRs: what every node's p2p exposure admits
+	// (Fabric's gossip and orderers dial any organisation's nodes).
+	Egress []string
 }
 
 // Names of the shared files.
@@ -57,7 +60,7 @@ func RenderShared(network *model.Network) (*Shared, error) {
 	labels := map[string]string{model.LabelNetwork: network.Name, model.LabelManaged: "flux-ledger"}
 	meta := func(name string) metav1.ObjectMeta { return metav1.ObjectMeta{Name: name, Labels: labels} }
 	typeMeta := metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"}
-	shared := &Shared{Channels: map[string][]byte{}}
+	shared := &Shared{Channels: map[string][]byte{}, Egress: network.EgressCIDRs()}
 	for _, name := range network.Fabric.ChannelNames() {
 		block, err := ChannelBlock(network, name)
 		if err != nil {
@@ -122,7 +125,7 @@ func Renderer(network *model.Network) (func(model.Party, []model.Node) (map[stri
 //	clusters/<cluster> what one cluster runs: shared, secrets, its own nodes, its PDB
 func Party(network *model.Network, party model.Party, nodes []model.Node, shared *Shared) (Files, error) {
 	files := Files{}
-	r := &partyRenderer{network: network, party: party, files: files, submissions: shared.Submissions[party.Name]}
+	r := &partyRenderer{network: network, party: party, files: files, submissions: shared.Submissions[party.Name], sources: shared.Egress}
 	for _, node := range nodes {
 		if node.Role == model.RolePeer && r.core == nil {
 			core, err := r.peerCore()
@@ -165,6 +168,8 @@ type partyRenderer struct {
 	core []byte
 	// submissions are the signed channel updates the party submits.
 	submissions []lifecycle.ChannelSubmission
+	// sources are where the party's nodes admit p2p connections from (Shared.Egress).
+	sources []string
 }
 
 func (r *partyRenderer) labels(node string) map[string]string {

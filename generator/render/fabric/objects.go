@@ -93,7 +93,7 @@ func (r *partyRenderer) cluster(cluster model.Cluster, nodes []model.Node) error
 	if pdb := r.disruptionBudget(nodes); pdb != nil {
 		objects["pdb.yaml"] = pdb
 	}
-	if gw := exposure.GatewayRequirements(r.network, cluster, nodes, r.meta("", "")); gw != nil {
+	if gw := exposure.GatewayRequirements(cluster, nodes, r.sources, r.meta("", "")); gw != nil {
 		objects["p2p-gateway.yaml"] = gw
 	}
 	jobs, err := lifecycle.Objects(r.network, r.party, nodes)
@@ -207,6 +207,7 @@ func (r *partyRenderer) node(node model.Node) error {
 		Labels:    r.labels(node.Name),
 		Selector:  selectorOf(node),
 		Ports:     p2pServicePorts(node),
+		Sources:   r.sources,
 	})
 	if err != nil {
 		return err
@@ -283,7 +284,7 @@ func (r *partyRenderer) nodePolicy(node model.Node) *networkingv1.NetworkPolicy 
 			PodSelector: metav1.LabelSelector{MatchLabels: selectorOf(node)},
 			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeIngress},
 			Ingress: []networkingv1.NetworkPolicyIngressRule{
-				{Ports: []networkingv1.NetworkPolicyPort{port(node.Ports.P2P)}, From: exposure.Peers(r.network, node)},
+				{Ports: []networkingv1.NetworkPolicyPort{port(node.Ports.P2P)}, From: exposure.Peers(r.network.Clusters[node.Cluster], r.sources)},
 				{Ports: []networkingv1.NetworkPolicyPort{port(node.Ports.RPC)}, From: own},
 				{
 					Ports: []networkingv1.NetworkPolicyPort{port(node.Ports.Metrics)},

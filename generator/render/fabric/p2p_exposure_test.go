@@ -8,8 +8,8 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"sigs.k8s.io/yaml"
 
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 	"github.com/flux-ledger/flux-ledger/generator/render"
-	"github.com/flux-ledger/flux-ledger/generator/render/exposure"
 )
 
 // A node's gRPC port admits its own namespace and, per its cluster's exposure mode,
@@ -56,7 +56,7 @@ func TestGRPCPortAdmitsOtherClustersOnly(t *testing.T) {
 		cluster := n.Clusters[n.Nodes[node].Cluster]
 		switch cluster.Exposure.Mode {
 		case "loadbalancer":
-			if !slices.Equal(cidrs, exposure.EgressCIDRs(n)) || lb == nil || !slices.Equal(lb.Spec.LoadBalancerSourceRanges, cidrs) {
+			if !slices.Equal(cidrs, n.EgressCIDRs()) || lb == nil || !slices.Equal(lb.Spec.LoadBalancerSourceRanges, cidrs) {
 				t.Errorf("%s: CIDRs %v, load balancer %v", node, cidrs, lb)
 			}
 		default:
@@ -73,7 +73,8 @@ func TestFabricIsARegisteredPlatform(t *testing.T) {
 	if !ok {
 		t.Fatal("render.Platforms has no fabric")
 	}
-	if _, err := platform.Parties(referenceNetwork(t)); err != nil {
+	n := referenceNetwork(t)
+	if _, err := platform.Parties(n, peering.Of(n)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"maps"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 	"github.com/flux-ledger/flux-ledger/generator/render/platform"
 )
 
@@ -20,7 +21,7 @@ var (
 func (Platform) Name() string { return "Fabric" }
 
 // Parties is Renderer.
-func (Platform) Parties(network *model.Network) (platform.PartyRenderer, error) {
+func (Platform) Parties(network *model.Network, _ *peering.Graph) (platform.PartyRenderer, error) {
 	return Renderer(network)
 }
 

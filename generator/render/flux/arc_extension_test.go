@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 	"github.com/flux-ledger/flux-ledger/generator/render/flux"
 )
 
@@ -17,7 +18,7 @@ import (
 func TestArcEntryDoesNotWait(t *testing.T) {
 	network := referenceNetwork(t)
 	for _, name := range network.ClusterNames() {
-		files, err := flux.Cluster(network, network.Clusters[name], nil)
+		files, err := flux.Cluster(network, peering.Of(network), network.Clusters[name], nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,7 +47,7 @@ func TestFluxExtensionIsOptionalAndMatchesTheClusterKind(t *testing.T) {
 	defaults := map[bool]bool{}
 	for _, name := range network.ClusterNames() {
 		cluster := network.Clusters[name]
-		files, err := flux.Cluster(network, cluster, nil)
+		files, err := flux.Cluster(network, peering.Of(network), cluster, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 	"github.com/flux-ledger/flux-ledger/generator/render/flux"
 )
 
@@ -171,7 +172,7 @@ func TestAzScriptArgumentsParseAsTheExtensionParsesThem(t *testing.T) {
 	network := referenceNetwork(t)
 	for _, name := range network.ClusterNames() {
 		cluster := network.Clusters[name]
-		files, err := flux.Cluster(network, cluster, nil)
+		files, err := flux.Cluster(network, peering.Of(network), cluster, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 	"github.com/flux-ledger/flux-ledger/generator/render/flux"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
@@ -59,7 +60,7 @@ func TestARMTemplateMatchesTheAPI(t *testing.T) {
 	network := referenceNetwork(t)
 	for _, name := range network.ClusterNames() {
 		cluster := network.Clusters[name]
-		files, err := flux.Cluster(network, cluster, nil)
+		files, err := flux.Cluster(network, peering.Of(network), cluster, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,7 +155,7 @@ func TestKyvernoInstalledBeforePolicies(t *testing.T) {
 		t.Fatal("the reference network installs Kyverno")
 	}
 	cluster := network.Clusters[network.ClusterNames()[0]]
-	files, err := flux.Cluster(network, cluster, nil)
+	files, err := flux.Cluster(network, peering.Of(network), cluster, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,7 +65,7 @@ func (r *clusterRenderer) ruleGroupsBicep() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("clusters.%s.%w", r.cluster.Name, err)
 	}
-	groups, err := monitoring.RuleGroups(r.network, r.party, r.cluster, nodes, target.ClusterName)
+	groups, err := monitoring.RuleGroups(r.network, r.topology, r.party, r.cluster, nodes, target.ClusterName)
 	if err != nil {
 		return "", err
 	}

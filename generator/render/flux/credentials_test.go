@@ -9,6 +9,7 @@ import (
 
 	"github.com/flux-ledger/flux-ledger/generator/load"
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 	"github.com/flux-ledger/flux-ledger/generator/render/flux"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
@@ -65,7 +66,7 @@ func TestPrivateRepositoryCredentials(t *testing.T) {
 	} {
 		t.Run(tc.kind, func(t *testing.T) {
 			network := baseNetwork(t, tc.edits...)
-			arc, err := flux.Cluster(network, network.Clusters["alpha-aks"], nil)
+			arc, err := flux.Cluster(network, peering.Of(network), network.Clusters["alpha-aks"], nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -102,7 +103,7 @@ func TestPrivateRepositoryCredentials(t *testing.T) {
 				t.Error("script passes --https-key")
 			}
 
-			plain, err := flux.Cluster(network, network.Clusters["beta-onprem"], nil)
+			plain, err := flux.Cluster(network, peering.Of(network), network.Clusters["beta-onprem"], nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -23,6 +23,7 @@ import (
 
 	"github.com/flux-ledger/flux-ledger/generator/manifest"
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 	"github.com/flux-ledger/flux-ledger/generator/render/besu"
 	"github.com/flux-ledger/flux-ledger/generator/render/monitoring"
 	"github.com/flux-ledger/flux-ledger/generator/render/policies"
@@ -70,8 +71,8 @@ var (
 type Files map[string][]byte
 
 // Cluster renders clusters/<cluster>/ for one cluster.
-func Cluster(network *model.Network, cluster model.Cluster, nodes []model.Node) (Files, error) {
-	r := &clusterRenderer{network: network, cluster: cluster, party: network.Parties[cluster.Party], files: Files{}}
+func Cluster(network *model.Network, topology *peering.Graph, cluster model.Cluster, nodes []model.Node) (Files, error) {
+	r := &clusterRenderer{network: network, topology: topology, cluster: cluster, party: network.Parties[cluster.Party], files: Files{}}
 	objects := map[string][]any{
 		"namespace.yaml": r.namespaces(),
 		"rbac.yaml":      r.rbac(),
@@ -114,10 +115,11 @@ func Cluster(network *model.Network, cluster model.Cluster, nodes []model.Node) 
 }
 
 type clusterRenderer struct {
-	network *model.Network
-	cluster model.Cluster
-	party   model.Party
-	files   Files
+	network  *model.Network
+	topology *peering.Graph
+	cluster  model.Cluster
+	party    model.Party
+	files    Files
 }
 
 // addStream writes objects as one multi-document YAML file.

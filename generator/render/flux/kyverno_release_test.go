@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 	"github.com/flux-ledger/flux-ledger/generator/render/flux"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
@@ -20,7 +21,7 @@ import (
 func kyvernoRelease(t *testing.T) *unstructured.Unstructured {
 	t.Helper()
 	network := referenceNetwork(t)
-	files, err := flux.Cluster(network, network.Clusters[network.ClusterNames()[0]], nil)
+	files, err := flux.Cluster(network, peering.Of(network), network.Clusters[network.ClusterNames()[0]], nil)
 	if err != nil {
 		t.Fatal(err)
 	}

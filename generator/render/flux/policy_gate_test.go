@@ -6,6 +6,7 @@ import (
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	"sigs.k8s.io/yaml"
 
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 	"github.com/flux-ledger/flux-ledger/generator/render/flux"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
@@ -36,7 +37,7 @@ func kustomizations(t *testing.T, data []byte) map[string]kustomizev1.Kustomizat
 func TestWorkloadsWaitForServedPolicies(t *testing.T) {
 	network := referenceNetwork(t)
 	for _, name := range network.ClusterNames() {
-		files, err := flux.Cluster(network, network.Clusters[name], nil)
+		files, err := flux.Cluster(network, peering.Of(network), network.Clusters[name], nil)
 		if err != nil {
 			t.Fatal(err)
 		}

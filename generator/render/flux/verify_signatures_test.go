@@ -6,6 +6,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 	"github.com/flux-ledger/flux-ledger/generator/render/flux"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
@@ -21,7 +22,7 @@ func TestVerifiedRepositoryOnPlainFlux(t *testing.T) {
 		network := referenceNetwork(t)
 		network.Repository.Verify = verify
 		for _, name := range network.ClusterNames() {
-			files, err := flux.Cluster(network, network.Clusters[name], nil)
+			files, err := flux.Cluster(network, peering.Of(network), network.Clusters[name], nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/flux-ledger/flux-ledger/generator/keys"
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 	"github.com/flux-ledger/flux-ledger/generator/render/monitoring"
 )
 
@@ -72,7 +73,7 @@ func TestCertificateRenewalRules(t *testing.T) {
 	id.TLSCert = certPEM(t, tlsEnd)
 	fabric.Identities[node.Name] = id
 
-	r, err := monitoring.PrometheusRule(fabric, party, cluster, []model.Node{node})
+	r, err := monitoring.PrometheusRule(fabric, peering.Of(fabric), party, cluster, []model.Node{node})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +102,7 @@ func TestCertificateRenewalRules(t *testing.T) {
 
 	id.SignCert = "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"
 	fabric.Identities[node.Name] = id
-	_, err = monitoring.PrometheusRule(fabric, party, cluster, []model.Node{node})
+	_, err = monitoring.PrometheusRule(fabric, peering.Of(fabric), party, cluster, []model.Node{node})
 	if err == nil || !strings.HasPrefix(err.Error(), fmt.Sprintf("identities.%s.signCert: ", node.Name)) {
 		t.Errorf("a broken certificate gives %v, want an error naming identities.%s.signCert", err, node.Name)
 	}

@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 	"github.com/flux-ledger/flux-ledger/generator/render"
 	"github.com/flux-ledger/flux-ledger/generator/render/monitoring"
 )
@@ -126,7 +127,7 @@ func TestAzureRuleGroupsCarryTheAlerts(t *testing.T) {
 			if len(nodes) == 0 {
 				continue
 			}
-			rule, err := monitoring.PrometheusRule(n, party, c, nodes)
+			rule, err := monitoring.PrometheusRule(n, peering.Of(n), party, c, nodes)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,7 +137,7 @@ func TestAzureRuleGroupsCarryTheAlerts(t *testing.T) {
 					want = append(want, r.Alert)
 				}
 			}
-			groups, err := monitoring.RuleGroups(n, party, c, nodes, "aks-name")
+			groups, err := monitoring.RuleGroups(n, peering.Of(n), party, c, nodes, "aks-name")
 			if err != nil {
 				t.Fatal(err)
 			}

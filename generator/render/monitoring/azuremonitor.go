@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 )
 
 // Facts about Azure Monitor managed service for Prometheus (its AKS addon and its Arc
@@ -120,10 +121,10 @@ type RuleGroup struct {
 // in workspace against the cluster's series (clusterName scopes them to the series
 // the cluster's addon sent), at most twenty rules each. They are the rules of the
 // cluster's PrometheusRule, less those the workspace has no series for.
-func RuleGroups(network *model.Network, party model.Party, cluster model.Cluster, nodes []model.Node, clusterName string) ([]RuleGroup, error) {
+func RuleGroups(network *model.Network, topology *peering.Graph, party model.Party, cluster model.Cluster, nodes []model.Node, clusterName string) ([]RuleGroup, error) {
 	nodes = slices.Clone(nodes)
 	slices.SortFunc(nodes, func(a, b model.Node) int { return strings.Compare(a.Name, b.Name) })
-	rule, err := PrometheusRule(network, party, cluster, nodes)
+	rule, err := PrometheusRule(network, topology, party, cluster, nodes)
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 	"github.com/flux-ledger/flux-ledger/generator/render/monitoring"
 )
 
@@ -116,7 +117,7 @@ func TestRulesAndDashboardsReadOnlyTabledMetrics(t *testing.T) {
 	fabric.Identities[second.Name] = fabric.Identities["contoso-peer-1"]
 	for _, algorithm := range []string{model.EtcdRaft, model.SmartBFT} {
 		fabric.Consensus.Algorithm = algorithm
-		r, err := monitoring.PrometheusRule(fabric, party, cluster, nodes)
+		r, err := monitoring.PrometheusRule(fabric, peering.Of(fabric), party, cluster, nodes)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -34,6 +34,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 	"github.com/flux-ledger/flux-ledger/generator/render/partydir"
 )
 
@@ -87,7 +88,7 @@ func Rules(m model.Monitoring) []rbacv1.PolicyRule {
 // Party adds the monitoring of each of the party's clusters to its rendered directory:
 // monitoring/<cluster>/ and that directory in clusters/<cluster>/kustomization.yaml.
 // nodes are the party's nodes; a cluster with mode none is left untouched.
-func Party(network *model.Network, party model.Party, nodes []model.Node, files partydir.Files) error {
+func Party(network *model.Network, topology *peering.Graph, party model.Party, nodes []model.Node, files partydir.Files) error {
 	byCluster := map[string][]model.Node{}
 	for _, n := range nodes {
 		byCluster[n.Cluster] = append(byCluster[n.Cluster], n)
@@ -112,7 +113,7 @@ func Party(network *model.Network, party model.Party, nodes []model.Node, files 
 		if len(clusterNodes) == 0 {
 			continue
 		}
-		if err := addCluster(network, party, cluster, clusterNodes, files); err != nil {
+		if err := addCluster(network, topology, party, cluster, clusterNodes, files); err != nil {
 			return fmt.Errorf("cluster %s: %w", cluster.Name, err)
 		}
 	}
@@ -120,9 +121,9 @@ func Party(network *model.Network, party model.Party, nodes []model.Node, files 
 }
 
 // addCluster writes monitoring/<cluster>/ and lists it in the cluster's kustomization.
-func addCluster(network *model.Network, party model.Party, cluster model.Cluster, nodes []model.Node, files partydir.Files) error {
+func addCluster(network *model.Network, topology *peering.Graph, party model.Party, cluster model.Cluster, nodes []model.Node, files partydir.Files) error {
 	slices.SortFunc(nodes, func(a, b model.Node) int { return strings.Compare(a.Name, b.Name) })
-	rule, err := PrometheusRule(network, party, cluster, nodes)
+	rule, err := PrometheusRule(network, topology, party, cluster, nodes)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 	"github.com/flux-ledger/flux-ledger/generator/render/monitoring"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
@@ -82,7 +83,7 @@ func TestSmartBFTAlertsFireAndClear(t *testing.T) {
 	for _, name := range []string{"contoso-orderer-1", "contoso-peer-1"} {
 		nodes = append(nodes, fabric.Nodes[name])
 	}
-	r, err := monitoring.PrometheusRule(fabric, fabric.Parties["contoso"], fabric.Clusters["contoso-aks-weu"], nodes)
+	r, err := monitoring.PrometheusRule(fabric, peering.Of(fabric), fabric.Parties["contoso"], fabric.Clusters["contoso-aks-weu"], nodes)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 )
 
 // Severities of the alerts: critical when the ledger (or this party's part of it)
@@ -40,8 +41,9 @@ const (
 )
 
 // PrometheusRule is the cluster's alerting rules: the common ones (node not scraped,
-// pods restarting) and the ledger's own.
-func PrometheusRule(network *model.Network, party model.Party, cluster model.Cluster, nodes []model.Node) (*monitoringv1.PrometheusRule, error) {
+// pods restarting) and the ledger's own. topology says how many peers a Besu node
+// should hold.
+func PrometheusRule(network *model.Network, topology *peering.Graph, party model.Party, cluster model.Cluster, nodes []model.Node) (*monitoringv1.PrometheusRule, error) {
 	s := scope{namespace: party.Namespace}
 	var rules []monitoringv1.Rule
 	if network.IsFabric() {
@@ -51,7 +53,7 @@ func PrometheusRule(network *model.Network, party model.Party, cluster model.Clu
 		}
 		rules = fabric
 	} else {
-		rules = besuRules(network, s)
+		rules = besuRules(network, s, len(topology.Nodes(party.Name))-1)
 	}
 	rules = append(rules, commonRules(s, cluster.GitOps.Namespace)...)
 	return &monitoringv1.PrometheusRule{

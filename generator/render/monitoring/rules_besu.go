@@ -87,15 +87,17 @@ func validatorVoteStuck(network *model.Network, s scope) (monitoringv1.Rule, boo
 // with its party. A validator that stops proposing altogether still shows here too:
 // it is down (LedgerNodeDown), cut off (LedgerPeersBelowTopology) or behind
 // (LedgerNodeBehind); one whose key is not the address on chain shows only in status.
-func besuRules(network *model.Network, s scope) []monitoringv1.Rule {
+func besuRules(network *model.Network, s scope, expectedPeers int) []monitoringv1.Rule {
 	k := StoppedBlocks(network.Consensus)
 	after := time.Duration(k*max(network.Consensus.BlockPeriodSeconds, 1)) * time.Second
-	// Static nodes list every node of the network and flux-ledger's peer-sync sidecar
-	// re-adds them, so each node should hold a connection to every other node. Besu
-	// keeps such maintained peers beyond --max-peers (24.12.2: EthPeers.
-	// canExceedPeerLimits → DefaultPeerPrivileges.canExceedConnectionLimits), so the
-	// expectation is not capped at the default 25.
-	expectedPeers := len(network.Nodes) - 1
+	// expectedPeers: a node's static nodes list every node its party dials (every
+	// node of the network with mesh peering; package peering), the lists are the
+	// same for all of a party's nodes and links go both ways, and flux-ledger's
+	// peer-sync sidecar re-adds them, so each node should hold a connection to every
+	// other node of its list. Besu keeps such maintained peers beyond --max-peers
+	// (24.12.2: EthPeers.canExceedPeerLimits →
+	// DefaultPeerPrivileges.canExceedConnectionLimits), so the expectation is not
+	// capped at the default 25.
 	rules := []monitoringv1.Rule{
 		alert("LedgerChainStopped",
 			fmt.Sprintf("time() - max by (namespace) (besu_blockchain_chain_head_timestamp%s) > %d", s.sel(), int(after/time.Second)),
@@ -112,7 +114,7 @@ func besuRules(network *model.Network, s scope) []monitoringv1.Rule {
 		rules = append(rules, alert("LedgerPeersBelowTopology",
 			fmt.Sprintf("ethereum_peer_count%s < %d", s.sel(), expectedPeers),
 			peersFor, SeverityWarning,
-			fmt.Sprintf("{{ $labels.ledger_node }} has {{ $value }} peers; the network has %d other nodes", expectedPeers),
+			fmt.Sprintf("{{ $labels.ledger_node }} has {{ $value }} peers; its static nodes list %d other nodes", expectedPeers),
 			"The missing peers are unreachable from here or refuse this node: check their exposure (flux-ledger plan names each node's endpoint), the egress CIDRs admitted by their NetworkPolicies, and the peer-sync sidecar's log"))
 	}
 	if r, ok := validatorVoteStuck(network, s); ok {

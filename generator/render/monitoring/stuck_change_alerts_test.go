@@ -10,6 +10,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 	"github.com/flux-ledger/flux-ledger/generator/render/fabric/lifecycle"
 	"github.com/flux-ledger/flux-ledger/generator/render/monitoring"
 )
@@ -35,7 +36,7 @@ func contosoRules(t *testing.T, n *model.Network) *monitoringv1.PrometheusRule {
 			nodes = append(nodes, node)
 		}
 	}
-	r, err := monitoring.PrometheusRule(n, n.Parties["contoso"], n.Clusters["contoso-aks-weu"], nodes)
+	r, err := monitoring.PrometheusRule(n, peering.Of(n), n.Parties["contoso"], n.Clusters["contoso-aks-weu"], nodes)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ package platform
 
 import (
 	"github.com/flux-ledger/flux-ledger/generator/model"
+	"github.com/flux-ledger/flux-ledger/generator/peering"
 )
 
 // PartyRenderer renders one party's directory: paths relative to parties/<party>/.
@@ -27,8 +28,9 @@ type Platform interface {
 // Renderer renders a ledger's files.
 type Renderer interface {
 	// Parties prepares, once, what every party's directory shares (a genesis, peer
-	// lists) and returns the renderer of one party.
-	Parties(network *model.Network) (PartyRenderer, error)
+	// lists) and returns the renderer of one party. topology is who dials whom
+	// (peering.Of(network)), computed once for every stage that reads it.
+	Parties(network *model.Network, topology *peering.Graph) (PartyRenderer, error)
 	// Shared renders the files that belong to no party, paths relative to the
 	// repository root, all inside SharedDirs.
 	Shared(network *model.Network) (map[string][]byte, error)

@@ -54,7 +54,7 @@ resource rules1 'Microsoft.AlertsManagement/prometheusRuleGroups@2023-03-01' = {
         alert: 'LedgerPeersBelowTopology'
         annotations: {
           runbook: 'The missing peers are unreachable from here or refuse this node: check their exposure (flux-ledger plan names each node\'s endpoint), the egress CIDRs admitted by their NetworkPolicies, and the peer-sync sidecar\'s log'
-          summary: '{{ $labels.ledger_node }} has {{ $value }} peers; the network has 9 other nodes'
+          summary: '{{ $labels.ledger_node }} has {{ $value }} peers; its static nodes list 9 other nodes'
         }
         enabled: true
         expression: 'ethereum_peer_count{job="tradenet-contoso/ledger-nodes", namespace="tradenet-contoso"} < 9'
