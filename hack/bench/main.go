@@ -1,6 +1,7 @@
 // Command bench measures what a consortium's pull request costs as it grows: for
-// synthetic networks — Besu with 3, 30, 300 and 3,000 parties of 4 nodes each, Fabric
-// with 30 and 300 organisations of one orderer and one peer each — it times, on the
+// synthetic networks — Besu with 3, 30, 300 and 3,000 parties of 4 nodes each (3,000
+// with sparse peering), Fabric with 30 and 300 organisations of one orderer and one
+// peer each — it times, on the
 // same input, the CUE floor (the real `cue export`), `flux-ledger vet`, a cold
 // `generate`, a no-op `generate` (which must write nothing) and a `generate` after a
 // one-node change, with wall time and peak RSS of each process. It prints a table and
@@ -29,6 +30,7 @@ import (
 
 	"filippo.io/age"
 
+	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
 )
 
@@ -45,9 +47,11 @@ type Measurement struct {
 
 // Result is one network.
 type Result struct {
-	Platform     string        `json:"platform"`
-	Parties      int           `json:"parties"`
-	Nodes        int           `json:"nodes"`
+	Platform string `json:"platform"`
+	Parties  int    `json:"parties"`
+	Nodes    int    `json:"nodes"`
+	// Peering is the Besu network's peering mode (sparsePeeringFrom).
+	Peering      string        `json:"peering,omitempty"`
 	Measurements []Measurement `json:"measurements"`
 	// Error says why a network could not be measured; the others still are.
 	Error string `json:"error,omitempty"`
@@ -232,6 +236,12 @@ func check(results []Result) []Target {
 }
 
 // measure builds a repository for n parties (identities included) and times each step.
+// sparsePeeringFrom is the size from which the synthetic Besu networks peer sparsely,
+// as their operators must: a mesh's static-nodes list of 4,000 nodes or more does not
+// fit the one ConfigMap every node reads (about 6,000 nodes at most, with the
+// synthetic host names), and no node keeps thousands of connections.
+const sparsePeeringFrom = 1000
+
 // keep, when set, is where measure leaves each network's repository instead of
 // deleting it.
 var keep string
@@ -272,9 +282,11 @@ func measure(platform string, n int, bin string) (Result, error) {
 	}
 	// The one-node change: a memory limit on one node, which changes that node's
 	// files only.
-	edited, nodes := "p0000-rpc-3", 4*n
+	edited, nodes, peering := "p0000-rpc-3", 4*n, ""
 	if platform == "fabric" {
 		edited, nodes = "o0000-peer-1", 2*n
+	} else if n >= sparsePeeringFrom {
+		peering = model.PeeringSparse
 	}
 	write := func(edit func(map[string]any)) error {
 		var src []byte
@@ -282,7 +294,7 @@ func measure(platform string, n int, bin string) (Result, error) {
 		if platform == "fabric" {
 			src, err = testenv.SynthFabricNetwork(testenv.SynthOptions{Parties: n, Recipients: recipient, Edit: edit})
 		} else {
-			src, err = testenv.SynthNetwork(testenv.SynthOptions{Parties: n, Recipients: recipient, Edit: edit})
+			src, err = testenv.SynthNetwork(testenv.SynthOptions{Parties: n, Peering: peering, Recipients: recipient, Edit: edit})
 		}
 		if err != nil {
 			return err
@@ -299,7 +311,7 @@ func measure(platform string, n int, bin string) (Result, error) {
 	if _, err := runStep("keys", root, fluxLedger, "--repo", root, "keys", "init", "--all"); err != nil {
 		return Result{}, err
 	}
-	result := Result{Platform: platform, Parties: n, Nodes: nodes}
+	result := Result{Platform: platform, Parties: n, Nodes: nodes, Peering: peering}
 	steps := []struct {
 		name   string
 		before func() error
@@ -455,7 +467,11 @@ func printTable(results []Result) {
 	}
 	fmt.Printf(" %-14s %-10s %s\n", "gen/cue export", "no-op/vet", "one-node/vet")
 	for _, r := range results {
-		fmt.Printf("%-8s %-8d %-6d", r.Platform, r.Parties, r.Nodes)
+		platform := r.Platform
+		if r.Peering != "" {
+			platform += "/" + r.Peering
+		}
+		fmt.Printf("%-8s %-8d %-6d", platform, r.Parties, r.Nodes)
 		by := map[string]Measurement{}
 		for _, m := range r.Measurements {
 			by[m.Step] = m
