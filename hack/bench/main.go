@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"golang.org/x/sys/unix"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
 	"github.com/flux-ledger/flux-ledger/generator/testenv"
@@ -123,19 +124,29 @@ func main() {
 	fabricSizes := flag.String("fabric-sizes", "30,300", "comma-separated organisation counts of the Fabric networks (empty: none)")
 	out := flag.String("out", "bench", "directory for results.json and results.txt")
 	bin := flag.String("bin", "bin", "directory holding flux-ledger and cue")
-	flag.StringVar(&keep, "keep", "", "keep each measured network's repository under this directory (`<platform>-<parties>`), for profiling")
+	keep := flag.String("keep", "", "keep each measured network's repository under this new directory (`<platform>-<parties>`), for profiling")
+	scratch := flag.String("scratch", defaultScratch(), "where the networks' repositories are built and measured, in a new directory deleted when the run ends (ignored with -keep)")
 	flag.Parse()
-	if err := run(*sizes, *fabricSizes, *out, *bin); err != nil {
+	if err := run(*sizes, *fabricSizes, *out, *bin, *keep, *scratch); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(sizes, fabricSizes, out, bin string) error {
+func run(sizes, fabricSizes, out, bin, keep, scratchParent string) error {
 	bin, err := filepath.Abs(bin)
 	if err != nil {
 		return err
 	}
+	scratch, err := scratchDir(keep, scratchParent)
+	if err != nil {
+		return err
+	}
+	if keep == "" {
+		defer os.RemoveAll(scratch)
+	}
+	filesystem := filesystemOf(scratch)
+	fmt.Fprintf(os.Stderr, "bench: measuring in %s (%s)\n", scratch, filesystem)
 	type network struct {
 		platform string
 		parties  int
@@ -160,7 +171,7 @@ func run(sizes, fabricSizes, out, bin string) error {
 	failed := false
 	for _, nw := range networks {
 		start := time.Now()
-		r, err := measure(nw.platform, nw.parties, bin)
+		r, err := measure(nw.platform, nw.parties, bin, filepath.Join(scratch, fmt.Sprintf("%s-%d", nw.platform, nw.parties)))
 		var refused *refusal
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "bench: %s, %d parties: %v\n", nw.platform, nw.parties, err)
@@ -184,7 +195,7 @@ func run(sizes, fabricSizes, out, bin string) error {
 	now := time.Now().UTC()
 	data, err := json.MarshalIndent(map[string]any{
 		"date": now.Format(time.RFC3339), "goos": runtime.GOOS, "goarch": runtime.GOARCH,
-		"cpu": cpuModel(), "cpus": runtime.NumCPU(), "results": results, "targets": targets,
+		"cpu": cpuModel(), "cpus": runtime.NumCPU(), "filesystem": filesystem, "results": results, "targets": targets,
 	}, "", "  ")
 	if err != nil {
 		return err
@@ -235,37 +246,69 @@ func check(results []Result) []Target {
 	return targets
 }
 
-// measure builds a repository for n parties (identities included) and times each step.
 // sparsePeeringFrom is the size from which the synthetic Besu networks peer sparsely,
 // as their operators must: a mesh's static-nodes list of 4,000 nodes or more does not
 // fit the one ConfigMap every node reads (about 6,000 nodes at most, with the
 // synthetic host names), and no node keeps thousands of connections.
 const sparsePeeringFrom = 1000
 
-// keep, when set, is where measure leaves each network's repository instead of
-// deleting it.
-var keep string
-
-func measure(platform string, n int, bin string) (Result, error) {
-	root, err := os.MkdirTemp("", "flux-ledger-bench-")
-	if err != nil {
-		return Result{}, err
-	}
+// scratchDir is the directory that holds every measured network's repository until
+// the run ends: keep when given (which must not exist yet), else a new directory in
+// parent.
+func scratchDir(keep, parent string) (string, error) {
 	if keep == "" {
-		defer os.RemoveAll(root)
-	} else {
-		kept := filepath.Join(keep, fmt.Sprintf("%s-%d", platform, n))
-		defer func() {
-			err := os.MkdirAll(keep, 0o755)
-			if err == nil {
-				if err = os.RemoveAll(kept); err == nil {
-					err = os.Rename(root, kept)
-				}
-			}
-			if err != nil {
-				fmt.Fprintln(os.Stderr, "bench: keeping", root, "failed:", err)
-			}
-		}()
+		return os.MkdirTemp(parent, "flux-ledger-bench-")
+	}
+	if err := os.Mkdir(keep, 0o755); err != nil {
+		return "", fmt.Errorf("-keep: %w (give a directory that does not exist yet)", err)
+	}
+	return keep, nil
+}
+
+// defaultScratch is where the repositories are measured unless -scratch says
+// otherwise: the shared-memory tmpfs where the machine has one, else the temporary
+// directory. A cold generate creates a file per rendered file (13,700 at 300 Fabric
+// organisations), and on this machine kind's disk, an ext4 without a journal
+// (/proc/fs/ext4/<dev>/options; /proc/fs/jbd2 empty), creating files costs what the
+// machine deleted in the minutes before: the inode allocator passes over every inode
+// freed in the last 60 seconds, 360 while its inode-table block is unwritten, reading
+// that block for each (fs/ext4/ialloc.c: find_inode_bit checks recently_deleted when
+// the filesystem has no journal; RECENTCY_MIN 60, RECENTCY_DIRTY 300). The same cold
+// generate of 300 Fabric organisations took 3.0 s on a quiet disk and 5.2 s right
+// after 52,800 files were deleted, 4.0 s of it in the kernel (perf: 60% of all
+// samples in recently_deleted and find_get_block_common), and 13.0 s minutes after a
+// bench run had deleted its 3,000-party repository. Measured there, the goals
+// measured the disk's recent past, not flux-ledger; no repository is deleted before
+// the run ends either way.
+func defaultScratch() string {
+	if info, err := os.Stat("/dev/shm"); err == nil && info.IsDir() && unix.Access("/dev/shm", unix.W_OK) == nil {
+		return "/dev/shm"
+	}
+	return os.TempDir()
+}
+
+// filesystemOf names the filesystem holding dir, for the results: its type from
+// statfs(2), as the kernel's magic numbers name it (linux/magic.h).
+func filesystemOf(dir string) string {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil {
+		return "unknown"
+	}
+	names := map[int64]string{
+		unix.TMPFS_MAGIC: "tmpfs", unix.EXT4_SUPER_MAGIC: "ext4", unix.XFS_SUPER_MAGIC: "xfs",
+		unix.BTRFS_SUPER_MAGIC: "btrfs", unix.OVERLAYFS_SUPER_MAGIC: "overlayfs",
+	}
+	if name, ok := names[int64(st.Type)]; ok { //nolint:unconvert // Type is not int64 on every GOARCH
+		return name
+	}
+	return fmt.Sprintf("0x%x", st.Type)
+}
+
+// measure builds the repository of a network of n parties in root (which must not
+// exist), with its identities, and times each step.
+func measure(platform string, n int, bin, root string) (Result, error) {
+	if err := os.Mkdir(root, 0o755); err != nil {
+		return Result{}, err
 	}
 	// One age key per party: the schema refuses a recipient shared by two parties.
 	// Kept across rewrites of the network, so only the edit changes.
