@@ -1,5 +1,5 @@
 // Package parallel runs independent steps of one stage on every core: rendering the
-// units, staging files, checking a unit's recorded files. It owns the one worker loop
+// units, staging files, checking a unit's recorded files, verifying certificates. It owns the one worker loop
 // they share.
 package parallel
 
