@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"sync"
 	"time"
 )
 
@@ -23,6 +24,15 @@ var archiveTime = time.Date(2023, time.January, 1, 0, 0, 0, 0, time.UTC)
 // default.
 const gzipOSUnknown = 255
 
+// gzipWriters are reused: a new writer allocates its compressor's 700 KB of tables,
+// and a party's directory holds two archives (the package and the code.tar.gz in
+// it), so 300 organisations spent 0.3 s of CPU, mostly allocating and clearing
+// them. Reset starts a stream exactly as a new writer would.
+var gzipWriters = sync.Pool{New: func() any {
+	gz, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression) // a valid level: no error
+	return gz
+}}
+
 // targz writes files, in order, as a gzip-compressed tar with nothing in it that
 // depends on the machine, the user or the clock:
 //   - USTAR format, forced: the names are short ASCII and sizes small, so nothing needs
@@ -39,10 +49,9 @@ const gzipOSUnknown = 255
 // if a Go release changes them, since that would change every package ID.
 func targz(files []file) ([]byte, error) {
 	var buf bytes.Buffer
-	gz, err := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
-	if err != nil {
-		return nil, err
-	}
+	gz := gzipWriters.Get().(*gzip.Writer)
+	defer gzipWriters.Put(gz)
+	gz.Reset(&buf)
 	gz.Header = gzip.Header{ModTime: archiveTime, OS: gzipOSUnknown}
 	tw := tar.NewWriter(gz)
 	for _, f := range files {
