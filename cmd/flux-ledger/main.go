@@ -34,9 +34,22 @@ func (e *exitError) Error() string { return e.err.Error() }
 // Collector", go.dev/doc/gc-guide, "Memory limit").
 const defaultMemoryLimit = 1536 << 20
 
+// defaultGCPercent is the collector's GOGC unless the environment sets it: collect
+// when the heap has grown by four times what is live, not once. Every command holds
+// the network's CUE graph, a large web of pointers the collector marks on each
+// cycle, while rendering allocates many times its size: with GOGC=100 a cold
+// generate of 300 Fabric organisations took 3.12 s (5.12 s of CPU) at a peak of
+// 249 MB, with 400 it took 2.49 s (3.96 s) at 555 MB; vet 0.84 s against 0.71 s. The
+// memory limit above still bounds the heap, so the largest networks collect as
+// before (go.dev/doc/gc-guide, "GOGC" and "Memory limit").
+const defaultGCPercent = 400
+
 func main() {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(defaultGCPercent)
 	}
 	if err := newRootCommand().Execute(); err != nil {
 		// Errors that list several problems (vet) carry one per line: keep them one per line.
