@@ -11,8 +11,8 @@ import (
 // every file ends with its new content and no temporary file is left.
 func TestApplyFlushesOnlyToReplace(t *testing.T) {
 	flushes := 0
-	defer func(f func(string) error) { flush = f }(flush)
-	flush = func(root string) error { flushes++; return syncFilesystem(root) }
+	defer func(f func(string, []string) error) { flush = f }(flush)
+	flush = func(root string, staged []string) error { flushes++; return flushStaged(root, staged) }
 
 	root := t.TempDir()
 	var added []FileChange

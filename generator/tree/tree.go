@@ -21,8 +21,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/flux-ledger/flux-ledger/generator/parallel"
 )
 
@@ -330,7 +328,11 @@ func apply(root string, changes []FileChange) error {
 		return err
 	}
 	if slices.ContainsFunc(changes, func(c FileChange) bool { return c.Action == Change }) {
-		if err := flush(root); err != nil {
+		staged := make([]string, len(pending))
+		for i, s := range pending {
+			staged[i] = s.tmp
+		}
+		if err := flush(root, staged); err != nil {
 			return err
 		}
 	}
@@ -354,23 +356,8 @@ func apply(root string, changes []FileChange) error {
 	return nil
 }
 
-// flush is syncFilesystem; a test counts its calls.
-var flush = syncFilesystem
-
-// syncFilesystem flushes the filesystem holding root (syncfs), so every staged file
-// is on disk before any rename; where syncfs is unavailable it falls back to a
-// global sync.
-func syncFilesystem(root string) error {
-	f, err := os.Open(root)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if err := unix.Syncfs(int(f.Fd())); err != nil {
-		unix.Sync()
-	}
-	return nil
-}
+// flush is flushStaged; a test counts its calls.
+var flush = flushStaged
 
 // WriteFile replaces a file atomically: write a temporary file in the same directory
 // (made if needed), sync it, then rename it over the target.
