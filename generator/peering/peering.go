@@ -19,6 +19,7 @@ package peering
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"maps"
 	"slices"
 
 	"github.com/flux-ledger/flux-ledger/generator/model"
@@ -98,7 +99,7 @@ func Of(network *model.Network) *Graph {
 	}
 	g.links = make(map[string][]string, len(adjacent))
 	for party, others := range adjacent {
-		g.links[party] = sortedKeys(others)
+		g.links[party] = slices.Sorted(maps.Keys(others))
 	}
 	return g
 }
@@ -230,13 +231,4 @@ func connect(members []string, adjacent map[string]map[string]bool, link func(a,
 	for i := 1; i < len(firsts); i++ {
 		link(firsts[i-1], firsts[i])
 	}
-}
-
-func sortedKeys(set map[string]bool) []string {
-	out := make([]string, 0, len(set))
-	for k := range set {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

@@ -82,7 +82,7 @@ func renderShared(network *model.Network, topology *peering.Graph) (*Shared, err
 		return nil, err
 	}
 	if shared.Peering.Mesh() {
-		if shared.Peers, err = peersConfigMap(network, shared.Peering.Nodes(""), networkLabels(network)); err != nil {
+		if shared.Peers, err = peersConfigMap(network, shared.Peering.Nodes("")); err != nil {
 			return nil, err
 		}
 	}
@@ -114,14 +114,14 @@ func enodesOf(network *model.Network, names []string) []string {
 }
 
 // peersConfigMap is the static-nodes list of the named nodes, as the peers ConfigMap.
-func peersConfigMap(network *model.Network, names []string, labels map[string]string) ([]byte, error) {
+func peersConfigMap(network *model.Network, names []string) ([]byte, error) {
 	static, err := json.MarshalIndent(enodesOf(network, names), "", "  ")
 	if err != nil {
 		return nil, err
 	}
 	data, err := manifest.Encode(&corev1.ConfigMap{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
-		ObjectMeta: metav1.ObjectMeta{Name: PeersConfigMap, Labels: labels},
+		ObjectMeta: metav1.ObjectMeta{Name: PeersConfigMap, Labels: networkLabels(network)},
 		Data:       map[string]string{StaticNodesFile: string(append(static, '\n'))},
 	})
 	if err != nil && network.Peering.Mode != model.PeeringSparse {

@@ -29,7 +29,7 @@ func (r *partyRenderer) shared(shared *Shared) error {
 	peers := shared.Peers
 	if peers == nil {
 		var err error
-		if peers, err = peersConfigMap(r.network, shared.Peering.Nodes(r.party.Name), networkLabels(r.network)); err != nil {
+		if peers, err = peersConfigMap(r.network, shared.Peering.Nodes(r.party.Name)); err != nil {
 			return err
 		}
 	}
