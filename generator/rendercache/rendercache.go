@@ -410,24 +410,8 @@ func (c *Cache) Save() error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(c.file), 0o700); err != nil {
-		return err
-	}
-	// Not synced: a record lost in a crash costs a full render, and a torn one is
-	// never seen, as the rename replaces it whole.
-	tmp, err := os.CreateTemp(filepath.Dir(c.file), ".record-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // no-op once renamed
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), c.file); err != nil {
+	// A record lost in a crash costs a full render.
+	if err := replaceFile(c.file, ".record-*", data); err != nil {
 		return err
 	}
 	c.dirty = false
@@ -557,16 +541,34 @@ func executableDigest(dir string) (string, error) {
 		return "", err
 	}
 	digest := hex.EncodeToString(h.Sum(nil))
-	if data, err := json.Marshal(note{Path: exe, Seen: seen, SHA256: digest}); err == nil && os.MkdirAll(dir, 0o700) == nil {
-		if tmp, err := os.CreateTemp(dir, ".executable-*"); err == nil {
-			_, werr := tmp.Write(data)
-			if cerr := tmp.Close(); werr == nil && cerr == nil {
-				_ = os.Rename(tmp.Name(), name)
-			}
-			_ = os.Remove(tmp.Name()) // no-op once renamed
-		}
+	if data, err := json.Marshal(note{Path: exe, Seen: seen, SHA256: digest}); err == nil {
+		_ = replaceFile(name, ".executable-*", data)
 	}
 	return digest, nil
+}
+
+// replaceFile replaces name with data in one rename of a temporary file named after
+// pattern, making name's directory if needed (0700: the records are the user's). It
+// is not synced: the record and the note are a cache, which a crash costs a render or
+// a hash, and a torn file is never seen, as the rename replaces it whole.
+func replaceFile(name, pattern string, data []byte) error {
+	dir := filepath.Dir(name)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, pattern)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // no-op once renamed
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
 }
 
 // validDigest is a SHA-256 in hex, as executableDigest writes it.
